@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+// EdgeLab — compact LLMs at the network edge. See README.md and ../shared/DESIGN.md for the map.
+import PackageDescription
+
+// Release builds of numeric code need -Ounchecked-free, plain -O; we keep Swift 5 language mode so the
+// Lua C callbacks and BLAS pointers do not need Sendable annotations everywhere.
+let swiftSettings: [SwiftSetting] = [.unsafeFlags(["-enable-testing"], .when(configuration: .release))]
+
+let package = Package(
+  name: "EdgeLab",
+  platforms: [.macOS(.v13)],
+  products: [.executable(name: "edgelab", targets: ["edgelab"])],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // System libraries (Debian packages; apt providers let SwiftPM name the missing package).
+    .systemLibrary(name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4",
+                   providers: [.apt(["liblua5.4-dev"])]),
+    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                   providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CEditline", path: "Sources/CEditline", pkgConfig: "libedit",
+                   providers: [.apt(["libedit-dev"])]),
+
+    // Domain modules: no Lua inside.
+    .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+    .target(name: "LLM", dependencies: ["TensorCore", "CBLAS"], swiftSettings: swiftSettings),
+    .target(name: "Evaluation", dependencies: ["LLM", "TensorCore"], swiftSettings: swiftSettings),
+    .target(name: "Compression", dependencies: ["LLM", "Evaluation", "TensorCore", "CBLAS"],
+            swiftSettings: swiftSettings),
+    .target(name: "EnvKit", dependencies: ["TensorCore"], swiftSettings: swiftSettings),
+    .target(name: "MEC", dependencies: ["EnvKit", "TensorCore"], swiftSettings: swiftSettings),
+    .target(name: "RL", dependencies: ["EnvKit", "TensorCore"], swiftSettings: swiftSettings),
+    .target(name: "Lab", dependencies: [], swiftSettings: swiftSettings),
+
+    // Lua face.
+    .target(name: "LuaBridge", dependencies: ["CLua"], swiftSettings: swiftSettings),
+    .target(name: "EdgeLabLua",
+            dependencies: ["LuaBridge", "Lab", "TensorCore", "LLM", "Evaluation", "Compression",
+                           "EnvKit", "MEC", "RL"],
+            swiftSettings: swiftSettings),
+    .executableTarget(name: "edgelab",
+                      dependencies: ["EdgeLabLua", "LuaBridge", "Lab", "CEditline", "TensorCore", "LLM",
+                                     "Evaluation", "Compression", "EnvKit", "MEC", "RL", "CBLAS",
+                                     .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                      swiftSettings: swiftSettings),
+
+    // Tests: one target per module.
+    .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+    .testTarget(name: "LLMTests", dependencies: ["LLM", "TensorCore"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "LLM", "TensorCore"]),
+    .testTarget(name: "CompressionTests", dependencies: ["Compression", "LLM", "Evaluation", "TensorCore"],
+                resources: [.copy("Fixtures")]),
+    .testTarget(name: "EnvKitTests", dependencies: ["EnvKit", "TensorCore"]),
+    .testTarget(name: "MECTests", dependencies: ["MEC", "EnvKit", "TensorCore"]),
+    .testTarget(name: "RLTests", dependencies: ["RL", "EnvKit", "TensorCore"]),
+    .testTarget(name: "LabTests", dependencies: ["Lab"]),
+    .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua"]),
+    .testTarget(name: "EdgeLabLuaTests", dependencies: ["EdgeLabLua", "LuaBridge", "Lab"]),
+  ],
+  swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// Module Compression: see ../shared/DESIGN.md. Filled by its issue.

@@ -1,0 +1,1 @@
+// Module EdgeLabLua: see ../shared/DESIGN.md. Filled by its issue.

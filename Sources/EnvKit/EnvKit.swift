@@ -1,0 +1,1 @@
+// Module EnvKit: see ../shared/DESIGN.md. Filled by its issue.

@@ -1,0 +1,1 @@
+// Module Evaluation: see ../shared/DESIGN.md. Filled by its issue.

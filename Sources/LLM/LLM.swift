@@ -1,0 +1,1 @@
+// Module LLM: see ../shared/DESIGN.md. Filled by its issue.

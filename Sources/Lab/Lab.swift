@@ -1,0 +1,1 @@
+// Module Lab: see ../shared/DESIGN.md. Filled by its issue.

@@ -1,0 +1,1 @@
+// Module LuaBridge: see ../shared/DESIGN.md. Filled by its issue.

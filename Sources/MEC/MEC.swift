@@ -1,0 +1,1 @@
+// Module MEC: see ../shared/DESIGN.md. Filled by its issue.

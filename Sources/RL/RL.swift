@@ -1,0 +1,1 @@
+// Module RL: see ../shared/DESIGN.md. Filled by its issue.

@@ -1,0 +1,1 @@
+// Tests for Compression: filled by its issue.

@@ -1,0 +1,1 @@
+// Tests for EdgeLabLua: filled by its issue.

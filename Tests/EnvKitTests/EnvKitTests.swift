@@ -1,0 +1,1 @@
+// Tests for EnvKit: filled by its issue.

@@ -1,0 +1,1 @@
+// Tests for Evaluation: filled by its issue.

@@ -1,0 +1,1 @@
+// Tests for LLM: filled by its issue.

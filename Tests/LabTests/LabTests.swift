@@ -1,0 +1,1 @@
+// Tests for Lab: filled by its issue.

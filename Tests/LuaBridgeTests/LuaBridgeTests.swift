@@ -1,0 +1,1 @@
+// Tests for LuaBridge: filled by its issue.

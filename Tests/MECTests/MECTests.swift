@@ -1,0 +1,1 @@
+// Tests for MEC: filled by its issue.

@@ -1,0 +1,1 @@
+// Tests for RL: filled by its issue.
