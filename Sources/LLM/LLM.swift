@@ -1,1 +1,0 @@
-// Module LLM: see ../shared/DESIGN.md. Filled by its issue.
