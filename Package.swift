@@ -25,11 +25,13 @@ let package = Package(
     // Domain modules: no Lua inside.
     .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
     .target(name: "LLM", dependencies: ["TensorCore", "CBLAS"], swiftSettings: swiftSettings),
-    .target(name: "Evaluation", dependencies: ["LLM", "TensorCore"], swiftSettings: swiftSettings),
+    // Device profiles and model cards as data: shared by Evaluation (writes cards) and MEC (reads them).
+    .target(name: "EdgeProfiles", dependencies: [], swiftSettings: swiftSettings),
+    .target(name: "Evaluation", dependencies: ["LLM", "TensorCore", "EdgeProfiles"], swiftSettings: swiftSettings),
     .target(name: "Compression", dependencies: ["LLM", "Evaluation", "TensorCore", "CBLAS"],
             swiftSettings: swiftSettings),
     .target(name: "EnvKit", dependencies: ["TensorCore"], swiftSettings: swiftSettings),
-    .target(name: "MEC", dependencies: ["EnvKit", "TensorCore"], swiftSettings: swiftSettings),
+    .target(name: "MEC", dependencies: ["EnvKit", "TensorCore", "EdgeProfiles"], swiftSettings: swiftSettings),
     .target(name: "RL", dependencies: ["EnvKit", "TensorCore"], swiftSettings: swiftSettings),
     .target(name: "Lab", dependencies: [], swiftSettings: swiftSettings),
 
@@ -37,7 +39,7 @@ let package = Package(
     .target(name: "LuaBridge", dependencies: ["CLua"], swiftSettings: swiftSettings),
     .target(name: "EdgeLabLua",
             dependencies: ["LuaBridge", "Lab", "TensorCore", "LLM", "Evaluation", "Compression",
-                           "EnvKit", "MEC", "RL"],
+                           "EnvKit", "MEC", "RL", "EdgeProfiles"],
             swiftSettings: swiftSettings),
     .executableTarget(name: "edgelab",
                       dependencies: ["EdgeLabLua", "LuaBridge", "Lab", "CEditline", "TensorCore", "LLM",
@@ -48,11 +50,11 @@ let package = Package(
     // Tests: one target per module.
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
     .testTarget(name: "LLMTests", dependencies: ["LLM", "TensorCore"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "LLM", "TensorCore"]),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "LLM", "TensorCore", "EdgeProfiles"]),
     .testTarget(name: "CompressionTests", dependencies: ["Compression", "LLM", "Evaluation", "TensorCore"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "EnvKitTests", dependencies: ["EnvKit", "TensorCore"]),
-    .testTarget(name: "MECTests", dependencies: ["MEC", "EnvKit", "TensorCore"]),
+    .testTarget(name: "MECTests", dependencies: ["MEC", "EnvKit", "TensorCore", "EdgeProfiles"]),
     .testTarget(name: "RLTests", dependencies: ["RL", "EnvKit", "TensorCore"]),
     .testTarget(name: "LabTests", dependencies: ["Lab"]),
     .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua"]),
