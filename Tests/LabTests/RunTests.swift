@@ -24,6 +24,19 @@ final class ConfigTests: XCTestCase {
     XCTAssertThrowsError(try LabConfig.resolve(defaults: defaults, smokeProfile: ["stepz": 1], smoke: true))
   }
 
+  func testDottedKeysAndExtraID() throws {
+    let d: [String: JSONValue] = ["env": ["users": 10, "rho": 0.9], "steps": 5]
+    var c = try LabConfig.resolve(defaults: d, overrides: ["env.users": 20])
+    XCTAssertEqual(c.values["env"], ["users": 20, "rho": 0.9])
+    XCTAssertThrowsError(try LabConfig.resolve(defaults: d, overrides: ["env.userz": 1])) {
+      XCTAssertEqual($0 as? LabError, .unknownConfigKey("env.userz"))
+    }
+    XCTAssertThrowsError(try LabConfig.resolve(defaults: d, overrides: ["steps.x": 1]))
+    c = try LabConfig.resolve(defaults: d, overrides: ["steps": 6])
+    c.extraID = ["seed": 3]
+    XCTAssertEqual(c.id, "seed=3,steps=6")
+  }
+
   func testIDNaming() throws {
     // Same value spelled as float and integer is still the default.
     XCTAssertEqual(try LabConfig.resolve(defaults: defaults, overrides: ["steps": .number(200000)]).id, "default")
