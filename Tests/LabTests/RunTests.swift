@@ -184,7 +184,7 @@ final class RunTests: XCTestCase {
 final class ProgressTests: XCTestCase {
   func testSilentWhenDisabled() {
     var out = ""
-    let p = Progress("train", total: 10, enabled: false, sink: { out += $0 })
+    let p = ProgressLine("train", total: 10, enabled: false, sink: { out += $0 })
     for i in 0...10 { p.update(i) }
     p.finish()
     XCTAssertEqual(out, "")
@@ -193,7 +193,7 @@ final class ProgressTests: XCTestCase {
   func testThrottledAndFormatted() {
     var out: [String] = []
     var t = 0.0
-    let p = Progress("train", total: 1000, enabled: true, sink: { out.append($0) }, now: { t })
+    let p = ProgressLine("train", total: 1000, enabled: true, sink: { out.append($0) }, now: { t })
     for i in 1...1000 { t += 0.001; p.update(i, metric: ("loss", 0.25)) }   // 1 s total, 1000 it/s
     p.finish()
     // ~10 redraws per second (+ the final step), never one per call.
@@ -201,7 +201,7 @@ final class ProgressTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(p.drawn, 9)
     XCTAssertEqual(out.last, "\n")
     XCTAssertEqual(out[out.count - 2], "\r\u{1B}[K" + ("train  1000/1000  100%  1000/s  loss=0.25"))
-    XCTAssertEqual(Progress.line(label: "x", step: 250, total: 1000, elapsed: 5, metric: nil), "x  250/1000  25%  50/s  ETA 0:15")
-    XCTAssertEqual(Progress.duration(3725), "1:02:05")
+    XCTAssertEqual(ProgressLine.line(label: "x", step: 250, total: 1000, elapsed: 5, metric: nil), "x  250/1000  25%  50/s  ETA 0:15")
+    XCTAssertEqual(ProgressLine.duration(3725), "1:02:05")
   }
 }
