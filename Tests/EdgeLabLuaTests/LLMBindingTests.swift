@@ -32,4 +32,23 @@ final class LLMBindingTests: XCTestCase {
       XCTAssertTrue("\(e)".contains("not found"), "\(e)")
     }
   }
+
+  func testQuickstartSmoke() throws {
+    guard FileManager.default.fileExists(atPath: Self.modelPath) else {
+      throw XCTSkip("assets missing: \(Self.modelPath) (run `edgelab fetch`)")
+    }
+    let out = NSTemporaryDirectory() + "edgelab-quickstart-\(getpid())"
+    setenv("EDGELAB_OUTPUTS", out, 1)
+    defer { unsetenv("EDGELAB_OUTPUTS"); try? FileManager.default.removeItem(atPath: out) }
+    let cwd = FileManager.default.currentDirectoryPath
+    FileManager.default.changeCurrentDirectoryPath(Repo.root.path)
+    defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+    let lua = try Repo.state(smoke: true)
+    _ = try lua.runFile(Repo.root.appendingPathComponent("experiments/quickstart.lua").path)
+    let files = FileManager.default.enumerator(atPath: out)?.compactMap { $0 as? String } ?? []
+    let found = try XCTUnwrap(files.first { $0.hasPrefix("quickstart/") && $0.hasSuffix("/results.csv") }, "\(files)")
+    let csv = try String(contentsOfFile: out + "/" + found, encoding: .utf8)
+    XCTAssertTrue(csv.contains("answer_mentions_paris,1"), csv)
+    XCTAssertTrue(csv.contains("perplexity,"), csv)
+  }
 }
