@@ -4,7 +4,7 @@ extension EdgeLabBinding {
   public static let all: [EdgeLabBinding] = [
     .rng,
 
-    // .lab,
+    .lab,
 
     // .tensor,
 

@@ -7,6 +7,13 @@ public struct ResolvedConfig: Equatable {
   public var values: [String: JSONValue]
   public var defaults: [String: JSONValue]
   public var smoke: Bool
+  /// Settings outside the config that still name the run folder (e.g. a non-default root seed: "seed").
+  public var extraID: [String: JSONValue] = [:]
+
+  public init(values: [String: JSONValue], defaults: [String: JSONValue], smoke: Bool,
+              extraID: [String: JSONValue] = [:]) {
+    self.values = values; self.defaults = defaults; self.smoke = smoke; self.extraID = extraID
+  }
 
   /// Keys whose resolved value differs from the default (compared by canonical JSON text, so 5 == 5.0).
   public var nonDefaultKeys: [String] {
@@ -16,26 +23,43 @@ public struct ResolvedConfig: Equatable {
     }
   }
 
-  public var id: String { ConfigID.make(values: values, keys: nonDefaultKeys) }
+  public var id: String {
+    var all = values
+    var keys = nonDefaultKeys
+    for (k, v) in extraID where values[k] == nil { all[k] = v; keys.append(k) }
+    return ConfigID.make(values: all, keys: keys.sorted(by: utf8Less))
+  }
   public var json: JSONValue { .object(values) }
 }
 
 public enum LabConfig {
   /// defaults ← smoke profile (when `smoke`) ← overrides. Unknown keys in either layer are an error.
+  /// A dotted key ("env.users") sets a field of a table-valued setting; the field must exist in the defaults.
   public static func resolve(defaults: [String: JSONValue], smokeProfile: [String: JSONValue]? = nil,
                              smoke: Bool = false, overrides: [String: JSONValue] = [:]) throws -> ResolvedConfig {
     var values = defaults
     if smoke, let p = smokeProfile {
       for k in p.keys.sorted(by: utf8Less) {
-        guard defaults[k] != nil else { throw LabError.unknownConfigKey(k) }
-        values[k] = p[k]
+        try set(&values, path: k, p[k]!, defaults: defaults)
       }
     }
     for k in overrides.keys.sorted(by: utf8Less) {
-      guard defaults[k] != nil else { throw LabError.unknownConfigKey(k) }
-      values[k] = overrides[k]
+      try set(&values, path: k, overrides[k]!, defaults: defaults)
     }
     return ResolvedConfig(values: values, defaults: defaults, smoke: smoke)
+  }
+
+  static func set(_ values: inout [String: JSONValue], path: String, _ v: JSONValue, defaults: [String: JSONValue]) throws {
+    let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    func assign(_ obj: inout [String: JSONValue], _ def: [String: JSONValue], _ i: Int) throws {
+      let k = parts[i]
+      guard let d = def[k] else { throw LabError.unknownConfigKey(path) }
+      if i == parts.count - 1 { obj[k] = v; return }
+      guard case .object(let dsub) = d, case .object(var sub)? = obj[k] else { throw LabError.unknownConfigKey(path) }
+      try assign(&sub, dsub, i + 1)
+      obj[k] = .object(sub)
+    }
+    try assign(&values, defaults, 0)
   }
 }
 

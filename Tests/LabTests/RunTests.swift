@@ -24,6 +24,19 @@ final class ConfigTests: XCTestCase {
     XCTAssertThrowsError(try LabConfig.resolve(defaults: defaults, smokeProfile: ["stepz": 1], smoke: true))
   }
 
+  func testDottedKeysAndExtraID() throws {
+    let d: [String: JSONValue] = ["env": ["users": 10, "rho": 0.9], "steps": 5]
+    var c = try LabConfig.resolve(defaults: d, overrides: ["env.users": 20])
+    XCTAssertEqual(c.values["env"], ["users": 20, "rho": 0.9])
+    XCTAssertThrowsError(try LabConfig.resolve(defaults: d, overrides: ["env.userz": 1])) {
+      XCTAssertEqual($0 as? LabError, .unknownConfigKey("env.userz"))
+    }
+    XCTAssertThrowsError(try LabConfig.resolve(defaults: d, overrides: ["steps.x": 1]))
+    c = try LabConfig.resolve(defaults: d, overrides: ["steps": 6])
+    c.extraID = ["seed": 3]
+    XCTAssertEqual(c.id, "seed=3,steps=6")
+  }
+
   func testIDNaming() throws {
     // Same value spelled as float and integer is still the default.
     XCTAssertEqual(try LabConfig.resolve(defaults: defaults, overrides: ["steps": .number(200000)]).id, "default")
@@ -171,7 +184,7 @@ final class RunTests: XCTestCase {
 final class ProgressTests: XCTestCase {
   func testSilentWhenDisabled() {
     var out = ""
-    let p = Progress("train", total: 10, enabled: false, sink: { out += $0 })
+    let p = ProgressLine("train", total: 10, enabled: false, sink: { out += $0 })
     for i in 0...10 { p.update(i) }
     p.finish()
     XCTAssertEqual(out, "")
@@ -180,7 +193,7 @@ final class ProgressTests: XCTestCase {
   func testThrottledAndFormatted() {
     var out: [String] = []
     var t = 0.0
-    let p = Progress("train", total: 1000, enabled: true, sink: { out.append($0) }, now: { t })
+    let p = ProgressLine("train", total: 1000, enabled: true, sink: { out.append($0) }, now: { t })
     for i in 1...1000 { t += 0.001; p.update(i, metric: ("loss", 0.25)) }   // 1 s total, 1000 it/s
     p.finish()
     // ~10 redraws per second (+ the final step), never one per call.
@@ -188,7 +201,7 @@ final class ProgressTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(p.drawn, 9)
     XCTAssertEqual(out.last, "\n")
     XCTAssertEqual(out[out.count - 2], "\r\u{1B}[K" + ("train  1000/1000  100%  1000/s  loss=0.25"))
-    XCTAssertEqual(Progress.line(label: "x", step: 250, total: 1000, elapsed: 5, metric: nil), "x  250/1000  25%  50/s  ETA 0:15")
-    XCTAssertEqual(Progress.duration(3725), "1:02:05")
+    XCTAssertEqual(ProgressLine.line(label: "x", step: 250, total: 1000, elapsed: 5, metric: nil), "x  250/1000  25%  50/s  ETA 0:15")
+    XCTAssertEqual(ProgressLine.duration(3725), "1:02:05")
   }
 }

@@ -6,7 +6,7 @@ import Foundation
 import Glibc
 #endif
 
-public final class Progress {
+public final class ProgressLine {
   public let label: String
   public let total: Int
   let enabled: Bool
@@ -34,10 +34,10 @@ public final class Progress {
   public func update(_ step: Int, metric: (String, Double)? = nil) {
     guard enabled else { return }
     let t = now()
-    if t - lastDraw < Progress.minInterval && step < total { return }
+    if t - lastDraw < ProgressLine.minInterval && step < total { return }
     lastDraw = t
     drawn += 1
-    sink("\r\u{1B}[K" + Progress.line(label: label, step: step, total: total, elapsed: t - start, metric: metric))
+    sink("\r\u{1B}[K" + ProgressLine.line(label: label, step: step, total: total, elapsed: t - start, metric: metric))
   }
 
   /// End the line (a newline after the last redraw).
