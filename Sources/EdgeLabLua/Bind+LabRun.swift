@@ -109,7 +109,12 @@ extension LabBinding {
     let seed: JSONValue = .int(Int(clamping: session.seed))
     if session.seed != 0 && values["seed"] == nil { config.extraID["seed"] = seed }
     let script = session.scriptPath.map { URL(fileURLWithPath: $0) }
-    let r = try Run(root: outputsRoot(root, session), experiment: name, config: config, seed: seed, script: script,
+    let outputs = outputsRoot(root, session)
+    let dir = outputs.appendingPathComponent(name).appendingPathComponent(config.id).standardizedFileURL
+    for other in (call.state.userInfo[openRunsKey] as? [LabRunBox]) ?? [] where other.run.dir.standardizedFileURL.path == dir.path {
+      throw LuaBridgeError.message("lab.run: \(dir.path) is already open in this script (finish that run first)")
+    }
+    let r = try Run(root: outputs, experiment: name, config: config, seed: seed, script: script,
                     version: version, args: CommandLine.arguments)
     let state = call.state
     let box = LabRunBox(run: r, state: state)

@@ -166,6 +166,7 @@ final class LabBindingTests: XCTestCase {
       ("R:plot{data = W, x = 'x', y = 'nope'}", "e.lua:1: bad argument #1 to 'plot' (plot: no column 'nope'"),
       ("R:csv('../up.csv', {'x'})", "e.lua:1: invalid name: file name '../up.csv'"),
       ("require('edgelab').lab.run { nmae = 'x' }", "e.lua:1: bad argument #1 to 'run' (unknown option 'nmae'"),
+      ("require('edgelab').lab.run { name = 'args', root = '\(root.path)' }", "e.lua:1: lab.run: \(root.path)/args/default is already open"),
     ]
     for (code, expected) in cases {
       XCTAssertThrowsError(try lua.run(code, name: "@e.lua"), code) { e in
