@@ -49,3 +49,31 @@ extension Tokenizer {
                   preTokenizerName: digits ? "smollm" : "gpt-2", bosID: idOf("<|im_start|>"), eosID: idOf("<|im_end|>"))
   }
 }
+
+extension Tokenizer {
+  /// A tokenizer.json equivalent to this tokenizer (BPE + byte-level; Digits first for SmolLM2's splitting).
+  public func huggingFaceJSON() throws -> Data {
+    var vocab = [String: Int]()
+    var added = [[String: Any]]()
+    for (i, t) in tokens.enumerated() {
+      switch tokenTypes[i] {
+      case .control, .userDefined:
+        added.append(["id": i, "content": t, "special": tokenTypes[i] == .control, "single_word": false,
+                      "lstrip": false, "rstrip": false, "normalized": false])
+      default: if vocab[t] == nil { vocab[t] = i }
+      }
+    }
+    let byteLevel: [String: Any] = ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]
+    let pre: [String: Any] = preTokenizer == .digitsThenGPT2
+      ? ["type": "Sequence", "pretokenizers": [["type": "Digits", "individual_digits": true], byteLevel]]
+      : byteLevel
+    let json: [String: Any] = [
+      "version": "1.0", "added_tokens": added, "normalizer": NSNull(), "pre_tokenizer": pre,
+      "post_processor": NSNull(), "decoder": byteLevel,
+      "model": ["type": "BPE", "dropout": NSNull(), "unk_token": NSNull(), "continuing_subword_prefix": NSNull(),
+                "end_of_word_suffix": NSNull(), "fuse_unk": false, "byte_fallback": false, "vocab": vocab,
+                "merges": merges.map { $0.split(separator: " ", maxSplits: 1).map(String.init) }] as [String: Any],
+    ]
+    return try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+  }
+}
