@@ -4,17 +4,13 @@
 //  2. A 2-layer 64-unit tanh MLP (in 64 → 64 → 64 → 1, MSE) forward + backward + Adam step through autograd
 //     vs the same maths written directly with BLAS calls and loops; steps/s and the overhead ratio at batch
 //     64 and 256. Both start from the same weights and the bench checks they stay equal.
-// Writes outputs/bench/tensor.json and reports /proc/loadavg before and after.
+// The registry's BenchReport writes outputs/bench/tensor.json with /proc/loadavg before and after.
 import CBLAS
 import Foundation
 import TensorCore
 
 enum TensorBench {
   static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
-  static func loadavg() -> String {
-    ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "unavailable")
-      .trimmingCharacters(in: .whitespacesAndNewlines)
-  }
 
   /// Seconds per call: best over `rounds` of the mean over enough calls to fill ~`target` seconds.
   static func time(rounds: Int, target: Double, _ body: () throws -> Void) rethrows -> Double {
@@ -48,7 +44,6 @@ enum TensorBench {
       tensor = try min(tensor, time(rounds: 1, target: target) { _ = try matmul(a, b) })
     }
     let graw = flops / raw / 1e9, gt = flops / tensor / 1e9
-    print(String(format: "  sgemm %4d×%4d×%4d  raw %7.1f GFLOP/s  Tensor %7.1f GFLOP/s  ratio %.3f", m, n, k, graw, gt, gt / graw))
     return ["m": m, "n": n, "k": k, "raw_gflops": graw, "tensor_gflops": gt, "ratio": gt / graw]
   }
 
@@ -147,49 +142,44 @@ enum TensorBench {
       tRaw = min(tRaw, time(rounds: 1, target: target) { raw.step(xa, ya, lr: 1e-3) })
       tTen = try min(tTen, time(rounds: 1, target: target) { try tensorStep() })
     }
-    print(String(format: "  MLP 64-64-64-1 tanh, batch %4d: autograd %8.0f steps/s, raw BLAS %8.0f steps/s, overhead %.3f× (weights agree to %.1e)",
-                 batch, 1 / tTen, 1 / tRaw, tTen / tRaw, maxDiff))
     return ["batch": batch, "blas_threads": BLAS.threads, "autograd_steps_per_s": 1 / tTen, "raw_steps_per_s": 1 / tRaw, "overhead_ratio": tTen / tRaw,
             "max_weight_diff_after_5_steps": Double(maxDiff)]
   }
 
-  /// Runs the suite; returns the JSON object written to outputs/bench/tensor.json.
-  @discardableResult
-  static func run(quick: Bool = false, outputDir: String = "outputs/bench") throws -> [String: Any] {
-    let before = loadavg()
-    print("bench tensor — OpenBLAS threads \(BLAS.threads), loadavg \(before)")
-    var gemms: [[String: Any]] = []
+  static func run(_ report: BenchReport) throws {
+    let quick = report.quick
+    report.note("blas_threads", BLAS.threads)
     for (m, n, k) in [(256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (256, 1536, 576), (256, 576, 1536)] {
       if quick && m * n * k > 512 * 512 * 512 { continue }
-      gemms.append(try sgemm(m: m, n: n, k: k, quick: quick))
+      let r = try sgemm(m: m, n: n, k: k, quick: quick)
+      let tag = "\(m)x\(n)x\(k)"
+      report.record("sgemm_\(tag)_raw_gflops", r["raw_gflops"] as! Double, unit: "GFLOP/s")
+      report.record("sgemm_\(tag)_tensor_gflops", r["tensor_gflops"] as! Double, unit: "GFLOP/s")
+      report.record("sgemm_\(tag)_tensor_vs_raw", r["ratio"] as! Double, unit: "ratio", target: 0.95, lowerIsBetter: false)
     }
-    var mlps = try [64, 256].map { try mlp(batch: $0, quick: quick) }
-    // Small matrices often run faster on one BLAS thread (no thread hand-off); measure that too.
+    func mlpRecords(_ threads: Int) throws {
+      for bs in [64, 256] {
+        let r = try mlp(batch: bs, quick: quick)
+        let tag = "mlp64_tanh_b\(bs)_t\(threads)"
+        report.record("\(tag)_autograd_steps_per_s", r["autograd_steps_per_s"] as! Double, unit: "steps/s")
+        report.record("\(tag)_raw_blas_steps_per_s", r["raw_steps_per_s"] as! Double, unit: "steps/s")
+        report.record("\(tag)_overhead", r["overhead_ratio"] as! Double, unit: "ratio", target: 1.3,
+                      extra: ["max_weight_diff_after_5_steps": r["max_weight_diff_after_5_steps"]!])
+      }
+    }
     let threads = BLAS.threads
+    try mlpRecords(threads)
+    // Small matrices often run faster on one BLAS thread (no thread hand-off); measure that too.
     if threads > 1 {
       BLAS.setThreads(1)
-      print("  with 1 OpenBLAS thread:")
-      for bs in [64, 256] {
-        var r = try mlp(batch: bs, quick: quick)
-        r["blas_threads"] = 1
-        mlps.append(r)
-      }
-      BLAS.setThreads(threads)
+      defer { BLAS.setThreads(threads) }
+      try mlpRecords(1)
     }
-    let after = loadavg()
-    print("  loadavg after: \(after)")
-    let report: [String: Any] = [
-      "suite": "tensor", "quick": quick, "blas_threads": BLAS.threads,
-      "loadavg_before": before, "loadavg_after": after,
-      "date": ISO8601DateFormatter().string(from: Date()),
-      "sgemm": gemms, "mlp": mlps,
-      "targets": ["sgemm_ratio_min": 0.95, "mlp_overhead_max": 1.3],
-    ]
-    try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
-    let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
-    let url = URL(fileURLWithPath: outputDir).appendingPathComponent("tensor.json")
-    try data.write(to: url, options: .atomic)
-    print("  wrote \(url.path)")
-    return report
   }
+}
+
+extension BenchSuite {
+  static let tensor = BenchSuite(name: "tensor",
+                                 summary: "sgemm through Tensor vs raw cblas_sgemm; autograd MLP step vs hand-written BLAS",
+                                 run: TensorBench.run)
 }
