@@ -15,6 +15,8 @@ enum BenchRegistry {
   static let suites: [BenchSuite] = [
     .host,
 
+    .tensor,
+
     .mec,
 
   ]
