@@ -6,7 +6,7 @@ extension EdgeLabBinding {
 
     .lab,
 
-    // .tensor,
+    .tensor,
 
     .llm,
 
