@@ -19,6 +19,8 @@ enum BenchRegistry {
 
     .llm,
 
+    .mec,
+
   ]
 
   static func suite(named name: String) -> BenchSuite? { suites.first { $0.name == name } }
