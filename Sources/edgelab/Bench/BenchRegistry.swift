@@ -15,6 +15,8 @@ enum BenchRegistry {
   static let suites: [BenchSuite] = [
     .host,
 
+    .tensor,
+
   ]
 
   static func suite(named name: String) -> BenchSuite? { suites.first { $0.name == name } }

@@ -73,9 +73,8 @@ final class BenchReport {
     let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
     let tmp = url.appendingPathExtension("tmp")
     try data.write(to: tmp)
-    guard rename(tmp.path, url.path) == 0 else {
-      throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-    }
+    // replaceItemAt needs an existing target on Linux (corelibs Foundation): rename over it instead.
+    if rename(tmp.path, url.path) != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
     return url
   }
 
