@@ -75,4 +75,20 @@ static inline int edgelab_traceback(lua_State *L) {
 /// the running C function). Pushes the string; pushes "" when no line information is available.
 static inline void edgelab_where(lua_State *L, int level) { luaL_where(L, level); }
 
+/// The per-state raw memory block (LUA_EXTRASPACE bytes); new threads start with a copy of the main one.
+/// EdgeLab stores the owning Swift LuaState there so a callback can find it from any coroutine.
+static inline void *edgelab_extraspace(lua_State *L) { return lua_getextraspace(L); }
+
+/// Ctrl-C support (as lua.c does): a signal handler installs this hook with edgelab_request_stop; the next
+/// time the interpreter runs Lua code it raises "interrupted!" from this C frame and removes itself.
+static inline void edgelab_stop_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  lua_sethook(L, NULL, 0, 0);
+  luaL_error(L, "interrupted!");
+}
+/// Async-signal-safe (lua_sethook only stores fields): request that running Lua code stop.
+static inline void edgelab_request_stop(lua_State *L) {
+  lua_sethook(L, edgelab_stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
 #endif

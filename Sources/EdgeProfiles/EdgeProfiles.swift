@@ -1,1 +1,3 @@
-// Device profiles and model cards (data shared by Evaluation and MEC): filled by issue 5.
+// EdgeProfiles: device profiles (DeviceProfile+BuiltIn.swift), model cards (ModelCard*.swift) and the
+// analytic latency / energy / accessibility model (AnalyticCost.swift). No dependencies: shared by
+// Evaluation (writes cards) and MEC (reads them).

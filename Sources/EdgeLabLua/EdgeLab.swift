@@ -1,0 +1,68 @@
+import Foundation
+import LuaBridge
+
+/// Sets up a Lua state for EdgeLab: every binding in package.preload as "edgelab.<name>", the pure-Lua
+/// library (lua/edgelab/init.lua, which merges them into `require "edgelab"`) on package.path, the session,
+/// and `math.randomseed(seed)`.
+public enum EdgeLab {
+  public static let sessionKey = "edgelab.session"
+
+  /// A new state ready for scripts. `bindings` defaults to every registered binding.
+  public static func makeState(session: EdgeLabSession, bindings: [EdgeLabBinding] = EdgeLabBinding.all) throws -> LuaState {
+    let state = LuaState()
+    try install(into: state, session: session, bindings: bindings)
+    return state
+  }
+
+  public static func install(into state: LuaState, session: EdgeLabSession,
+                             bindings: [EdgeLabBinding] = EdgeLabBinding.all) throws {
+    state.userInfo[sessionKey] = session
+    if session.luaDir == nil { session.luaDir = LuaPath.find(script: session.scriptPath) }
+    if let dir = session.luaDir { state.addPackagePath(dir) }
+    for b in bindings {
+      let module = LuaModule("edgelab.\(b.name)")
+      b.build(module, session)
+      state.preload(module)
+    }
+    // The native index the pure-Lua `edgelab` module reads: submodule names (sorted) and the session.
+    let names = LuaValue.array(bindings.map { .string($0.name) }.sorted { $0.stringValue! < $1.stringValue! })
+    let native = LuaModule("edgelab.native").value("modules", names).value("session", session.luaValue)
+    state.preload(native)
+    let seed = session.seed <= UInt64(Int.max) ? LuaValue.integer(Int(session.seed)) : .number(Double(session.seed))
+    try state.run("math.randomseed(...)", name: "=edgelab", args: [seed])
+  }
+
+  /// The session installed in `state` (nil for a bare LuaState).
+  public static func session(of state: LuaState) -> EdgeLabSession? { state.userInfo[sessionKey] as? EdgeLabSession }
+}
+
+/// Locates the repository's `lua/` folder: $EDGELAB_LUA_PATH, else the first `lua/edgelab/init.lua` found
+/// walking up from the script, from the executable, then from the working directory.
+public enum LuaPath {
+  public static func find(script: String? = nil) -> String? {
+    let fm = FileManager.default
+    if let env = ProcessInfo.processInfo.environment["EDGELAB_LUA_PATH"], !env.isEmpty { return env }
+    var starts: [URL] = []
+    if let s = script { starts.append(URL(fileURLWithPath: s).deletingLastPathComponent()) }
+    starts.append(URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent())
+    starts.append(URL(fileURLWithPath: fm.currentDirectoryPath))
+    for start in starts {
+      var dir = start.standardizedFileURL
+      for _ in 0..<12 {
+        let candidate = dir.appendingPathComponent("lua")
+        if fm.fileExists(atPath: candidate.appendingPathComponent("edgelab/init.lua").path) { return candidate.path }
+        let parent = dir.deletingLastPathComponent()
+        if parent.path == dir.path { break }
+        dir = parent
+      }
+    }
+    return nil
+  }
+
+  /// The repository root (the folder holding Package.swift), found like `find`.
+  public static func repoRoot(script: String? = nil) -> String? {
+    guard let lua = find(script: script) else { return nil }
+    let root = URL(fileURLWithPath: lua).deletingLastPathComponent()
+    return FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) ? root.path : nil
+  }
+}

@@ -1,1 +1,0 @@
-// Module EdgeLabLua: see ../shared/DESIGN.md. Filled by its issue.

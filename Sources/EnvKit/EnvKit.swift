@@ -1,1 +1,0 @@
-// Module EnvKit: see ../shared/DESIGN.md. Filled by its issue.

@@ -1,1 +1,0 @@
-// Module Evaluation: see ../shared/DESIGN.md. Filled by its issue.

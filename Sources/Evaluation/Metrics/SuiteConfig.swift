@@ -1,0 +1,90 @@
+// Configuration of an evaluation suite run (documented defaults; every field optional in JSON / Lua).
+import EdgeProfiles
+
+public struct SuiteConfig: Codable, Sendable, Equatable {
+  /// Root seed: item subsets and bootstrap resamples derive from it.
+  public var seed: UInt64 = 1234
+  /// BIG-bench tasks for generalization accuracy.
+  public var tasks: [String] = BigBench.generalizationTasks
+  /// Items per BIG-bench task (fixed seeded subset; nil = all).
+  public var itemsPerTask: Int? = 40
+  /// HaluEval-QA items (nil = all 10 000).
+  public var haluEvalItems: Int? = 100
+  /// TruthfulQA-MC items (nil = all 299).
+  public var truthfulQAItems: Int? = 60
+  /// Tokens per perplexity / KLD window (the stated context).
+  public var perplexityContext: Int = 256
+  /// Held-out tokens scored for perplexity / KLD.
+  public var perplexityTokens: Int = 4096
+  /// Bootstrap resamples for the 95% intervals.
+  public var bootstrapResamples: Int = 1000
+  /// Query shape for energy per query (analytic and measured on this host).
+  public var query: QueryShape = .standard
+  public var accessibility: AccessibilityConfig = .init()
+  public var analytic: AnalyticModelConfig = .init()
+  /// Device classes (nil = the built-in table).
+  public var devices: [DeviceProfile]? = nil
+  /// Power of one busy core of this host, for CPU-time energy. Assumption: 3.75 W (a 96-core, 360 W
+  /// AMD EPYC Zen 4 package divided by its cores); RAPL counters replace it when readable.
+  public var hostWattsPerCore: Double = 3.75
+  /// Measure the query on this host (prefill + greedy decode).
+  public var measureHost: Bool = true
+  /// Score MC items with prefix KV reuse (false only for benchmarking).
+  public var reusePrefix: Bool = true
+  /// Data root (nil = `DataFiles()` default: $EDGELAB_DATA or assets/data).
+  public var dataDir: String? = nil
+
+  public init() {}
+
+  /// A small profile for smoke tests and CI.
+  public static var smoke: SuiteConfig {
+    var c = SuiteConfig()
+    c.itemsPerTask = 5; c.haluEvalItems = 8; c.truthfulQAItems = 5
+    c.perplexityContext = 64; c.perplexityTokens = 256; c.bootstrapResamples = 200
+    c.query = QueryShape(promptTokens: 32, outputTokens: 8)
+    return c
+  }
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case seed, tasks, itemsPerTask, haluEvalItems, truthfulQAItems, perplexityContext, perplexityTokens,
+         bootstrapResamples, query, accessibility, analytic, devices, hostWattsPerCore, measureHost, reusePrefix,
+         dataDir
+  }
+
+  /// The accepted option names (for rejecting typos in Lua option tables).
+  public static var optionNames: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let d = SuiteConfig()
+    seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+    tasks = try c.decodeIfPresent([String].self, forKey: .tasks) ?? d.tasks
+    itemsPerTask = c.contains(.itemsPerTask) ? try c.decodeIfPresent(Int.self, forKey: .itemsPerTask) : d.itemsPerTask
+    haluEvalItems = c.contains(.haluEvalItems) ? try c.decodeIfPresent(Int.self, forKey: .haluEvalItems) : d.haluEvalItems
+    truthfulQAItems = c.contains(.truthfulQAItems) ? try c.decodeIfPresent(Int.self, forKey: .truthfulQAItems) : d.truthfulQAItems
+    perplexityContext = try c.decodeIfPresent(Int.self, forKey: .perplexityContext) ?? d.perplexityContext
+    perplexityTokens = try c.decodeIfPresent(Int.self, forKey: .perplexityTokens) ?? d.perplexityTokens
+    bootstrapResamples = try c.decodeIfPresent(Int.self, forKey: .bootstrapResamples) ?? d.bootstrapResamples
+    query = try c.decodeIfPresent(QueryShape.self, forKey: .query) ?? d.query
+    accessibility = try c.decodeIfPresent(AccessibilityConfig.self, forKey: .accessibility) ?? d.accessibility
+    analytic = try c.decodeIfPresent(AnalyticModelConfig.self, forKey: .analytic) ?? d.analytic
+    devices = try c.decodeIfPresent([DeviceProfile].self, forKey: .devices)
+    hostWattsPerCore = try c.decodeIfPresent(Double.self, forKey: .hostWattsPerCore) ?? d.hostWattsPerCore
+    measureHost = try c.decodeIfPresent(Bool.self, forKey: .measureHost) ?? d.measureHost
+    reusePrefix = try c.decodeIfPresent(Bool.self, forKey: .reusePrefix) ?? d.reusePrefix
+    dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir)
+  }
+
+  public func validate() throws {
+    func bad(_ m: String) -> EvaluationError { .invalidArgument("suite: \(m)") }
+    for (k, v) in [("itemsPerTask", itemsPerTask), ("haluEvalItems", haluEvalItems), ("truthfulQAItems", truthfulQAItems)] {
+      if let v = v, v < 1 { throw bad("\(k) must be ≥ 1 or nil (got \(v))") }
+    }
+    if perplexityContext < 8 { throw bad("perplexityContext must be ≥ 8 (got \(perplexityContext))") }
+    if perplexityTokens < perplexityContext { throw bad("perplexityTokens must be ≥ perplexityContext") }
+    if bootstrapResamples < 0 { throw bad("bootstrapResamples must be ≥ 0") }
+    if !(hostWattsPerCore > 0) { throw bad("hostWattsPerCore must be > 0") }
+    try query.validate(); try analytic.validate()
+    for d in devices ?? [] { try d.validate() }
+  }
+}

@@ -1,0 +1,124 @@
+// Perplexity and divergence to a reference model on held-out text.
+//
+// Token stream: each text tokenized on its own, texts joined by the tokens of "\n\n", cut to `maxTokens`.
+// Windows: non-overlapping chunks of (context − prefix) tokens; each runs from an empty cache as
+// prefix + chunk. Scored positions: every chunk token when the model has a prefix token (BOS), else every
+// chunk token but the first. perplexity = exp(−mean log p). Stated context = `context` tokens per window.
+// KL divergence per scored position: KL(P_ref ‖ P_model) = Σ_v p_ref(v) (log p_ref(v) − log p_model(v));
+// same-top-token rate: fraction of positions where both argmaxes agree (llama.cpp's "same top p").
+import Foundation
+
+public struct PerplexityResult: Sendable, Equatable, Codable {
+  public var perplexity: Double
+  /// Mean negative log-likelihood per scored token (nats).
+  public var meanNLL: Double
+  public var scoredTokens: Int
+  public var windows: Int
+  public var context: Int
+}
+
+public struct DivergenceResult: Sendable, Equatable, Codable {
+  /// Mean KL(P_ref ‖ P_model) per scored token (nats) with a bootstrap interval over windows.
+  public var kld: Estimate
+  /// Fraction of scored tokens whose argmax agrees.
+  public var sameTopToken: Double
+  public var model: PerplexityResult
+  public var reference: PerplexityResult
+}
+
+public enum Perplexity {
+  /// The token stream of `texts` for `model` (see the file comment).
+  public static func tokenStream(model: ScoringModel, texts: [String], maxTokens: Int) -> [Int32] {
+    let sep = model.tokenize("\n\n")
+    var out: [Int32] = []
+    for t in texts {
+      if out.count >= maxTokens { break }
+      if !out.isEmpty { out += sep }
+      out += model.tokenize(t)
+    }
+    return Array(out.prefix(maxTokens))
+  }
+
+  static func windows(_ stream: [Int32], chunk: Int) -> [ArraySlice<Int32>] {
+    stride(from: 0, to: stream.count, by: chunk).map { stream[$0..<min(stream.count, $0 + chunk)] }
+  }
+
+  static func check(model: ScoringModel, context: Int) throws -> Int {
+    let chunk = context - model.prefixTokens.count
+    guard chunk >= 2, context <= model.maxSequence else {
+      throw EvaluationError.invalidArgument("perplexity context must be in [\(model.prefixTokens.count + 2), \(model.maxSequence)] (got \(context))")
+    }
+    return chunk
+  }
+
+  /// Perplexity of `model` on `texts` with windows of `context` tokens.
+  public static func evaluate(model: ScoringModel, texts: [String], context: Int, maxTokens: Int) throws -> PerplexityResult {
+    let chunk = try check(model: model, context: context)
+    let stream = tokenStream(model: model, texts: texts, maxTokens: maxTokens)
+    let session = try model.makeSession()
+    let pre = model.prefixTokens
+    var nll = 0.0, n = 0, w = 0
+    for win in windows(stream, chunk: chunk) {
+      let seq = pre + Array(win)
+      let first = pre.isEmpty ? 1 : pre.count  // first scored position in seq
+      guard seq.count > first else { continue }
+      try session.truncate(to: 0)
+      let rows = try session.append(Array(seq[0..<(seq.count - 1)]))
+      for j in first..<seq.count {
+        nll -= LogSoftmax.logProb(rows, row: j - 1, vocab: model.vocabSize, target: seq[j]).0
+        n += 1
+      }
+      w += 1
+    }
+    guard n > 0 else { throw EvaluationError.invalidArgument("no tokens to score for perplexity") }
+    return PerplexityResult(perplexity: exp(nll / Double(n)), meanNLL: nll / Double(n), scoredTokens: n,
+                            windows: w, context: context)
+  }
+
+  /// KL divergence and same-top-token rate of `model` against `reference` on the same windows.
+  /// Both models must share the tokenizer (same token stream) and vocabulary size.
+  public static func compare(model: ScoringModel, reference: ScoringModel, texts: [String], context: Int,
+                             maxTokens: Int, seed: UInt64 = 0, resamples: Int = 1000) throws -> DivergenceResult {
+    let chunk = try check(model: model, context: context)
+    _ = try check(model: reference, context: context)
+    let stream = tokenStream(model: reference, texts: texts, maxTokens: maxTokens)
+    guard model.vocabSize == reference.vocabSize, model.prefixTokens == reference.prefixTokens,
+          tokenStream(model: model, texts: texts, maxTokens: maxTokens) == stream else {
+      throw EvaluationError.invalidArgument("KL divergence needs models with the same tokenizer and vocabulary")
+    }
+    let v = model.vocabSize
+    let sm = try model.makeSession(), sr = try reference.makeSession()
+    let pre = model.prefixTokens
+    var lm = [Double](repeating: 0, count: v), lr = [Double](repeating: 0, count: v)
+    var klTotal = 0.0, nllM = 0.0, nllR = 0.0, n = 0, same = 0, w = 0
+    var perWindowKL: [Double] = []
+    for win in windows(stream, chunk: chunk) {
+      let seq = pre + Array(win)
+      let first = pre.isEmpty ? 1 : pre.count
+      guard seq.count > first else { continue }
+      let input = Array(seq[0..<(seq.count - 1)])
+      try sm.truncate(to: 0); try sr.truncate(to: 0)
+      let rm = try sm.append(input), rr = try sr.append(input)
+      var klWin = 0.0, nWin = 0
+      for j in first..<seq.count {
+        let am = LogSoftmax.logSoftmax(rm, row: j - 1, vocab: v, into: &lm)
+        let ar = LogSoftmax.logSoftmax(rr, row: j - 1, vocab: v, into: &lr)
+        var kl = 0.0
+        for i in 0..<v { let p = exp(lr[i]); if p > 0 { kl += p * (lr[i] - lm[i]) } }
+        klWin += max(0, kl); nWin += 1
+        if am == ar { same += 1 }
+        nllM -= lm[Int(seq[j])]; nllR -= lr[Int(seq[j])]
+      }
+      n += nWin; w += 1; klTotal += klWin
+      perWindowKL.append(klWin / Double(nWin))
+    }
+    guard n > 0 else { throw EvaluationError.invalidArgument("no tokens to score for KL divergence") }
+    // Token-weighted mean; the interval resamples per-window means (tokens within a window are correlated).
+    var est = Bootstrap.mean(perWindowKL, resamples: resamples, seed: seed, stream: "kld")
+    est.mean = klTotal / Double(n)
+    func pr(_ nll: Double) -> PerplexityResult {
+      PerplexityResult(perplexity: exp(nll / Double(n)), meanNLL: nll / Double(n), scoredTokens: n, windows: w, context: context)
+    }
+    return DivergenceResult(kld: est, sameTopToken: Double(same) / Double(n), model: pr(nllM), reference: pr(nllR))
+  }
+}

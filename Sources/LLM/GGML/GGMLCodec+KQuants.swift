@@ -1,0 +1,249 @@
+// k-quants: 256-element super-blocks (layouts from ggml-common.h; dequantization as in gguf-py's quants.py).
+//   Q2_K [scales 16][qs 64][d][dmin]                 16 groups of 16, 4-bit scale and 4-bit min each
+//   Q3_K [hmask 32][qs 64][scales 12][d]             16 groups of 16, 6-bit signed scales (−32 offset)
+//   Q4_K [d][dmin][scales 12][qs 128]                8 groups of 32, 6-bit scale and 6-bit min
+//   Q5_K [d][dmin][scales 12][qh 32][qs 128]         as Q4_K plus a fifth bit per weight
+//   Q6_K [ql 128][qh 64][scales 16 × int8][d]        16 groups of 16, q − 32
+// Quantizers for Q4_K and Q6_K follow ggml's C reference (quantize_row_q4_K_ref with make_qkx2_quants,
+// quantize_row_q6_K_ref with make_qx_quants); gguf-py has no k-quant quantizer, so they are tested by
+// round-trip error and by decoding through the independently checked dequantizer.
+
+extension GGMLCodec {
+  @inline(__always) static func u8(_ p: UnsafeRawPointer, _ o: Int) -> UInt8 { p.load(fromByteOffset: o, as: UInt8.self) }
+
+  /// 6-bit scale and min of group j (0..<8) from the 12 packed bytes at `s` (ggml get_scale_min_k4).
+  @inline(__always)
+  static func scaleMinK4(_ j: Int, _ s: UnsafeRawPointer) -> (UInt8, UInt8) {
+    if j < 4 { return (u8(s, j) & 63, u8(s, j + 4) & 63) }
+    let sc = (u8(s, j + 4) & 0x0f) | ((u8(s, j - 4) >> 6) << 4)
+    let m = (u8(s, j + 4) >> 4) | ((u8(s, j) >> 6) << 4)
+    return (sc, m)
+  }
+
+  static func dequantQ2_K(_ src: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
+    let d = FP16.loadHalf(src, 80), dmin = FP16.loadHalf(src, 82)
+    for idx in 0..<256 {
+      let c = idx / 128, s = (idx / 32) % 4, l = idx % 32
+      let q = (u8(src, 16 + c * 32 + l) >> UInt8(2 * s)) & 3
+      let sc = u8(src, idx / 16)
+      let dl = d * Float(sc & 0x0f), ml = dmin * Float(sc >> 4)
+      y[idx] = dl * Float(q) - ml
+    }
+  }
+
+  static func dequantQ3_K(_ src: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
+    let d = FP16.loadHalf(src, 108)
+    let sb = 96
+    var scales = [Float](repeating: 0, count: 16)
+    for i in 0..<16 {
+      let lo = i < 8 ? u8(src, sb + i) & 0x0f : u8(src, sb + i - 8) >> 4
+      let hi = (u8(src, sb + 8 + i % 4) >> UInt8(2 * (i / 4))) & 3
+      scales[i] = d * Float(Int(lo | (hi << 4)) - 32)
+    }
+    for idx in 0..<256 {
+      let c = idx / 128, s = (idx / 32) % 4, l = idx % 32
+      let ql = Int((u8(src, 32 + c * 32 + l) >> UInt8(2 * s)) & 3)
+      let hbit = Int((u8(src, l) >> UInt8(idx / 32)) & 1)
+      y[idx] = scales[idx / 16] * Float(ql - ((hbit ^ 1) << 2))
+    }
+  }
+
+  static func dequantQ4_K(_ src: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
+    let d = FP16.loadHalf(src, 0), dmin = FP16.loadHalf(src, 2)
+    for g in 0..<8 {
+      let (sc, m) = scaleMinK4(g, src + 4)
+      let dl = d * Float(sc), ml = dmin * Float(m)
+      let c = g / 2, shift = UInt8(4 * (g % 2))
+      for l in 0..<32 {
+        let q = (u8(src, 16 + c * 32 + l) >> shift) & 0x0f
+        y[32 * g + l] = dl * Float(q) - ml
+      }
+    }
+  }
+
+  static func dequantQ5_K(_ src: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
+    let d = FP16.loadHalf(src, 0), dmin = FP16.loadHalf(src, 2)
+    for g in 0..<8 {
+      let (sc, m) = scaleMinK4(g, src + 4)
+      let dl = d * Float(sc), ml = dmin * Float(m)
+      let c = g / 2, shift = UInt8(4 * (g % 2))
+      for l in 0..<32 {
+        let lo = (u8(src, 48 + c * 32 + l) >> shift) & 0x0f
+        let hi = (u8(src, 16 + l) >> UInt8(g)) & 1
+        y[32 * g + l] = dl * Float(lo | (hi << 4)) - ml
+      }
+    }
+  }
+
+  static func dequantQ6_K(_ src: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
+    let d = FP16.loadHalf(src, 208)
+    for idx in 0..<256 {
+      let c = idx / 128, r = idx % 128
+      let lo = (u8(src, c * 64 + r % 64) >> UInt8(4 * (r / 64))) & 0x0f
+      let hi = (u8(src, 128 + c * 32 + r % 32) >> UInt8(2 * (r / 32))) & 3
+      let sc = Float(src.load(fromByteOffset: 192 + idx / 16, as: Int8.self))
+      y[idx] = (d * sc) * Float(Int(lo | (hi << 4)) - 32)
+    }
+  }
+
+  // MARK: quantizers (ggml C reference algorithms)
+
+  @inline(__always) static func nearestInt(_ x: Float) -> Int { Int(x.rounded(.toNearestOrEven)) }
+
+  /// ggml make_qkx2_quants: affine quantization of n values to 0…nmax with a weighted least-squares search over
+  /// candidate scales. Returns (scale, −min); L receives the levels.
+  static func makeQKX2(_ n: Int, _ nmax: Int, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                       _ L: UnsafeMutablePointer<UInt8>, rmin: Float, rdelta: Float, nstep: Int) -> (Float, Float) {
+    var mn = x[0], mx = x[0], sumW = w[0], sumX = w[0] * x[0]
+    for i in 1..<n { mn = min(mn, x[i]); mx = max(mx, x[i]); sumW += w[i]; sumX += w[i] * x[i] }
+    if mn > 0 { mn = 0 }
+    if mx == mn { for i in 0..<n { L[i] = 0 }; return (0, -mn) }
+    var iscale = Float(nmax) / (mx - mn)
+    var scale = 1 / iscale
+    var best: Float = 0
+    for i in 0..<n {
+      let l = min(nmax, max(0, nearestInt(iscale * (x[i] - mn))))
+      L[i] = UInt8(l)
+      let diff = scale * Float(l) + mn - x[i]
+      best += w[i] * diff * diff
+    }
+    var aux = [UInt8](repeating: 0, count: n)
+    for step in 0...nstep {
+      iscale = (rmin + rdelta * Float(step) + Float(nmax)) / (mx - mn)
+      var sl: Float = 0, sl2: Float = 0, sxl: Float = 0
+      for i in 0..<n {
+        let l = min(nmax, max(0, nearestInt(iscale * (x[i] - mn))))
+        aux[i] = UInt8(l)
+        let fl = Float(l)
+        sl += w[i] * fl; sl2 += w[i] * fl * fl; sxl += w[i] * fl * x[i]
+      }
+      let D = sumW * sl2 - sl * sl
+      guard D > 0 else { continue }
+      var ts = (sumW * sxl - sumX * sl) / D
+      var tm = (sl2 * sumX - sl * sxl) / D
+      if tm > 0 { tm = 0; ts = sxl / sl2 }
+      var err: Float = 0
+      for i in 0..<n { let diff = ts * Float(aux[i]) + tm - x[i]; err += w[i] * diff * diff }
+      if err < best { for i in 0..<n { L[i] = aux[i] }; best = err; scale = ts; mn = tm }
+    }
+    return (scale, -mn)
+  }
+
+  static func quantQ4_K(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer) {
+    var scales = [Float](repeating: 0, count: 8), mins = [Float](repeating: 0, count: 8)
+    var L = [UInt8](repeating: 0, count: 256)
+    var weights = [Float](repeating: 0, count: 32)
+    var maxScale: Float = 0, maxMin: Float = 0
+    for j in 0..<8 {
+      let xj = x + 32 * j
+      var s2: Float = 0
+      for l in 0..<32 { s2 += xj[l] * xj[l] }
+      let av = (s2 / 32).squareRoot()
+      for l in 0..<32 { weights[l] = av + abs(xj[l]) }
+      let (s, m) = L.withUnsafeMutableBufferPointer { lp in
+        weights.withUnsafeBufferPointer { wp in
+          makeQKX2(32, 15, xj, wp.baseAddress!, lp.baseAddress! + 32 * j, rmin: -1, rdelta: 0.1, nstep: 20)
+        }
+      }
+      scales[j] = s; mins[j] = m
+      maxScale = max(maxScale, s); maxMin = max(maxMin, m)
+    }
+    let invScale: Float = maxScale > 0 ? 63 / maxScale : 0
+    let invMin: Float = maxMin > 0 ? 63 / maxMin : 0
+    var sb = [UInt8](repeating: 0, count: 12)
+    for j in 0..<8 {
+      let ls = UInt8(min(63, max(0, nearestInt(invScale * scales[j]))))
+      let lm = UInt8(min(63, max(0, nearestInt(invMin * mins[j]))))
+      if j < 4 { sb[j] = ls; sb[j + 4] = lm } else {
+        sb[j + 4] = (ls & 0x0f) | ((lm & 0x0f) << 4)
+        sb[j - 4] |= (ls >> 4) << 6
+        sb[j] |= (lm >> 4) << 6
+      }
+    }
+    let dBits = FP16.bits(from: maxScale / 63), mBits = FP16.bits(from: maxMin / 63)
+    FP16.store16(dBits, dst, 0); FP16.store16(mBits, dst, 2)
+    for k in 0..<12 { dst.storeBytes(of: sb[k], toByteOffset: 4 + k, as: UInt8.self) }
+    let d = FP16.float(fromBits: dBits), dmin = FP16.float(fromBits: mBits)
+    sb.withUnsafeBytes { sp in
+      for j in 0..<8 {
+        let (sc, m) = scaleMinK4(j, sp.baseAddress!)
+        let dl = d * Float(sc)
+        if dl == 0 { continue }
+        let dm = dmin * Float(m)
+        for i in 0..<32 { L[32 * j + i] = UInt8(min(15, max(0, nearestInt((x[32 * j + i] + dm) / dl)))) }
+      }
+    }
+    for c in 0..<4 {
+      for l in 0..<32 {
+        dst.storeBytes(of: L[64 * c + l] | (L[64 * c + l + 32] << 4), toByteOffset: 16 + 32 * c + l, as: UInt8.self)
+      }
+    }
+  }
+
+  /// ggml make_qx_quants with rmse_type 1 (weights x²): symmetric levels −nmax…nmax−1, returns the scale.
+  static func makeQX(_ n: Int, _ nmax: Int, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<UInt8>) -> Float {
+    var amax: Float = 0, mx: Float = 0
+    for i in 0..<n { let a = abs(x[i]); if a > amax { amax = a; mx = x[i] } }
+    if amax < 1e-15 { for i in 0..<n { L[i] = 0 }; return 0 }
+    func levels(_ iscale: Float) -> (Float, Float) {
+      var sumlx: Float = 0, suml2: Float = 0
+      for i in 0..<n {
+        let l = min(nmax - 1, max(-nmax, nearestInt(iscale * x[i])))
+        let w = x[i] * x[i], fl = Float(l)
+        sumlx += w * x[i] * fl; suml2 += w * fl * fl
+      }
+      return (sumlx, suml2)
+    }
+    func store(_ iscale: Float) {
+      for i in 0..<n { L[i] = UInt8(nmax + min(nmax - 1, max(-nmax, nearestInt(iscale * x[i])))) }
+    }
+    var iscale = -Float(nmax) / mx
+    store(iscale)
+    var (sumlx, suml2) = levels(iscale)
+    var scale: Float = suml2 > 0 ? sumlx / suml2 : 0
+    var best = scale * sumlx
+    for step in -9...9 where step != 0 {
+      iscale = -(Float(nmax) + 0.1 * Float(step)) / mx
+      (sumlx, suml2) = levels(iscale)
+      if suml2 > 0 && sumlx * sumlx > best * suml2 {
+        store(iscale); scale = sumlx / suml2; best = scale * sumlx
+      }
+    }
+    return scale
+  }
+
+  static func quantQ6_K(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer) {
+    var L = [UInt8](repeating: 0, count: 256)
+    var scales = [Float](repeating: 0, count: 16)
+    var maxScale: Float = 0, maxAbs: Float = 0
+    L.withUnsafeMutableBufferPointer { lp in
+      for ib in 0..<16 {
+        let s = makeQX(16, 32, x + 16 * ib, lp.baseAddress! + 16 * ib)
+        scales[ib] = s
+        if abs(s) > maxAbs { maxAbs = abs(s); maxScale = s }
+      }
+    }
+    if maxAbs < 1e-15 { for k in 0..<210 { dst.storeBytes(of: 0, toByteOffset: k, as: UInt8.self) }; return }
+    let iscale = -128 / maxScale
+    let dBits = FP16.bits(from: 1 / iscale)
+    FP16.store16(dBits, dst, 208)
+    let d = FP16.float(fromBits: dBits)
+    for ib in 0..<16 {
+      let s = Int8(min(127, max(-128, nearestInt(iscale * scales[ib]))))
+      dst.storeBytes(of: s, toByteOffset: 192 + ib, as: Int8.self)
+      let dl = d * Float(s)
+      if dl == 0 { continue }
+      for i in 0..<16 { L[16 * ib + i] = UInt8(32 + min(31, max(-32, nearestInt(x[16 * ib + i] / dl)))) }
+    }
+    for c in 0..<2 {
+      let j = 128 * c
+      for l in 0..<32 {
+        let a = L[j + l], b = L[j + l + 32], e = L[j + l + 64], f = L[j + l + 96]
+        dst.storeBytes(of: (a & 0x0f) | ((e & 0x0f) << 4), toByteOffset: 64 * c + l, as: UInt8.self)
+        dst.storeBytes(of: (b & 0x0f) | ((f & 0x0f) << 4), toByteOffset: 64 * c + l + 32, as: UInt8.self)
+        let h = (a >> 4) | ((b >> 4) << 2) | ((e >> 4) << 4) | ((f >> 4) << 6)
+        dst.storeBytes(of: h, toByteOffset: 128 + 32 * c + l, as: UInt8.self)
+      }
+    }
+  }
+}

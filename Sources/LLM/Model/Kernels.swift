@@ -1,0 +1,67 @@
+// Element-wise pieces of the Llama block (plain loops; the compiler vectorises them).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum Kernels {
+  /// y[r] = x[r] / sqrt(mean(x[r]²) + eps) ⊙ w, for n rows of width d (sum of squares in Double).
+  static func rmsNorm(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, n: Int, d: Int, eps: Float,
+                      into y: UnsafeMutablePointer<Float>) {
+    for r in 0..<n {
+      let xr = x + r * d, yr = y + r * d
+      var ss: Float = 0
+      for i in 0..<d { ss += xr[i] * xr[i] }
+      let inv = Float(1.0 / (Double(ss) / Double(d) + Double(eps)).squareRoot())
+      for i in 0..<d { yr[i] = xr[i] * inv * w[i] }
+    }
+  }
+
+  /// Rotary embedding in place on n rows holding `heads` heads of `headDim` (row stride `ld`), positions
+  /// pos0..pos0+n-1. Only the first `ropeDim` dims of each head rotate; θ_i = base^(-2i/ropeDim).
+  static func rope(_ x: UnsafeMutablePointer<Float>, n: Int, ld: Int, heads: Int, headDim: Int, ropeDim: Int,
+                   pos0: Int, theta: Double, pairing: RoPEPairing) {
+    let half = ropeDim / 2
+    var cs = [Float](repeating: 0, count: half), sn = cs
+    var inv = [Double](repeating: 0, count: half)
+    for i in 0..<half { inv[i] = pow(theta, -2.0 * Double(i) / Double(ropeDim)) }
+    for r in 0..<n {
+      let p = Double(pos0 + r)
+      for i in 0..<half { let a = p * inv[i]; cs[i] = Float(cos(a)); sn[i] = Float(sin(a)) }
+      for h in 0..<heads {
+        let v = x + r * ld + h * headDim
+        for i in 0..<half {
+          let (a, b) = pairing == .adjacent ? (2 * i, 2 * i + 1) : (i, i + half)
+          let x0 = v[a], x1 = v[b]
+          v[a] = x0 * cs[i] - x1 * sn[i]
+          v[b] = x0 * sn[i] + x1 * cs[i]
+        }
+      }
+    }
+  }
+
+  /// In-place softmax of `count` values; returns nothing, max-subtracted for stability.
+  static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    var m = -Float.infinity
+    for i in 0..<count { m = max(m, x[i]) }
+    var s: Float = 0
+    for i in 0..<count { let e = expf(x[i] - m); x[i] = e; s += e }
+    let inv = 1 / s
+    for i in 0..<count { x[i] *= inv }
+  }
+
+  /// g ← silu(g) ⊙ u
+  static func swiglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, count: Int) {
+    for i in 0..<count { let a = g[i]; g[i] = a / (1 + expf(-a)) * u[i] }
+  }
+
+  /// log-softmax value of `target` in a row (Double accumulation).
+  static func logSoftmax(_ x: UnsafePointer<Float>, count: Int, at target: Int) -> Double {
+    var m = -Float.infinity
+    for i in 0..<count { m = max(m, x[i]) }
+    var s = 0.0
+    for i in 0..<count { s += Double(expf(x[i] - m)) }
+    return Double(x[target] - m) - log(s)
+  }
+}

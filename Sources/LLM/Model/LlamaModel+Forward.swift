@@ -1,0 +1,112 @@
+// Batched forward pass with a KV cache. All n new positions go through each layer at once: projections are
+// one sgemm each (prefill) or sgemv (n = 1, decoding); attention per head is two sgemms over the cache.
+import CBLAS
+
+extension LlamaModel {
+  /// Run `tokens` at positions cache.count ..< cache.count+n, append their keys/values to `cache`, and return
+  /// logits: [n × vocab] row-major, or only the last row when `lastOnly`.
+  public func forward(tokens: [Int32], cache: inout KVCache, lastOnly: Bool = false) throws -> [Float] {
+    let c = config, n = tokens.count, d = c.dim
+    guard n > 0 else { throw LlamaError.emptyInput }
+    guard cache.widths.count == c.layers, cache.widths == (0..<c.layers).map({ c.kvHeads[$0] * c.headDim }) else {
+      throw LlamaError.cacheMismatch("layer widths \(cache.widths.prefix(3))… differ")
+    }
+    for t in tokens where t < 0 || Int(t) >= c.vocabSize { throw LlamaError.tokenOutOfRange(t, vocab: c.vocabSize) }
+    let pos0 = cache.count
+    var x = [Float](repeating: 0, count: n * d)
+    try x.withUnsafeMutableBufferPointer { xb in
+      for (i, t) in tokens.enumerated() { try embedding.row(Int(t), into: xb.baseAddress! + i * d) }
+    }
+    var h = [Float](repeating: 0, count: n * d)
+    for l in 0..<c.layers {
+      try attentionBlock(l, &x, &h, n: n, pos0: pos0, cache: &cache)
+      try ffnBlock(l, &x, &h, n: n)
+    }
+    cache.count = pos0 + n
+    let rowsOut = lastOnly ? 1 : n
+    let first = n - rowsOut
+    var logits = [Float](repeating: 0, count: rowsOut * c.vocabSize)
+    try x.withUnsafeBufferPointer { xb in
+      try h.withUnsafeMutableBufferPointer { hb in
+        Kernels.rmsNorm(xb.baseAddress! + first * d, outputNorm, n: rowsOut, d: d, eps: c.rmsEps, into: hb.baseAddress!)
+        try logits.withUnsafeMutableBufferPointer { try outputMatrix.apply(hb.baseAddress!, n: rowsOut, into: $0.baseAddress!) }
+      }
+    }
+    return logits
+  }
+
+  func attentionBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int, pos0: Int, cache: inout KVCache) throws {
+    let c = config, L = layers[l], d = c.dim, hd = c.headDim
+    let nh = c.heads[l], nkv = c.kvHeads[l]
+    guard nh > 0, let wq = L.wq, let wk = L.wk, let wv = L.wv, let wo = L.wo else { return }
+    let qw = nh * hd, kw = nkv * hd, T = pos0 + n
+    var q = [Float](repeating: 0, count: n * qw)
+    var k = [Float](repeating: 0, count: n * kw), v = k
+    try x.withUnsafeBufferPointer { xb in
+      try h.withUnsafeMutableBufferPointer { hb in
+        Kernels.rmsNorm(xb.baseAddress!, L.attnNorm, n: n, d: d, eps: c.rmsEps, into: hb.baseAddress!)
+        try q.withUnsafeMutableBufferPointer { try wq.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
+        try k.withUnsafeMutableBufferPointer { try wk.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
+        try v.withUnsafeMutableBufferPointer { try wv.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
+      }
+    }
+    q.withUnsafeMutableBufferPointer {
+      Kernels.rope($0.baseAddress!, n: n, ld: qw, heads: nh, headDim: hd, ropeDim: c.ropeDim, pos0: pos0, theta: c.ropeTheta, pairing: c.ropePairing)
+    }
+    k.withUnsafeMutableBufferPointer {
+      Kernels.rope($0.baseAddress!, n: n, ld: kw, heads: nkv, headDim: hd, ropeDim: c.ropeDim, pos0: pos0, theta: c.ropeTheta, pairing: c.ropePairing)
+    }
+    cache.keys[l].append(contentsOf: k)
+    cache.values[l].append(contentsOf: v)
+    // out[n × qw]: per head, S = q_h K_gᵀ / √hd (causal), softmax, out_h = S V_g.
+    var out = [Float](repeating: 0, count: n * qw)
+    var s = [Float](repeating: 0, count: n * T)
+    let scale = 1 / Float(hd).squareRoot()
+    let group = nh / nkv
+    cache.keys[l].withUnsafeBufferPointer { kb in
+      cache.values[l].withUnsafeBufferPointer { vb in
+        q.withUnsafeBufferPointer { qb in
+          out.withUnsafeMutableBufferPointer { ob in
+            s.withUnsafeMutableBufferPointer { sb in
+              for hh in 0..<nh {
+                let g = hh / group
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(T), Int32(hd), scale,
+                            qb.baseAddress! + hh * hd, Int32(qw), kb.baseAddress! + g * hd, Int32(kw),
+                            0, sb.baseAddress!, Int32(T))
+                for i in 0..<n {
+                  let row = sb.baseAddress! + i * T
+                  let visible = pos0 + i + 1
+                  Kernels.softmax(row, count: visible)
+                  for j in visible..<T { row[j] = 0 }
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(hd), Int32(T), 1,
+                            sb.baseAddress!, Int32(T), vb.baseAddress! + g * hd, Int32(kw),
+                            0, ob.baseAddress! + hh * hd, Int32(qw))
+              }
+            }
+          }
+        }
+      }
+    }
+    try out.withUnsafeBufferPointer { ob in
+      try x.withUnsafeMutableBufferPointer { try wo.apply(ob.baseAddress!, n: n, into: $0.baseAddress!, accumulate: true) }
+    }
+  }
+
+  func ffnBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int) throws {
+    let c = config, L = layers[l], d = c.dim, f = c.ffn[l]
+    guard f > 0, let gate = L.gate, let up = L.up, let down = L.down else { return }
+    var g = [Float](repeating: 0, count: n * f), u = g
+    try x.withUnsafeBufferPointer { xb in
+      try h.withUnsafeMutableBufferPointer { hb in
+        Kernels.rmsNorm(xb.baseAddress!, L.ffnNorm, n: n, d: d, eps: c.rmsEps, into: hb.baseAddress!)
+        try g.withUnsafeMutableBufferPointer { try gate.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
+        try u.withUnsafeMutableBufferPointer { try up.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
+      }
+    }
+    g.withUnsafeMutableBufferPointer { gb in u.withUnsafeBufferPointer { Kernels.swiglu(gb.baseAddress!, $0.baseAddress!, count: n * f) } }
+    try g.withUnsafeBufferPointer { gb in
+      try x.withUnsafeMutableBufferPointer { try down.apply(gb.baseAddress!, n: n, into: $0.baseAddress!, accumulate: true) }
+    }
+  }
+}

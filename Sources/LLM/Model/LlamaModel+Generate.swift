@@ -1,0 +1,48 @@
+// Text generation and chat on top of forward(): prefill the prompt in one batch, then decode token by token
+// with the KV cache until maxTokens or a stop token (eos, <|im_end|>, <|endoftext|>).
+import TensorCore
+
+public struct GenerationResult: Sendable {
+  public let text: String
+  public let tokens: [Int32]
+  public let promptTokens: Int
+  /// "eos" (a stop token) or "length".
+  public let finishReason: String
+}
+
+extension LlamaModel {
+  /// Ids that end generation.
+  public var stopTokens: Set<Int32> {
+    var s = Set<Int32>()
+    if let e = tokenizer.eosID { s.insert(e) }
+    for t in ["<|im_end|>", "<|endoftext|>", "<|eot_id|>"] { if let id = tokenizer.id(of: t) { s.insert(id) } }
+    return s
+  }
+
+  public func generate(tokens prompt: [Int32], maxTokens: Int = 128, sampling: Sampling = .greedy) throws -> GenerationResult {
+    guard !prompt.isEmpty else { throw LlamaError.emptyInput }
+    var cache = makeCache(reserve: prompt.count + maxTokens)
+    var rng = RNG(seed: sampling.seed).split("sampling")
+    var logits = try forward(tokens: prompt, cache: &cache, lastOnly: true)
+    var out = [Int32](), reason = "length"
+    let stops = stopTokens
+    while out.count < maxTokens {
+      let t = logits.withUnsafeBufferPointer { sampling.sample($0, rng: &rng) }
+      if stops.contains(t) { reason = "eos"; break }
+      out.append(t)
+      if out.count == maxTokens { break }
+      logits = try forward(tokens: [t], cache: &cache, lastOnly: true)
+    }
+    return GenerationResult(text: tokenizer.decode(out, skipSpecial: true), tokens: out, promptTokens: prompt.count, finishReason: reason)
+  }
+
+  /// Continue `prompt` (special tokens in it are recognised).
+  public func generate(_ prompt: String, maxTokens: Int = 128, sampling: Sampling = .greedy) throws -> GenerationResult {
+    try generate(tokens: tokenizer.encode(prompt), maxTokens: maxTokens, sampling: sampling)
+  }
+
+  /// Answer a conversation using the chat template (ChatML for SmolLM2).
+  public func chat(_ messages: [ChatMessage], maxTokens: Int = 128, sampling: Sampling = .greedy) throws -> GenerationResult {
+    try generate(tokenizer.applyChatTemplate(messages), maxTokens: maxTokens, sampling: sampling)
+  }
+}

@@ -1,0 +1,152 @@
+// Hugging Face Llama checkpoints (safetensors, single file or sharded via model.safetensors.index.json,
+// plus config.json and tokenizer.json) ↔ LlamaModel.
+//
+// Names: model.embed_tokens ↔ token_embd, model.layers.N.self_attn.{q,k,v,o}_proj ↔ blk.N.attn_{q,k,v,output},
+// mlp.{gate,up,down}_proj ↔ ffn_{gate,up,down}, input_layernorm ↔ attn_norm, post_attention_layernorm ↔
+// ffn_norm, model.norm ↔ output_norm, lm_head ↔ output.
+// Q/K: convert_hf_to_gguf permutes the rows of q_proj (n_head) and k_proj (n_kv_head) so each head's
+// halves (i, i+hd/2) become adjacent pairs (2i, 2i+1); we apply the same permutation on import and its inverse
+// on export, so the model always runs with adjacent-pair RoPE.
+// Non-uniform (pruned) models: config.json gets "edgelab_heads", "edgelab_kv_heads", "edgelab_ffn" arrays.
+import Foundation
+
+extension LlamaModel {
+  /// GGUF row order ← HF row order (toGGUF) or the inverse, for a [heads·hd × cols] matrix.
+  public static func permuteQK(_ w: [Float], heads: Int, headDim hd: Int, cols: Int, toGGUF: Bool) -> [Float] {
+    var out = [Float](repeating: 0, count: w.count)
+    let half = hd / 2
+    for h in 0..<heads { for i in 0..<half { for j in 0..<2 {
+      let g = h * hd + i * 2 + j, f = h * hd + j * half + i
+      let (dst, src) = toGGUF ? (g, f) : (f, g)
+      for c in 0..<cols { out[dst * cols + c] = w[src * cols + c] }
+    } } }
+    return out
+  }
+
+  static func hfName(_ ours: String) -> String {
+    if ours == "token_embd.weight" { return "model.embed_tokens.weight" }
+    if ours == "output_norm.weight" { return "model.norm.weight" }
+    if ours == "output.weight" { return "lm_head.weight" }
+    let parts = ours.split(separator: ".")  // blk N name weight
+    let map = ["attn_q": "self_attn.q_proj", "attn_k": "self_attn.k_proj", "attn_v": "self_attn.v_proj",
+               "attn_output": "self_attn.o_proj", "ffn_gate": "mlp.gate_proj", "ffn_up": "mlp.up_proj",
+               "ffn_down": "mlp.down_proj", "attn_norm": "input_layernorm", "ffn_norm": "post_attention_layernorm"]
+    return "model.layers.\(parts[1]).\(map[String(parts[2])]!).weight"
+  }
+
+  /// Load a HF Llama directory (config.json, tokenizer.json, model.safetensors or an index of shards).
+  /// `permuteQK: false` keeps HF row order (only meaningful with `ropePairing = .halfSplit`; used by tests).
+  public static func load(huggingFaceDirectory dir: String, permuteQK: Bool = true) throws -> LlamaModel {
+    func read(_ f: String) throws -> Data {
+      guard let d = FileManager.default.contents(atPath: dir + "/" + f) else { throw FileIOError.cannotOpen(path: dir + "/" + f, errno: ENOENT) }
+      return d
+    }
+    guard let cfg = (try? JSONSerialization.jsonObject(with: read("config.json"))) as? [String: Any] else {
+      throw LlamaError.badConfig("config.json is not a JSON object")
+    }
+    func int(_ k: String) throws -> Int {
+      guard let v = (cfg[k] as? NSNumber)?.intValue else { throw LlamaError.badConfig("config.json lacks \(k)") }
+      return v
+    }
+    let layers = try int("num_hidden_layers"), dim = try int("hidden_size")
+    let nh = try int("num_attention_heads")
+    let heads = (cfg["edgelab_heads"] as? [Int]) ?? [Int](repeating: nh, count: layers)
+    let kv = (cfg["edgelab_kv_heads"] as? [Int]) ?? [Int](repeating: (cfg["num_key_value_heads"] as? Int) ?? nh, count: layers)
+    let ffnDefault = try int("intermediate_size")
+    let ffn = (cfg["edgelab_ffn"] as? [Int]) ?? [Int](repeating: ffnDefault, count: layers)
+    let hd = (cfg["head_dim"] as? Int) ?? dim / nh
+    let config = LlamaConfig(vocabSize: try int("vocab_size"), dim: dim, layers: layers, heads: heads, kvHeads: kv,
+                             ffn: ffn, headDim: hd, ropeTheta: (cfg["rope_theta"] as? NSNumber)?.doubleValue ?? 10000,
+                             rmsEps: (cfg["rms_norm_eps"] as? NSNumber)?.floatValue ?? 1e-5,
+                             contextLength: (cfg["max_position_embeddings"] as? Int) ?? 2048,
+                             ropePairing: permuteQK ? .adjacent : .halfSplit)
+    try config.validate()
+    let tok = try Tokenizer(huggingFaceJSON: read("tokenizer.json"))
+    // Shards.
+    var files = [String: SafetensorsFile]()
+    var where_ = [String: String]()
+    if FileManager.default.fileExists(atPath: dir + "/model.safetensors.index.json") {
+      guard let idx = (try? JSONSerialization.jsonObject(with: read("model.safetensors.index.json"))) as? [String: Any],
+            let map = idx["weight_map"] as? [String: String] else {
+        throw LlamaError.badConfig("model.safetensors.index.json lacks weight_map")
+      }
+      where_ = map
+    }
+    func tensor(_ ours: String, rows: Int, cols: Int) throws -> [Float]? {
+      let hf = hfName(ours)
+      let file = where_[hf] ?? "model.safetensors"
+      if files[file] == nil { files[file] = try SafetensorsFile.load(path: dir + "/" + file) }
+      guard files[file]!.tensors[hf] != nil else { return nil }
+      let (shape, v) = try files[file]!.floats(hf)
+      guard shape.reduce(1, *) == rows * cols else { throw LlamaError.badTensor(hf, "shape \(shape), expected \(rows)×\(cols)") }
+      return v
+    }
+    func matrix(_ ours: String, _ rows: Int, _ cols: Int, permuteHeads: Int = 0) throws -> WeightMatrix? {
+      guard rows > 0, cols > 0 else { return nil }
+      guard var v = try tensor(ours, rows: rows, cols: cols) else { throw SafetensorsError.missingTensor(hfName(ours)) }
+      if permuteHeads > 0 && permuteQK { v = LlamaModel.permuteQK(v, heads: permuteHeads, headDim: hd, cols: cols, toGGUF: true) }
+      return WeightMatrix(rows: rows, cols: cols, values: v)
+    }
+    func vector(_ ours: String) throws -> [Float] {
+      guard let v = try tensor(ours, rows: 1, cols: dim) else { throw SafetensorsError.missingTensor(hfName(ours)) }
+      return v
+    }
+    let ls = try (0..<layers).map { i -> LlamaLayer in
+      let p = "blk.\(i).", q = heads[i] * hd, k = kv[i] * hd
+      return LlamaLayer(attnNorm: try vector(p + "attn_norm.weight"),
+                        wq: try matrix(p + "attn_q.weight", q, dim, permuteHeads: heads[i]),
+                        wk: try matrix(p + "attn_k.weight", k, dim, permuteHeads: kv[i]),
+                        wv: try matrix(p + "attn_v.weight", k, dim), wo: try matrix(p + "attn_output.weight", dim, q),
+                        ffnNorm: try vector(p + "ffn_norm.weight"),
+                        gate: try matrix(p + "ffn_gate.weight", ffn[i], dim), up: try matrix(p + "ffn_up.weight", ffn[i], dim),
+                        down: try matrix(p + "ffn_down.weight", dim, ffn[i]))
+    }
+    let emb = try matrix("token_embd.weight", config.vocabSize, dim)!
+    let tied = (cfg["tie_word_embeddings"] as? Bool) ?? false
+    let out = tied ? nil : try tensor("output.weight", rows: config.vocabSize, cols: dim).map {
+      WeightMatrix(rows: config.vocabSize, cols: dim, values: $0)
+    }
+    return try LlamaModel(config: config, tokenizer: tok, embedding: emb, layers: ls,
+                          outputNorm: try vector("output_norm.weight"), output: out)
+  }
+
+  /// Write a HF Llama directory: config.json, model.safetensors (dtype F32/F16/BF16), tokenizer.json.
+  public func saveHuggingFace(directory dir: String, dtype: SafetensorsWriter.DType = .f32) throws {
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let c = config
+    var w = SafetensorsWriter()
+    w.metadata = ["format": "pt", "producer": "EdgeLab"]
+    func put(_ ours: String, _ m: WeightMatrix?, permuteHeads: Int = 0) throws {
+      guard let m else { return }
+      var v = try m.floats()
+      if permuteHeads > 0 && c.ropePairing == .adjacent {
+        v = Self.permuteQK(v, heads: permuteHeads, headDim: c.headDim, cols: m.cols, toGGUF: false)
+      }
+      try w.add(Self.hfName(ours), shape: [m.rows, m.cols], values: v, dtype: dtype)
+    }
+    try put("token_embd.weight", embedding)
+    try put("output.weight", output)
+    try w.add(Self.hfName("output_norm.weight"), shape: [c.dim], values: outputNorm, dtype: dtype)
+    for (i, l) in layers.enumerated() {
+      let p = "blk.\(i)."
+      try w.add(Self.hfName(p + "attn_norm.weight"), shape: [c.dim], values: l.attnNorm, dtype: dtype)
+      try w.add(Self.hfName(p + "ffn_norm.weight"), shape: [c.dim], values: l.ffnNorm, dtype: dtype)
+      try put(p + "attn_q.weight", l.wq, permuteHeads: c.heads[i]); try put(p + "attn_k.weight", l.wk, permuteHeads: c.kvHeads[i])
+      try put(p + "attn_v.weight", l.wv); try put(p + "attn_output.weight", l.wo)
+      try put(p + "ffn_gate.weight", l.gate); try put(p + "ffn_up.weight", l.up); try put(p + "ffn_down.weight", l.down)
+    }
+    try w.write(path: dir + "/model.safetensors")
+    var cfg: [String: Any] = [
+      "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": c.dim, "num_hidden_layers": c.layers,
+      "num_attention_heads": c.heads.max() ?? 0, "num_key_value_heads": c.kvHeads.max() ?? 0,
+      "intermediate_size": c.ffn.max() ?? 0, "head_dim": c.headDim, "vocab_size": c.vocabSize,
+      "rms_norm_eps": Double(c.rmsEps), "rope_theta": c.ropeTheta, "max_position_embeddings": c.contextLength,
+      "tie_word_embeddings": output == nil, "hidden_act": "silu", "torch_dtype": dtype == .f32 ? "float32" : dtype == .f16 ? "float16" : "bfloat16",
+    ]
+    if let b = tokenizer.bosID { cfg["bos_token_id"] = Int(b) }
+    if let e = tokenizer.eosID { cfg["eos_token_id"] = Int(e) }
+    if !c.isUniform { cfg["edgelab_heads"] = c.heads; cfg["edgelab_kv_heads"] = c.kvHeads; cfg["edgelab_ffn"] = c.ffn }
+    try JSONSerialization.data(withJSONObject: cfg, options: [.sortedKeys, .prettyPrinted]).write(to: URL(fileURLWithPath: dir + "/config.json"))
+    try tokenizer.huggingFaceJSON().write(to: URL(fileURLWithPath: dir + "/tokenizer.json"))
+  }
+}

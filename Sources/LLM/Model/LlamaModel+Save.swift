@@ -1,0 +1,102 @@
+// Saving a model: GGUF (weights as stored — F32 or ggml blocks — norms F32; per-layer arrays for
+// non-uniform sizes, as llama.cpp's get_key_or_arr reads them) or a HF safetensors directory.
+import TensorCore
+import Foundation
+
+public enum ModelFormat: String, Sendable, CaseIterable { case gguf, safetensors }
+
+extension LlamaModel {
+  /// Save to `path`: a .gguf file, or (safetensors) a directory with config.json / model.safetensors / tokenizer.json.
+  public func save(_ path: String, format: ModelFormat = .gguf, dtype: SafetensorsWriter.DType = .f32) throws {
+    switch format {
+    case .gguf: try ggufWriter().write(path: path)
+    case .safetensors: try saveHuggingFace(directory: path, dtype: dtype)
+    }
+  }
+
+  /// The GGUF writer for this model (metadata + tensors); weights are referenced, not copied.
+  public func ggufWriter() throws -> GGUFWriter {
+    let c = config
+    var w = GGUFWriter()
+    w.set("general.architecture", .string("llama"))
+    for (k, v) in sourceMetadata where !["general.architecture", "general.alignment", "general.file_type",
+                                          "general.quantization_version"].contains(k) { w.set(k, v) }
+    func sizes(_ a: [Int]) -> GGUFValue { Set(a).count == 1 ? .uint32(UInt32(a[0])) : .array(.int32, a.map { .int32(Int32($0)) }) }
+    w.set("llama.vocab_size", .uint32(UInt32(c.vocabSize)))
+    w.set("llama.context_length", .uint32(UInt32(c.contextLength)))
+    w.set("llama.embedding_length", .uint32(UInt32(c.dim)))
+    w.set("llama.block_count", .uint32(UInt32(c.layers)))
+    w.set("llama.feed_forward_length", sizes(c.ffn))
+    w.set("llama.attention.head_count", sizes(c.heads))
+    w.set("llama.attention.head_count_kv", sizes(c.kvHeads))
+    w.set("llama.attention.key_length", .uint32(UInt32(c.headDim)))
+    w.set("llama.attention.value_length", .uint32(UInt32(c.headDim)))
+    w.set("llama.rope.dimension_count", .uint32(UInt32(c.ropeDim)))
+    w.set("llama.rope.freq_base", .float32(Float(c.ropeTheta)))
+    w.set("llama.attention.layer_norm_rms_epsilon", .float32(c.rmsEps))
+    let quantized = ([embedding, output].compactMap { $0 } + layers.flatMap { [$0.wq, $0.wk, $0.wv, $0.wo, $0.gate, $0.up, $0.down].compactMap { $0 } }).contains { $0.isQuantized }
+    if quantized { w.set("general.quantization_version", .uint32(2)) }
+    for (k, v) in tokenizer.ggufMetadata { w.set(k, v) }
+
+    func mat(_ name: String, _ m: WeightMatrix?, permuteHeads: Int = 0) throws {
+      guard let m else { return }
+      if permuteHeads > 0 && c.ropePairing == .halfSplit {  // HF row order in memory: store GGUF order
+        let v = Self.permuteQK(try m.floats(), heads: permuteHeads, headDim: c.headDim, cols: m.cols, toGGUF: true)
+        w.tensors.append(.init(name: name, dims: [m.cols, m.rows], floats: v)); return
+      }
+      switch m.storage {
+      case let .f32(v): w.tensors.append(.init(name: name, dims: [m.cols, m.rows], floats: v))
+      case let .ggml(t, raw):
+        let keep = raw  // keeps the owner alive while the writer holds the pointer
+        w.tensors.append(.init(name: name, type: t, dims: [m.cols, m.rows], data: Array(keep.buffer)))
+      }
+    }
+    func vec(_ name: String, _ v: [Float]) { w.tensors.append(.init(name: name, dims: [v.count], floats: v)) }
+    try mat("token_embd.weight", embedding)
+    for (i, l) in layers.enumerated() {
+      let p = "blk.\(i)."
+      vec(p + "attn_norm.weight", l.attnNorm)
+      try mat(p + "attn_q.weight", l.wq, permuteHeads: c.heads[i]); try mat(p + "attn_k.weight", l.wk, permuteHeads: c.kvHeads[i])
+      try mat(p + "attn_v.weight", l.wv); try mat(p + "attn_output.weight", l.wo)
+      vec(p + "ffn_norm.weight", l.ffnNorm)
+      try mat(p + "ffn_gate.weight", l.gate); try mat(p + "ffn_up.weight", l.up); try mat(p + "ffn_down.weight", l.down)
+    }
+    vec("output_norm.weight", outputNorm)
+    try mat("output.weight", output)
+    return w
+  }
+
+  /// A randomly initialised model (normal(0, std) weights, unit norms) — for tests and examples.
+  public static func random(config: LlamaConfig, tokenizer: Tokenizer, seed: UInt64, std: Float = 0.05, tiedOutput: Bool = true) throws -> LlamaModel {
+    try config.validate()
+    let rng = RNG(seed: seed)
+    func m(_ r: Int, _ c: Int, _ name: String) -> WeightMatrix? {
+      guard r > 0, c > 0 else { return nil }
+      var g = rng.split(name)
+      return WeightMatrix(rows: r, cols: c, values: (0..<(r * c)).map { _ in Float(g.normal()) * std })
+    }
+    let d = config.dim, hd = config.headDim
+    let ones = [Float](repeating: 1, count: d)
+    let layers = (0..<config.layers).map { i -> LlamaLayer in
+      let p = "blk.\(i).", q = config.heads[i] * hd, k = config.kvHeads[i] * hd, f = config.ffn[i]
+      return LlamaLayer(attnNorm: ones, wq: m(q, d, p + "q"), wk: m(k, d, p + "k"), wv: m(k, d, p + "v"), wo: m(d, q, p + "o"),
+                        ffnNorm: ones, gate: m(f, d, p + "g"), up: m(f, d, p + "u"), down: m(d, f, p + "d"))
+    }
+    return try LlamaModel(config: config, tokenizer: tokenizer, embedding: m(config.vocabSize, d, "emb")!, layers: layers,
+                          outputNorm: ones, output: tiedOutput ? nil : m(config.vocabSize, d, "out"))
+  }
+}
+
+extension Tokenizer {
+  /// A byte-level tokenizer with the 256 byte tokens, optional merges, and ChatML special tokens
+  /// (<|endoftext|>=0, <|im_start|>=1, <|im_end|>=2 — SmolLM2's ids) — for tiny test models.
+  public static func byteLevel(merges: [String] = []) throws -> Tokenizer {
+    var toks = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    var types: [TokenType] = [.control, .control, .control]
+    for b in 0..<256 { toks.append(String(ByteLevel.byteToScalar[b])); types.append(.normal) }
+    for m in merges { toks.append(m.replacingOccurrences(of: " ", with: "")); types.append(.normal) }
+    return try Tokenizer(tokens: toks, tokenTypes: types, merges: merges, preTokenizer: .digitsThenGPT2,
+                         preTokenizerName: "smollm", bosID: 1, eosID: 2,
+                         chatTemplate: "{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}")
+  }
+}

@@ -1,0 +1,88 @@
+// Pre-tokenizers: split text into pieces that BPE encodes independently.
+//
+// GPT-2 regex (the ByteLevel pre-tokenizer of HF tokenizers / llama.cpp "gpt-2"), implemented by hand on
+// Unicode scalars:  's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+// Alternatives are tried in order at each position, as the regex engine does; `\s+(?!\S)` backtracks by one
+// whitespace character when the run is followed by non-space, leaving it to prefix the next word.
+// SmolLM2 ("smollm" in GGUF; HF Sequence[Digits(individual_digits), ByteLevel]) first isolates every \p{N}
+// character, then applies the regex to the remaining segments.
+
+public enum PreTokenizer: String, Sendable, Codable {
+  case gpt2
+  case digitsThenGPT2
+
+  /// From `tokenizer.ggml.pre`. Unknown names fall back to plain GPT-2 (the caller records a warning).
+  public static func fromGGUF(_ name: String?) -> (PreTokenizer, known: Bool) {
+    switch name ?? "default" {
+    case "smollm": return (.digitsThenGPT2, true)
+    case "gpt-2", "gpt2", "default": return (.gpt2, true)
+    default: return (.gpt2, false)
+    }
+  }
+
+  public func split(_ text: String) -> [String] {
+    let scalars = Array(text.unicodeScalars)
+    var out = [String]()
+    switch self {
+    case .gpt2: PreTokenizer.gpt2(scalars[...], into: &out)
+    case .digitsThenGPT2:
+      var start = 0
+      for i in 0..<scalars.count where PreTokenizer.isN(scalars[i]) {
+        if start < i { PreTokenizer.gpt2(scalars[start..<i], into: &out) }
+        out.append(String(String.UnicodeScalarView([scalars[i]])))
+        start = i + 1
+      }
+      if start < scalars.count { PreTokenizer.gpt2(scalars[start...], into: &out) }
+    }
+    return out
+  }
+
+  static func isL(_ s: Unicode.Scalar) -> Bool {
+    switch s.properties.generalCategory {
+    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
+    default: return false
+    }
+  }
+  static func isN(_ s: Unicode.Scalar) -> Bool {
+    switch s.properties.generalCategory {
+    case .decimalNumber, .letterNumber, .otherNumber: return true
+    default: return false
+    }
+  }
+  static func isS(_ s: Unicode.Scalar) -> Bool { s.properties.isWhitespace }
+
+  static let contractions: [[Unicode.Scalar]] = ["s", "t", "re", "ve", "m", "ll", "d"].map { Array($0.unicodeScalars) }
+
+  static func gpt2(_ s: ArraySlice<Unicode.Scalar>, into out: inout [String]) {
+    var i = s.startIndex
+    let n = s.endIndex
+    func emit(_ a: Int, _ b: Int) { out.append(String(String.UnicodeScalarView(s[a..<b]))) }
+    while i < n {
+      // 's 't 're 've 'm 'll 'd
+      if s[i] == "'" {
+        if let c = contractions.first(where: { c in i + 1 + c.count <= n && s[(i + 1)..<(i + 1 + c.count)].elementsEqual(c) }) {
+          emit(i, i + 1 + c.count); i += 1 + c.count; continue
+        }
+      }
+      // optional single space then a run of one class
+      let j = (s[i] == " " && i + 1 < n) ? i + 1 : i
+      if j < n {
+        let c = s[j]
+        let cls: ((Unicode.Scalar) -> Bool)?
+        if isL(c) { cls = isL } else if isN(c) { cls = isN }
+        else if !isS(c) { cls = { !isS($0) && !isL($0) && !isN($0) } } else { cls = nil }
+        if let cls {
+          var k = j + 1
+          while k < n && cls(s[k]) { k += 1 }
+          emit(i, k); i = k; continue
+        }
+      }
+      // whitespace: \s+(?!\S) then \s+
+      var k = i
+      while k < n && isS(s[k]) { k += 1 }
+      if k == i { k = i + 1 }  // unreachable for valid classes; guarantees progress
+      if k < n && k - i > 1 { k -= 1 }
+      emit(i, k); i = k
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// Tokenizer from a Hugging Face tokenizer.json (model.type "BPE" with byte-level pre-tokenizer/decoder).
+// Merges may be "a b" strings (older files) or ["a", "b"] pairs (tokenizers >= 0.20). Added tokens marked
+// special become control tokens. A Digits(individual_digits) step in the pre-tokenizer selects SmolLM2's
+// digits-then-GPT-2 splitting.
+import Foundation
+
+extension Tokenizer {
+  public init(huggingFaceJSON path: String) throws {
+    guard let data = FileManager.default.contents(atPath: path) else { throw FileIOError.cannotOpen(path: path, errno: ENOENT) }
+    try self.init(huggingFaceJSON: data)
+  }
+
+  public init(huggingFaceJSON data: Data) throws {
+    guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+      throw TokenizerError.invalid("tokenizer.json is not a JSON object")
+    }
+    guard let model = root["model"] as? [String: Any] else { throw TokenizerError.missing("model") }
+    let type = model["type"] as? String ?? "(none)"
+    guard type == "BPE" else { throw TokenizerError.unsupportedModel(type) }
+    guard let vocab = model["vocab"] as? [String: Any] else { throw TokenizerError.missing("model.vocab") }
+    var added = [(String, Int, Bool)]()
+    for a in root["added_tokens"] as? [[String: Any]] ?? [] {
+      if let c = a["content"] as? String, let id = (a["id"] as? NSNumber)?.intValue {
+        added.append((c, id, (a["special"] as? Bool) ?? false))
+      }
+    }
+    var maxID = -1
+    for (_, v) in vocab { if let i = (v as? NSNumber)?.intValue { maxID = max(maxID, i) } }
+    for (_, i, _) in added { maxID = max(maxID, i) }
+    guard maxID >= 0, maxID < 10_000_000 else { throw TokenizerError.invalid("vocabulary ids") }
+    var tokens = [String](repeating: "", count: maxID + 1)
+    var types = [TokenType](repeating: .unused, count: maxID + 1)
+    for (t, v) in vocab {
+      guard let i = (v as? NSNumber)?.intValue, i >= 0 else { throw TokenizerError.invalid("id of '\(t)'") }
+      tokens[i] = t; types[i] = .normal
+    }
+    for (c, i, special) in added where i >= 0 { tokens[i] = c; types[i] = special ? .control : .userDefined }
+    var merges = [String]()
+    for m in model["merges"] as? [Any] ?? [] {
+      if let s = m as? String { merges.append(s) }
+      else if let p = m as? [String], p.count == 2 { merges.append(p[0] + " " + p[1]) }
+      else { throw TokenizerError.invalid("merge entry \(m)") }
+    }
+    let preJSON = String(describing: root["pre_tokenizer"] ?? "")
+    let digits = preJSON.contains("Digits")
+    func idOf(_ s: String?) -> Int32? { s.flatMap { n in tokens.firstIndex(of: n).map { Int32($0) } } }
+    // bos/eos are not in tokenizer.json proper; SmolLM2 uses <|im_start|>/<|im_end|> as in its GGUF.
+    try self.init(tokens: tokens, tokenTypes: types, merges: merges, preTokenizer: digits ? .digitsThenGPT2 : .gpt2,
+                  preTokenizerName: digits ? "smollm" : "gpt-2", bosID: idOf("<|im_start|>"), eosID: idOf("<|im_end|>"))
+  }
+}
+
+extension Tokenizer {
+  /// A tokenizer.json equivalent to this tokenizer (BPE + byte-level; Digits first for SmolLM2's splitting).
+  public func huggingFaceJSON() throws -> Data {
+    var vocab = [String: Int]()
+    var added = [[String: Any]]()
+    for (i, t) in tokens.enumerated() {
+      switch tokenTypes[i] {
+      case .control, .userDefined:
+        added.append(["id": i, "content": t, "special": tokenTypes[i] == .control, "single_word": false,
+                      "lstrip": false, "rstrip": false, "normalized": false])
+      default: if vocab[t] == nil { vocab[t] = i }
+      }
+    }
+    let byteLevel: [String: Any] = ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]
+    let pre: [String: Any] = preTokenizer == .digitsThenGPT2
+      ? ["type": "Sequence", "pretokenizers": [["type": "Digits", "individual_digits": true], byteLevel]]
+      : byteLevel
+    let json: [String: Any] = [
+      "version": "1.0", "added_tokens": added, "normalizer": NSNull(), "pre_tokenizer": pre,
+      "post_processor": NSNull(), "decoder": byteLevel,
+      "model": ["type": "BPE", "dropout": NSNull(), "unk_token": NSNull(), "continuing_subword_prefix": NSNull(),
+                "end_of_word_suffix": NSNull(), "fuse_unk": false, "byte_fallback": false, "vocab": vocab,
+                "merges": merges.map { $0.split(separator: " ", maxSplits: 1).map(String.init) }] as [String: Any],
+    ]
+    return try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+  }
+}

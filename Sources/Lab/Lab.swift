@@ -1,1 +1,0 @@
-// Module Lab: see ../shared/DESIGN.md. Filled by its issue.

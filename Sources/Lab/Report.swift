@@ -1,0 +1,64 @@
+// report.md: status banner, configuration table, then the run's notes, figures (SVG embedded as images)
+// and tables (rendered from the run's CSV files) in the order the script added them. Rewritten atomically
+// whenever something is added and at the end, so it always describes what exists.
+import Foundation
+
+enum ReportItem {
+  case note(String)
+  case figure(file: String, title: String)
+  case table(name: String, file: String)
+}
+
+public enum Report {
+  public static let maxTableRows = 50
+
+  static func markdown(_ run: Run) -> String {
+    let m = run.manifest
+    var s = "# \(run.experiment)\n\n"
+    var facts = ["**Status:** \(m.status.rawValue)", "config `\(m.configID)`"]
+    if m.smoke { facts.append("smoke profile") }
+    if m.seed != .null { facts.append("seed \(m.seed.plainText)") }
+    facts.append("started \(Manifest.iso(m.started))")
+    if let e = m.ended { facts.append("ended \(Manifest.iso(e))") }
+    if let c = m.gitCommit { facts.append("commit `\(c.prefix(12))`" + (m.gitDirty == true ? " (dirty)" : "")) }
+    s += facts.joined(separator: " · ") + "\n\n"
+    switch m.status {
+    case .failed: s += "> **The run failed**: \(m.error ?? "unknown error"). What it finished is kept below.\n\n"
+    case .interrupted: s += "> **The run was interrupted**\(m.error.map { " (\($0))" } ?? ""). What it finished is kept below.\n\n"
+    case .running: s += "> The run is still in progress (or ended without recording a status).\n\n"
+    case .complete: break
+    }
+    s += "## Configuration\n\n| key | value |\n|---|---|\n"
+    let nonDefault = Set(run.config.nonDefaultKeys)
+    for k in run.config.values.keys.sorted(by: utf8Less) {
+      let mark = nonDefault.contains(k) ? " (default \(run.config.defaults[k]?.plainText ?? "none"))" : ""
+      s += "| \(cell(k)) | \(cell(run.config.values[k]!.plainText))\(cell(mark)) |\n"
+    }
+    for item in run.items {
+      switch item {
+      case .note(let text): s += "\n" + text + "\n"
+      case .figure(let file, let title): s += "\n### \(title)\n\n![\(title)](\(file))\n"
+      case .table(let name, let file):
+        s += "\n### \(name)\n\n"
+        do { s += markdownTable(try run.readCSV(file)) + "\n[\(file)](\(file))\n" } catch {
+          s += "_(table \(file) unavailable: \(error))_\n"
+        }
+      }
+    }
+    return s
+  }
+
+  static func cell(_ text: String) -> String {
+    text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\r\n", with: " ")
+      .replacingOccurrences(of: "\n", with: " ")
+  }
+
+  /// A markdown table of a CSV (at most `maxTableRows` rows, then a count of the rest).
+  public static func markdownTable(_ t: CSVTable) -> String {
+    var s = "| " + t.columns.map(cell).joined(separator: " | ") + " |\n"
+    s += "|" + String(repeating: "---|", count: t.columns.count) + "\n"
+    for r in t.rows.prefix(maxTableRows) { s += "| " + r.map(cell).joined(separator: " | ") + " |\n" }
+    if t.rows.count > maxTableRows { s += "\n_… \(t.rows.count - maxTableRows) more rows in the CSV file._\n" }
+    return s
+  }
+}

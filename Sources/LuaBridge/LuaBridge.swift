@@ -1,1 +1,0 @@
-// Module LuaBridge: see ../shared/DESIGN.md. Filled by its issue.

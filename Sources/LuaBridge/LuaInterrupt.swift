@@ -1,0 +1,46 @@
+import CLua
+import Foundation
+
+/// Ctrl-C for scripts, the way lua.c does it: the SIGINT handler only sets a flag and installs a Lua hook
+/// (`edgelab_request_stop`, async-signal-safe); the hook — a C function — raises "interrupted!" the next time
+/// Lua code runs, so the error unwinds through the script normally (`<close>` variables run, a lab run is
+/// marked interrupted). Long Swift loops should call `LuaInterrupt.check()` now and then. A second Ctrl-C
+/// before the first is handled kills the process (default action).
+public enum LuaInterrupt {
+  static var target: OpaquePointer?
+  static var flag: Int32 = 0
+
+  /// True once Ctrl-C was pressed since `install`.
+  public static var requested: Bool { flag != 0 }
+
+  /// Routes SIGINT to `state`.
+  public static func install(for state: LuaState) {
+    target = state.mainL
+    flag = 0
+    signal(SIGINT, handler)
+  }
+
+  /// Restores the default SIGINT action.
+  public static func uninstall() {
+    target = nil
+    signal(SIGINT, SIG_DFL)
+  }
+
+  static func forget(_ state: LuaState) {
+    if target == state.mainL { uninstall() }
+  }
+
+  /// Simulates Ctrl-C (tests, or a Swift component that wants the script to stop).
+  public static func request() { handler(SIGINT) }
+
+  /// Throws the interrupt error when Ctrl-C was pressed (for long-running Swift work).
+  public static func check() throws {
+    if flag != 0 { throw LuaBridgeError.message("interrupted!") }
+  }
+
+  static let handler: @convention(c) (Int32) -> Void = { _ in
+    flag = 1
+    signal(SIGINT, SIG_DFL)
+    if let L = target { edgelab_request_stop(L) }
+  }
+}

@@ -1,0 +1,126 @@
+// Optimizers over a list of parameter tensors (parameters whose `grad` is nil are skipped for that step):
+// SGD with momentum (PyTorch semantics: buf = μ·buf + g; p -= lr·buf, Nesterov optional), Adam and AdamW
+// (PyTorch semantics: bias-corrected moments; denominator √v̂ + eps; L2 decay adds wd·p to g, decoupled
+// decay multiplies p by 1 − lr·wd). Global gradient-norm clipping as torch.nn.utils.clip_grad_norm_.
+
+public protocol Optimizer: AnyObject {
+  var learningRate: Float { get set }
+  func step()
+  func zeroGrad()
+}
+
+public final class SGD: Optimizer {
+  public let params: [Tensor]
+  public var learningRate: Float
+  public var momentum: Float, weightDecay: Float, nesterov: Bool
+  var buffers: [Tensor?]
+  public init(_ params: [Tensor], lr: Float, momentum: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) {
+    self.params = params
+    learningRate = lr
+    self.momentum = momentum
+    self.weightDecay = weightDecay
+    self.nesterov = nesterov
+    buffers = Array(repeating: nil, count: params.count)
+  }
+  public func zeroGrad() { for p in params { p.zeroGrad() } }
+  public func step() {
+    let lr = learningRate, mu = momentum, wd = weightDecay
+    for (k, p) in params.enumerated() {
+      guard let g = p.grad else { continue }
+      let n = p.count, x = p.data, gp = g.data
+      if mu == 0 {
+        for i in 0..<n { x[i] -= lr * (gp[i] + wd * x[i]) }
+        continue
+      }
+      let first = buffers[k] == nil
+      if first { buffers[k] = Tensor(uninitialized: p.shape) }
+      let b = buffers[k]!.data
+      for i in 0..<n {
+        let d = gp[i] + wd * x[i]
+        b[i] = first ? d : mu * b[i] + d
+        x[i] -= lr * (nesterov ? d + mu * b[i] : b[i])
+      }
+    }
+  }
+}
+
+public final class Adam: Optimizer {
+  public let params: [Tensor]
+  public var learningRate: Float
+  public var beta1: Float, beta2: Float, eps: Float, weightDecay: Float
+  /// true: AdamW (decoupled decay); false: L2 penalty added to the gradient.
+  public var decoupledWeightDecay: Bool
+  public private(set) var stepCount = 0
+  var m: [Tensor], v: [Tensor], steps: [Int]
+
+  public init(_ params: [Tensor], lr: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8,
+              weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
+    self.params = params
+    learningRate = lr
+    self.beta1 = beta1
+    self.beta2 = beta2
+    self.eps = eps
+    self.weightDecay = weightDecay
+    self.decoupledWeightDecay = decoupledWeightDecay
+    m = params.map { Tensor(zeros: $0.shape) }
+    v = params.map { Tensor(zeros: $0.shape) }
+    steps = Array(repeating: 0, count: params.count)
+  }
+
+  /// AdamW with PyTorch's default decay 0.01.
+  public static func adamW(_ params: [Tensor], lr: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                           eps: Float = 1e-8, weightDecay: Float = 0.01) -> Adam {
+    Adam(params, lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay, decoupledWeightDecay: true)
+  }
+
+  public func zeroGrad() { for p in params { p.zeroGrad() } }
+
+  public func step() {
+    stepCount += 1
+    let lr = learningRate, b1 = beta1, b2 = beta2, eps = eps, wd = weightDecay
+    for (k, p) in params.enumerated() {
+      guard let g = p.grad else { continue }
+      steps[k] += 1
+      let t = Float(steps[k])
+      let bc1 = 1 - _pow(b1, t), bc2 = 1 - _pow(b2, t)
+      let stepSize = lr / bc1, invSqrtBc2 = 1 / bc2.squareRoot()
+      let n = p.count, x = p.data, gp = g.data, mp = m[k].data, vp = v[k].data
+      let decay: Float = decoupledWeightDecay ? 1 - lr * wd : 1
+      let l2: Float = decoupledWeightDecay ? 0 : wd
+      for i in 0..<n {
+        let gi = gp[i] + l2 * x[i]
+        let mi = b1 * mp[i] + (1 - b1) * gi
+        let vi = b2 * vp[i] + (1 - b2) * gi * gi
+        mp[i] = mi
+        vp[i] = vi
+        x[i] = x[i] * decay - stepSize * mi / (vi.squareRoot() * invSqrtBc2 + eps)
+      }
+    }
+  }
+}
+
+@inline(__always) func _pow(_ b: Float, _ e: Float) -> Float { Float(Foundation_exp(Double(e) * Foundation_log(Double(b)))) }
+
+/// Scale all gradients so their global L2 norm is at most `maxNorm`; returns the norm before clipping.
+@discardableResult
+public func clipGradNorm(_ params: [Tensor], maxNorm: Float) -> Float {
+  var s: Double = 0
+  for p in params {
+    guard let g = p.grad else { continue }
+    let gp = g.data
+    var local: Float = 0
+    for i in 0..<g.count { local += gp[i] * gp[i] }
+    s += Double(local)
+  }
+  let norm = Float(s.squareRoot())
+  let coef = maxNorm / (norm + 1e-6)
+  if coef < 1 {
+    for p in params {
+      guard let g = p.grad else { continue }
+      if !p.gradOwned { p.grad = g.copy(); p.gradOwned = true }
+      let gp = p.grad!.data
+      for i in 0..<g.count { gp[i] *= coef }
+    }
+  }
+  return norm
+}

@@ -1,1 +1,0 @@
-// Tests for EdgeLabLua: filled by its issue.

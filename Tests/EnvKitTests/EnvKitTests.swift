@@ -1,1 +1,0 @@
-// Tests for EnvKit: filled by its issue.

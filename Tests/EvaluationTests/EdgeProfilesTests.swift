@@ -1,0 +1,110 @@
+// EdgeProfiles: device table, analytic energy model, accessibility, model-card JSON (hand-computed values).
+import EdgeProfiles
+import Foundation
+import XCTest
+
+final class EdgeProfilesTests: XCTestCase {
+  // A card and a device with round numbers so every expected value below is computed by hand.
+  let card = ModelCard(name: "toy", source: .measured, params: 1e9, storageBytes: 1e9, flopsPerToken: 2e9,
+                       kvBytesPerToken: 1e5)
+  func device(ram: Double = 2e9, usable: Double = 0.7, share: Double = 0.3) -> DeviceProfile {
+    DeviceProfile(name: "dev", deviceClass: .phone, ramBytes: ram, usableFraction: usable,
+                  memoryBandwidth: 10e9, peakFLOPS: 1e12, activePowerW: 5, idlePowerW: 0.1,
+                  transmitPowerW: 0.2, populationShare: share, source: "test")
+  }
+  let eta = AnalyticModelConfig(memoryEfficiency: 0.5, computeEfficiency: 0.5)
+
+  func testDecodeAndPrefillRoofline() {
+    // decode at context 0: (1e9 + 0)/(0.5·10e9) = 0.2 s (memory) vs 2e9/(0.5·1e12) = 0.004 s (compute)
+    XCTAssertEqual(AnalyticModel.decodeSecondsPerToken(card: card, device: device(), context: 0, config: eta), 0.2,
+                   accuracy: 1e-12)
+    // context 1000: (1e9 + 1e8)/5e9 = 0.22 s
+    XCTAssertEqual(AnalyticModel.decodeSecondsPerToken(card: card, device: device(), context: 1000, config: eta),
+                   0.22, accuracy: 1e-12)
+    // prefill 100 tokens: compute 100·2e9/5e11 = 0.4 s beats memory (1e9 + 1e7)/5e9 = 0.202 s
+    XCTAssertEqual(AnalyticModel.prefillSeconds(card: card, device: device(), tokens: 100, config: eta), 0.4,
+                   accuracy: 1e-12)
+    // prefill 1 token: memory-bound (1e9 + 1e5)/5e9 = 0.20002 s
+    XCTAssertEqual(AnalyticModel.prefillSeconds(card: card, device: device(), tokens: 1, config: eta), 0.20002,
+                   accuracy: 1e-12)
+  }
+
+  func testQueryEnergy() throws {
+    // decode Σ_{i<10} (1e9 + 1e5·(100+i))/5e9 = (1.01e10 + 4.5e6)/5e9 = 2.0209 s; prefill 0.4 s; × 5 W
+    let c = try AnalyticModel.queryCost(card: card, device: device(), query: QueryShape(promptTokens: 100, outputTokens: 10),
+                                        config: eta)
+    XCTAssertEqual(c.prefillSeconds, 0.4, accuracy: 1e-12)
+    XCTAssertEqual(c.decodeSeconds, 2.0209, accuracy: 1e-9)
+    XCTAssertEqual(c.totalJoules, 5 * 2.4209, accuracy: 1e-9)
+    XCTAssertThrowsError(try AnalyticModel.queryCost(card: card, device: device(),
+                                                     query: QueryShape(promptTokens: 0, outputTokens: 1)))
+  }
+
+  func testAccessibility() {
+    // required = 1e9 + 1e5·1000 + 1e8 = 1.2e9; usable 0.7·2e9 = 1.4e9 fits, 0.5·2e9 = 1e9 does not.
+    // decode at ctx 1000 = 1/0.22 = 4.545 tok/s: below 5, above 4.
+    let cfg5 = AccessibilityConfig(contextTokens: 1000, runtimeOverheadBytes: 1e8, minDecodeTokensPerSecond: 5)
+    let cfg4 = AccessibilityConfig(contextTokens: 1000, runtimeOverheadBytes: 1e8, minDecodeTokensPerSecond: 4)
+    let a = AnalyticModel.access(card: card, device: device(), config: cfg5, model: eta)
+    XCTAssertEqual(a.requiredBytes, 1.2e9, accuracy: 1)
+    XCTAssertTrue(a.fits)
+    XCTAssertEqual(a.decodeTokensPerSecond, 1 / 0.22, accuracy: 1e-9)
+    XCTAssertFalse(a.accessible)
+    XCTAssertTrue(AnalyticModel.access(card: card, device: device(), config: cfg4, model: eta).accessible)
+    XCTAssertFalse(AnalyticModel.access(card: card, device: device(usable: 0.5), config: cfg4, model: eta).fits)
+    // population: share 0.3 accessible, share 0.5 not → 0.3 / 0.8 = 0.375
+    var small = device(usable: 0.5, share: 0.5); small.name = "small"
+    XCTAssertEqual(AnalyticModel.populationFraction(card: card, devices: [device(), small], config: cfg4, model: eta),
+                   0.375, accuracy: 1e-12)
+  }
+
+  func testBuiltInTable() throws {
+    for d in DeviceProfile.builtIn { try d.validate() }
+    XCTAssertEqual(Set(DeviceProfile.builtIn.map(\.name)).count, DeviceProfile.builtIn.count)
+    XCTAssertEqual(DeviceProfile.builtIn.reduce(0) { $0 + $1.populationShare }, 1, accuracy: 1e-9)
+    XCTAssertEqual(try DeviceProfile.named("rpi5-8gb").peakFLOPS, 4 * 2.4e9 * 16, accuracy: 1)
+    XCTAssertThrowsError(try DeviceProfile.named("nokia-3310")) { e in
+      XCTAssertTrue("\(e)".contains("known:"))
+    }
+    var bad = device(); bad.usableFraction = 1.5
+    XCTAssertThrowsError(try bad.validate())
+    var o = try DeviceProfile.named("phone-8gb"); o.activePowerW = 9
+    let merged = DeviceProfile.merged(DeviceProfile.builtIn, overrides: [o])
+    XCTAssertEqual(merged.count, DeviceProfile.builtIn.count)
+    XCTAssertEqual(merged.first { $0.name == "phone-8gb" }?.activePowerW, 9)
+  }
+
+  func testPaperScaleCards() throws {
+    let cards = ModelCard.paperScale
+    for c in cards { try c.validate(); XCTAssertEqual(c.source, .paperScale) }
+    XCTAssertEqual(Set(cards.map(\.name)).count, cards.count)
+    let f16 = try XCTUnwrap(cards.first { $0.name == "llama-3.1-8b-f16" })
+    // 14.96 GiB · 8 / 8.03e9 = 16.005 bpw
+    XCTAssertEqual(f16.bitsPerWeight, 14.96 * 1_073_741_824 * 8 / 8.03e9, accuracy: 1e-9)
+    XCTAssertEqual(f16.bitsPerWeight, 16.0, accuracy: 0.01)
+    XCTAssertEqual(f16.kvBytesPerToken, 131_072)
+    XCTAssertEqual(f16.tasks[TaskClass.truthfulness]?.hallucination ?? -1, 0.55, accuracy: 1e-12)
+    let mistral = try XCTUnwrap(cards.first { $0.name == "mistral-nemo-12b-f16" })
+    XCTAssertEqual(mistral.params / 1e9, 12.25, accuracy: 0.01)
+    let q4 = try XCTUnwrap(cards.first { $0.name == "llama-3.1-8b-q4_k_m" })
+    XCTAssertEqual(1 - q4.storageBytes / f16.storageBytes, 0.69, accuracy: 0.01)  // "69% smaller"
+    // An 8B F16 model does not fit any phone; Q4_K_M fits the 12 GB phone (6 GiB usable).
+    let pf = AnalyticModel.populationFraction(card: f16, devices: DeviceProfile.builtIn)
+    let pq = AnalyticModel.populationFraction(card: q4, devices: DeviceProfile.builtIn)
+    XCTAssertLessThan(pf, pq)
+  }
+
+  func testCardJSONRoundTripIsSortedAndStable() throws {
+    let cards = try ModelCard.paperScale.prefix(3).map { try $0.withDeviceMetrics() }
+    let data = try ModelCard.encodeJSON(cards)
+    XCTAssertEqual(try ModelCard.decodeCards(data), cards)
+    XCTAssertEqual(try ModelCard.encodeJSON(try ModelCard.decodeCards(data)), data)
+    let text = String(decoding: data, as: UTF8.self)
+    // sorted keys: "baseModel" precedes "bitsPerWeight" precedes "bytesPerToken"
+    let r1 = try XCTUnwrap(text.range(of: "\"bitsPerWeight\"")), r2 = try XCTUnwrap(text.range(of: "\"bytesPerToken\""))
+    XCTAssertLessThan(r1.lowerBound, r2.lowerBound)
+    XCTAssertThrowsError(try ModelCard.decodeCards(Data("{\"name\": 3}".utf8))) { e in
+      XCTAssertTrue("\(e)".contains("cannot decode"))
+    }
+  }
+}

@@ -1,1 +1,0 @@
-// Tests for LLM: filled by its issue.

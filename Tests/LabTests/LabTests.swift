@@ -1,1 +1,0 @@
-// Tests for Lab: filled by its issue.

@@ -1,1 +1,0 @@
-// Tests for LuaBridge: filled by its issue.
