@@ -8,7 +8,7 @@ extension EdgeLabBinding {
 
     // .tensor,
 
-    // .llm,
+    .llm,
 
     // .eval,
 

@@ -107,7 +107,7 @@ extension LlamaModel {
         return nil
       }
       guard t.dims.count <= 2 else { throw LlamaError.badTensor(name, "expected a matrix, dims \(t.dims)") }
-      let w = try WeightMatrix(rows: t.rows, cols: t.cols, type: t.type, bytes: RawBytes(owner: f.storage, buffer: f.data(t)))
+      let w = try WeightMatrix(rows: t.rows, cols: t.cols, type: t.type, storage: f.storage, offset: f.dataOffset + t.offset)
       return keepQuantized ? w : try w.dequantized()
     }
     func vector(_ name: String, _ n: Int) throws -> [Float] {
