@@ -4,7 +4,7 @@
 // final observation at an episode end — raw rewards and constraint costs).
 import TensorCore
 
-public struct RolloutBuffer {
+public struct RolloutBuffer: Codable {
   public let steps: Int, numEnvs: Int, obsDim: Int, maskDim: Int, actionDim: Int, costDim: Int
   public var obs: [Float]
   public var rawObs: [Float]

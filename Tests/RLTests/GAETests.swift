@@ -1,6 +1,7 @@
 import XCTest
 @testable import RL
 import TensorCore
+import EnvKit
 
 final class GAETests: XCTestCase {
   // Hand computation (γ=0.9, λ=0.8, γλ=0.72). Env 0: truncation at t=1 (V(final)=10), termination at t=3.
