@@ -17,6 +17,8 @@ enum BenchRegistry {
 
     .tensor,
 
+    .mec,
+
   ]
 
   static func suite(named name: String) -> BenchSuite? { suites.first { $0.name == name } }
