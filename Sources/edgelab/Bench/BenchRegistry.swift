@@ -17,6 +17,8 @@ enum BenchRegistry {
 
     .tensor,
 
+    .llm,
+
     .mec,
 
   ]
