@@ -24,11 +24,12 @@ public enum Safetensors {
       out.append(UnsafeBufferPointer(start: t.data, count: t.count))   // host is little-endian (x86-64, arm64)
     }
     let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
-    do {
-      try out.write(to: tmp)
-      if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp) }
-      else { try FileManager.default.moveItem(at: tmp, to: url) }
-    } catch { throw TensorError.io("cannot write \(url.path): \(error.localizedDescription)") }
+    do { try out.write(to: tmp) } catch { throw TensorError.io("cannot write \(tmp.path): \(error.localizedDescription)") }
+    // rename(2) replaces an existing file atomically (Foundation's replaceItemAt fails on Linux in some cases).
+    guard rename(tmp.path, url.path) == 0 else {
+      try? FileManager.default.removeItem(at: tmp)
+      throw TensorError.io("cannot move \(tmp.path) to \(url.path) (errno \(errno))")
+    }
   }
 
   /// All tensors in the file, by name (F32 copies) plus the metadata.

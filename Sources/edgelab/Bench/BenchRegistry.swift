@@ -17,6 +17,10 @@ enum BenchRegistry {
 
     .tensor,
 
+    .llm,
+
+    .mec,
+
     .lab,
 
   ]
