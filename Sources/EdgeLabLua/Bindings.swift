@@ -14,7 +14,7 @@ extension EdgeLabBinding {
 
     // .compress,
 
-    // .mec,
+    .mec,
 
     // .rl,
 

@@ -17,6 +17,10 @@ enum BenchRegistry {
 
     .tensor,
 
+    .llm,
+
+    .mec,
+
   ]
 
   static func suite(named name: String) -> BenchSuite? { suites.first { $0.name == name } }
