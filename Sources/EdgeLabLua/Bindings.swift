@@ -6,7 +6,7 @@ extension EdgeLabBinding {
 
     .lab,
 
-    // .tensor,
+    .tensor,
 
     .llm,
 
@@ -14,7 +14,7 @@ extension EdgeLabBinding {
 
     // .compress,
 
-    // .mec,
+    .mec,
 
     // .rl,
 

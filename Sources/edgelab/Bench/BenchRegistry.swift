@@ -15,6 +15,12 @@ enum BenchRegistry {
   static let suites: [BenchSuite] = [
     .host,
 
+    .tensor,
+
+    .llm,
+
+    .mec,
+
   ]
 
   static func suite(named name: String) -> BenchSuite? { suites.first { $0.name == name } }

@@ -29,8 +29,11 @@ final class BenchReport {
     }
     for (k, v) in extra { r[k] = v }
     results.append(r)
-    var line = String(format: "  %-44@ %12.3f %@", name as NSString, value, unit)
-    if let t = target { line += String(format: "   (target %@ %.3g: %@)", lowerIsBetter ? "<=" : ">=", t, (r["meets_target"] as! Bool) ? "ok" : "MISSED") }
+    var line = "  " + name.padding(toLength: max(44, name.count), withPad: " ", startingAt: 0)
+      + String(format: " %12.3f ", value) + unit
+    if let t = target {
+      line += "   (target \(lowerIsBetter ? "<=" : ">=") \(t): \((r["meets_target"] as! Bool) ? "ok" : "MISSED"))"
+    }
     print(line)
   }
 
@@ -70,7 +73,8 @@ final class BenchReport {
     let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
     let tmp = url.appendingPathExtension("tmp")
     try data.write(to: tmp)
-    _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
+    // replaceItemAt needs an existing target on Linux (corelibs Foundation): rename over it instead.
+    if rename(tmp.path, url.path) != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
     return url
   }
 
