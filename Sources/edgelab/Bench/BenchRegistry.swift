@@ -21,6 +21,8 @@ enum BenchRegistry {
 
     .mec,
 
+    .lab,
+
   ]
 
   static func suite(named name: String) -> BenchSuite? { suites.first { $0.name == name } }
