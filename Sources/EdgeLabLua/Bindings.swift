@@ -6,17 +6,17 @@ extension EdgeLabBinding {
 
     .lab,
 
-    // .tensor,
+    .tensor,
 
-    // .llm,
+    .llm,
 
     // .eval,
 
     // .compress,
 
-    // .mec,
+    .mec,
 
-    // .rl,
+    .rl,
 
   ]
 }

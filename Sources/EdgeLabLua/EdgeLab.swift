@@ -32,6 +32,44 @@ public enum EdgeLab {
     try state.run("math.randomseed(...)", name: "=edgelab", args: [seed])
   }
 
+  /// Tells every finish handler how the script ended (each handler runs once; the list is emptied).
+  public static func finish(_ session: EdgeLabSession, _ outcome: ScriptOutcome) {
+    let handlers = session.finishHandlers
+    session.finishHandlers = []
+    for h in handlers { h(outcome) }
+  }
+
+  /// Runs a script file the way `edgelab run` does: Ctrl-C routed to the state, finish handlers told the
+  /// outcome. Rethrows the script's error.
+  public static func runScript(_ path: String, in state: LuaState, session: EdgeLabSession,
+                               scriptArgs: [String] = []) throws {
+    LuaInterrupt.install(for: state)
+    defer { LuaInterrupt.uninstall() }
+    do {
+      try state.runFile(path, chunkName: displayPath(path), scriptArgs: scriptArgs)
+      endScript(state, session, error: nil)
+    } catch {
+      endScript(state, session, error: error)
+      throw error
+    }
+  }
+
+  /// Marks the end of a script (or REPL session): lab runs still open record complete / failed /
+  /// interrupted, then the session's finish handlers run.
+  public static func endScript(_ state: LuaState, _ session: EdgeLabSession, error: Error?) {
+    LabBinding.finishOpenRuns(in: state, error: error)
+    finish(session, error.map(ScriptOutcome.init(error:)) ?? .complete)
+  }
+
+  /// `path` relative to the working directory when it lies below it (Lua shortens chunk names over 60
+  /// bytes, so messages stay readable as "experiments/x.lua:12:").
+  public static func displayPath(_ path: String) -> String {
+    let cwd = FileManager.default.currentDirectoryPath
+    let abs = URL(fileURLWithPath: path).standardizedFileURL.path
+    if abs.hasPrefix(cwd + "/") { return String(abs.dropFirst(cwd.count + 1)) }
+    return path
+  }
+
   /// The session installed in `state` (nil for a bare LuaState).
   public static func session(of state: LuaState) -> EdgeLabSession? { state.userInfo[sessionKey] as? EdgeLabSession }
 }

@@ -15,6 +15,9 @@ public final class EdgeLabSession {
   public var scriptPath: String?
   /// Where `lua/` (the pure-Lua library) was found.
   public var luaDir: String?
+  /// Called once when the script ends (in registration order), e.g. to mark open run folders
+  /// complete / failed / interrupted. `EdgeLab.finish(_:_:)` runs them.
+  public var finishHandlers: [(ScriptOutcome) -> Void] = []
 
   public init(seed: UInt64 = 0, smoke: Bool = false, overrides: [(key: String, value: LuaValue)] = [],
               scriptPath: String? = nil, luaDir: String? = nil) {
@@ -24,6 +27,9 @@ public final class EdgeLabSession {
     self.scriptPath = scriptPath
     self.luaDir = luaDir
   }
+
+  /// Registers a handler for the end of the script.
+  public func onFinish(_ handler: @escaping (ScriptOutcome) -> Void) { finishHandlers.append(handler) }
 
   /// The overrides as one record (later duplicates win).
   public var overrideTable: [String: LuaValue] {
@@ -70,5 +76,32 @@ public final class EdgeLabSession {
           !v.isNil else { return .string(text) }
     if case .ref = v { return .string(text) }
     return v
+  }
+}
+
+/// How a script ended.
+public enum ScriptOutcome: Equatable {
+  case complete
+  /// A Lua or Swift error; the message starts with "file:line:".
+  case failed(message: String)
+  /// Ctrl-C.
+  case interrupted(message: String)
+
+  public init(error: Error) {
+    let msg = (error as? LuaError)?.message ?? LuaClosure.describe(error)
+    if (error as? LuaError)?.isInterrupt == true || LuaInterrupt.requested {
+      self = .interrupted(message: msg)
+    } else {
+      self = .failed(message: msg)
+    }
+  }
+
+  /// "complete" | "failed" | "interrupted" (the manifest's status).
+  public var status: String {
+    switch self {
+    case .complete: return "complete"
+    case .failed: return "failed"
+    case .interrupted: return "interrupted"
+    }
   }
 }

@@ -167,11 +167,17 @@ struct Frame {
       case .dot:
         svg.element("circle", [("cx", W.num(x + 11)), ("cy", W.num(y)), ("r", "4"), ("fill", colour)])
       }
-      svg.element("text", [("x", W.num(x + 28)), ("y", W.num(y + 4))], text: name)
+      svg.element("text", [("x", W.num(x + 28)), ("y", W.num(y + 4))], text: Frame.shorten(name, 20))
       svg.close("g")
       y += 20
     }
     svg.close("g")
+  }
+
+  /// Legend text fits the right margin: long names keep their first `n` − 1 characters and "…"
+  /// (the full name stays in the entry's data-series attribute).
+  static func shorten(_ s: String, _ n: Int) -> String {
+    s.count <= n ? s : String(s.prefix(n - 1)) + "…"
   }
 
   static func scale(_ lo: Double, _ hi: Double, log: Bool) -> Scale {

@@ -1,2 +1,28 @@
-// The `edgelab` command line. Subcommands (run, repl, figures, bench, fetch) arrive with issue 2.
-print("edgelab: command line under construction")
+// The `edgelab` command line: run | repl | figures | bench | fetch.
+// Exit codes: 0 ok, 1 script error (one-screen message with file:line), 2 usage error.
+import ArgumentParser
+import Foundation
+
+setvbuf(stdout, nil, _IOLBF, 0)
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+  var command = try EdgeLabCLI.parseAsRoot(arguments)
+  try command.run()
+  fflush(stdout)
+  exit(0)
+} catch let failure as ScriptFailure {
+  fflush(stdout)
+  FileHandle.standardError.write(Data((failure.text + "\n").utf8))
+  exit(1)
+} catch {
+  fflush(stdout)
+  let code = EdgeLabCLI.exitCode(for: error)
+  let message = EdgeLabCLI.fullMessage(for: error)
+  if code == .success {
+    if !message.isEmpty { print(message) }
+    exit(0)
+  }
+  if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+  // ArgumentParser reports usage problems as EX_USAGE (64); EdgeLab promises 2.
+  exit(code == .validationFailure ? 2 : code.rawValue)
+}

@@ -121,7 +121,8 @@ final class LabBindingTests: XCTestCase {
     let lua = try Repo.state()
     lua.setGlobal("ctrl_c", function: { _ in LuaInterrupt.request(); return 0 })
     LuaInterrupt.install(for: lua)
-    defer { LuaInterrupt.uninstall() }
+    // uninstall leaves the "requested" flag set; install clears it, so later tests do not look interrupted
+    defer { LuaInterrupt.install(for: LuaState()); LuaInterrupt.uninstall() }
     XCTAssertThrowsError(try lua.run("""
       local lab = require("edgelab").lab
       local run <close> = lab.run { name = "int", root = "\(root.path)" }
@@ -166,6 +167,7 @@ final class LabBindingTests: XCTestCase {
       ("R:plot{data = W, x = 'x', y = 'nope'}", "e.lua:1: bad argument #1 to 'plot' (plot: no column 'nope'"),
       ("R:csv('../up.csv', {'x'})", "e.lua:1: invalid name: file name '../up.csv'"),
       ("require('edgelab').lab.run { nmae = 'x' }", "e.lua:1: bad argument #1 to 'run' (unknown option 'nmae'"),
+      ("require('edgelab').lab.run { name = 'args', root = '\(root.path)' }", "e.lua:1: lab.run: \(root.path)/args/default is already open"),
     ]
     for (code, expected) in cases {
       XCTAssertThrowsError(try lua.run(code, name: "@e.lua"), code) { e in
@@ -174,5 +176,31 @@ final class LabBindingTests: XCTestCase {
     }
     try lua.run("R:finish()")
     XCTAssertEqual(try lua.run("return R.status"), ["complete"])
+  }
+}
+
+final class LabSessionFinishTests: XCTestCase {
+  /// `EdgeLab.runScript` (what `edgelab run` uses) tells open runs how the script ended.
+  func testScriptEndFinishesRunsWithoutClose() throws {
+    let root = try Repo.tempDir("lab")
+    for (body, status) in [("", "complete"), ("error('nope')", "failed")] {
+      let script = root.appendingPathComponent("s.lua")
+      try """
+        local lab = require("edgelab").lab
+        RUN = lab.run { name = "\(status)", root = "\(root.path)" }
+        print("inside")
+        \(body)
+        """.write(to: script, atomically: true, encoding: .utf8)
+      let session = EdgeLabSession(scriptPath: script.path, luaDir: Repo.lua)
+      let state = try EdgeLab.makeState(session: session)
+      _ = try? EdgeLab.runScript(script.path, in: state, session: session)
+      let dir = root.path + "/\(status)/default"
+      let m = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/manifest.json"))) as! [String: Any]
+      XCTAssertEqual(m["status"] as? String, status)
+      if status == "failed" { XCTAssertTrue((m["error"] as? String ?? "").hasSuffix("s.lua:4: nope"), "\(m)") }
+      XCTAssertTrue(try String(contentsOfFile: dir + "/log.txt", encoding: .utf8).hasPrefix("inside\n"))
+      XCTAssertEqual((m["script"] as? [String: Any])?["sha256"] as? String, SHA256.hex(try Data(contentsOf: script)))
+      state.close()
+    }
   }
 }

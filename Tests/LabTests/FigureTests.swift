@@ -163,6 +163,15 @@ final class FigureTests: XCTestCase {
     XCTAssertEqual(doc.with("g", cls: "legend-item").map { $0["data-series"]! }, ["a", "b", "Pareto front"])
   }
 
+  func testLegendShortensLongNames() throws {
+    let long = String(repeating: "n", count: 40)
+    let data = PlotData(columns: ["s", "x", "y"], rows: [[.string(long), 1, 2], [.string(long), 2, 3]])
+    let doc = try XMLCollector.parse(try Figure.svg(PlotSpec(kind: .line, x: "x", y: "y", by: "s"), data: data))
+    XCTAssertEqual(doc.with("g", cls: "legend-item")[0]["data-series"], long)
+    XCTAssertTrue(doc.text.contains(String(repeating: "n", count: 19) + "…"))
+    XCTAssertFalse(doc.text.contains(String(repeating: "n", count: 20)))
+  }
+
   func testBadSpecErrors() {
     let data = PlotData(columns: ["x", "y"], rows: [["a", 1]])
     XCTAssertThrowsError(try Figure.svg(PlotSpec(x: "nope", y: "y"), data: data)) {

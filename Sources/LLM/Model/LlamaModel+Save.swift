@@ -46,9 +46,8 @@ extension LlamaModel {
       }
       switch m.storage {
       case let .f32(v): w.tensors.append(.init(name: name, dims: [m.cols, m.rows], floats: v))
-      case let .ggml(t, raw):
-        let keep = raw  // keeps the owner alive while the writer holds the pointer
-        w.tensors.append(.init(name: name, type: t, dims: [m.cols, m.rows], data: Array(keep.buffer)))
+      case let .quantized(q):
+        w.tensors.append(.init(name: name, type: q.type, dims: [m.cols, m.rows], data: m.rawBytes))
       }
     }
     func vec(_ name: String, _ v: [Float]) { w.tensors.append(.init(name: name, dims: [v.count], floats: v)) }

@@ -5,6 +5,7 @@
 //   m.config, m.tokenizer
 //   var cache = m.makeCache()
 //   let logits = try m.forward(tokens: ids, cache: &cache)      // [n × vocab] row-major, positions after the cache
+//   try m.forward(tokens:cache:hook: { layer, site, values, rows, cols in … })  // inputs of every linear map
 //   try m.forward(tokens:cache:lastOnly: true)                  // only the last row [vocab]
 //   try m.tokenLogprobs(ids)            // log p(ids[i] | ids[..<i]) for i ≥ 1
 //   try m.logprobs(text)                // tokens + per-token log-probabilities
@@ -107,7 +108,7 @@ extension LlamaModel {
         return nil
       }
       guard t.dims.count <= 2 else { throw LlamaError.badTensor(name, "expected a matrix, dims \(t.dims)") }
-      let w = try WeightMatrix(rows: t.rows, cols: t.cols, type: t.type, bytes: RawBytes(owner: f.storage, buffer: f.data(t)))
+      let w = try WeightMatrix(rows: t.rows, cols: t.cols, type: t.type, storage: f.storage, offset: f.dataOffset + t.offset)
       return keepQuantized ? w : try w.dequantized()
     }
     func vector(_ name: String, _ n: Int) throws -> [Float] {

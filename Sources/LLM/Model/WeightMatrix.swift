@@ -1,25 +1,12 @@
 // A [rows × cols] row-major weight matrix (ggml: dims [cols, rows]) used as y = x·Wᵀ, stored either as
-// Float32 (products through OpenBLAS sgemm/sgemv) or as raw ggml blocks (kept quantized; products by the
-// quantized kernels, or chunk-wise dequantize + sgemm when no kernel exists for the type).
+// Float32 (products through OpenBLAS sgemm/sgemv) or kept in ggml blocks as a `QuantizedMatrix` (products by
+// the quantized kernels in Sources/LLM/GGML: integer SIMD dots for decoding, panel-dequantize + sgemm for
+// batches; the whole tensor is never dequantized).
 import CBLAS
-
-/// Raw bytes with an owner that keeps them alive (a mapped file or an owned buffer).
-public struct RawBytes: @unchecked Sendable {
-  public let owner: AnyObject
-  public let base: UnsafeRawPointer
-  public let count: Int
-  public init(_ bytes: [UInt8]) {
-    let s = ByteStorage(bytes: bytes)
-    owner = s; base = s.base; count = s.count
-  }
-  public init(owner: AnyObject, buffer: UnsafeRawBufferPointer) {
-    self.owner = owner; base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!; count = buffer.count
-  }
-  public var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
-}
+import TensorCore
 
 public final class WeightMatrix: @unchecked Sendable {
-  public enum Storage { case f32([Float]); case ggml(GGMLType, RawBytes) }
+  public enum Storage { case f32([Float]); case quantized(QuantizedMatrix) }
   public let rows: Int
   public let cols: Int
   public let storage: Storage
@@ -29,25 +16,42 @@ public final class WeightMatrix: @unchecked Sendable {
     self.rows = rows; self.cols = cols; storage = .f32(values)
   }
 
-  public init(rows: Int, cols: Int, type: GGMLType, bytes: RawBytes) throws {
-    guard let rb = type.rowBytes(cols), rb * rows == bytes.count else {
-      throw LlamaError.badTensor("\(rows)×\(cols) \(type)", "byte count \(bytes.count) does not match")
-    }
-    self.rows = rows; self.cols = cols
-    storage = type == .f32 ? .f32(Array(UnsafeBufferPointer(start: bytes.base.assumingMemoryBound(to: Float.self), count: rows * cols)))
-                           : .ggml(type, bytes)
+  public init(_ q: QuantizedMatrix) {
+    rows = q.rows; cols = q.cols; storage = .quantized(q)
   }
 
-  public var type: GGMLType { if case let .ggml(t, _) = storage { return t }; return .f32 }
+  /// A view of `type` data inside `storage` at `offset` (F32 data is copied into an array).
+  public convenience init(rows: Int, cols: Int, type: GGMLType, storage: ByteStorage, offset: Int) throws {
+    let q = try QuantizedMatrix(rows: rows, cols: cols, type: type, storage: storage, offset: offset)
+    if type == .f32 {
+      self.init(rows: rows, cols: cols, values: Array(UnsafeBufferPointer(start: (storage.base + offset).assumingMemoryBound(to: Float.self), count: rows * cols)))
+    } else { self.init(q) }
+  }
+
+  /// Round-to-nearest quantization of this matrix into `type` (ggml-compatible blocks).
+  public func quantized(as type: GGMLType) throws -> WeightMatrix {
+    if type == .f32 { return try dequantized() }
+    return WeightMatrix(try QuantizedMatrix(quantizing: floats(), rows: rows, cols: cols, type: type))
+  }
+
+  public var type: GGMLType { if case let .quantized(q) = storage { return q.type }; return .f32 }
   public var isQuantized: Bool { type != .f32 }
   /// Bytes the weights occupy in memory.
-  public var byteCount: Int { if case let .ggml(_, b) = storage { return b.count }; return rows * cols * 4 }
+  public var byteCount: Int { if case let .quantized(q) = storage { return q.byteCount }; return rows * cols * 4 }
+
+  /// The stored bytes in ggml layout (F32 little-endian or blocks).
+  public var rawBytes: [UInt8] {
+    switch storage {
+    case let .f32(v): return v.withUnsafeBytes { Array($0) }
+    case let .quantized(q): return Array(UnsafeRawBufferPointer(start: q.rowPointer(0), count: q.byteCount))
+    }
+  }
 
   /// All values as Float32 (dequantized if needed).
   public func floats() throws -> [Float] {
     switch storage {
     case let .f32(v): return v
-    case let .ggml(t, b): return try LLMDequant.dequantize(t, b.buffer, count: rows * cols)
+    case let .quantized(q): return q.dequantized()
     }
   }
 
@@ -61,7 +65,7 @@ public final class WeightMatrix: @unchecked Sendable {
   public func row(_ r: Int, into dst: UnsafeMutablePointer<Float>) throws {
     switch storage {
     case let .f32(v): v.withUnsafeBufferPointer { dst.update(from: $0.baseAddress! + r * cols, count: cols) }
-    case let .ggml(t, b): try LLMDequant.dequantize(t, b.base + r * t.rowBytes(cols)!, count: cols, into: dst)
+    case let .quantized(q): q.dequantizeRow(r, into: dst)
     }
   }
 
@@ -73,24 +77,11 @@ public final class WeightMatrix: @unchecked Sendable {
       v.withUnsafeBufferPointer { w in
         Self.gemm(x, n: n, w: w.baseAddress!, rows: rows, cols: cols, ldw: cols, y: y, ldy: rows, beta: accumulate ? 1 : 0)
       }
-    case let .ggml(t, b):
-      try applyQuantized(t, b, x, n: n, into: y, accumulate: accumulate)
-    }
-  }
-
-  /// Fallback for types without a kernel: dequantize blocks of rows into a scratch buffer, then sgemm.
-  func applyQuantized(_ t: GGMLType, _ b: RawBytes, _ x: UnsafePointer<Float>, n: Int,
-                      into y: UnsafeMutablePointer<Float>, accumulate: Bool) throws {
-    let chunk = max(1, min(rows, (1 << 20) / max(cols, 1)))
-    let rb = t.rowBytes(cols)!
-    var scratch = [Float](repeating: 0, count: chunk * cols)
-    try scratch.withUnsafeMutableBufferPointer { s in
-      var r0 = 0
-      while r0 < rows {
-        let nr = min(chunk, rows - r0)
-        try LLMDequant.dequantize(t, b.base + r0 * rb, count: nr * cols, into: s.baseAddress!)
-        Self.gemm(x, n: n, w: s.baseAddress!, rows: nr, cols: cols, ldw: cols, y: y + r0, ldy: rows, beta: accumulate ? 1 : 0)
-        r0 += nr
+    case let .quantized(q):
+      if !accumulate { q.matmul(x, n: n, into: y); return }
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: n * rows) { t in
+        q.matmul(x, n: n, into: t.baseAddress!)
+        for i in 0..<(n * rows) { y[i] += t[i] }
       }
     }
   }
@@ -105,5 +96,14 @@ public final class WeightMatrix: @unchecked Sendable {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(rows), Int32(cols), 1, x, Int32(cols),
                   w, Int32(ldw), beta, y, Int32(ldy))
     }
+  }
+}
+
+/// Thread count for model inference: OpenBLAS (F32 products) and the quantized kernels.
+public enum LLMThreads {
+  public static func set(_ n: Int) {
+    let t = max(1, n)
+    BLAS.setThreads(t)
+    QuantizedMatrix.defaultThreads = t
   }
 }

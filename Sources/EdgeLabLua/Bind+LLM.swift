@@ -1,0 +1,136 @@
+import Foundation
+import LuaBridge
+import LLM
+
+/// A loaded model held by Lua.
+public final class LLMBox {
+  public let model: LlamaModel
+  public let path: String
+  public let quantized: Bool
+  public init(model: LlamaModel, path: String, quantized: Bool) { self.model = model; self.path = path; self.quantized = quantized }
+}
+
+struct LLMLoadOptions: Codable { var quantized = false }
+struct LLMGenOptions: Codable {
+  var max_tokens = 128
+  var temperature = 0.0
+  var top_k = 0
+  var top_p = 1.0
+  var seed = 0
+  var system: String? = nil
+  var sampling: Sampling {
+    Sampling(temperature: Float(temperature), topK: top_k, topP: Float(top_p), seed: UInt64(max(seed, 0)))
+  }
+}
+struct LLMPerplexityOptions: Codable { var ctx = 512 }
+struct LLMSaveOptions: Codable { var format = "gguf"; var dtype = "f32" }
+
+extension EdgeLabBinding {
+  /// Default model location (fetched by `edgelab fetch`), relative to the working directory.
+  public static let defaultModelPath = "assets/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+  /// `edgelab.llm`: Llama-family models from GGUF files or HF safetensors directories.
+  ///   llm.load([path][, {quantized=false}]) → model      (path defaults to llm.default_model)
+  ///   model:info() → {layers=, dim=, heads={...}, kv_heads={...}, ffn={...}, vocab=, params=, weight_bytes=, ...}
+  ///   model:generate(prompt[, {max_tokens=128, temperature=0, top_k=0, top_p=1, seed=0}]) → text, {tokens=, finish=}
+  ///   model:chat(question | {{role=, content=}, ...}[, opts]) → text, {tokens=, finish=}
+  ///   model:logprobs(text) → {tokens={...}, logprobs={...}, sum=}
+  ///   model:perplexity(text[, {ctx=512}]) → ppl, {nll=, tokens=, windows=}
+  ///   model:encode(text) → {ids}, model:decode(ids) → text
+  ///   model:save(path[, {format="gguf"|"safetensors", dtype="f32"|"f16"|"bf16"}])
+  public static let llm = EdgeLabBinding("llm") { m, _ in
+    m.value("default_model", .string(defaultModelPath))
+    m.function("load") { call in
+      let path = try call.optString(1, defaultModelPath)
+      let o = try call.decode(2, defaults: LLMLoadOptions())
+      var isDir: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        throw call.argumentError(1, "model file '\(path)' not found (run `edgelab fetch` for the default model)")
+      }
+      let model = isDir.boolValue ? try LlamaModel.load(huggingFaceDirectory: path)
+                                  : try LlamaModel.load(path: path, keepQuantized: o.quantized)
+      call.push(LLMBox(model: model, path: path, quantized: o.quantized && !isDir.boolValue), as: llmClass)
+      return 1
+    }
+  }
+
+  static func ints(_ a: [Int]) -> LuaValue { .array(a.map { .integer($0) }) }
+
+  static func genResult(_ call: LuaCall, _ r: GenerationResult) -> Int32 {
+    call.push(r.text)
+    call.push(.table(["tokens": .integer(r.tokens.count), "prompt_tokens": .integer(r.promptTokens),
+                      "finish": .string(r.finishReason)]))
+    return 2
+  }
+
+  public static let llmClass: LuaClass<LLMBox> = LuaClass<LLMBox>("edgelab.LLM")
+    .method("info") { call, b in
+      let c = b.model.config
+      call.push(.table([
+        "architecture": "llama", "path": .string(b.path), "layers": .integer(c.layers), "dim": .integer(c.dim),
+        "heads": ints(c.heads), "kv_heads": ints(c.kvHeads), "ffn": ints(c.ffn), "head_dim": .integer(c.headDim),
+        "vocab": .integer(c.vocabSize), "context": .integer(c.contextLength), "rope_theta": .number(c.ropeTheta),
+        "params": .integer(c.parameterCount(tiedOutput: b.model.output == nil)), "weight_bytes": .integer(b.model.weightBytes),
+        "quantized": .boolean(b.quantized), "tied_output": .boolean(b.model.output == nil),
+        "tokenizer_pre": .string(b.model.tokenizer.preTokenizerName),
+      ]))
+      return 1
+    }
+    .method("generate") { call, b in
+      let prompt = try call.string(2)
+      let o = try call.decode(3, defaults: LLMGenOptions())
+      guard o.max_tokens >= 0 else { throw call.argumentError(3, "max_tokens must be >= 0") }
+      return genResult(call, try b.model.generate(prompt, maxTokens: o.max_tokens, sampling: o.sampling))
+    }
+    .method("chat") { call, b in
+      var msgs = [ChatMessage]()
+      let v = try call.value(2)
+      if let s = v.stringValue { msgs = [.user(s)] }
+      else if let arr = v.arrayValue {
+        for (i, e) in arr.enumerated() {
+          guard let t = e.tableValue, let role = t["role"]?.stringValue, let content = t["content"]?.stringValue else {
+            throw call.argumentError(2, "message \(i + 1) must be {role=string, content=string}")
+          }
+          msgs.append(ChatMessage(role: role, content: content))
+        }
+      } else { throw call.typeError(2, expected: "string or array of messages") }
+      let o = try call.decode(3, defaults: LLMGenOptions())
+      if let s = o.system { msgs.insert(.system(s), at: 0) }
+      return genResult(call, try b.model.chat(msgs, maxTokens: o.max_tokens, sampling: o.sampling))
+    }
+    .method("logprobs") { call, b in
+      let (ids, lp) = try b.model.logprobs(try call.string(2))
+      call.push(.table(["tokens": .array(ids.map { .integer(Int($0)) }), "logprobs": .array(lp.map { .number($0) }),
+                        "sum": .number(lp.reduce(0, +))]))
+      return 1
+    }
+    .method("perplexity") { call, b in
+      let text = try call.string(2)
+      let o = try call.decode(3, defaults: LLMPerplexityOptions())
+      guard o.ctx >= 2 else { throw call.argumentError(3, "ctx must be >= 2, got \(o.ctx)") }
+      let r = try b.model.perplexity(text, ctx: o.ctx)
+      call.push(r.perplexity)
+      call.push(.table(["nll": .number(r.nll), "tokens": .integer(r.scoredTokens), "windows": .integer(r.windows)]))
+      return 2
+    }
+    .method("encode") { call, b in
+      call.push(.array(b.model.tokenizer.encode(try call.string(2)).map { .integer(Int($0)) }))
+      return 1
+    }
+    .method("decode") { call, b in
+      let ids = try call.numbers(2).map { Int32(clamping: Int($0)) }
+      call.push(b.model.tokenizer.decode(ids))
+      return 1
+    }
+    .method("save") { call, b in
+      let path = try call.string(2)
+      let o = try call.decode(3, defaults: LLMSaveOptions())
+      guard let f = ModelFormat(rawValue: o.format) else { throw call.argumentError(3, "format must be 'gguf' or 'safetensors', got '\(o.format)'") }
+      guard let d = SafetensorsWriter.DType(rawValue: o.dtype.uppercased()) else {
+        throw call.argumentError(3, "dtype must be 'f32', 'f16' or 'bf16', got '\(o.dtype)'")
+      }
+      try b.model.save(path, format: f, dtype: d)
+      return 0
+    }
+    .tostring { b in "edgelab.LLM(\(b.path), \(b.model.config.layers) layers, d=\(b.model.config.dim)\(b.quantized ? ", quantized" : ""))" }
+}

@@ -1,0 +1,186 @@
+// QuantizedMatrix: a weight matrix kept in ggml block storage, row-major [rows = out][cols = in] as in GGUF,
+// with products computed on the blocks.
+//   matvec (and matmul with few activation rows): each activation row is quantized to Q8-style int8 blocks of 32
+//   (scale = amax/127, round half away from zero) and multiplied with the weight blocks by integer SIMD dot
+//   products (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q6_K); other types decode one row at a time into Floats.
+//   Rows are split across threads (DispatchQueue.concurrentPerform).
+//   matmul with many activation rows: panels of weight rows are decoded into a small Float buffer and multiplied
+//   by OpenBLAS sgemm (its own thread count applies); the whole tensor is never dequantized at once.
+import Foundation
+import CBLAS
+
+public enum QuantizedMatrixError: Error, CustomStringConvertible, Equatable {
+  case shape(String)
+  case unsupported(GGMLType)
+
+  public var description: String {
+    switch self {
+    case let .shape(s): return "QuantizedMatrix shape error: \(s)"
+    case let .unsupported(t): return "QuantizedMatrix: ggml type \(t) cannot be decoded"
+    }
+  }
+}
+
+public struct QuantizedMatrix: @unchecked Sendable {
+  public let rows: Int
+  public let cols: Int
+  public let type: GGMLType
+  /// Owner of the block bytes (an owned buffer or a memory-mapped file); the matrix starts at `offset`.
+  public let storage: ByteStorage
+  public let offset: Int
+  public let rowBytes: Int
+
+  /// Threads used when a call does not say; defaults to the number of active cores.
+  nonisolated(unsafe) public static var defaultThreads: Int = ProcessInfo.processInfo.activeProcessorCount
+  /// At or above this many activation rows, matmul decodes weight panels and uses sgemm.
+  nonisolated(unsafe) public static var gemmThreshold: Int = 8
+
+  public var byteCount: Int { rows * rowBytes }
+  public var bitsPerWeight: Double { type.bitsPerWeight }
+  var base: UnsafeRawPointer { storage.base + offset }
+
+  /// A view of `rows × cols` elements of `type` stored in `storage` at `offset` (no copy).
+  public init(rows: Int, cols: Int, type: GGMLType, storage: ByteStorage, offset: Int = 0) throws {
+    guard GGMLCodec.dequantizable.contains(type) else { throw QuantizedMatrixError.unsupported(type) }
+    guard rows >= 0, cols >= 0 else { throw QuantizedMatrixError.shape("negative dimensions \(rows)×\(cols)") }
+    guard let rb = type.rowBytes(cols) else {
+      throw QuantizedMatrixError.shape("\(type) rows need a multiple of \(type.blockSize) columns, got \(cols)")
+    }
+    let (total, o) = rb.multipliedReportingOverflow(by: rows)
+    guard !o, offset >= 0, offset <= storage.count, total <= storage.count - offset else {
+      throw QuantizedMatrixError.shape("\(rows)×\(cols) \(type) needs \(o ? "too many" : "\(total)") bytes at offset \(offset); storage has \(storage.count)")
+    }
+    self.rows = rows; self.cols = cols; self.type = type
+    self.storage = storage; self.offset = offset; self.rowBytes = rb
+  }
+
+  /// Copy block bytes into an owned buffer.
+  public init(rows: Int, cols: Int, type: GGMLType, bytes: [UInt8]) throws {
+    try self.init(rows: rows, cols: cols, type: type, storage: ByteStorage(bytes: bytes))
+  }
+
+  /// Round-to-nearest quantization of a row-major Float matrix (the codec's quantizer, row by row).
+  public init(quantizing w: [Float], rows: Int, cols: Int, type: GGMLType) throws {
+    guard w.count == rows * cols else {
+      throw QuantizedMatrixError.shape("weights have \(w.count) values, expected \(rows)×\(cols)")
+    }
+    guard let rb = type.rowBytes(cols) else {
+      throw QuantizedMatrixError.shape("\(type) rows need a multiple of \(type.blockSize) columns, got \(cols)")
+    }
+    var bytes = [UInt8](repeating: 0, count: rb * rows)
+    if rows * cols > 0 {
+      try w.withUnsafeBufferPointer { wp in
+        try bytes.withUnsafeMutableBytes { bp in
+          try GGMLCodec.quantize(type, wp.baseAddress!, count: rows * cols, into: bp.baseAddress!)
+        }
+      }
+    }
+    try self.init(rows: rows, cols: cols, type: type, bytes: bytes)
+  }
+
+  /// The raw bytes of row `r`.
+  public func rowPointer(_ r: Int) -> UnsafeRawPointer { base + r * rowBytes }
+
+  /// Decode row `r` into `dst` (cols Floats).
+  public func dequantizeRow(_ r: Int, into dst: UnsafeMutablePointer<Float>) {
+    try! GGMLCodec.dequantize(type, rowPointer(r), count: cols, into: dst)   // type and shape validated at init
+  }
+
+  /// The whole matrix as Floats (for references and tests; kernels never call this).
+  public func dequantized() -> [Float] {
+    var out = [Float](repeating: 0, count: rows * cols)
+    out.withUnsafeMutableBufferPointer { op in for r in 0..<rows { dequantizeRow(r, into: op.baseAddress! + r * cols) } }
+    return out
+  }
+
+  // MARK: products
+
+  /// y = W·x (x has `cols` values, y gets `rows`).
+  public func matvec(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, threads: Int? = nil) {
+    matmul(x, n: 1, into: y, threads: threads)
+  }
+
+  public func matvec(_ x: [Float], threads: Int? = nil) throws -> [Float] {
+    guard x.count == cols else { throw QuantizedMatrixError.shape("matvec: x has \(x.count) values, expected \(cols)") }
+    var y = [Float](repeating: 0, count: rows)
+    x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+      matvec(xp.baseAddress!, into: yp.baseAddress!, threads: threads) } }
+    return y
+  }
+
+  /// Y = X·Wᵀ: X is n×cols row-major, Y is n×rows row-major.
+  public func matmul(_ X: [Float], n: Int, threads: Int? = nil) throws -> [Float] {
+    guard n >= 0, X.count == n * cols else {
+      throw QuantizedMatrixError.shape("matmul: X has \(X.count) values, expected \(n)×\(cols)")
+    }
+    var Y = [Float](repeating: 0, count: n * rows)
+    guard n > 0, rows > 0 else { return Y }
+    X.withUnsafeBufferPointer { xp in Y.withUnsafeMutableBufferPointer { yp in
+      matmul(xp.baseAddress!, n: n, into: yp.baseAddress!, threads: threads) } }
+    return Y
+  }
+
+  public func matmul(_ X: UnsafePointer<Float>, n: Int, into Y: UnsafeMutablePointer<Float>, threads: Int? = nil) {
+    guard n > 0, rows > 0 else { return }
+    if cols == 0 { for i in 0..<(n * rows) { Y[i] = 0 }; return }
+    let nt = max(1, threads ?? QuantizedMatrix.defaultThreads)
+    if n >= QuantizedMatrix.gemmThreshold { panelGemm(X, n: n, into: Y, threads: nt); return }
+    if QuantKernels.hasIntPath(type) {
+      let act = Q8Activations(X, n: n, cols: cols)
+      parallelRows(threads: nt) { r0, r1 in
+        act.withPointers { a in
+          for r in r0..<r1 {
+            let w = rowPointer(r)
+            for i in 0..<n { Y[i * rows + r] = QuantKernels.dot(type, w, a, row: i, cols: cols) }
+          }
+        }
+      }
+    } else {
+      parallelRows(threads: nt) { r0, r1 in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: cols) { buf in
+          let wrow = buf.baseAddress!
+          for r in r0..<r1 {
+            dequantizeRow(r, into: wrow)
+            for i in 0..<n { Y[i * rows + r] = QuantKernels.floatDot(wrow, X + i * cols, cols) }
+          }
+        }
+      }
+    }
+  }
+
+  /// Split [0, rows) into chunks run on `threads` workers.
+  func parallelRows(threads: Int, _ body: (Int, Int) -> Void) {
+    if threads <= 1 || rows < 64 { body(0, rows); return }
+    let chunks = min(rows / 16, threads * 4)
+    let per = (rows + chunks - 1) / chunks
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+      let r0 = c * per, r1 = min(rows, r0 + per)
+      if r0 < r1 { body(r0, r1) }
+    }
+  }
+
+  /// Many activation rows: decode panels of weight rows to Float and multiply with sgemm.
+  func panelGemm(_ X: UnsafePointer<Float>, n: Int, into Y: UnsafeMutablePointer<Float>, threads: Int) {
+    let panel = max(16, min(rows, (1 << 19) / max(1, cols)))          // ≤ 2 MB of Floats per panel
+    let buf = UnsafeMutablePointer<Float>.allocate(capacity: panel * cols)
+    defer { buf.deallocate() }
+    var r0 = 0
+    while r0 < rows {
+      let pr = min(panel, rows - r0)
+      let start = r0
+      if threads > 1 && pr >= 32 {
+        let chunks = min(threads, pr / 16)
+        let per = (pr + chunks - 1) / chunks
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+          for r in (c * per)..<min(pr, (c + 1) * per) { dequantizeRow(start + r, into: buf + r * cols) }
+        }
+      } else {
+        for r in 0..<pr { dequantizeRow(start + r, into: buf + r * cols) }
+      }
+      // Y[:, r0:r0+pr] = X (n×cols) · panelᵀ (cols×pr)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(pr), Int32(cols),
+                  1, X, Int32(cols), buf, Int32(cols), 0, Y + r0, Int32(rows))
+      r0 += pr
+    }
+  }
+}

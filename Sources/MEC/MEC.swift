@@ -1,1 +1,0 @@
-// Module MEC: see ../shared/DESIGN.md. Filled by its issue.

@@ -1,0 +1,202 @@
+// The MEC scenario: every constant of the environment, with its default and where the default comes from.
+//
+// | field                   | default               | unit      | source / rationale                                   |
+// |-------------------------|-----------------------|-----------|------------------------------------------------------|
+// | users                   | 10                    | users     | LyDROO and QECO use N = 10 (REFERENCES.md)           |
+// | slotSeconds             | 1                     | s         | DESIGN.md (τ = 1 s)                                  |
+// | horizon                 | 200                   | slots     | assumption (QECO: 100 slots of 0.1 s; ours are 1 s)  |
+// | arrival                 | bernoulli             | —         | DESIGN.md (Bernoulli/Poisson per user per slot)      |
+// | arrivalRate             | 0.02                  | q/slot    | assumption: one query per user every ~50 s           |
+// | promptTokens            | 64…448 uniform        | tokens    | assumption, mean 256 = QueryShape.standard           |
+// | outputTokens            | 32…224 uniform        | tokens    | assumption, mean 128 = QueryShape.standard           |
+// | taskClassWeights        | 1/3 each              | —         | assumption (knowledge, commonsense, truthfulness)    |
+// | deviceNames             | hosting-capable mix   | —         | built-in table (EdgeProfiles), shares renormalised   |
+// | layoutSeed              | 1                     | —         | which device each user holds (fixed per env)         |
+// | cardSet                 | paperScale            | —         | DESIGN.md (paper-scale or measured cards)            |
+// | cardsPath               | nil                   | path      | measured cards JSON written by the evaluation suite  |
+// | edgeModel               | llama-3.1-8b-f16      | card      | DESIGN.md: the edge runs the full model              |
+// | localVariants           | 1                     | variants  | DESIGN.md: optionally choose among local variants    |
+// | edgeDevice              | edge-gpu-l4           | profile   | built-in table (NVIDIA L4)                           |
+// | edgeGPUs                | 4                     | GPUs      | assumption: a 4×L4 edge server                       |
+// | maxBatch                | 8                     | streams   | Jetson AGX Thor figures are at batch 8 (REFERENCES)  |
+// | batchSlowdown α         | 0.286                 | —         | Thor: 50.8 tok/s at b=1, 135.3 total at b=8 ⇒       |
+// |                         |                       |           | per-stream t(8)/t(1)=3.00=1+7α (REFERENCES.md)       |
+// | memoryEfficiency        | 0.6                   | —         | EdgeProfiles.AnalyticModelConfig default             |
+// | computeEfficiency       | 0.3                   | —         | EdgeProfiles.AnalyticModelConfig default             |
+// | bandwidthHz             | 2e6                   | Hz        | LyDROO W = 2 MHz (REFERENCES.md), shared equally     |
+// |                         |                       |           | among the users offloading in a slot                 |
+// | noisePSDdBmHz           | −174                  | dBm/Hz    | LyDROO N0 (REFERENCES.md)                            |
+// | noiseFigureDB           | 0                     | dB        | assumption (LyDROO uses none)                        |
+// | pathLoss                | 128.1 + 37.6 log10 d  | dB, d km  | 3GPP TR 36.814 macro (REFERENCES.md)                 |
+// | shadowingStdDB          | 8                     | dB        | 3GPP log-normal shadowing (REFERENCES.md)            |
+// | rho                     | 0.9                   | —         | Gauss–Markov fading correlation; 0 = i.i.d. control  |
+// | minDistanceKm/max       | 0.05 / 0.5            | km        | assumption: users uniform in a 50–500 m annulus      |
+// | bsTransmitPowerW        | 10                    | W         | assumption (40 dBm small-cell downlink)              |
+// | uplinkBitsPerToken      | 32                    | bit       | assumption: ~4 UTF-8 bytes per token                 |
+// | uplinkOverheadBits      | 1e6                   | bit       | assumption: attached context (~125 kB) per query     |
+// | downlinkBitsPerToken    | 32                    | bit       | assumption, as uplink                                |
+// | outageSNRdB             | −10                   | dB        | assumption: offload masked below this full-band SNR  |
+// | deadlineSeconds         | 30                    | s         | assumption: patient interactive answer               |
+// | energyBudgetW           | 1.0                   | J/slot    | assumption: 1 W long-term average per device         |
+// | minAccuracy A_min       | 0.55                  | —         | assumption (edge model ≈0.64, Q2_K local ≈0.56)      |
+// | maxHallucination H_max  | 0.60                  | —         | assumption (paper-scale cards: 0.55…0.63)            |
+// | constraintMode          | lyapunov              | —         | lyapunov | lagrange | none (reward shaping only)     |
+// | lyapunovV               | 1                     | —         | drift-plus-penalty weight of the latency penalty     |
+// | energyQueueScale ν      | 1                     | —         | LyDROO Y(t+1)=max(Y+ν(e−ēτ)/U,0), U = ēτ/λ (J)     |
+// | lagrangeMultipliers     | [1, 1, 1]             | —         | energy, accuracy, hallucination (fixed unless        |
+// | lagrangeStep            | 0                     | —         | dual ascent step > 0, λ ← max(0, λ + step·violation) |
+//
+// The latency penalty of a slot is Σ_queries latency / deadline. All other modelling choices are documented in
+// `SlotModel.swift` (latency, energy, batching) and `Channel.swift` (path loss, fading, rate).
+import EdgeProfiles
+
+public enum ArrivalProcess: String, Codable, Sendable { case bernoulli, poisson }
+public enum CardSetKind: String, Codable, Sendable { case paperScale = "paper-scale", measured }
+public enum ConstraintMode: String, Codable, Sendable { case lyapunov, lagrange, none }
+
+public enum MECError: Error, CustomStringConvertible, Equatable {
+  case invalidScenario(String)
+  case unknownDevice(String)
+  case unknownModel(String)
+  case unknownScenario(String)
+  case invalidPolicy(String)
+
+  public var description: String {
+    switch self {
+    case .invalidScenario(let m): return "invalid MEC scenario: \(m)"
+    case .unknownDevice(let m): return "unknown device \(m)"
+    case .unknownModel(let m): return "unknown model card \(m)"
+    case .unknownScenario(let m): return "unknown MEC scenario \(m)"
+    case .invalidPolicy(let m): return "invalid policy: \(m)"
+    }
+  }
+}
+
+public struct MECScenario: Codable, Sendable, Equatable {
+  public var name = "paper"
+  public var users = 10
+  public var slotSeconds = 1.0
+  public var horizon = 200
+  public var arrival = ArrivalProcess.bernoulli
+  public var arrivalRate = 0.02
+  public var promptTokensMin = 64
+  public var promptTokensMax = 448
+  public var outputTokensMin = 32
+  public var outputTokensMax = 224
+  public var taskClasses = TaskClass.all
+  public var taskClassWeights = [1.0, 1.0, 1.0]
+  public var deviceNames = ["phone-8gb", "phone-12gb", "phone-16gb", "jetson-orin-nano", "laptop-16gb"]
+  public var layoutSeed: UInt64 = 1
+  public var cardSet = CardSetKind.paperScale
+  public var cardsPath: String? = nil
+  public var edgeModel = "llama-3.1-8b-f16"
+  public var localVariants = 1
+  public var edgeDevice = "edge-gpu-l4"
+  public var edgeGPUs = 4
+  public var maxBatch = 8
+  public var batchSlowdown = 0.286
+  public var memoryEfficiency = 0.6
+  public var computeEfficiency = 0.3
+  public var bandwidthHz = 2e6
+  public var noisePSDdBmHz = -174.0
+  public var noiseFigureDB = 0.0
+  public var pathLossIntercept = 128.1
+  public var pathLossSlope = 37.6
+  public var shadowingStdDB = 8.0
+  public var rho = 0.9
+  public var minDistanceKm = 0.05
+  public var maxDistanceKm = 0.5
+  public var bsTransmitPowerW = 10.0
+  public var uplinkBitsPerToken = 32.0
+  public var uplinkOverheadBits = 1e6
+  public var downlinkBitsPerToken = 32.0
+  public var outageSNRdB = -10.0
+  public var deadlineSeconds = 30.0
+  public var energyBudgetW = 1.0
+  public var minAccuracy = 0.55
+  public var maxHallucination = 0.60
+  public var constraintMode = ConstraintMode.lyapunov
+  public var lyapunovV = 1.0
+  public var energyQueueScale = 1.0
+  public var lagrangeMultipliers = [1.0, 1.0, 1.0]
+  public var lagrangeStep = 0.0
+
+  public init() {}
+
+  /// The energy unit U = ē·τ/λ (J): the per-query energy allowance (ē·τ when λ = 0).
+  public var energyUnit: Double {
+    energyBudgetW * slotSeconds / (arrivalRate > 0 ? arrivalRate : 1)
+  }
+
+  /// A built-in scenario by name ("paper"; "paper-iid" = paper with ρ = 0).
+  public static func named(_ name: String) throws -> MECScenario {
+    var s = MECScenario()
+    switch name {
+    case "paper": break
+    case "paper-iid": s.name = "paper-iid"; s.rho = 0
+    default: throw MECError.unknownScenario("'\(name)' (known: paper, paper-iid)")
+    }
+    return s
+  }
+
+  /// Throws a clear error naming the first invalid field.
+  public func validate() throws {
+    func bad(_ m: String) -> MECError { .invalidScenario(m) }
+    func pos(_ v: Double, _ f: String) throws { if !(v > 0 && v.isFinite) { throw bad("\(f) must be > 0 (got \(v))") } }
+    func nonneg(_ v: Double, _ f: String) throws { if !(v >= 0 && v.isFinite) { throw bad("\(f) must be >= 0 (got \(v))") } }
+    func frac(_ v: Double, _ f: String) throws { if !(v >= 0 && v <= 1) { throw bad("\(f) must be in [0, 1] (got \(v))") } }
+    if users < 1 { throw bad("users must be >= 1 (got \(users))") }
+    if horizon < 1 { throw bad("horizon must be >= 1 (got \(horizon))") }
+    try pos(slotSeconds, "slotSeconds")
+    try nonneg(arrivalRate, "arrivalRate")
+    if arrival == .bernoulli { try frac(arrivalRate, "arrivalRate (Bernoulli probability)") }
+    if promptTokensMin < 1 || promptTokensMax < promptTokensMin {
+      throw bad("promptTokens range must satisfy 1 <= min <= max (got \(promptTokensMin)…\(promptTokensMax))")
+    }
+    if outputTokensMin < 1 || outputTokensMax < outputTokensMin {
+      throw bad("outputTokens range must satisfy 1 <= min <= max (got \(outputTokensMin)…\(outputTokensMax))")
+    }
+    if taskClasses.isEmpty || taskClasses.count != taskClassWeights.count {
+      throw bad("taskClasses (\(taskClasses.count)) and taskClassWeights (\(taskClassWeights.count)) must be non-empty and of equal length")
+    }
+    if taskClassWeights.contains(where: { !($0 >= 0 && $0.isFinite) }) || !(taskClassWeights.reduce(0, +) > 0) {
+      throw bad("taskClassWeights must be >= 0 with a positive sum")
+    }
+    if deviceNames.isEmpty { throw bad("deviceNames must not be empty") }
+    if localVariants < 1 { throw bad("localVariants must be >= 1 (got \(localVariants))") }
+    if edgeGPUs < 1 { throw bad("edgeGPUs must be >= 1 (got \(edgeGPUs))") }
+    if maxBatch < 1 { throw bad("maxBatch must be >= 1 (got \(maxBatch))") }
+    try nonneg(batchSlowdown, "batchSlowdown")
+    if !(memoryEfficiency > 0 && memoryEfficiency <= 1) { throw bad("memoryEfficiency must be in (0, 1]") }
+    if !(computeEfficiency > 0 && computeEfficiency <= 1) { throw bad("computeEfficiency must be in (0, 1]") }
+    try pos(bandwidthHz, "bandwidthHz")
+    if !noisePSDdBmHz.isFinite { throw bad("noisePSDdBmHz must be finite") }
+    try nonneg(noiseFigureDB, "noiseFigureDB")
+    try pos(pathLossSlope, "pathLossSlope")
+    if !pathLossIntercept.isFinite { throw bad("pathLossIntercept must be finite") }
+    try nonneg(shadowingStdDB, "shadowingStdDB")
+    if !(rho >= 0 && rho <= 1) { throw bad("rho must be in [0, 1] (got \(rho))") }
+    try pos(minDistanceKm, "minDistanceKm")
+    if !(maxDistanceKm >= minDistanceKm && maxDistanceKm.isFinite) {
+      throw bad("maxDistanceKm must be >= minDistanceKm (got \(maxDistanceKm) < \(minDistanceKm))")
+    }
+    try pos(bsTransmitPowerW, "bsTransmitPowerW")
+    try nonneg(uplinkBitsPerToken, "uplinkBitsPerToken")
+    try nonneg(uplinkOverheadBits, "uplinkOverheadBits")
+    try nonneg(downlinkBitsPerToken, "downlinkBitsPerToken")
+    if !outageSNRdB.isFinite { throw bad("outageSNRdB must be finite") }
+    try pos(deadlineSeconds, "deadlineSeconds")
+    try pos(energyBudgetW, "energyBudgetW")
+    try frac(minAccuracy, "minAccuracy")
+    try frac(maxHallucination, "maxHallucination")
+    try nonneg(lyapunovV, "lyapunovV")
+    try pos(energyQueueScale, "energyQueueScale")
+    if lagrangeMultipliers.count != 3 || lagrangeMultipliers.contains(where: { !($0 >= 0 && $0.isFinite) }) {
+      throw bad("lagrangeMultipliers must be 3 values >= 0 (energy, accuracy, hallucination)")
+    }
+    try nonneg(lagrangeStep, "lagrangeStep")
+    if cardSet == .measured && cardsPath == nil {
+      throw bad("cardSet 'measured' needs cardsPath (a model card JSON file from the evaluation suite)")
+    }
+  }
+}

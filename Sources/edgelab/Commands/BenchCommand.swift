@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench", abstract: "Run a benchmark suite; writes outputs/bench/<suite>.json.",
+    discussion: "Suites: " + BenchRegistry.suites.map { "\($0.name) (\($0.summary))" }.joined(separator: "; "))
+
+  @Argument(help: "Suite name, or 'list'.") var suite: String
+  @Flag(help: "Smaller sizes (a quick check, not a measurement).") var quick = false
+  @Option(help: "Output folder (default: <repo>/outputs/bench).") var out: String?
+
+  func run() throws {
+    if suite == "list" {
+      for s in BenchRegistry.suites { print("\(s.name)\t\(s.summary)") }
+      return
+    }
+    guard let s = BenchRegistry.suite(named: suite) else {
+      throw ValidationError("unknown suite '\(suite)'; known: \(BenchRegistry.suites.map(\.name).joined(separator: ", "))")
+    }
+    let dir = out.map { URL(fileURLWithPath: $0) } ?? CLI.repoRoot().appendingPathComponent("outputs/bench")
+    let report = BenchReport(suite: s.name, outputDir: dir, quick: quick)
+    print("bench \(s.name): \(s.summary) (load \(report.loadBefore.map { String($0) }.joined(separator: " ")))")
+    do { try s.run(report) } catch { throw ScriptFailure(text: "edgelab bench \(s.name): \(error)") }
+    let url = try report.write()
+    print("bench \(s.name): wrote \(url.path)")
+  }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import EdgeLabLua
+import Foundation
+import LuaBridge
+
+struct EdgeLabCLI: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "edgelab",
+    abstract: "EdgeLab: compact LLMs at the network edge — experiments in Lua on a Swift core.",
+    subcommands: [RunCommand.self, ReplCommand.self, FiguresCommand.self, BenchCommand.self, FetchCommand.self])
+}
+
+/// A script (or figure run) failed: print `text` and exit 1.
+struct ScriptFailure: Error {
+  let text: String
+}
+
+/// The options every script-running command shares.
+struct ScriptOptions: ParsableArguments {
+  @Option(name: .customLong("set"), help: ArgumentHelp("Override a config value with a Lua literal (repeatable).", valueName: "key=value"))
+  var sets: [String] = []
+
+  @Flag(help: "Apply the script's smoke profile (tiny sizes, for tests).")
+  var smoke = false
+
+  @Option(help: "Root seed of the run (also math.randomseed).")
+  var seed: UInt64 = 0
+
+  func session(script: String?) throws -> EdgeLabSession {
+    var overrides: [(key: String, value: LuaValue)] = []
+    for s in sets {
+      do { overrides.append(try EdgeLabSession.parseOverride(s)) } catch {
+        throw ValidationError(LuaClosure.describe(error))
+      }
+    }
+    return EdgeLabSession(seed: seed, smoke: smoke, overrides: overrides, scriptPath: script)
+  }
+}
+
+enum CLI {
+  /// The error as one screen: the message (which starts with file:line), then at most `maxLines` lines
+  /// of traceback.
+  static func format(_ error: Error, maxLines: Int = 12) -> String {
+    guard let le = error as? LuaError else { return "edgelab: " + LuaClosure.describe(error) }
+    var text = "edgelab: " + le.message
+    if let tb = le.traceback {
+      let lines = tb.split(separator: "\n", omittingEmptySubsequences: false)
+      text += "\n" + lines.prefix(maxLines).joined(separator: "\n")
+      if lines.count > maxLines { text += "\n\t... (\(lines.count - maxLines) more lines)" }
+    }
+    return text
+  }
+
+  static func warnIfNoLuaLibrary(_ session: EdgeLabSession) {
+    if session.luaDir == nil {
+      FileHandle.standardError.write(Data(
+        "edgelab: warning: the lua/ library was not found (set EDGELAB_LUA_PATH=<repo>/lua)\n".utf8))
+    }
+  }
+
+  /// The repository root: from the script, the executable or the working directory; else the cwd.
+  static func repoRoot(script: String? = nil) -> URL {
+    if let r = LuaPath.repoRoot(script: script) { return URL(fileURLWithPath: r) }
+    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+  }
+
+  static func stderr(_ s: String) {
+    fflush(stdout)
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+  }
+}

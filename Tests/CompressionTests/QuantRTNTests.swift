@@ -1,0 +1,51 @@
+// RTN bit-exactness against PyPI gguf (tools/reference/ggml_fixtures.py) and precision rules.
+import XCTest
+import LLM
+@testable import Compression
+
+final class QuantRTNTests: XCTestCase {
+  func testRTNMatchesGGUFBitExact() throws {
+    let fx = try QuantFixtures.load("rtn_matrix.json")
+    let rows = fx["rows"] as! Int, cols = fx["cols"] as! Int
+    let W = QuantFixtures.floats(fx["weights"])
+    let types = fx["types"] as! [[String: Any]]
+    XCTAssertEqual(types.count, 7)
+    for e in types {
+      let t = GGMLType(name: e["type"] as! String)!
+      for threads in [1, 2] {
+        let m = try RTN.quantize(W, rows: rows, cols: cols, type: t, threads: threads)
+        let got = Array(m.storage.buffer[m.offset..<(m.offset + m.byteCount)])
+        XCTAssertEqual(got, QuantFixtures.bytes(e["bytes"]), "\(t) threads=\(threads)")
+      }
+    }
+  }
+
+  func testRTNErrors() {
+    XCTAssertThrowsError(try RTN.quantize([Float](repeating: 0, count: 40), rows: 1, cols: 40, type: .q4_0))
+    XCTAssertThrowsError(try RTN.quantize([Float](repeating: 0, count: 64), rows: 2, cols: 64, type: .q4_0))
+    XCTAssertThrowsError(try RTN.quantize([Float](repeating: 0, count: 256), rows: 1, cols: 256, type: .q2_K))
+  }
+
+  func testPrecisionRules() throws {
+    let r = PrecisionRules.standard()
+    XCTAssertEqual(r.type(for: "token_embd.weight", cols: 576), .q8_0)
+    XCTAssertEqual(r.type(for: "output.weight", cols: 576), .q8_0)
+    XCTAssertEqual(r.type(for: "blk.3.attn_output.weight", cols: 576), .q4_0)   // not the output head
+    XCTAssertEqual(r.type(for: "blk.0.attn_norm.weight", cols: 576, rank: 1), .f32)
+    let k = try PrecisionRules([PrecisionRule(#"ffn_down"#, .q6_K), PrecisionRule(#"attn_(q|k)\."#, .q3_K)], default: .q4_K)
+    XCTAssertEqual(k.type(for: "blk.1.ffn_down.weight", cols: 1536), .q6_K)       // 1536 = 6·256
+    XCTAssertEqual(k.type(for: "blk.1.ffn_up.weight", cols: 576), .q5_0)          // 576 not a multiple of 256
+    XCTAssertEqual(k.type(for: "blk.1.ffn_down.weight", cols: 640), .q8_0)
+    XCTAssertEqual(k.type(for: "blk.1.attn_q.weight", cols: 576), .q4_0)
+    XCTAssertEqual(k.type(for: "blk.1.attn_q.weight", cols: 20), .f16)
+    XCTAssertThrowsError(try PrecisionRules([PrecisionRule("(", .q8_0)], default: .q4_0)) { e in
+      XCTAssertTrue("\(e)".contains("invalid regular expression"))
+    }
+    var rep = QuantReport()
+    rep.add(name: "a", type: .q4_0, rows: 10, cols: 64)
+    rep.add(name: "b", type: .q8_0, rows: 10, cols: 64)
+    XCTAssertEqual(rep.totalBytes, 10 * 36 + 10 * 68)
+    XCTAssertEqual(rep.bitsPerWeight, 6.5, accuracy: 1e-12)
+    XCTAssertEqual(rep.entries[0].bitsPerWeight, 4.5, accuracy: 1e-12)
+  }
+}

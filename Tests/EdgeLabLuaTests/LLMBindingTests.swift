@@ -1,0 +1,54 @@
+import XCTest
+import Foundation
+@testable import EdgeLabLua
+import LuaBridge
+
+/// edgelab.llm from Lua, on the default model (skipped when assets/ has not been fetched).
+final class LLMBindingTests: XCTestCase {
+  static var modelPath: String { Repo.root.appendingPathComponent("assets/models/SmolLM2-135M-Instruct.Q4_1.gguf").path }
+
+  func testLoadInfoChatPerplexityAndErrors() throws {
+    guard FileManager.default.fileExists(atPath: Self.modelPath) else {
+      throw XCTSkip("assets missing: \(Self.modelPath) (run `edgelab fetch`)")
+    }
+    let lua = try Repo.state()
+    let r = try lua.run("""
+      local llm = require("edgelab").llm
+      local m = llm.load(...)
+      local info = m:info()
+      local answer, gi = m:chat("What is the capital of France?", { max_tokens = 12 })
+      local ppl, pi = m:perplexity("The quick brown fox jumps over the lazy dog. " ..
+                                   "The dog sleeps in the sun all afternoon.", { ctx = 16 })
+      local lp = m:logprobs("Hello world")
+      local ids = m:encode("Hello 42")
+      return info.layers, info.heads[1], info.vocab, answer:find("Paris") ~= nil, gi.finish,
+             ppl > 1 and ppl < 1000, pi.windows, #lp.logprobs, #lp.tokens, m:decode(ids), #ids, tostring(m):sub(1, 11)
+    """, args: [.string(Self.modelPath)])
+    XCTAssertEqual(r, [30, 9, 49152, true, "eos", true, 2, 1, 2, "Hello 42", 4, "edgelab.LLM"])
+    XCTAssertThrowsError(try lua.run("require('edgelab').llm.load(..., { quantised = true })", name: "@t.lua", args: [.string(Self.modelPath)])) { e in
+      XCTAssertTrue("\(e)".contains("quantised"), "\(e)")
+    }
+    XCTAssertThrowsError(try lua.run("require('edgelab').llm.load('/nonexistent.gguf')", name: "@t.lua")) { e in
+      XCTAssertTrue("\(e)".contains("not found"), "\(e)")
+    }
+  }
+
+  func testQuickstartSmoke() throws {
+    guard FileManager.default.fileExists(atPath: Self.modelPath) else {
+      throw XCTSkip("assets missing: \(Self.modelPath) (run `edgelab fetch`)")
+    }
+    let out = NSTemporaryDirectory() + "edgelab-quickstart-\(getpid())"
+    setenv("EDGELAB_OUTPUTS", out, 1)
+    defer { unsetenv("EDGELAB_OUTPUTS"); try? FileManager.default.removeItem(atPath: out) }
+    let cwd = FileManager.default.currentDirectoryPath
+    FileManager.default.changeCurrentDirectoryPath(Repo.root.path)
+    defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+    let lua = try Repo.state(smoke: true)
+    _ = try lua.runFile(Repo.root.appendingPathComponent("experiments/quickstart.lua").path)
+    let files = FileManager.default.enumerator(atPath: out)?.compactMap { $0 as? String } ?? []
+    let found = try XCTUnwrap(files.first { $0.hasPrefix("quickstart/") && $0.hasSuffix("/results.csv") }, "\(files)")
+    let csv = try String(contentsOfFile: out + "/" + found, encoding: .utf8)
+    XCTAssertTrue(csv.contains("answer_mentions_paris,1"), csv)
+    XCTAssertTrue(csv.contains("perplexity,"), csv)
+  }
+}

@@ -1,0 +1,63 @@
+import XCTest
+@testable import EdgeLabLua
+import LuaBridge
+
+/// Runs every lua/tests/*.lua in a fresh state (a script passes when it runs without error).
+final class LuaScriptTests: XCTestCase {
+  func testLuaTestScripts() throws {
+    let dir = Repo.root.appendingPathComponent("lua/tests")
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".lua") }.sorted()
+    XCTAssertFalse(files.isEmpty, "no lua/tests/*.lua found")
+    for f in files {
+      let lua = try Repo.state(seed: 5)
+      do {
+        try lua.runFile(dir.appendingPathComponent(f).path, chunkName: "lua/tests/" + f)
+      } catch {
+        XCTFail("\(f): \((error as? LuaError)?.fullDescription ?? "\(error)")")
+      }
+      lua.close()
+    }
+  }
+}
+
+/// Every experiments/**/*.lua runs in --smoke mode (through the built CLI, so a crash cannot take the test
+/// runner down). A script whose header lists `-- assets: <paths under assets/>` is skipped, with a note,
+/// when one of them is missing.
+final class ExperimentSmokeTests: XCTestCase {
+  func testExperimentsRunInSmokeMode() throws {
+    guard let exe = Repo.binary else { throw XCTSkip("edgelab binary not built next to the tests") }
+    let root = Repo.root.appendingPathComponent("experiments")
+    guard let walker = FileManager.default.enumerator(atPath: root.path) else { throw XCTSkip("no experiments/ folder") }
+    let scripts = walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".lua") }.sorted()
+    if scripts.isEmpty { throw XCTSkip("no experiment scripts yet") }
+    var skipped: [String] = []
+    for rel in scripts {
+      let path = root.appendingPathComponent(rel).path
+      let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+      let needed = ExperimentSmokeTests.neededAssets(text)
+      let missing = needed.filter { !FileManager.default.fileExists(atPath: Repo.root.appendingPathComponent("assets/" + $0).path) }
+      if !missing.isEmpty {
+        skipped.append("\(rel) (missing assets/\(missing.joined(separator: ", assets/")); run `edgelab fetch`)")
+        continue
+      }
+      let r = try CLIRunner.run(exe, ["run", "experiments/" + rel, "--smoke"], cwd: Repo.root, timeout: 600)
+      XCTAssertEqual(r.status, 0, "experiments/\(rel) --smoke failed:\n\(r.stderr.suffix(3000))")
+    }
+    if !skipped.isEmpty { print("ExperimentSmokeTests: skipped for missing assets:\n  " + skipped.joined(separator: "\n  ")) }
+  }
+
+  /// Paths from header lines `-- assets: a/b.gguf, data/halueval` (first 30 lines).
+  static func neededAssets(_ text: String) -> [String] {
+    text.split(separator: "\n").prefix(30).flatMap { line -> [String] in
+      let l = line.trimmingCharacters(in: .whitespaces)
+      guard l.hasPrefix("-- assets:") else { return [] }
+      return l.dropFirst("-- assets:".count).split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+    }
+  }
+
+  func testAssetHeaderParsing() {
+    XCTAssertEqual(ExperimentSmokeTests.neededAssets("-- x\n-- assets: models/a.gguf, data/halueval\nlocal x"),
+                   ["models/a.gguf", "data/halueval"])
+    XCTAssertEqual(ExperimentSmokeTests.neededAssets("local x = 1"), [])
+  }
+}

@@ -1,1 +1,0 @@
-// Tests for MEC: filled by its issue.

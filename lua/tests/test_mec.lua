@@ -1,0 +1,65 @@
+-- edgelab.mec from Lua: env construction (unknown keys rejected), reset/step, masks, baselines, evaluate.
+local mec = require("edgelab").mec
+
+local env = mec.env { scenario = "paper", users = 4, rho = 0.9, horizon = 20, arrivalRate = 0.5 }
+assert(env.users == 4 and env.choices == 2 and env.horizon == 20)
+assert(env.obs_dim == 4 * 11 + 6, "obs_dim " .. env.obs_dim)
+assert(env.scenario.rho == 0.9 and env.scenario.users == 4)
+
+local obs, info = env:reset(7)
+assert(#obs == env.obs_dim and type(info) == "table")
+local mask = env:mask()
+assert(#mask == env.users * env.choices)
+
+-- Same seed, same trajectory (always-offload as the fixed policy).
+local function run(seed)
+  local o = env:reset(seed)
+  local trace = {}
+  for t = 1, 20 do
+    local a = {}
+    local m = env:mask()
+    for u = 1, env.users do a[u] = m[(u - 1) * env.choices + 1] and 0 or 1 end
+    local o2, r, term, trunc, inf = env:step(a)
+    trace[#trace + 1] = r
+    assert(term == false)
+    assert(trunc == (t == 20))
+    assert(inf.queries >= 0 and inf.latency_mean >= 0)
+  end
+  return trace
+end
+local t1, t2 = run(3), run(3)
+for i = 1, #t1 do assert(t1[i] == t2[i], "trajectory differs at " .. i) end
+
+-- Errors are clear and catchable.
+local ok, err = pcall(mec.env, { users = 3, bandwith = 1e6 })
+assert(not ok and err:find("unknown option 'bandwith'"), err)
+ok, err = pcall(mec.env, { bandwidthHz = -1 })
+assert(not ok and err:find("bandwidthHz must be > 0"), err)
+ok, err = pcall(mec.env, { deviceNames = { "phone-99gb" } })
+assert(not ok and err:find("unknown device"), err)
+env:reset(1)
+ok, err = pcall(env.step, env, { 0, 0 })
+assert(not ok and err:find("expected one per user %(4%)"), err)
+ok, err = pcall(mec.baseline, "smartest", env)
+assert(not ok and err:find("unknown baseline"), err)
+
+-- Baselines and evaluation.
+local names = mec.baselines()
+assert(#names == 6)
+for _, name in ipairs(names) do
+  local p = mec.baseline(name, env, 1)
+  local o = env:reset(2)
+  local a = p:act(o, env:mask())
+  assert(#a == env.users)
+  local r = mec.evaluate(p, env, { episodes = 1, seeds = { 1, 2 } })
+  assert(r.policy == name and r.episodes == 2 and r.latency_p50 <= r.latency_p95 + 1e-12, name)
+end
+local r = mec.evaluate(function(o, m) local a = {} for u = 1, 4 do a[u] = m[(u - 1) * 2 + 1] and 0 or 1 end return a end,
+                       env, { seeds = { 5 } })
+local r2 = mec.evaluate(mec.baseline("always-offload", env), env, { seeds = { 5 } })
+assert(math.abs(r.latency_mean - r2.latency_mean) < 1e-9, "lua function policy == always-offload")
+ok, err = pcall(mec.evaluate, mec.baseline("random", env), env, { episodes = 0 })
+assert(not ok and err:find("episodes must be >= 1"), err)
+
+local chk = mec.check(mec.env { users = 3, horizon = 30, arrivalRate = 0.4 })
+assert(chk.passed, table.concat(chk.problems, "\n"))
