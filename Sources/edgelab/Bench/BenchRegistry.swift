@@ -21,6 +21,8 @@ enum BenchRegistry {
 
     .mec,
 
+    .quant,
+
   ]
 
   static func suite(named name: String) -> BenchSuite? { suites.first { $0.name == name } }
