@@ -47,11 +47,18 @@ public enum EdgeLab {
     defer { LuaInterrupt.uninstall() }
     do {
       try state.runFile(path, chunkName: displayPath(path), scriptArgs: scriptArgs)
-      finish(session, .complete)
+      endScript(state, session, error: nil)
     } catch {
-      finish(session, ScriptOutcome(error: error))
+      endScript(state, session, error: error)
       throw error
     }
+  }
+
+  /// Marks the end of a script (or REPL session): lab runs still open record complete / failed /
+  /// interrupted, then the session's finish handlers run.
+  public static func endScript(_ state: LuaState, _ session: EdgeLabSession, error: Error?) {
+    LabBinding.finishOpenRuns(in: state, error: error)
+    finish(session, error.map(ScriptOutcome.init(error:)) ?? .complete)
   }
 
   /// `path` relative to the working directory when it lies below it (Lua shortens chunk names over 60

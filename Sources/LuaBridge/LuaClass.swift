@@ -56,8 +56,8 @@ public final class LuaClass<T: AnyObject> {
 
   private func selfChecked(_ what: String, _ body: @escaping (LuaCall, T) throws -> Int32) -> LuaClosure.Body {
     let cname = name
-    return { call in
-      guard let o = LuaClass.lookup(call.L, at: 1, cname) else {
+    return { [self] call in
+      guard let o = self.object(call.L, at: 1) else {
         throw LuaBridgeError.message(
           "calling '\(what)' on bad self (\(cname) expected, got \(call.typeName(1))); use obj:\(what)(...)")
       }
@@ -65,14 +65,18 @@ public final class LuaClass<T: AnyObject> {
     }
   }
 
+  /// Registry key of this class's metatable (a light userdata: lookups need no string hashing).
+  var registryKey: UnsafeRawPointer { UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque()) }
+
   // MARK: Lua side
 
   /// The object in the userdata at `i`, or nil when it is not this class (or was already released).
-  public func object(_ L: OpaquePointer, at i: Int32) -> T? { LuaClass.lookup(L, at: i, name) }
-
-  static func lookup(_ L: OpaquePointer, at i: Int32, _ name: String) -> T? {
-    guard let ud = luaL_testudata(L, i, name),
-          let raw = ud.load(as: UnsafeMutableRawPointer?.self) else { return nil }
+  public func object(_ L: OpaquePointer, at i: Int32) -> T? {
+    guard let ud = lua_touserdata(L, i), lua_getmetatable(L, i) != 0 else { return nil }
+    lua_rawgetp(L, edgelab_registryindex(), registryKey)
+    let same = lua_rawequal(L, -1, -2) != 0
+    edgelab_pop(L, 2)
+    guard same, let raw = ud.load(as: UnsafeMutableRawPointer?.self) else { return nil }
     return Unmanaged<T>.fromOpaque(raw).takeUnretainedValue()
   }
 
@@ -86,8 +90,17 @@ public final class LuaClass<T: AnyObject> {
 
   /// Pushes the class metatable, creating it on first use in this state.
   func ensureMetatable(_ L: OpaquePointer) {
-    if luaL_newmetatable(L, name) == 0 { return }  // existed: it is on the stack
+    if lua_rawgetp(L, edgelab_registryindex(), registryKey) != LUA_TNIL { return }
+    edgelab_pop(L, 1)
+    if luaL_newmetatable(L, name) == 0 {
+      // Another LuaClass instance already registered this name in this state: share its metatable.
+      lua_pushvalue(L, -1)
+      lua_rawsetp(L, edgelab_registryindex(), registryKey)
+      return
+    }
     let mt = lua_gettop(L)
+    lua_pushvalue(L, mt)
+    lua_rawsetp(L, edgelab_registryindex(), registryKey)
     // methods table
     lua_createtable(L, 0, Int32(methods.count))
     for (n, body) in methods {
@@ -98,14 +111,13 @@ public final class LuaClass<T: AnyObject> {
       lua_setfield(L, mt, "__index")
     } else {
       let props = properties
-      let cname = name
-      LuaClosure.push(L, name: "__index", upvalues: 1) { call in
+      LuaClosure.push(L, name: "__index", upvalues: 1) { [self] call in
         let L = call.L
         guard lua_type(L, 2) == LUA_TSTRING, let key = LuaState.string(L, 2) else { return 0 }
         lua_pushvalue(L, 2)
         if lua_rawget(L, call.upvalueIndex(1)) != LUA_TNIL { return 1 }
         edgelab_pop(L, 1)
-        guard let get = props[key], let o = LuaClass.lookup(L, at: 1, cname) else { return 0 }
+        guard let get = props[key], let o = self.object(L, at: 1) else { return 0 }
         call.push(try get(o))
         return 1
       }

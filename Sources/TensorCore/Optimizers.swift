@@ -50,7 +50,7 @@ public final class Adam: Optimizer {
   public var beta1: Float, beta2: Float, eps: Float, weightDecay: Float
   /// true: AdamW (decoupled decay); false: L2 penalty added to the gradient.
   public var decoupledWeightDecay: Bool
-  public private(set) var stepCount = 0
+  public internal(set) var stepCount = 0
   var m: [Tensor], v: [Tensor], steps: [Int]
 
   public init(_ params: [Tensor], lr: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8,
@@ -123,4 +123,50 @@ public func clipGradNorm(_ params: [Tensor], maxNorm: Float) -> Float {
     }
   }
   return norm
+}
+
+// MARK: checkpointing — optimizer state as named tensors (save them with Safetensors next to the parameters).
+
+extension Adam {
+  /// "<prefix>.m.<i>", "<prefix>.v.<i>" per parameter index and "<prefix>.steps" (per-parameter step counts,
+  /// stored as Float: exact up to 2²⁴ steps).
+  public func stateTensors(prefix: String = "adam") -> [(String, Tensor)] {
+    var out: [(String, Tensor)] = []
+    for i in 0..<params.count { out.append(("\(prefix).m.\(i)", m[i])); out.append(("\(prefix).v.\(i)", v[i])) }
+    out.append(("\(prefix).steps", Tensor(shape: [steps.count], steps.map { Float($0) })))
+    return out
+  }
+  public func loadState(_ tensors: [String: Tensor], prefix: String = "adam") throws {
+    guard let s = tensors["\(prefix).steps"], s.count == params.count else {
+      throw TensorError.io("optimizer state '\(prefix)' missing or for a different number of parameters")
+    }
+    for i in 0..<params.count {
+      guard let mi = tensors["\(prefix).m.\(i)"], let vi = tensors["\(prefix).v.\(i)"] else {
+        throw TensorError.io("optimizer state '\(prefix)' lacks moments of parameter \(i)")
+      }
+      try m[i].assign(mi)
+      try v[i].assign(vi)
+    }
+    steps = s.toArray().map { Int($0) }
+    stepCount = steps.max() ?? 0
+  }
+}
+
+extension SGD {
+  /// "<prefix>.buf.<i>" for each parameter that has a momentum buffer.
+  public func stateTensors(prefix: String = "sgd") -> [(String, Tensor)] {
+    buffers.enumerated().compactMap { i, b in b.map { ("\(prefix).buf.\(i)", $0) } }
+  }
+  public func loadState(_ tensors: [String: Tensor], prefix: String = "sgd") throws {
+    for i in 0..<params.count {
+      if let b = tensors["\(prefix).buf.\(i)"] {
+        guard b.count == params[i].count else {
+          throw TensorError.shapeMismatch(op: "SGD.loadState", lhs: params[i].shape, rhs: b.shape, detail: "buffer \(i)")
+        }
+        buffers[i] = b.copy()
+      } else {
+        buffers[i] = nil
+      }
+    }
+  }
 }

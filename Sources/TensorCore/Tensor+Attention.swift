@@ -104,7 +104,7 @@ public func causalAttention(q: Tensor, k: Tensor, v: Tensor, batch: Int, heads: 
         var m = -Float.infinity
         for j in 0..<valid { m = max(m, row[j]) }
         var sum: Float = 0
-        for j in 0..<valid { let e = expf(row[j] - m); row[j] = e; sum += e }
+        for j in 0..<valid { let e = FastMath.exp(row[j] - m); row[j] = e; sum += e }
         let inv = 1 / sum
         for j in 0..<valid { row[j] *= inv }
         for j in valid..<s { row[j] = 0 }

@@ -15,7 +15,7 @@ func logSoftmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
     for j in 0..<c { m = Swift.max(m, xr[j] * invT) }
     if !m.isFinite { m = 0 }
     var s: Float = 0
-    for j in 0..<c { let v = xr[j] * invT - m; yr[j] = v; s += expf(v) }
+    for j in 0..<c { let v = xr[j] * invT - m; yr[j] = v; s += FastMath.exp(v) }
     let ls = logf(s)
     for j in 0..<c { yr[j] -= ls }
   }
@@ -36,8 +36,8 @@ extension Tensor {
             let gr = gp + r * c, yr = yp + r * c, dr = dst + r * c
             var s: Float = 0
             for j in 0..<c { s += gr[j] }
-            if acc { for j in 0..<c { dr[j] += gr[j] - expf(yr[j]) * s } }
-            else { for j in 0..<c { dr[j] = gr[j] - expf(yr[j]) * s } }
+            if acc { for j in 0..<c { dr[j] += gr[j] - FastMath.exp(yr[j]) * s } }
+            else { for j in 0..<c { dr[j] = gr[j] - FastMath.exp(yr[j]) * s } }
           }
         }
       }
@@ -51,7 +51,7 @@ extension Tensor {
     let out = Tensor(uninitialized: shape)
     let y = out.data
     logSoftmaxRows(data, y, rows: rows, c: c)
-    for i in 0..<count { y[i] = expf(y[i]) }
+    for i in 0..<count { y[i] = FastMath.exp(y[i]) }
     if needsGrad(self) {
       out.record("softmax", [self]) { [unowned out] g in
         // dx = y ⊙ (g - Σ g⊙y)
@@ -123,7 +123,7 @@ public func crossEntropy(_ logits: Tensor, targets: [Int], ignoreIndex: Int? = n
             if !acc { dr.initialize(repeating: 0, count: c) }
             continue
           }
-          if acc { for j in 0..<c { dr[j] += gs * expf(lr[j]) } } else { for j in 0..<c { dr[j] = gs * expf(lr[j]) } }
+          if acc { for j in 0..<c { dr[j] += gs * FastMath.exp(lr[j]) } } else { for j in 0..<c { dr[j] = gs * FastMath.exp(lr[j]) } }
           dr[targets[r]] -= gs
         }
       }
@@ -150,7 +150,7 @@ public func klDivergence(student: Tensor, teacher: Tensor, temperature: Float = 
   for r in 0..<rows {
     let a = lt.data + r * c, b = ls.data + r * c
     var s: Float = 0
-    for j in 0..<c { s += expf(a[j]) * (a[j] - b[j]) }
+    for j in 0..<c { s += FastMath.exp(a[j]) * (a[j] - b[j]) }
     rowKL[r] = s
     total += Double(s)
   }
@@ -162,7 +162,7 @@ public func klDivergence(student: Tensor, teacher: Tensor, temperature: Float = 
       // d/dz_s = (p_s - p_t)/T ; d/dz_t = p_t ⊙ ((log p_t - log p_s) - KL_row)/T
       student.withGradBuffer { dst, acc in
         for i in 0..<(rows * c) {
-          let v = k * (expf(ls.data[i]) - expf(lt.data[i]))
+          let v = k * (FastMath.exp(ls.data[i]) - FastMath.exp(lt.data[i]))
           dst[i] = acc ? dst[i] + v : v
         }
       }
@@ -170,7 +170,7 @@ public func klDivergence(student: Tensor, teacher: Tensor, temperature: Float = 
         for r in 0..<rows {
           for j in 0..<c {
             let i = r * c + j
-            let v = k * expf(lt.data[i]) * (lt.data[i] - ls.data[i] - rowKL[r])
+            let v = k * FastMath.exp(lt.data[i]) * (lt.data[i] - ls.data[i] - rowKL[r])
             dst[i] = acc ? dst[i] + v : v
           }
         }

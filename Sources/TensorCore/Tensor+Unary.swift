@@ -15,7 +15,7 @@ protocol UnaryKernel {
 
 enum TanhK: UnaryKernel {
   static let name = "tanh"
-  @inline(__always) static func f(_ x: Float) -> Float { tanhf(x) }
+  @inline(__always) static func f(_ x: Float) -> Float { FastMath.tanh(x) }
   @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { 1 - y * y }
 }
 enum ReluK: UnaryKernel {
@@ -25,14 +25,14 @@ enum ReluK: UnaryKernel {
 }
 enum SigmoidK: UnaryKernel {
   static let name = "sigmoid"
-  @inline(__always) static func f(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
+  @inline(__always) static func f(_ x: Float) -> Float { FastMath.sigmoid(x) }
   @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { y * (1 - y) }
 }
 enum SiluK: UnaryKernel {
   static let name = "silu"
-  @inline(__always) static func f(_ x: Float) -> Float { x / (1 + expf(-x)) }
+  @inline(__always) static func f(_ x: Float) -> Float { x / (1 + FastMath.exp(-x)) }
   @inline(__always) static func df(_ x: Float, _ y: Float) -> Float {
-    let s = 1 / (1 + expf(-x))
+    let s = FastMath.sigmoid(x)
     return s * (1 + x * (1 - s))
   }
 }
@@ -40,10 +40,10 @@ enum SiluK: UnaryKernel {
 enum GeluTanhK: UnaryKernel {
   static let name = "gelu_tanh"
   static let c: Float = 0.7978845608028654  // sqrt(2/pi)
-  @inline(__always) static func f(_ x: Float) -> Float { 0.5 * x * (1 + tanhf(c * (x + 0.044715 * x * x * x))) }
+  @inline(__always) static func f(_ x: Float) -> Float { 0.5 * x * (1 + FastMath.tanh(c * (x + 0.044715 * x * x * x))) }
   @inline(__always) static func df(_ x: Float, _ y: Float) -> Float {
     let u = c * (x + 0.044715 * x * x * x)
-    let t = tanhf(u)
+    let t = FastMath.tanh(u)
     return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
   }
 }
@@ -57,7 +57,7 @@ enum GeluErfK: UnaryKernel {
 }
 enum ExpK: UnaryKernel {
   static let name = "exp"
-  @inline(__always) static func f(_ x: Float) -> Float { expf(x) }
+  @inline(__always) static func f(_ x: Float) -> Float { FastMath.exp(x) }
   @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { y }
 }
 enum LogK: UnaryKernel {

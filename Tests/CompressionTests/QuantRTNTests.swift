@@ -23,7 +23,7 @@ final class QuantRTNTests: XCTestCase {
   func testRTNErrors() {
     XCTAssertThrowsError(try RTN.quantize([Float](repeating: 0, count: 40), rows: 1, cols: 40, type: .q4_0))
     XCTAssertThrowsError(try RTN.quantize([Float](repeating: 0, count: 64), rows: 2, cols: 64, type: .q4_0))
-    XCTAssertThrowsError(try RTN.quantize([Float](repeating: 0, count: 256), rows: 1, cols: 256, type: .q3_K))
+    XCTAssertThrowsError(try RTN.quantize([Float](repeating: 0, count: 256), rows: 1, cols: 256, type: .q2_K))
   }
 
   func testPrecisionRules() throws {

@@ -73,6 +73,42 @@ final class CLITests: XCTestCase {
     XCTAssertTrue(r.stderr.contains("spin.lua:"), r.stderr)
   }
 
+  /// A failing or interrupted script keeps its run folder and records why in the manifest, even when the
+  /// run was not declared with `<close>`.
+  func testRunFolderStatusOnFailureAndInterrupt() throws {
+    let out = dir.appendingPathComponent("outputs")
+    let failing = try script("failing.lua", """
+      local lab = require("edgelab").lab
+      RUN = lab.run { name = "failing" }
+      local w = RUN:csv("rows.csv", { "i" })
+      w:add { 1 }
+      error("late failure")
+      """)
+    let r = try run(["run", failing], env: ["EDGELAB_OUTPUTS": out.path])
+    XCTAssertEqual(r.status, 1)
+    XCTAssertTrue(r.stderr.contains("failing.lua:5: late failure"), r.stderr)
+    let m1 = try manifest(out.appendingPathComponent("failing/default/manifest.json"))
+    XCTAssertEqual(m1["status"] as? String, "failed")
+
+    let spinning = try script("spinning.lua", """
+      local lab = require("edgelab").lab
+      local run <close> = lab.run { name = "spinning" }
+      local w = run:csv("rows.csv", { "i" })
+      w:add { 1 }
+      print("ready"); io.stdout:flush()
+      while true do end
+      """)
+    let r2 = try run(["run", spinning], env: ["EDGELAB_OUTPUTS": out.path], signalAfter: (0.8, SIGINT))
+    XCTAssertEqual(r2.status, 1)
+    XCTAssertTrue(r2.stderr.contains("interrupted!"), r2.stderr)
+    let m2 = try manifest(out.appendingPathComponent("spinning/default/manifest.json"))
+    XCTAssertEqual(m2["status"] as? String, "interrupted")
+  }
+
+  func manifest(_ url: URL) throws -> [String: Any] {
+    try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+  }
+
   func testReplThroughPipe() throws {
     let input = """
       1 + 1

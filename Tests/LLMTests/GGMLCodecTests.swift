@@ -105,7 +105,9 @@ final class GGMLCodecTests: XCTestCase {
       return (zip(x, y).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Float(n)).squareRoot()
     }
     let rms: Float = 0.03
-    let e4k = try rmse(.q4_K), e6k = try rmse(.q6_K), e4 = try rmse(.q4_0), e8 = try rmse(.q8_0)
+    let e3k = try rmse(.q3_K), e4k = try rmse(.q4_K), e6k = try rmse(.q6_K), e4 = try rmse(.q4_0), e8 = try rmse(.q8_0)
+    XCTAssertLessThan(e3k, 0.25 * rms, "Q3_K rmse \(e3k)")
+    XCTAssertLessThan(e4k, e3k)
     // Uniform quantizer bounds: step ≈ range/levels; RMSE ≈ step/√12. Gaussian blocks span ~±2.5σ.
     XCTAssertLessThan(e4k, 0.12 * rms, "Q4_K rmse \(e4k)")
     XCTAssertLessThan(e6k, 0.03 * rms, "Q6_K rmse \(e6k)")
@@ -113,7 +115,7 @@ final class GGMLCodecTests: XCTestCase {
     XCTAssertLessThan(e6k, e4k)
     XCTAssertLessThan(e8, e6k)
     // Zero and constant super-blocks decode exactly.
-    for t in [GGMLType.q4_K, .q6_K] {
+    for t in [GGMLType.q3_K, .q4_K, .q6_K] {
       let z = [Float](repeating: 0, count: 256)
       XCTAssertEqual(try GGMLCodec.dequantize(t, try GGMLCodec.quantize(t, z), count: 256), z)
     }

@@ -4,7 +4,7 @@ import TensorCore
 @testable import LLM
 
 final class GGMLQuantizedMatrixTests: XCTestCase {
-  static let types: [GGMLType] = [.q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q6_K, .f16, .bf16, .f32]
+  static let types: [GGMLType] = [.q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q3_K, .q4_K, .q6_K, .f16, .bf16, .f32]
 
   func randomMatrix(_ rows: Int, _ cols: Int, seed: UInt64) -> [Float] {
     var rng = RNG(seed: seed)

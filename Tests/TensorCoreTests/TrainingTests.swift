@@ -86,3 +86,31 @@ final class TrainingTests: XCTestCase {
 }
 
 extension Double { var f: Float { Float(self) } }
+
+final class CheckpointTests: XCTestCase {
+  /// Training 6 steps straight equals 3 steps, save (params + Adam state), load into fresh objects, 3 more.
+  func testAdamResumeIsExact() throws {
+    func makeNet() -> MLP { var r = RNG(seed: 2); return MLP([3, 8, 1], rng: &r) }
+    var rng = RNG(seed: 1)
+    let x = Tensor.randn([16, 3], rng: &rng), y = Tensor.randn([16, 1], rng: &rng)
+    func train(_ net: MLP, _ opt: Adam, _ n: Int) throws {
+      for _ in 0..<n { opt.zeroGrad(); try mseLoss(try net(x), y).backward(); opt.step() }
+    }
+    let a = makeNet(), optA = Adam(a.parameters(), lr: 0.01)
+    try train(a, optA, 6)
+    let b = makeNet(), optB = Adam(b.parameters(), lr: 0.01)
+    try train(b, optB, 3)
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("edgelab-ckpt-\(getpid()).safetensors")
+    defer { try? FileManager.default.removeItem(at: url) }
+    let store = try ParameterStore(b, prefix: "net")
+    try Safetensors.write(store.namedParameters() + optB.stateTensors(), to: url)
+    let c = makeNet(), optC = Adam(c.parameters(), lr: 0.01)
+    let (saved, _) = try Safetensors.read(url)
+    try ParameterStore(c, prefix: "net").load(from: saved, strict: true)
+    try optC.loadState(saved)
+    XCTAssertEqual(optC.stepCount, 3)
+    try train(c, optC, 3)
+    XCTAssertEqual(c.layers[0].weight.toArray(), a.layers[0].weight.toArray())
+    XCTAssertEqual(c.layers[1].bias!.toArray(), a.layers[1].bias!.toArray())
+  }
+}

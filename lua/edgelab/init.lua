@@ -37,6 +37,17 @@ function M.keys(t)
   return ks
 end
 
+--- range(n) → {1, ..., n};  range(a, b [, step]) → {a, a + step, ..., <= b}.
+function M.range(a, b, step)
+  if b == nil then a, b = 1, a end
+  step = step or 1
+  assert(type(a) == "number" and type(b) == "number" and type(step) == "number" and step ~= 0,
+    "range: numbers expected (and a non-zero step)")
+  local out = {}
+  for v = a, b, step do out[#out + 1] = v end
+  return out
+end
+
 ---------------------------------------------------------------------------------------------------------
 -- grid: cartesian product of named value lists
 ---------------------------------------------------------------------------------------------------------

@@ -27,6 +27,13 @@ function edgelab.grid(spec) end
 ---@return fun(): K, V
 function edgelab.sorted_pairs(t, cmp) end
 
+--- range(n) = {1, ..., n}; range(a, b, step) = {a, a+step, ..., <= b}.
+---@param a number
+---@param b? number
+---@param step? number
+---@return number[]
+function edgelab.range(a, b, step) end
+
 --- Sorted list of the keys of `t`.
 ---@param t table
 ---@return any[]

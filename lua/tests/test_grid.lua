@@ -18,3 +18,7 @@ local keys = {}
 for k, v in edgelab.sorted_pairs { b = 2, a = 1, [3] = "three", [1] = "one", c = 3 } do keys[#keys + 1] = tostring(k) end
 assert(table.concat(keys, ",") == "1,3,a,b,c", table.concat(keys, ","))
 assert(table.concat(edgelab.keys { z = 1, y = 2 }, ",") == "y,z")
+
+assert(table.concat(edgelab.range(4), ",") == "1,2,3,4")
+assert(table.concat(edgelab.range(0, 10, 5), ",") == "0,5,10")
+assert(#edgelab.range(0) == 0)

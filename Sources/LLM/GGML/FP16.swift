@@ -27,19 +27,15 @@ public enum FP16 {
     return UInt16(truncatingIfNeeded: o | (sign >> 16))
   }
 
-  /// The Float exactly equal to the binary16 with these bits.
+  /// The Float exactly equal to the binary16 with these bits. Branch-light: the exponent/mantissa field shifted
+  /// into a Float is the value scaled by 2^−112 (a Float subnormal for half subnormals), so one exact multiply by
+  /// 2^112 rebiases normals and subnormals alike; only inf/NaN need a separate path.
   @inline(__always)
   public static func float(fromBits h: UInt16) -> Float {
+    let em = UInt32(h & 0x7fff) << 13
     let sign = UInt32(h & 0x8000) << 16
-    let exp = UInt32(h >> 10) & 0x1f
-    let mant = UInt32(h & 0x3ff)
-    if exp == 0 {
-      if mant == 0 { return Float(bitPattern: sign) }
-      let v = Float(mant) * Float(bitPattern: 0x3380_0000)   // mant · 2^-24
-      return sign != 0 ? -v : v
-    }
-    if exp == 31 { return Float(bitPattern: sign | 0x7f80_0000 | (mant << 13)) }
-    return Float(bitPattern: sign | ((exp + 112) << 23) | (mant << 13))
+    if h & 0x7c00 == 0x7c00 { return Float(bitPattern: sign | 0x7f80_0000 | em) }
+    return Float(bitPattern: sign | (Float(bitPattern: em) * Float(bitPattern: 0x7780_0000)).bitPattern)
   }
 
   /// bfloat16 bits of `f`: round to nearest even on the top 16 bits; NaN forced quiet (ggml_compute_fp32_to_bf16).

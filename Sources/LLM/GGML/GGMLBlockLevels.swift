@@ -7,7 +7,7 @@ public enum GGMLBlockLevels {
   /// Types whose elements can be addressed as levels.
   public static func supports(_ t: GGMLType) -> Bool {
     switch t {
-    case .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q6_K: return true
+    case .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q3_K, .q4_K, .q6_K: return true
     default: return false
     }
   }
@@ -16,6 +16,7 @@ public enum GGMLBlockLevels {
   public static func levelRange(_ t: GGMLType) -> (Int, Int) {
     switch t {
     case .q8_0: return (-127, 127)
+    case .q3_K: return (0, 7)
     case .q4_0, .q4_1, .q4_K: return (0, 15)
     case .q5_0, .q5_1: return (0, 31)
     case .q6_K: return (0, 63)
@@ -31,6 +32,12 @@ public enum GGMLBlockLevels {
     case .q4_0: let d = FP16.loadHalf(blk, 0); return (d, -8 * d)
     case .q5_0: let d = FP16.loadHalf(blk, 0); return (d, -16 * d)
     case .q4_1, .q5_1: return (FP16.loadHalf(blk, 0), FP16.loadHalf(blk, 2))
+    case .q3_K:
+      let g = j / 16
+      let lo = g < 8 ? blk.load(fromByteOffset: 96 + g, as: UInt8.self) & 0x0f : blk.load(fromByteOffset: 96 + g - 8, as: UInt8.self) >> 4
+      let hi = (blk.load(fromByteOffset: 104 + g % 4, as: UInt8.self) >> UInt8(2 * (g / 4))) & 3
+      let a = FP16.loadHalf(blk, 108) * Float(Int(lo | (hi << 4)) - 32)
+      return (a, -4 * a)
     case .q4_K:
       let (sc, m) = GGMLCodec.scaleMinK4(j / 32, blk + 4)
       return (FP16.loadHalf(blk, 0) * Float(sc), -(FP16.loadHalf(blk, 2) * Float(m)))
@@ -61,6 +68,12 @@ public enum GGMLBlockLevels {
     case .q4_1: setNibble(4 + j % 16, high: j >= 16, L)
     case .q5_0: setNibble(6 + j % 16, high: j >= 16, L); setBit(2, j, L & 16 != 0)
     case .q5_1: setNibble(8 + j % 16, high: j >= 16, L); setBit(4, j, L & 16 != 0)
+    case .q3_K:
+      let off = 32 + 32 * (j / 128) + j % 32, shift = UInt8(2 * ((j % 128) / 32))
+      var b = blk.load(fromByteOffset: off, as: UInt8.self)
+      b = (b & ~(3 << shift)) | (UInt8(L & 3) << shift)
+      blk.storeBytes(of: b, toByteOffset: off, as: UInt8.self)
+      setBit(0, (j % 32) * 8 + j / 32, L & 4 != 0)
     case .q4_K:
       let g = j / 32, l = j % 32
       setNibble(16 + 32 * (g / 2) + l, high: g % 2 == 1, L)

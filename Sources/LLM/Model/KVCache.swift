@@ -19,7 +19,7 @@ public struct KVCache: Sendable {
 
   /// Keep only the first `n` positions.
   public mutating func truncate(to n: Int) {
-    precondition(n >= 0)
+    let n = max(0, n)
     guard n < count else { return }
     for l in 0..<widths.count {
       keys[l].removeLast(keys[l].count - n * widths[l])

@@ -3,6 +3,7 @@
 // the quantized kernels in Sources/LLM/GGML: integer SIMD dots for decoding, panel-dequantize + sgemm for
 // batches; the whole tensor is never dequantized).
 import CBLAS
+import TensorCore
 
 public final class WeightMatrix: @unchecked Sendable {
   public enum Storage { case f32([Float]); case quantized(QuantizedMatrix) }
@@ -102,7 +103,7 @@ public final class WeightMatrix: @unchecked Sendable {
 public enum LLMThreads {
   public static func set(_ n: Int) {
     let t = max(1, n)
-    openblas_set_num_threads(Int32(t))
+    BLAS.setThreads(t)
     QuantizedMatrix.defaultThreads = t
   }
 }

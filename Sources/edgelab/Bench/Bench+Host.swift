@@ -23,7 +23,7 @@ extension BenchSuite {
         for i = 1, \(count) do \(body) end
         return x
       """, name: "=bench")
-      return try BenchReport.time(repeats: 5) { try f.call() }.median
+      return try BenchReport.time(repeats: 5) { _ = try f.call([]) }.median
     }
     let empty = try loop("x = x + 1", n)
     let swift = try loop("x = swift_inc(x)", n)

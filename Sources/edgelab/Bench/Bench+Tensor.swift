@@ -81,7 +81,7 @@ enum TensorBench {
         for r in 0..<batch { (o + r * nOut).update(from: bl, count: nOut) }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, Int32(nOut), Int32(nIn), 1, acts[l],
                     Int32(nIn), w[l], Int32(nIn), 1, o, Int32(nOut))
-        if l < L - 1 { for i in 0..<(batch * nOut) { o[i] = tanhf(o[i]) } }
+        if l < L - 1 { for i in 0..<(batch * nOut) { o[i] = FastMath.tanh(o[i]) } }   // same tanh kernel as Tensor
       }
       // loss = mean((out - y)²) ⇒ dout = 2(out - y)/N
       let n = batch * sizes[L], out = acts[L], gout = grads[L]
@@ -146,6 +146,47 @@ enum TensorBench {
             "max_weight_diff_after_5_steps": Double(maxDiff)]
   }
 
+  /// One Llama block (SmolLM2-135M sizes: d 576, 9 query / 3 KV heads of 64, SwiGLU 1536) forward + backward
+  /// through autograd on T tokens; seconds per step and the matmul GFLOP/s it reaches.
+  static func llamaBlock(tokens t: Int, quick: Bool) throws -> (seconds: Double, gflops: Double) {
+    let d = 576, hq = 9, hkv = 3, dh = 64, ffn = 1536
+    var rng = RNG(seed: 3)
+    func w(_ o: Int, _ i: Int) -> Tensor { Init.normal(std: 0.02).tensor([o, i], rng: &rng) }
+    let wq = w(hq * dh, d), wk = w(hkv * dh, d), wv = w(hkv * dh, d), wo = w(d, hq * dh)
+    let wg = w(ffn, d), wu = w(ffn, d), wd = w(d, ffn)
+    let n1 = Tensor.ones([d], requiresGrad: true), n2 = Tensor.ones([d], requiresGrad: true)
+    let x = Tensor.randn([t, d], rng: &rng, requiresGrad: true)
+    let r = Tensor.randn([t, d], rng: &rng)
+    let pos = ropePositions(batch: 1, seqLen: t)
+    func step() throws {
+      let h = try rmsNorm(x, weight: n1)
+      let q = try rope(try linear(h, wq), heads: hq, positions: pos, theta: 1e5)
+      let k = try rope(try linear(h, wk), heads: hkv, positions: pos, theta: 1e5)
+      let v = try linear(h, wv)
+      let a = try causalAttention(q: q, k: k, v: v, batch: 1, heads: hq, kvHeads: hkv)
+      let x1 = try x + linear(a, wo)
+      let h2 = try rmsNorm(x1, weight: n2)
+      let y = try x1 + linear(try linear(h2, wg).silu() * linear(h2, wu), wd)
+      try (y * r).sum().backward()
+      for p in [wq, wk, wv, wo, wg, wu, wd, n1, n2, x] { p.zeroGrad() }
+    }
+    let sec = try time(rounds: quick ? 1 : 3, target: quick ? 0.2 : 1) { try step() }
+    let linFlops = 2.0 * Double(t) * Double(d * hq * dh + 2 * d * hkv * dh + hq * dh * d + 3 * d * ffn)
+    let attFlops = 2.0 * 2.0 * Double(t * t) / 2 * Double(dh * hq)   // causal: half the scores are used
+    return (sec, 3 * (linFlops + attFlops) / sec / 1e9)
+  }
+
+  /// exp over a 1M-float buffer: TensorCore's vectorised FastMath.exp vs libm expf.
+  static func expThroughput(quick: Bool) -> (fast: Double, libm: Double) {
+    let n = 1 << 20
+    var rng = RNG(seed: 5)
+    let x = Tensor.uniform([n], rng: &rng, low: -20, high: 5), y = Tensor.zeros([n])
+    let xp = x.data, yp = y.data
+    let tf = time(rounds: 3, target: quick ? 0.05 : 0.2) { FastMath.exp(xp, yp, n) }
+    let tl = time(rounds: 3, target: quick ? 0.05 : 0.2) { for i in 0..<n { yp[i] = expf(xp[i]) } }
+    return (Double(n) / tf / 1e6, Double(n) / tl / 1e6)
+  }
+
   static func run(_ report: BenchReport) throws {
     let quick = report.quick
     report.note("blas_threads", BLAS.threads)
@@ -169,6 +210,14 @@ enum TensorBench {
     }
     let threads = BLAS.threads
     try mlpRecords(threads)
+    let (fast, libm) = expThroughput(quick: quick)
+    report.record("exp_fastmath_melem_per_s", fast, unit: "Melem/s")
+    report.record("exp_libm_expf_melem_per_s", libm, unit: "Melem/s")
+    for t in quick ? [64] : [128, 256] {
+      let (sec, gf) = try llamaBlock(tokens: t, quick: quick)
+      report.record("llama_block_d576_T\(t)_fwd_bwd_ms", sec * 1e3, unit: "ms")
+      report.record("llama_block_d576_T\(t)_fwd_bwd_gflops", gf, unit: "GFLOP/s")
+    }
     // Small matrices often run faster on one BLAS thread (no thread hand-off); measure that too.
     if threads > 1 {
       BLAS.setThreads(1)

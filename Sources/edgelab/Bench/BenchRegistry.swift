@@ -17,7 +17,11 @@ enum BenchRegistry {
 
     .tensor,
 
+    .llm,
+
     .mec,
+
+    .lab,
 
   ]
 

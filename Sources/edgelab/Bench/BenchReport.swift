@@ -29,8 +29,11 @@ final class BenchReport {
     }
     for (k, v) in extra { r[k] = v }
     results.append(r)
-    var line = String(format: "  %-44@ %12.3f %@", name as NSString, value, unit)
-    if let t = target { line += String(format: "   (target %@ %.3g: %@)", lowerIsBetter ? "<=" : ">=", t, (r["meets_target"] as! Bool) ? "ok" : "MISSED") }
+    var line = "  " + name.padding(toLength: max(44, name.count), withPad: " ", startingAt: 0)
+      + String(format: " %12.3f ", value) + unit
+    if let t = target {
+      line += "   (target \(lowerIsBetter ? "<=" : ">=") \(t): \((r["meets_target"] as! Bool) ? "ok" : "MISSED"))"
+    }
     print(line)
   }
 

@@ -16,7 +16,7 @@ struct ReplCommand: ParsableCommand {
     CLI.warnIfNoLuaLibrary(session)
     let repl = try Repl(state: state)
     repl.loop()
-    EdgeLab.finish(session, .complete)
+    EdgeLab.endScript(state, session, error: nil)
     state.close()
   }
 }

@@ -1,0 +1,109 @@
+// Imagination plumbing, written once against a protocol that both the learned world model and a
+// true-simulator wrapper implement — so a test can swap in the simulator and check that imagined returns
+// equal real ones exactly.
+// An imagined rollout starts from real states (a batch of B branch points), lets the current policy act for
+// H steps inside the model, and records what PPO and the value targets need.
+import TensorCore
+
+/// A batched one-step model of the environment in raw (un-normalised) observation space.
+public protocol ImaginationModel {
+  associatedtype State
+  /// Advances `state` (B branches) by one step given raw observations [B×D] and actions [B×heads];
+  /// returns the next raw observations [B×D], raw rewards [B] and terminal flags [B].
+  func imagineStep(state: inout State, obs: [Float], actions: [Int], batch: Int) throws
+    -> (nextObs: [Float], rewards: [Float], terminated: [Bool])
+  /// Action masks [B×maskDim] valid in `state` (nil = everything allowed).
+  func masks(state: State, batch: Int) -> [Bool]?
+}
+
+/// The policy as imagination sees it: maps raw observations to actions, log-probs and values.
+/// `rng == nil` means deterministic (mode) actions.
+public struct ImaginationPolicy {
+  public var act: (_ rawObs: [Float], _ masks: [Bool]?, _ batch: Int, _ rng: inout RNG?) throws
+    -> (actions: [Int], logProbs: [Float], values: [Float])
+  public var value: (_ rawObs: [Float], _ batch: Int) throws -> [Float]
+  /// Converts a raw reward to the learner's reward scale (reward normalisation), elementwise.
+  public var scaleReward: (Float) -> Float
+  public init(act: @escaping (_ rawObs: [Float], _ masks: [Bool]?, _ batch: Int, _ rng: inout RNG?) throws
+                -> (actions: [Int], logProbs: [Float], values: [Float]),
+              value: @escaping (_ rawObs: [Float], _ batch: Int) throws -> [Float],
+              scaleReward: @escaping (Float) -> Float = { $0 }) {
+    self.act = act; self.value = value; self.scaleReward = scaleReward
+  }
+}
+
+/// An imagined rollout, time-major [H × B].
+public struct ImaginedRollout {
+  public var horizon: Int, batch: Int, obsDim: Int
+  /// Raw observations ŝ_0..ŝ_{H−1} [H×B×D] (ŝ_0 is the real branch state) and ŝ_H [B×D].
+  public var obs: [Float], lastObs: [Float]
+  public var masks: [Bool]?, actions: [Int], logProbs: [Float]
+  /// V(ŝ_k) for k = 0..H [(H+1)×B].
+  public var values: [Float]
+  /// Scaled rewards r̂_k [H×B] and continuation flags (0 after a predicted termination) [H×B].
+  public var rewards: [Float], continues: [Float]
+
+  /// λ-return from the branch state: G_k = r_k + γ c_k ((1−λ) V_{k+1} + λ G_{k+1}), G_H = V_H.
+  /// λ = 1 gives the MVE target Σ γ^k r_k + γ^H V(ŝ_H) (stopped at a termination).
+  public func lambdaReturns(gamma: Float, lambda: Float) -> [Float] {
+    var g = Array(values[(horizon * batch)..<((horizon + 1) * batch)])
+    var all = [Float](repeating: 0, count: horizon * batch)
+    for k in stride(from: horizon - 1, through: 0, by: -1) {
+      for b in 0..<batch {
+        let i = k * batch + b
+        let vNext = values[(k + 1) * batch + b]
+        g[b] = rewards[i] + gamma * continues[i] * ((1 - lambda) * vNext + lambda * g[b])
+        all[i] = g[b]
+      }
+    }
+    return all
+  }
+
+  /// GAE over the imagined segment (bootstrapped with V(ŝ_H)), for mixing imagined transitions into PPO.
+  public func gae(gamma: Float, lambda: Float) throws -> GAEResult {
+    let n = horizon * batch
+    return try computeGAE(rewards: rewards, values: Array(values[0..<n]),
+                          terminated: continues.map { $0 == 0 }, truncated: [Bool](repeating: false, count: n),
+                          finalValues: [Float](repeating: 0, count: n),
+                          bootstrapValues: Array(values[n..<(n + batch)]), numEnvs: batch,
+                          gamma: gamma, lambda: lambda)
+  }
+}
+
+/// Runs the policy for `horizon` steps inside `model` from `startObs` [B×D] and `state`.
+/// After a predicted termination a branch keeps stepping, but its rewards and values are zeroed via the
+/// continuation flags.
+public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startObs: [Float], batch: Int,
+                                         obsDim: Int, horizon: Int, policy: ImaginationPolicy,
+                                         rng: inout RNG?) throws -> ImaginedRollout {
+  guard horizon >= 1, batch >= 1, startObs.count == batch * obsDim else {
+    throw RLError.shape("imagine: horizon \(horizon), batch \(batch), start obs \(startObs.count) vs \(batch)×\(obsDim)")
+  }
+  var r = ImaginedRollout(horizon: horizon, batch: batch, obsDim: obsDim, obs: [], lastObs: [], masks: nil,
+                          actions: [], logProbs: [], values: [], rewards: [], continues: [])
+  var cur = startObs
+  var alive = [Float](repeating: 1, count: batch)
+  var allMasks: [Bool] = []
+  var anyMask = false
+  for _ in 0..<horizon {
+    let m = model.masks(state: state, batch: batch)
+    if let m { anyMask = true; allMasks += m }
+    let (a, lp, v) = try policy.act(cur, m, batch, &rng)
+    r.obs += cur
+    r.actions += a
+    r.logProbs += lp
+    r.values += zip(v, alive).map { $0 * $1 }
+    let (next, rew, term) = try model.imagineStep(state: &state, obs: cur, actions: a, batch: batch)
+    for b in 0..<batch {
+      r.rewards.append(alive[b] * policy.scaleReward(rew[b]))
+      let c: Float = term[b] ? 0 : 1
+      r.continues.append(alive[b] * c)
+      alive[b] *= c
+    }
+    cur = next
+  }
+  r.lastObs = cur
+  r.values += zip(try policy.value(cur, batch), alive).map { $0 * $1 }
+  if anyMask { r.masks = allMasks }
+  return r
+}

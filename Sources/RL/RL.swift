@@ -1,1 +1,0 @@
-// Module RL: see ../shared/DESIGN.md. Filled by its issue.

@@ -1,0 +1,63 @@
+// Per-iteration training scalars (CleanRL's logged set) and a tidy CSV writer for them.
+import Foundation
+
+public struct TrainStats: Codable, Equatable, Sendable {
+  public var iteration = 0
+  public var globalStep = 0
+  /// Mean undiscounted return / length of the episodes that finished during this iteration (NaN if none).
+  public var episodicReturn = Double.nan
+  public var episodicLength = Double.nan
+  public var episodes = 0
+  public var policyLoss = Double.nan
+  public var valueLoss = Double.nan
+  public var entropy = Double.nan
+  public var approxKL = Double.nan
+  public var clipFraction = Double.nan
+  public var explainedVariance = Double.nan
+  public var learningRate = Double.nan
+  public var sps = Double.nan
+  /// World-model scalars (NaN for plain PPO).
+  public var wmLoss = Double.nan
+  public var wmValidationError = Double.nan
+  public var wmBaselineError = Double.nan
+  public var imaginationOn = 0
+  public var imaginedSamples = 0
+  public init() {}
+
+  public static let csvHeader = ["iteration", "global_step", "episodic_return", "episodic_length", "episodes",
+                                 "policy_loss", "value_loss", "entropy", "approx_kl", "clipfrac",
+                                 "explained_variance", "learning_rate", "sps", "wm_loss", "wm_val_error",
+                                 "wm_baseline_error", "imagination_on", "imagined_samples"]
+
+  public var csvRow: [String] {
+    func f(_ x: Double) -> String { x.isNaN ? "" : String(format: "%.6g", x) }
+    return [String(iteration), String(globalStep), f(episodicReturn), f(episodicLength), String(episodes),
+            f(policyLoss), f(valueLoss), f(entropy), f(approxKL), f(clipFraction), f(explainedVariance),
+            f(learningRate), f(sps), f(wmLoss), f(wmValidationError), f(wmBaselineError),
+            String(imaginationOn), String(imaginedSamples)]
+  }
+}
+
+/// Appends rows to a CSV file (header written when the file is created). SPS is wall-clock dependent, so a
+/// CSV meant to be byte-identical across runs can leave it out with `deterministicOnly`.
+public final class ScalarCSV {
+  public let path: String
+  let deterministicOnly: Bool
+  public init(path: String, deterministicOnly: Bool = false) throws {
+    self.path = path
+    self.deterministicOnly = deterministicOnly
+    let header = columns(TrainStats.csvHeader).joined(separator: ",") + "\n"
+    guard FileManager.default.createFile(atPath: path, contents: Data(header.utf8)) else {
+      throw RLError.checkpoint("cannot create CSV file \(path)")
+    }
+  }
+  func columns(_ row: [String]) -> [String] {
+    deterministicOnly ? row.enumerated().filter { $0.offset != 12 }.map(\.element) : row
+  }
+  public func append(_ s: TrainStats) throws {
+    guard let h = FileHandle(forWritingAtPath: path) else { throw RLError.checkpoint("cannot open \(path)") }
+    defer { try? h.close() }
+    try h.seekToEnd()
+    try h.write(contentsOf: Data((columns(s.csvRow).joined(separator: ",") + "\n").utf8))
+  }
+}

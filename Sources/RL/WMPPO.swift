@@ -1,0 +1,176 @@
+// WM-PPO: PPO plus a recurrent world model used in three switchable ways (each an ablation switch):
+//  (i)  value targets: the GAE return R_t is blended with an imagined H-step λ-return from the same real
+//       state, R'_t = (1−β)·R_t + β·G^imag_t (MVE, Feinberg et al. 2018); with an ensemble of K models,
+//       `steve` weights the horizons h = 1…H by the inverse variance of their K estimates
+//       (STEVE, Buckman et al. 2018) before blending;
+//  (ii) imagination rollouts: short (1–5 step) rollouts of the current policy inside the model, branched
+//       from real states, appended to the PPO batch at most `rolloutRatio` × the real batch size
+//       (MBPO-style branching, Janner et al. 2019), with GAE over the imagined segment;
+//  (iii) a gate: (i) and (ii) are used only while the model's held-out one-step error is below
+//       `gateRatio` × the predict-the-last-observation baseline's error (and after `warmupIterations`).
+import EnvKit
+import TensorCore
+
+public struct WMPPOConfig: Codable, Equatable, Sendable {
+  public var model = WorldModelConfig()
+  public var ensemble = 1
+  public var valueTargets = true
+  public var mveHorizon = 3
+  public var mveBeta: Float = 0.5
+  public var mveLambda: Float = 0.95
+  public var steve = false
+  public var rollouts = true
+  public var rolloutHorizon = 3
+  public var rolloutRatio: Float = 0.25
+  public var gate = true
+  public var gateRatio: Double = 0.7
+  public var warmupIterations = 2
+  public init() {}
+
+  public func validate() throws {
+    func bad(_ m: String) -> RLError { RLError.invalidConfig(m) }
+    guard ensemble >= 1 else { throw bad("ensemble must be >= 1") }
+    guard (1...15).contains(mveHorizon) else { throw bad("mveHorizon must be in 1...15, got \(mveHorizon)") }
+    guard (1...5).contains(rolloutHorizon) else { throw bad("rolloutHorizon must be in 1...5, got \(rolloutHorizon)") }
+    guard rolloutRatio >= 0, rolloutRatio <= 1 else { throw bad("rolloutRatio must be in [0, 1], got \(rolloutRatio)") }
+    guard mveBeta >= 0, mveBeta <= 1 else { throw bad("mveBeta must be in [0, 1], got \(mveBeta)") }
+    guard !steve || ensemble >= 2 else { throw bad("steve weighting needs ensemble >= 2") }
+    guard model.hidden >= 1, model.seqLen >= 1, model.epochs >= 0, model.bufferRollouts >= 1 else {
+      throw bad("world-model sizes must be positive")
+    }
+  }
+}
+
+public final class WMExtension {
+  public let config: WMPPOConfig
+  public let models: [WorldModel]
+  var recent: [RolloutBuffer] = []
+  var rng: RNG
+  public internal(set) var lastError = Double.nan, lastBaseline = Double.nan
+
+  public init(config: WMPPOConfig, obsDim: Int, nvec: [Int], costDim: Int, seed: UInt64) throws {
+    try config.validate()
+    self.config = config
+    let root = RNG(seed: seed).split("wm")
+    models = (0..<config.ensemble).map { k in
+      var r = root.split(k)
+      return WorldModel(obsDim: obsDim, nvec: nvec, costDim: costDim, config: config.model, rng: &r)
+    }
+    rng = root.split("imagine")
+  }
+
+  func augment<E>(ppo: PPO<E>, buffer: inout RolloutBuffer, batch: inout TrainBatch, stats: inout TrainStats) throws {
+    // Held-out error on the new rollout, then train on the recent window.
+    let pre = try models[0].filter(buffer)
+    lastError = pre.modelError
+    lastBaseline = pre.baselineError
+    stats.wmValidationError = pre.modelError
+    stats.wmBaselineError = pre.baselineError
+    recent.append(buffer)
+    if recent.count > config.model.bufferRollouts { recent.removeFirst() }
+    var wl = 0.0, nl = 0.0
+    for m in models {
+      for _ in 0..<config.model.epochs {
+        for b in recent { wl += try m.train(on: b); nl += 1 }
+      }
+    }
+    stats.wmLoss = nl > 0 ? wl / nl : .nan
+    let on = (!config.gate || pre.modelError < config.gateRatio * pre.baselineError)
+      && ppo.iteration > config.warmupIterations
+    stats.imaginationOn = on ? 1 : 0
+    guard on, config.valueTargets || config.rollouts else { return }
+    let hs = try models.map { try $0.filter(buffer).hPrev }
+    let policy = ppo.imaginationPolicy()
+    let n = buffer.count, d = buffer.obsDim, hd = config.model.hidden, m = buffer.maskDim
+    func branch(_ rows: [Int], _ k: Int) -> (LearnedImagination.State, [Float]) {
+      var h: [Float] = [], o: [Float] = [], mk: [Bool] = []
+      for r in rows {
+        h += hs[k][(r * hd)..<((r + 1) * hd)]
+        o += buffer.rawObs[(r * d)..<((r + 1) * d)]
+        if m > 0 { mk += buffer.masks[(r * m)..<((r + 1) * m)] }
+      }
+      return (LearnedImagination.State(h: h, masks: m > 0 ? mk : nil), o)
+    }
+    if config.valueTargets {
+      let all = Array(0..<n)
+      var perModel: [ImaginedRollout] = []
+      for k in 0..<models.count {
+        var (st, o) = branch(all, k)
+        var r: RNG? = rng.split("mve").split(ppo.iteration).split(k)
+        perModel.append(try imagine(model: LearnedImagination(model: models[k]), state: &st, startObs: o, batch: n,
+                                    obsDim: d, horizon: config.mveHorizon, policy: policy, rng: &r))
+      }
+      let target = config.steve ? steveTargets(perModel, gamma: ppo.config.gamma)
+        : averageLambdaReturn(perModel, gamma: ppo.config.gamma, lambda: config.mveLambda)
+      let beta = config.mveBeta
+      for i in 0..<n { batch.returns[i] = (1 - beta) * batch.returns[i] + beta * target[i] }
+    }
+    if config.rollouts && config.rolloutRatio > 0 {
+      let branches = Int(Float(n) * config.rolloutRatio) / config.rolloutHorizon
+      guard branches > 0 else { return }
+      var pick = rng.split("branch").split(ppo.iteration)
+      let rows = (0..<branches).map { _ in pick.int(below: n) }
+      var (st, o) = branch(rows, 0)
+      var r: RNG? = rng.split("rollout").split(ppo.iteration)
+      let im = try imagine(model: LearnedImagination(model: models[0]), state: &st, startObs: o, batch: branches,
+                           obsDim: d, horizon: config.rolloutHorizon, policy: policy, rng: &r)
+      let g = try im.gae(gamma: ppo.config.gamma, lambda: ppo.config.gaeLambda)
+      var obs = im.obs
+      ppo.normalizeRows(&obs)
+      batch.obs += obs
+      if let mk = im.masks { batch.masks = (batch.masks ?? []) + mk }
+      batch.actions += im.actions
+      batch.logProbs += im.logProbs
+      batch.values += im.values[0..<(im.horizon * branches)]
+      batch.advantages += g.advantages
+      batch.returns += g.returns
+      stats.imaginedSamples = im.horizon * branches
+    }
+  }
+
+  /// Mean over ensemble members of the λ-return at the branch state.
+  func averageLambdaReturn(_ rs: [ImaginedRollout], gamma: Float, lambda: Float) -> [Float] {
+    var acc = [Float](repeating: 0, count: rs[0].batch)
+    for r in rs {
+      let g = r.lambdaReturns(gamma: gamma, lambda: lambda)
+      for b in 0..<r.batch { acc[b] += g[b] / Float(rs.count) }
+    }
+    return acc
+  }
+
+  /// STEVE: candidates T_h = Σ_{k<h} γ^k r̂_k + γ^h V(ŝ_h), h = 1…H, one per model; each horizon's mean is
+  /// weighted by the inverse of its variance across the ensemble.
+  func steveTargets(_ rs: [ImaginedRollout], gamma: Float) -> [Float] {
+    let bsz = rs[0].batch, hz = rs[0].horizon
+    var out = [Float](repeating: 0, count: bsz)
+    for b in 0..<bsz {
+      var num: Double = 0, den: Double = 0
+      for h in 1...hz {
+        var vals: [Double] = []
+        for r in rs {
+          var s: Double = 0, disc: Double = 1
+          for k in 0..<h { s += disc * Double(r.rewards[k * bsz + b]); disc *= Double(gamma) * Double(r.continues[k * bsz + b]) }
+          s += disc * Double(r.values[h * bsz + b])
+          vals.append(s)
+        }
+        let mean = vals.reduce(0, +) / Double(vals.count)
+        let v = vals.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(vals.count)
+        let w = 1 / (v + 1e-6)
+        num += w * mean; den += w
+      }
+      out[b] = Float(num / den)
+    }
+    return out
+  }
+}
+
+extension PPO {
+  /// PPO with the world-model extension attached (WM-PPO).
+  public static func wmppo(config: PPOConfig, wm: WMPPOConfig, seed: UInt64, totalSteps: Int,
+                           makeEnv: (Int) throws -> E) throws -> PPO<E> {
+    let p = try PPO(config: config, seed: seed, totalSteps: totalSteps, makeEnv: makeEnv)
+    p.worldModel = try WMExtension(config: wm, obsDim: p.obsDim, nvec: p.dist.nvec,
+                                   costDim: p.vec.envs[0].costKeys.count, seed: seed)
+    return p
+  }
+}

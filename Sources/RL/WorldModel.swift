@@ -1,0 +1,185 @@
+// Recurrent world model: a GRU deterministic state h_t summarises the history; from (h_{t−1}, o_t, a_t) it
+// predicts the next observation, the reward and the constraint costs, all as symlog targets:
+//   x_t = [symlog(o_t), onehot(a_t)],  h_t = GRU(x_t, h_{t−1})  (h reset to 0 at episode starts)
+//   [Δ, r̂, ĉ] = MLP(h_t),  symlog(ô_{t+1}) = symlog(o_t) + Δ   (residual: Δ = 0 is "predict the last obs")
+// Trained on the most recent on-policy rollouts by truncated BPTT over windows of `seqLen` steps with all
+// envs as the batch. Its validation error is the one-step error on each new rollout *before* training on it
+// (held-out by construction), reported next to the predict-the-last-observation baseline.
+import TensorCore
+
+public struct WorldModelConfig: Codable, Equatable, Sendable {
+  public var hidden = 64
+  public var headHidden = 64
+  public var learningRate: Float = 1e-3
+  public var seqLen = 16
+  public var epochs = 1
+  /// How many of the latest rollouts the model trains on.
+  public var bufferRollouts = 2
+  public var maxGradNorm: Float = 10
+  public init() {}
+}
+
+public final class WorldModel {
+  public let config: WorldModelConfig
+  public let obsDim: Int, costDim: Int, actionWidth: Int
+  public let nvec: [Int]
+  public let gru: GRUCell
+  public let head: MLP
+  public let optimizer: Adam
+
+  public init(obsDim: Int, nvec: [Int], costDim: Int, config: WorldModelConfig, rng: inout RNG) {
+    self.config = config
+    self.obsDim = obsDim
+    self.costDim = costDim
+    self.nvec = nvec
+    actionWidth = nvec.reduce(0, +)
+    gru = GRUCell(obsDim + actionWidth, config.hidden, rng: &rng, recurrentInit: .orthogonal())
+    head = MLP([config.hidden, config.headHidden, obsDim + 1 + costDim], activation: .tanh, rng: &rng,
+               hiddenInit: .orthogonal(gain: Float(2).squareRoot()), outputInit: .orthogonal(gain: 0.1))
+    optimizer = Adam(gru.parameters() + head.parameters(), lr: config.learningRate, eps: 1e-5)
+  }
+
+  public func namedParameters() -> [(String, Tensor)] {
+    prefixed("gru", gru.namedParameters()) + prefixed("head", head.namedParameters())
+  }
+
+  /// Network input rows [B × (D + width)] from raw observations and actions.
+  func input(obs: ArraySlice<Float>, actions: ArraySlice<Int>, batch: Int) -> [Float] {
+    let d = obsDim, w = actionWidth, h = nvec.count
+    var x = [Float](repeating: 0, count: batch * (d + w))
+    var ob = obs.startIndex, ab = actions.startIndex
+    for b in 0..<batch {
+      for j in 0..<d { x[b * (d + w) + j] = symlog(obs[ob + j]) }
+      var off = 0
+      for k in 0..<h { x[b * (d + w) + d + off + actions[ab + k]] = 1; off += nvec[k] }
+      ob += d; ab += h
+    }
+    return x
+  }
+
+  /// Head targets [B × (D + 1 + C)]: symlog deltas of the observation, symlog reward, symlog costs.
+  func targets(obs: ArraySlice<Float>, next: ArraySlice<Float>, rewards: ArraySlice<Float>,
+               costs: ArraySlice<Float>, batch: Int) -> [Float] {
+    let d = obsDim, c = costDim, o = d + 1 + c
+    var y = [Float](repeating: 0, count: batch * o)
+    for b in 0..<batch {
+      for j in 0..<d {
+        y[b * o + j] = symlog(next[next.startIndex + b * d + j]) - symlog(obs[obs.startIndex + b * d + j])
+      }
+      y[b * o + d] = symlog(rewards[rewards.startIndex + b])
+      for k in 0..<c { y[b * o + d + 1 + k] = symlog(costs[costs.startIndex + b * c + k]) }
+    }
+    return y
+  }
+
+  /// Hidden-state keep-mask [B × H]: 0 where the previous step ended an episode.
+  func keepMask(_ prevDone: [Bool]) -> Tensor {
+    let hd = config.hidden
+    var m = [Float](repeating: 1, count: prevDone.count * hd)
+    for (b, d) in prevDone.enumerated() where d { for j in 0..<hd { m[b * hd + j] = 0 } }
+    return Tensor(shape: [prevDone.count, hd], m)
+  }
+
+  /// One pass of TBPTT over a rollout; returns the mean loss per window.
+  @discardableResult
+  public func train(on buf: RolloutBuffer) throws -> Double {
+    let n = buf.numEnvs, d = obsDim, h = nvec.count, c = costDim
+    let params = gru.parameters() + head.parameters()
+    var hState = Tensor(zeros: [n, config.hidden])
+    var total = 0.0, windows = 0.0
+    var prevDone = [Bool](repeating: true, count: n)
+    var t0 = 0
+    while t0 < buf.steps {
+      let t1 = min(buf.steps, t0 + config.seqLen)
+      var loss: Tensor? = nil
+      var hCur = hState
+      for t in t0..<t1 {
+        let r = t * n
+        let x = Tensor(shape: [n, d + actionWidth],
+                       input(obs: buf.rawObs[(r * d)..<((r + n) * d)], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n))
+        hCur = try gru(x, hCur * keepMask(prevDone))
+        let out = try head(hCur)
+        let y = Tensor(shape: [n, d + 1 + c],
+                       targets(obs: buf.rawObs[(r * d)..<((r + n) * d)], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
+                               rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)], batch: n))
+        let l = try (out - y).square().mean()
+        loss = try loss.map { try $0 + l } ?? l
+        for e in 0..<n { prevDone[e] = buf.terminated[r + e] || buf.truncated[r + e] }
+      }
+      let lt = loss!.affine(scale: 1 / Float(t1 - t0))
+      total += Double(lt.item)
+      guard lt.item.isFinite else { throw RLError.nonFinite("world-model loss is \(lt.item)") }
+      optimizer.zeroGrad()
+      lt.backward()
+      clipGradNorm(params, maxNorm: config.maxGradNorm)
+      optimizer.step()
+      hState = hCur.detached()
+      windows += 1
+      t0 = t1
+    }
+    return total / max(windows, 1)
+  }
+
+  /// Filters the rollout without gradients: returns, for every row t·N+e, the hidden state *before* step t
+  /// (the branch state for imagination, [T·N × H]) and the one-step mean squared errors (symlog space, obs
+  /// dims only) of the model and of the predict-the-last-observation baseline.
+  public func filter(_ buf: RolloutBuffer) throws -> (hPrev: [Float], modelError: Double, baselineError: Double) {
+    let n = buf.numEnvs, d = obsDim, h = nvec.count, hd = config.hidden, c = costDim
+    var hPrev = [Float](repeating: 0, count: buf.count * hd)
+    var se = 0.0, seBase = 0.0
+    try noGrad {
+      var hCur = Tensor(zeros: [n, hd])
+      var prevDone = [Bool](repeating: true, count: n)
+      for t in 0..<buf.steps {
+        let r = t * n
+        hCur = try hCur * keepMask(prevDone)
+        let hp = hCur.toArray()
+        for k in 0..<(n * hd) { hPrev[r * hd + k] = hp[k] }
+        let x = Tensor(shape: [n, d + actionWidth],
+                       input(obs: buf.rawObs[(r * d)..<((r + n) * d)], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n))
+        hCur = try gru(x, hCur)
+        let out = try head(hCur).toArray()
+        let y = targets(obs: buf.rawObs[(r * d)..<((r + n) * d)], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
+                        rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)], batch: n)
+        for b in 0..<n {
+          for j in 0..<d {
+            let e = out[b * (d + 1 + c) + j] - y[b * (d + 1 + c) + j]
+            se += Double(e * e)
+            seBase += Double(y[b * (d + 1 + c) + j] * y[b * (d + 1 + c) + j])
+          }
+          prevDone[b] = buf.terminated[r + b] || buf.truncated[r + b]
+        }
+      }
+    }
+    let cnt = Double(buf.count * d)
+    return (hPrev, se / cnt, seBase / cnt)
+  }
+}
+
+/// The learned model as an imagination model: state = hidden rows [B × H] plus the branch masks.
+public struct LearnedImagination: ImaginationModel {
+  public struct State { public var h: [Float]; public var masks: [Bool]? }
+  public let model: WorldModel
+  public init(model: WorldModel) { self.model = model }
+
+  public func imagineStep(state: inout State, obs: [Float], actions: [Int], batch: Int) throws
+    -> (nextObs: [Float], rewards: [Float], terminated: [Bool]) {
+    let d = model.obsDim, o = d + 1 + model.costDim
+    return try noGrad {
+      let x = Tensor(shape: [batch, d + model.actionWidth], model.input(obs: obs[...], actions: actions[...], batch: batch))
+      let hNew = try model.gru(x, Tensor(shape: [batch, model.config.hidden], state.h))
+      let out = try model.head(hNew).toArray()
+      state.h = hNew.toArray()
+      var next = [Float](repeating: 0, count: batch * d)
+      var rew = [Float](repeating: 0, count: batch)
+      for b in 0..<batch {
+        for j in 0..<d { next[b * d + j] = symexp(symlog(obs[b * d + j]) + out[b * o + j]) }
+        rew[b] = symexp(out[b * o + d])
+      }
+      // The MEC task never terminates (episodes end by truncation), so the model predicts no termination.
+      return (next, rew, [Bool](repeating: false, count: batch))
+    }
+  }
+
+  public func masks(state: State, batch: Int) -> [Bool]? { state.masks }
+}

@@ -1,1 +1,0 @@
-// Tests for RL: filled by its issue.
