@@ -55,7 +55,7 @@ let package = Package(
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "EnvKitTests", dependencies: ["EnvKit", "TensorCore"]),
     .testTarget(name: "MECTests", dependencies: ["MEC", "EnvKit", "TensorCore", "EdgeProfiles"]),
-    .testTarget(name: "RLTests", dependencies: ["RL", "EnvKit", "TensorCore"]),
+    .testTarget(name: "RLTests", dependencies: ["RL", "EnvKit", "TensorCore", "MEC"]),
     .testTarget(name: "LabTests", dependencies: ["Lab"]),
     .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua"]),
     .testTarget(name: "EdgeLabLuaTests", dependencies: ["EdgeLabLua", "LuaBridge", "Lab"]),

@@ -8,11 +8,23 @@ import LuaBridge
 ///   lab.config{ defaults..., smoke = {...} } → config table (defaults ← smoke profile when --smoke ← --set);
 ///       reading an undeclared key of the returned table is an error (typos must not pass silently)
 ///   lab.run{ name =, config =, root = } → run (use with `<close>`): outputs/<name>/<config-id>/
+///   lab.read_csv(path) → rows ({column = value}, numbers parsed, empty cells nil), columns
 ///   lab.progress(label, total) → progress line (TTY only): p:update(step [, metric, value]), p:done()
 extension EdgeLabBinding {
   public static let lab = EdgeLabBinding("lab") { m, session in
     m.function("config") { call in try LabBinding.config(call, session) }
     m.function("run") { call in try LabBinding.run(call, session) }
+    m.function("read_csv") { call in
+      let path = try call.string(1)
+      let t = try CSVTable.read(URL(fileURLWithPath: path))
+      call.push(.array(t.rows.map { r in
+        var row: [String: LuaValue] = [:]
+        for (c, cell) in zip(t.columns, r) { row[c] = LabBinding.lua(CSVTable.value(cell)) }
+        return .table(row)
+      }))
+      call.push(.array(t.columns.map { .string($0) }))
+      return 2
+    }
     m.function("progress") { call in
       let label = try call.string(1)
       let total = try call.integer(2)

@@ -16,7 +16,7 @@ extension EdgeLabBinding {
 
     .mec,
 
-    // .rl,
+    .rl,
 
   ]
 }

@@ -76,9 +76,9 @@ public final class StreamingFile {
 
   public func write(_ text: String) throws {
     guard let f = file, !isClosed else { throw LabError.closed(url.lastPathComponent) }
-    let ok = text.utf8CString.withUnsafeBufferPointer { buf -> Bool in
-      let n = buf.count - 1
-      return n == 0 || fwrite(buf.baseAddress!, 1, n, f) == n
+    var t = text
+    let ok = t.withUTF8 { buf -> Bool in   // native strings are contiguous UTF-8: no copy
+      buf.isEmpty || fwrite(buf.baseAddress!, 1, buf.count, f) == buf.count
     }
     if !ok { throw LabError.io("cannot write \(partial.path)") }
   }

@@ -22,6 +22,7 @@ public enum Report {
     if let e = m.ended { facts.append("ended \(Manifest.iso(e))") }
     if let c = m.gitCommit { facts.append("commit `\(c.prefix(12))`" + (m.gitDirty == true ? " (dirty)" : "")) }
     s += facts.joined(separator: " · ") + "\n\n"
+    if !m.args.isEmpty { s += "Command: `" + command(m.args) + "`\n\n" }
     switch m.status {
     case .failed: s += "> **The run failed**: \(m.error ?? "unknown error"). What it finished is kept below.\n\n"
     case .interrupted: s += "> **The run was interrupted**\(m.error.map { " (\($0))" } ?? ""). What it finished is kept below.\n\n"
@@ -46,6 +47,23 @@ public enum Report {
       }
     }
     return s
+  }
+
+  /// The command line that produced the run, as a shell command (program shown as its base name).
+  static func command(_ args: [String]) -> String {
+    let program = args.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? ""
+    return ([program] + args.dropFirst().map(shellQuote)).joined(separator: " ")
+  }
+
+  /// POSIX shell quoting: safe words as they are, anything else in single quotes ('\'' for a quote).
+  static func shellQuote(_ a: String) -> String {
+    let safe = a.unicodeScalars.allSatisfy { u in
+      switch u {
+      case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".", "/", "=", ",", "+", ":", "@", "%": return true
+      default: return false
+      }
+    }
+    return safe && !a.isEmpty ? a : "'" + a.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
   }
 
   static func cell(_ text: String) -> String {

@@ -42,6 +42,7 @@ public struct PPOCheckpoint: Codable {
   public var wmRNG: RNG?
   public var wmRecent: [RolloutBuffer]?
   public var history: [TrainStats]
+  public var envSpec: String?
 
   public static func read(path: String) throws -> PPOCheckpoint {
     guard let data = FileManager.default.contents(atPath: path) else {
@@ -88,7 +89,7 @@ extension PPO {
                                        adam: AdamSnapshot(learningRate: $0.optimizer.learningRate,
                                                           state: $0.optimizer.exportState()))
                   },
-                  wmRNG: worldModel?.rng, wmRecent: worldModel?.recent, history: history)
+                  wmRNG: worldModel?.rng, wmRecent: worldModel?.recent, history: history, envSpec: envSpec)
   }
 
   /// Writes a checkpoint atomically, then re-seeds the environments (the resume boundary).
@@ -108,7 +109,10 @@ extension PPO {
 
   /// Rebuilds an agent from a checkpoint; `makeEnv` must build the same environments as the saved run.
   public static func load(path: String, makeEnv: (Int) throws -> E) throws -> PPO<E> {
-    let c = try PPOCheckpoint.read(path: path)
+    try load(checkpoint: try PPOCheckpoint.read(path: path), makeEnv: makeEnv)
+  }
+
+  public static func load(checkpoint c: PPOCheckpoint, makeEnv: (Int) throws -> E) throws -> PPO<E> {
     let p = try PPO(config: c.config, seed: c.seed, totalSteps: c.totalSteps, makeEnv: makeEnv)
     if let wc = c.wmConfig {
       let costDim = p.vec.envs[0].costKeys.count
@@ -132,6 +136,7 @@ extension PPO {
     iteration = c.iteration
     globalStep = c.globalStep
     history = c.history
+    envSpec = c.envSpec
     if let wm = worldModel, let snaps = c.worldModels, let r = c.wmRNG {
       guard snaps.count == wm.models.count else { throw RLError.checkpoint("ensemble size mismatch") }
       for (m, s) in zip(wm.models, snaps) {

@@ -129,6 +129,10 @@ public final class PPO<E: Environment> {
     return stats
   }
 
+  /// An opaque description of the environment (set by whoever builds the envs, e.g. the Lua binding stores
+  /// the MEC scenario as JSON) kept in checkpoints so a loader can rebuild the same envs.
+  public var envSpec: String?
+
   /// Where the periodic checkpoint goes (nil: boundaries still re-seed the envs, nothing is written).
   public var checkpointPath: String?
 }

@@ -12,7 +12,7 @@ public struct WorldModelConfig: Codable, Equatable, Sendable {
   public var headHidden = 64
   public var learningRate: Float = 1e-3
   public var seqLen = 16
-  public var epochs = 2
+  public var epochs = 1
   /// How many of the latest rollouts the model trains on.
   public var bufferRollouts = 2
   public var maxGradNorm: Float = 10

@@ -109,6 +109,12 @@ final class RunTests: XCTestCase {
     XCTAssertEqual(files, ["config.json", "manifest.json", "log.txt", "report.md", "learning.csv", "learning.svg"])
   }
 
+  func testReportShowsCommand() {
+    XCTAssertEqual(Report.command(["/x/.build/release/edgelab", "run", "exp.lua", "--set", "name='a b'", "--smoke"]),
+                   #"edgelab run exp.lua --set 'name='\''a b'\''' --smoke"#)
+    XCTAssertEqual(Report.command(["edgelab", "run", "e.lua", "--set", "lr=3e-4"]), "edgelab run e.lua --set lr=3e-4")
+  }
+
   func testFailedRunKeepsWhatItFinished() throws {
     let root = temporaryDirectory()
     let run = try makeRun(root)

@@ -25,6 +25,13 @@ function lab.config(spec) end
 ---@return edgelab.Run
 function lab.run(opts) end
 
+---Reads a CSV file (e.g. from an earlier run) as rows keyed by column; cells that parse as numbers are
+---numbers, empty cells are nil. Returns the rows and the column names (header order).
+---@param path string
+---@return table[] rows
+---@return string[] columns
+function lab.read_csv(path) end
+
 ---A progress line on stderr (only when stderr is a terminal; silent in CI and pipes).
 ---@param label string
 ---@param total integer

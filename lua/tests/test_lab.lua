@@ -39,6 +39,9 @@ assert(manifest:find('"status": "complete"', 1, true), manifest)
 assert(read(dir .. "/t.csv"):find("k,x,y\ns1,1,1\ns0,2,4\n", 1, true))
 assert(read(dir .. "/t.svg"):find('data-series="s1"', 1, true))
 assert(read(dir .. "/report.md"):find("![y vs x](t.svg)", 1, true))
+local rows, cols = lab.read_csv(dir .. "/t.csv")
+assert(#rows == 6 and table.concat(cols, ",") == "k,x,y")
+assert(rows[2].k == "s0" and rows[2].x == 2 and rows[2].y == 4 and rows[6].y == nil)
 
 -- an error inside the run's scope marks it failed and keeps the rows written
 local failed_dir

@@ -11,7 +11,10 @@ import TensorCore
 /// - decode tokens/s for 128 tokens after a 16-token prompt (one token per forward, KV cache);
 ///   reference: bytes of weights read per token ÷ copy bandwidth measured here (memcpy of 256 MiB, counting
 ///   read + write traffic, split across the threads) — decode_vs_bandwidth = tok/s ÷ that bound (target ≥ 0.5);
-/// - peak RSS (VmHWM) after loading each variant.
+/// - decode_vs_matvec_only: the weight products alone (one activation row through every matrix, the
+///   kernels' own speed) ÷ decode time per token — separates kernel speed from the model code's overhead;
+/// - peak RSS (VmHWM, reset per variant) after loading and after running each variant (the reference
+///   sgemm buffers run after the model's own peak is recorded).
 extension BenchSuite {
   static let llm = BenchSuite(name: "llm", summary: "SmolLM2 prefill/decode tok/s (Q4_1 kept vs F32), vs sgemm and copy bandwidth") { report in
     let path = CLI.repoRoot().appendingPathComponent("assets/models/SmolLM2-135M-Instruct.Q4_1.gguf").path
@@ -22,6 +25,7 @@ extension BenchSuite {
     let repeats = report.quick ? 1 : 3
     report.note("prompt_tokens", promptLen); report.note("decode_tokens", decodeLen)
     for variant in ["q4_1", "f32"] {
+      BenchLLM.resetPeakRSS()
       let model = try LlamaModel.load(path: path, keepQuantized: variant == "q4_1")
       report.record("\(variant).peak_rss_after_load_mb", BenchLLM.peakRSSMB(), unit: "MB")
       report.record("\(variant).weight_bytes_mb", Double(model.weightBytes) / 1e6, unit: "MB")
@@ -35,10 +39,6 @@ extension BenchSuite {
           var c = model.makeCache(reserve: promptLen)
           _ = try model.forward(tokens: ids, cache: &c, lastOnly: true)
         }.median
-        let sg = BenchLLM.sgemmTime(model, n: promptLen, repeats: repeats)
-        report.record("\(tag).prefill_tok_s", Double(promptLen) / tp, unit: "tok/s")
-        report.record("\(tag).prefill_vs_sgemm", sg / tp, unit: "ratio", target: 0.6, lowerIsBetter: false,
-                      extra: ["sgemm_only_s": sg, "prefill_s": tp, "sgemm_gflops": BenchLLM.flops(model, n: promptLen) / sg / 1e9])
         // Decode.
         var cache = model.makeCache(reserve: 16 + decodeLen)
         var logits = try model.forward(tokens: Array(ids.prefix(16)), cache: &cache, lastOnly: true)
@@ -50,16 +50,24 @@ extension BenchSuite {
             logits = try model.forward(tokens: [t], cache: &cache, lastOnly: true)
           }
         }.median
+        if threads == 1 { report.record("\(variant).peak_rss_mb", BenchLLM.peakRSSMB(), unit: "MB") }
+        // References measured in the same run.
+        let sg = BenchLLM.sgemmTime(model, n: promptLen, repeats: repeats)
+        let mv = try BenchLLM.matvecTime(model, repeats: repeats)
         let bw = BenchLLM.copyBandwidth(threads: threads)
         let bytesPerToken = Double(BenchLLM.bytesPerToken(model))
         let decodeRate = Double(decodeLen) / td
+        report.record("\(tag).prefill_tok_s", Double(promptLen) / tp, unit: "tok/s")
+        report.record("\(tag).prefill_vs_sgemm", sg / tp, unit: "ratio", target: 0.6, lowerIsBetter: false,
+                      extra: ["sgemm_only_s": sg, "prefill_s": tp, "sgemm_gflops": BenchLLM.flops(model, n: promptLen) / sg / 1e9])
         report.record("\(tag).decode_tok_s", decodeRate, unit: "tok/s")
         report.record("\(tag).decode_vs_bandwidth", decodeRate / (bw / bytesPerToken), unit: "ratio", target: 0.5, lowerIsBetter: false,
                       extra: ["copy_bandwidth_gb_s": bw / 1e9, "bytes_per_token_mb": bytesPerToken / 1e6, "bound_tok_s": bw / bytesPerToken])
-        print(String(format: "  %@: prefill %.1f tok/s (%.2f of sgemm), decode %.1f tok/s (%.2f of %.1f GB/s bound)",
-                     tag, Double(promptLen) / tp, sg / tp, decodeRate, decodeRate / (bw / bytesPerToken), bw / 1e9))
+        report.record("\(tag).decode_vs_matvec_only", mv / (td / Double(decodeLen)), unit: "ratio",
+                      extra: ["matvec_only_ms_per_token": mv * 1e3, "decode_ms_per_token": td / Double(decodeLen) * 1e3])
+        print(String(format: "  %@: prefill %.1f tok/s (%.2f of sgemm), decode %.1f tok/s (%.2f of %.1f GB/s bound; matvec-only %.1f ms vs %.1f ms/token)",
+                     tag, Double(promptLen) / tp, sg / tp, decodeRate, decodeRate / (bw / bytesPerToken), bw / 1e9, mv * 1e3, td / Double(decodeLen) * 1e3))
       }
-      report.record("\(variant).peak_rss_mb", BenchLLM.peakRSSMB(), unit: "MB")
     }
     LLMThreads.set(ProcessInfo.processInfo.activeProcessorCount)
   }
@@ -122,6 +130,26 @@ enum BenchLLM {
       DispatchQueue.concurrentPerform(iterations: threads) { i in memcpy(dst + i * chunk, src + i * chunk, chunk) }
     }.median
     return 2 * Double(n) / t
+  }
+
+  /// Weight products alone for one decoded token: every matrix applied to one activation row.
+  static func matvecTime(_ m: LlamaModel, repeats: Int) throws -> Double {
+    var ws = [WeightMatrix]()
+    for l in m.layers { for w in [l.wq, l.wk, l.wv, l.wo, l.gate, l.up, l.down] { if let w { ws.append(w) } } }
+    ws.append(m.outputMatrix)
+    let maxC = ws.map(\.cols).max()!, maxR = ws.map(\.rows).max()!
+    let x = [Float](repeating: 0.1, count: maxC)
+    var y = [Float](repeating: 0, count: maxR)
+    return try BenchReport.time(repeats: repeats * 5, warmup: 1) {
+      try x.withUnsafeBufferPointer { xb in try y.withUnsafeMutableBufferPointer { yb in
+        for w in ws { try w.apply(xb.baseAddress!, n: 1, into: yb.baseAddress!) }
+      } }
+    }.median
+  }
+
+  /// Reset VmHWM (Linux: writing 5 to /proc/self/clear_refs) so each variant reports its own peak.
+  static func resetPeakRSS() {
+    if let f = fopen("/proc/self/clear_refs", "w") { fputs("5", f); fclose(f) }
   }
 
   static func peakRSSMB() -> Double {

@@ -21,6 +21,10 @@ enum BenchRegistry {
 
     .mec,
 
+    .lab,
+
+    .quant,
+
   ]
 
   static func suite(named name: String) -> BenchSuite? { suites.first { $0.name == name } }

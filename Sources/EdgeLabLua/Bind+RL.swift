@@ -1,0 +1,300 @@
+import CLua
+import EnvKit
+import Foundation
+import Lab
+import LuaBridge
+import MEC
+import RL
+
+/// What the agent's environments are, kept in checkpoints (as JSON) so `rl.load` can rebuild them.
+enum RLEnvSpec: Codable, Equatable {
+  case mec(MECScenario)
+  case cartpole(maxSteps: Int)
+
+  func make() throws -> AnyEnvironment {
+    switch self {
+    case .mec(let s): return AnyEnvironment(try MECEnv(scenario: s))
+    case .cartpole(let m): return AnyEnvironment(CartPole(seed: 0, maxSteps: m))
+    }
+  }
+  var json: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data(), as: UTF8.self) }
+}
+
+/// A PPO / WM-PPO agent held by Lua, with the spec of its environments and a private evaluation env.
+public final class RLAgentBox {
+  let ppo: PPO<AnyEnvironment>
+  let spec: RLEnvSpec
+  init(_ ppo: PPO<AnyEnvironment>, spec: RLEnvSpec) { self.ppo = ppo; self.spec = spec; ppo.envSpec = spec.json }
+}
+
+/// Lua options of `rl.ppo{}` / `rl.wmppo{}` (snake_case; defaults = PPOConfig's, i.e. CleanRL's).
+struct RLOptions: Codable {
+  var seed = 1
+  var total_steps = 100_000
+  var num_envs = 8
+  var num_steps = 128
+  var lr = 2.5e-4
+  var anneal_lr = true
+  var gamma = 0.99
+  var gae_lambda = 0.95
+  var minibatches = 4
+  var epochs = 4
+  var clip = 0.2
+  var clip_value = true
+  var ent_coef = 0.01
+  var vf_coef = 0.5
+  var max_grad_norm = 0.5
+  var target_kl: Double? = nil
+  var hidden = [64, 64]
+  var norm_obs = true
+  var norm_reward = true
+  var checkpoint_every = 0
+  var checkpoint_path: String? = nil
+
+  var config: PPOConfig {
+    var c = PPOConfig()
+    c.numEnvs = num_envs; c.numSteps = num_steps; c.learningRate = Float(lr); c.annealLR = anneal_lr
+    c.gamma = Float(gamma); c.gaeLambda = Float(gae_lambda); c.numMinibatches = minibatches; c.updateEpochs = epochs
+    c.loss.clip = Float(clip); c.loss.valueClip = Float(clip); c.loss.clipValue = clip_value
+    c.loss.entropyCoef = Float(ent_coef); c.loss.valueCoef = Float(vf_coef); c.maxGradNorm = Float(max_grad_norm)
+    c.targetKL = target_kl.map(Float.init); c.hidden = hidden; c.normalizeObservations = norm_obs
+    c.normalizeRewards = norm_reward; c.checkpointEvery = checkpoint_every
+    return c
+  }
+}
+
+/// `wm = { ... }` of `rl.wmppo{}` (defaults = WMPPOConfig's).
+struct WMOptions: Codable {
+  var value_targets = true
+  var horizon = 3
+  var beta = 0.5
+  var lambda = 0.95
+  var steve = false
+  var ensemble = 1
+  var rollouts = true
+  var rollout_horizon = 3
+  var rollout_ratio = 0.25
+  var gate = true
+  var gate_ratio = 0.7
+  var warmup = 2
+  var hidden = 64
+  var epochs = 1
+  var lr = 1e-3
+  var seq_len = 16
+  var buffer_rollouts = 2
+
+  var config: WMPPOConfig {
+    var w = WMPPOConfig()
+    w.valueTargets = value_targets; w.mveHorizon = horizon; w.mveBeta = Float(beta); w.mveLambda = Float(lambda)
+    w.steve = steve; w.ensemble = ensemble; w.rollouts = rollouts; w.rolloutHorizon = rollout_horizon
+    w.rolloutRatio = Float(rollout_ratio); w.gate = gate; w.gateRatio = gate_ratio; w.warmupIterations = warmup
+    w.model.hidden = hidden; w.model.epochs = epochs; w.model.learningRate = Float(lr); w.model.seqLen = seq_len
+    w.model.bufferRollouts = buffer_rollouts
+    return w
+  }
+}
+
+extension EdgeLabBinding {
+  /// `edgelab.rl`: PPO and WM-PPO agents (see lua/meta/rl.lua for the full reference).
+  ///   rl.ppo{ env = mec_env | "cartpole", seed = 1, total_steps = 100000, <PPO options> } → agent
+  ///   rl.wmppo{ ..., wm = { horizon = 3, beta = 0.5, rollouts = true, gate = true, ... } } → agent
+  ///   agent:train(steps, { every = 4096, on_eval = function(step, stats) end, eval_episodes = 1,
+  ///                        eval_seeds = {10001}, progress = true }) → last iteration's stats
+  ///   agent:act(obs [, mask]) → actions;  agent:evaluate(env, { episodes = 1, seeds = {1} }) → metrics
+  ///   agent:save(path);  rl.load(path) → agent;  agent:history() → per-iteration stats
+  ///   agent:write_csv(path [, { deterministic = false }])
+  public static let rl = EdgeLabBinding("rl") { m, _ in
+    m.function("ppo") { call in try RLBinding.make(call, wm: false) }
+    m.function("wmppo") { call in try RLBinding.make(call, wm: true) }
+    m.function("load") { call in
+      let path = try call.string(1)
+      do {
+        let c = try PPOCheckpoint.read(path: path)
+        guard let js = c.envSpec, let spec = try? JSONDecoder().decode(RLEnvSpec.self, from: Data(js.utf8)) else {
+          throw RLError.checkpoint("\(path) does not describe its environment (was it saved from Lua?)")
+        }
+        let p = try PPO<AnyEnvironment>.load(checkpoint: c) { _ in try spec.make() }
+        call.push(RLAgentBox(p, spec: spec), as: RLBinding.agentClass)
+      } catch let e as LuaBridgeError { throw e } catch { throw call.argumentError(1, "\(error)") }
+      return 1
+    }
+  }
+}
+
+enum RLBinding {
+  /// The MEC env box behind a Lua value (userdata of class edgelab.mec.Env), if it is one.
+  static func mecEnv(_ v: LuaValue, _ L: OpaquePointer) -> MECEnvBox? {
+    guard case .ref(let r) = v else { return nil }
+    r.push(L)
+    defer { lua_settop(L, -2) }
+    return MECBinding.envClass.object(L, at: -1)
+  }
+
+  static func make(_ call: LuaCall, wm: Bool) throws -> Int32 {
+    guard case .table(var t) = try call.table(1) else { throw call.argumentError(1, "options must be a table") }
+    guard let envV = t.removeValue(forKey: "env") else { throw call.argumentError(1, "option 'env' is required (an edgelab.mec env or \"cartpole\")") }
+    let wmV = t.removeValue(forKey: "wm")
+    if !wm, wmV != nil { throw call.argumentError(1, "unknown option 'wm' (world-model options belong to rl.wmppo)") }
+    let spec: RLEnvSpec
+    if envV.stringValue == "cartpole" {
+      spec = .cartpole(maxSteps: 200)
+    } else {
+      guard let box = mecEnv(envV, call.L) else {
+        throw call.argumentError(1, "option 'env' must be an edgelab.mec env or \"cartpole\", got \(envV.kindName)")
+      }
+      spec = .mec(box.env.scenario)
+    }
+    let o: RLOptions, w: WMOptions
+    do {
+      o = try LuaDecoder().decode(from: .table(t), defaults: RLOptions())
+      w = try LuaDecoder().decode(from: wmV ?? .table([:]), defaults: WMOptions())
+    } catch { throw call.argumentError(1, "\(error)") }
+    guard o.seed >= 0 else { throw call.argumentError(1, "option 'seed' must be >= 0") }
+    do {
+      let make: (Int) throws -> AnyEnvironment = { _ in try spec.make() }
+      let p = wm ? try PPO.wmppo(config: o.config, wm: w.config, seed: UInt64(o.seed), totalSteps: o.total_steps, makeEnv: make)
+        : try PPO(config: o.config, seed: UInt64(o.seed), totalSteps: o.total_steps, makeEnv: make)
+      p.checkpointPath = o.checkpoint_path
+      call.push(RLAgentBox(p, spec: spec), as: agentClass)
+    } catch { throw call.argumentError(1, "\(error)") }
+    return 1
+  }
+
+  static func statsValue(_ s: TrainStats) -> [String: LuaValue] {
+    var t: [String: LuaValue] = [:]
+    for (k, v) in zip(TrainStats.csvHeader, s.csvRow) where !v.isEmpty { t[k] = .number(Double(v) ?? .nan) }
+    return t
+  }
+
+  /// Deterministic evaluation: MEC envs get the full MEC metrics (latency, energy, violations …).
+  static func evaluate(_ b: RLAgentBox, env: AnyEnvironment, episodes: Int, seeds: [UInt64]) throws -> [String: LuaValue] {
+    var pol = b.ppo.policy()
+    if let mecEnv = env.base as? MECEnv {
+      let r = try MECEvaluator.evaluate(&pol, env: mecEnv, episodes: episodes, seeds: seeds)
+      var t = r.dictionary.mapValues { LuaValue.number($0) }
+      t["mean_return"] = .number(r.meanReturn)
+      t["policy"] = .string(r.policy); t["episodes"] = .integer(r.episodes); t["queries"] = .integer(r.queries)
+      return t
+    }
+    var e = env
+    var returns: [Double] = []
+    for s in seeds { returns += try evaluatePolicy(&pol, env: &e, episodes: episodes, seed: s).returns }
+    return ["mean_return": .number(returns.reduce(0, +) / Double(returns.count)), "episodes": .integer(returns.count),
+            "policy": .string(pol.name)]
+  }
+
+  struct TrainOpts: Codable {
+    var every: Int? = nil
+    var eval_episodes = 1
+    var eval_seeds = [10001]
+    var progress = true
+  }
+
+  static func train(_ call: LuaCall, _ b: RLAgentBox) throws -> Int32 {
+    let steps = try call.integer(2)
+    guard steps >= 1 else { throw call.argumentError(2, "steps must be >= 1, got \(steps)") }
+    var onEval: LuaFunction? = nil
+    var optsV: LuaValue = .table([:])
+    if !call.isNoneOrNil(3) {
+      guard case .table(var t) = try call.table(3) else { throw call.argumentError(3, "options must be a table") }
+      if let f = t.removeValue(forKey: "on_eval") {
+        guard case .ref(let r) = f, r.typeName == "function" else {
+          throw call.argumentError(3, "option 'on_eval' must be a function, got \(f.kindName)")
+        }
+        onEval = LuaFunction(ref: r)
+      }
+      optsV = .table(t)
+    }
+    let o: TrainOpts
+    do { o = try LuaDecoder().decode(from: optsV, defaults: TrainOpts()) } catch { throw call.argumentError(3, "\(error)") }
+    if let e = o.every, e < 1 { throw call.argumentError(3, "every must be >= 1, got \(e)") }
+    guard o.eval_episodes >= 1, !o.eval_seeds.isEmpty, o.eval_seeds.allSatisfy({ $0 >= 0 }) else {
+      throw call.argumentError(3, "eval_episodes must be >= 1 and eval_seeds a non-empty array of integers >= 0")
+    }
+    let evalEnv = try b.spec.make()
+    let progress = ProgressLine(b.ppo.worldModel == nil ? "ppo" : "wmppo", total: steps, enabled: o.progress ? nil : false)
+    let start = b.ppo.globalStep
+    var next = o.every.map { start + $0 }
+    var last = TrainStats()
+    do {
+      try b.ppo.train(steps: steps) { s in
+        last = s
+        progress.update(s.globalStep - start, metric: s.episodicReturn.isNaN ? nil : ("return", s.episodicReturn))
+        if let every = o.every, let fn = onEval, let n = next, s.globalStep >= n {
+          while next! <= s.globalStep { next! += every }
+          var t = statsValue(s)
+          for (k, v) in try evaluate(b, env: evalEnv, episodes: o.eval_episodes, seeds: o.eval_seeds.map { UInt64($0) }) {
+            t[k] = v
+          }
+          _ = try fn.call([.integer(s.globalStep), .table(t)])
+        }
+      }
+    } catch let e as LuaBridgeError { progress.finish(); throw e } catch { progress.finish(); throw call.argumentError(2, "\(error)") }
+    progress.finish()
+    call.push(.table(statsValue(last)))
+    return 1
+  }
+
+  static let agentClass: LuaClass<RLAgentBox> = LuaClass<RLAgentBox>("edgelab.rl.Agent")
+    .method("train") { call, b in try train(call, b) }
+    .method("act") { call, b in
+      let obs = try call.numbers(2).map { Float($0) }
+      var mask: [Bool]? = nil
+      if !call.isNoneOrNil(3) {
+        guard let arr = try call.value(3).arrayValue else { throw call.argumentError(3, "mask must be an array of booleans") }
+        mask = try arr.map { v in
+          guard let x = v.boolValue else { throw call.argumentError(3, "mask must be an array of booleans") }
+          return x
+        }
+      }
+      var p = b.ppo.policy()
+      let a: [Int]
+      do { a = try p.act(obs: obs, mask: mask, env: nil) } catch { throw call.argumentError(2, "\(error)") }
+      call.push(.array(a.map { .integer($0) }))
+      return 1
+    }
+    .method("evaluate") { call, b in
+      struct Opts: Codable { var episodes = 1; var seeds: [Int] = [1] }
+      let env: AnyEnvironment
+      if let box = MECBinding.envClass.object(call.L, at: 2) {
+        guard case .mec = b.spec, box.env.observationSpace == b.ppo.vec.observationSpace,
+              box.env.actionSpace == b.ppo.vec.actionSpace else {
+          throw call.argumentError(2, "env does not match the agent's observation/action spaces")
+        }
+        env = AnyEnvironment(box.env)
+      } else if try call.value(2).stringValue == "cartpole" {
+        env = try RLEnvSpec.cartpole(maxSteps: 200).make()
+      } else { throw call.typeError(2, expected: "edgelab.mec.Env or \"cartpole\"") }
+      let o = try call.decode(3, defaults: Opts())
+      guard o.episodes >= 1, !o.seeds.isEmpty, o.seeds.allSatisfy({ $0 >= 0 }) else {
+        throw call.argumentError(3, "episodes must be >= 1 and seeds a non-empty array of integers >= 0")
+      }
+      do { call.push(.table(try evaluate(b, env: env, episodes: o.episodes, seeds: o.seeds.map { UInt64($0) }))) }
+      catch { throw call.argumentError(2, "\(error)") }
+      return 1
+    }
+    .method("save") { call, b in
+      let path = try call.string(2)
+      do { try b.ppo.save(path: path) } catch { throw call.argumentError(2, "\(error)") }
+      return 0
+    }
+    .method("history") { call, b in
+      call.push(.array(b.ppo.history.map { .table(statsValue($0)) }))
+      return 1
+    }
+    .method("write_csv") { call, b in
+      struct Opts: Codable { var deterministic = false }
+      let path = try call.string(2)
+      let o = try call.decode(3, defaults: Opts())
+      do {
+        let csv = try ScalarCSV(path: path, deterministicOnly: o.deterministic)
+        for s in b.ppo.history { try csv.append(s) }
+      } catch { throw call.argumentError(2, "\(error)") }
+      return 0
+    }
+    .property("step") { b in .integer(b.ppo.globalStep) }
+    .property("iteration") { b in .integer(b.ppo.iteration) }
+    .property("kind") { b in .string(b.ppo.worldModel == nil ? "ppo" : "wmppo") }
+    .property("seed") { b in .integer(Int(b.ppo.seed)) }
+    .tostring { b in "edgelab.rl.Agent(\(b.ppo.worldModel == nil ? "ppo" : "wmppo"), step=\(b.ppo.globalStep))" }
+}

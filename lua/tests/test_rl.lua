@@ -1,0 +1,53 @@
+-- edgelab.rl from Lua: PPO on CartPole and on a tiny MEC env, train callbacks, act/evaluate, save/load,
+-- option errors.
+local edgelab = require "edgelab"
+local rl, mec = edgelab.rl, edgelab.mec
+
+-- Unknown options are errors; wm options only for wmppo.
+local ok, err = pcall(rl.ppo, { env = "cartpole", num_env = 2 })
+assert(not ok and tostring(err):find("num_env"), tostring(err))
+ok, err = pcall(rl.ppo, { env = "cartpole", wm = { horizon = 2 } })
+assert(not ok and tostring(err):find("wm"), tostring(err))
+ok, err = pcall(rl.ppo, { num_envs = 2 })
+assert(not ok and tostring(err):find("env"), tostring(err))
+ok, err = pcall(rl.wmppo, { env = "cartpole", wm = { rollout_horizon = 9 } })
+assert(not ok and tostring(err):find("rolloutHorizon"), tostring(err))
+
+-- CartPole: a few iterations, the on_eval callback fires on schedule.
+local agent = rl.ppo { env = "cartpole", seed = 3, num_envs = 2, num_steps = 32, total_steps = 512 }
+assert(agent.kind == "ppo" and agent.step == 0)
+local calls = {}
+local last = agent:train(256, { every = 128, progress = false,
+  on_eval = function(step, s) calls[#calls + 1] = step; assert(s.mean_return > 0 and s.policy_loss ~= nil) end })
+assert(agent.step == 256 and #calls == 2 and calls[1] == 128 and calls[2] == 256, #calls)
+assert(last.iteration == 4)
+local a = agent:act({ 0.01, 0, -0.02, 0 })
+assert(#a == 1 and (a[1] == 0 or a[1] == 1))
+local ev = agent:evaluate("cartpole", { episodes = 2, seeds = { 5 } })
+assert(ev.episodes == 2 and ev.mean_return >= 1)
+assert(#agent:history() == 4)
+
+-- MEC: WM-PPO on a tiny env; save → load → the loaded agent continues exactly like the original.
+local env = mec.env { users = 3, horizon = 16, arrivalRate = 0.3 }
+local w = rl.wmppo { env = env, seed = 2, num_envs = 2, num_steps = 16, total_steps = 256,
+                     wm = { warmup = 0, gate = false, seq_len = 8 } }
+w:train(64, { progress = false })
+local path = os.tmpname()
+w:save(path)
+local w2 = rl.load(path)
+assert(w2.kind == "wmppo" and w2.step == 64)
+local s1 = w:train(64, { progress = false })
+local s2 = w2:train(64, { progress = false })
+assert(s1.policy_loss == s2.policy_loss and s1.value_loss == s2.value_loss, "resume differs")
+assert(s1.imagination_on == 1 and s1.imagined_samples > 0)
+local m = w:evaluate(env, { episodes = 1, seeds = { 1 } })
+assert(m.latency_mean >= 0 and m.mean_return ~= nil and m.energy_violation_rate >= 0)
+local acts = w:act(env:reset(1), env:mask())
+assert(#acts == 3)
+os.remove(path)
+local csv = os.tmpname()
+w:write_csv(csv, { deterministic = true })
+local f = assert(io.open(csv)); local header = f:read("l"); f:close(); os.remove(csv)
+assert(header:find("episodic_return") and not header:find("sps"), header)
+ok, err = pcall(rl.load, "/nonexistent/ckpt.json")
+assert(not ok and tostring(err):find("cannot read"), tostring(err))
