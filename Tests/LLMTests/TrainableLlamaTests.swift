@@ -79,3 +79,37 @@ final class TrainableLlamaTests: XCTestCase {
     XCTAssertLessThan(maxDiff(out, ref), 2e-3)
   }
 }
+
+final class ActivationHookTests: XCTestCase {
+  /// The hooked activations reconstruct the residual stream: out_l = out_{l-1} + attnOut·Woᵀ + ffnAct·Downᵀ.
+  func testHookedActivationsReconstructResidualStream() throws {
+    let m = try ModelIOTests.tinyModel(seed: 9, tied: false)
+    let ids: [Int32] = [1, 50, 60, 70, 80]
+    var seen = [String: [Float]]()
+    var shapes = [String: [Int]]()
+    var c = m.makeCache()
+    let logits = try m.forward(tokens: ids, cache: &c, hook: { l, site, v, r, cols in
+      seen["\(l).\(site.rawValue)"] = Array(v); shapes["\(l).\(site.rawValue)"] = [r, cols]
+    })
+    XCTAssertEqual(shapes["0.attnOutput"], [5, 32]); XCTAssertEqual(shapes["1.attnOutput"], [5, 16])
+    XCTAssertNil(shapes["2.attnOutput"])  // layer 2 has no heads
+    XCTAssertEqual(shapes["2.ffnActivation"], [5, 96])
+    let d = m.config.dim
+    var prev = [Float](repeating: 0, count: 5 * d)
+    try prev.withUnsafeMutableBufferPointer { p in for (i, t) in ids.enumerated() { try m.embedding.row(Int(t), into: p.baseAddress! + i * d) } }
+    func mul(_ w: WeightMatrix?, _ x: [Float]?) throws -> [Float] {
+      guard let w, let x else { return [Float](repeating: 0, count: 5 * d) }
+      var y = [Float](repeating: 0, count: 5 * w.rows)
+      try x.withUnsafeBufferPointer { xb in try y.withUnsafeMutableBufferPointer { try w.apply(xb.baseAddress!, n: 5, into: $0.baseAddress!) } }
+      return y
+    }
+    for l in 0..<m.config.layers {
+      let a = try mul(m.layers[l].wo, seen["\(l).attnOutput"]), f = try mul(m.layers[l].down, seen["\(l).ffnActivation"])
+      let expect = (0..<(5 * d)).map { prev[$0] + a[$0] + f[$0] }
+      let got = try XCTUnwrap(seen["\(l).blockOutput"])
+      XCTAssertLessThan(zip(expect, got).map { abs($0 - $1) }.max()!, 1e-4, "layer \(l)")
+      prev = got
+    }
+    XCTAssertEqual(logits.count, 5 * m.config.vocabSize)
+  }
+}

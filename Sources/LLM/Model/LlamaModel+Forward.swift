@@ -2,10 +2,28 @@
 // one sgemm each (prefill) or sgemv (n = 1, decoding); attention per head is two sgemms over the cache.
 import CBLAS
 
+/// Where an activation hook is called inside block `layer` (values are [rows × cols] row-major, rows = the
+/// positions of this forward call). These are exactly the inputs of the block's linear maps — what pruning
+/// importance (activation norms), GPTQ Hessians and least-squares refits need.
+public enum ActivationSite: String, Sendable, CaseIterable {
+  /// RMS-normed hidden state entering attn_q/k/v [n × dim].
+  case attnInput
+  /// Concatenated head outputs entering attn_output [n × heads·headDim].
+  case attnOutput
+  /// RMS-normed hidden state entering ffn_gate/up [n × dim].
+  case ffnInput
+  /// silu(gate)·up entering ffn_down [n × ffn].
+  case ffnActivation
+  /// Residual stream after the block [n × dim] (Block Influence compares it with the block's input).
+  case blockOutput
+}
+
+public typealias ActivationHook = (_ layer: Int, _ site: ActivationSite, _ values: UnsafeBufferPointer<Float>, _ rows: Int, _ cols: Int) -> Void
+
 extension LlamaModel {
   /// Run `tokens` at positions cache.count ..< cache.count+n, append their keys/values to `cache`, and return
   /// logits: [n × vocab] row-major, or only the last row when `lastOnly`.
-  public func forward(tokens: [Int32], cache: inout KVCache, lastOnly: Bool = false) throws -> [Float] {
+  public func forward(tokens: [Int32], cache: inout KVCache, lastOnly: Bool = false, hook: ActivationHook? = nil) throws -> [Float] {
     let c = config, n = tokens.count, d = c.dim
     guard n > 0 else { throw LlamaError.emptyInput }
     guard cache.widths.count == c.layers, cache.widths == (0..<c.layers).map({ c.kvHeads[$0] * c.headDim }) else {
@@ -19,8 +37,9 @@ extension LlamaModel {
     }
     var h = [Float](repeating: 0, count: n * d)
     for l in 0..<c.layers {
-      try attentionBlock(l, &x, &h, n: n, pos0: pos0, cache: &cache)
-      try ffnBlock(l, &x, &h, n: n)
+      try attentionBlock(l, &x, &h, n: n, pos0: pos0, cache: &cache, hook: hook)
+      try ffnBlock(l, &x, &h, n: n, hook: hook)
+      if let hook { x.withUnsafeBufferPointer { hook(l, .blockOutput, $0, n, d) } }
     }
     cache.count = pos0 + n
     let rowsOut = lastOnly ? 1 : n
@@ -35,7 +54,8 @@ extension LlamaModel {
     return logits
   }
 
-  func attentionBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int, pos0: Int, cache: inout KVCache) throws {
+  func attentionBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int, pos0: Int, cache: inout KVCache,
+                      hook: ActivationHook?) throws {
     let c = config, L = layers[l], d = c.dim, hd = c.headDim
     let nh = c.heads[l], nkv = c.kvHeads[l]
     guard nh > 0, let wq = L.wq, let wk = L.wk, let wv = L.wv, let wo = L.wo else { return }
@@ -45,6 +65,7 @@ extension LlamaModel {
     try x.withUnsafeBufferPointer { xb in
       try h.withUnsafeMutableBufferPointer { hb in
         Kernels.rmsNorm(xb.baseAddress!, L.attnNorm, n: n, d: d, eps: c.rmsEps, into: hb.baseAddress!)
+        hook?(l, .attnInput, UnsafeBufferPointer(hb), n, d)
         try q.withUnsafeMutableBufferPointer { try wq.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
         try k.withUnsafeMutableBufferPointer { try wk.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
         try v.withUnsafeMutableBufferPointer { try wv.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
@@ -88,23 +109,26 @@ extension LlamaModel {
         }
       }
     }
+    if let hook { out.withUnsafeBufferPointer { hook(l, .attnOutput, $0, n, qw) } }
     try out.withUnsafeBufferPointer { ob in
       try x.withUnsafeMutableBufferPointer { try wo.apply(ob.baseAddress!, n: n, into: $0.baseAddress!, accumulate: true) }
     }
   }
 
-  func ffnBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int) throws {
+  func ffnBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int, hook: ActivationHook?) throws {
     let c = config, L = layers[l], d = c.dim, f = c.ffn[l]
     guard f > 0, let gate = L.gate, let up = L.up, let down = L.down else { return }
     var g = [Float](repeating: 0, count: n * f), u = g
     try x.withUnsafeBufferPointer { xb in
       try h.withUnsafeMutableBufferPointer { hb in
         Kernels.rmsNorm(xb.baseAddress!, L.ffnNorm, n: n, d: d, eps: c.rmsEps, into: hb.baseAddress!)
+        hook?(l, .ffnInput, UnsafeBufferPointer(hb), n, d)
         try g.withUnsafeMutableBufferPointer { try gate.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
         try u.withUnsafeMutableBufferPointer { try up.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
       }
     }
     g.withUnsafeMutableBufferPointer { gb in u.withUnsafeBufferPointer { Kernels.swiglu(gb.baseAddress!, $0.baseAddress!, count: n * f) } }
+    if let hook { g.withUnsafeBufferPointer { hook(l, .ffnActivation, $0, n, f) } }
     try g.withUnsafeBufferPointer { gb in
       try x.withUnsafeMutableBufferPointer { try down.apply(gb.baseAddress!, n: n, into: $0.baseAddress!, accumulate: true) }
     }

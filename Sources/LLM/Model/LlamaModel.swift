@@ -5,6 +5,7 @@
 //   m.config, m.tokenizer
 //   var cache = m.makeCache()
 //   let logits = try m.forward(tokens: ids, cache: &cache)      // [n × vocab] row-major, positions after the cache
+//   try m.forward(tokens:cache:hook: { layer, site, values, rows, cols in … })  // inputs of every linear map
 //   try m.forward(tokens:cache:lastOnly: true)                  // only the last row [vocab]
 //   try m.tokenLogprobs(ids)            // log p(ids[i] | ids[..<i]) for i ≥ 1
 //   try m.logprobs(text)                // tokens + per-token log-probabilities

@@ -25,6 +25,8 @@ enum BenchRegistry {
 
     .lab,
 
+    .quant,
+
   ]
 
   static func suite(named name: String) -> BenchSuite? { suites.first { $0.name == name } }
