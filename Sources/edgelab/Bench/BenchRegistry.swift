@@ -21,6 +21,8 @@ enum BenchRegistry {
 
     .mec,
 
+    .rl,
+
     .lab,
 
     .quant,
