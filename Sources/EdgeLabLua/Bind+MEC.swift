@@ -66,6 +66,10 @@ extension EdgeLabBinding {
 }
 
 public enum MECBinding {
+  /// Other bindings (e.g. edgelab.rl) register here how to turn their Lua objects into an EnvKit `Policy`, so
+  /// `mec.evaluate(agent, env)` accepts them: return nil when the value at the index is not theirs.
+  public static var policyResolvers: [(LuaCall, Int32) throws -> (any Policy)?] = []
+
   static func makeEnv(_ call: LuaCall) throws -> Int32 {
     guard case .table(var t) = call.isNoneOrNil(1) ? LuaValue.table([:]) : try call.table(1) else {
       throw call.argumentError(1, "options must be a table with string keys")
@@ -81,7 +85,10 @@ public enum MECBinding {
       seed = UInt64(s)
     }
     let s: MECScenario
-    do { s = try LuaDecoder().decode(from: .table(t), defaults: base) } catch { throw call.argumentError(1, "\(error)") }
+    do { s = try LuaDecoder().decode(from: .table(t), defaults: base) } catch {
+      let m = "\(error)"
+      throw call.argumentError(1, m.contains("unknown option") ? m + "; also accepted: scenario, seed" : m)
+    }
     let env: MECEnv
     do { env = try MECEnv(scenario: s) } catch { throw call.argumentError(1, "\(error)") }
     call.push(MECEnvBox(env, seed: seed), as: envClass)
@@ -113,6 +120,9 @@ public enum MECBinding {
     if let pb = policyClass.object(call.L, at: 1) {
       guard pb.env === box.env else { throw call.argumentError(1, "policy was made for another env") }
       r = try MECEvaluator.evaluate(&pb.policy, env: box.env, episodes: o.episodes, seeds: seeds)
+    } else if let found = try policyResolvers.lazy.compactMap({ try $0(call, 1) }).first {
+      var p = AnyPolicy(found)
+      r = try MECEvaluator.evaluate(&p, env: box.env, episodes: o.episodes, seeds: seeds)
     } else if case .ref(let ref) = try call.value(1), ref.typeName == "function" {
       var p = LuaFunctionPolicy(fn: try call.function(1))
       r = try MECEvaluator.evaluate(&p, env: box.env, episodes: o.episodes, seeds: seeds)

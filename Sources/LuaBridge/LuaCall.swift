@@ -5,7 +5,7 @@ import Foundation
 /// ("bad argument #2 to 'f' (number expected, got string)"); they never raise a Lua error themselves.
 public struct LuaCall {
   public let L: OpaquePointer
-  let box: LuaClosure.Box
+  unowned(unsafe) let box: LuaClosure.Box
 
   init(L: OpaquePointer, box: LuaClosure.Box) {
     self.L = L

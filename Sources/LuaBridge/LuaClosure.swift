@@ -65,13 +65,14 @@ public enum LuaClosure {
       lua_concat(L, 2)
       return EDGELAB_LUA_RAISE
     }
-    let box = Unmanaged<Box>.fromOpaque(raw).takeUnretainedValue()
-    let state = LuaState.owner(of: L)
-    let saved = state.currentL
-    state.currentL = L
-    defer { state.currentL = saved }
+    let header = LuaState.header(of: L)
+    let saved = header.pointee.currentL
+    header.pointee.currentL = L
+    defer { header.pointee.currentL = saved }
     do {
-      return try box.body(LuaCall(L: L, box: box))
+      return try Unmanaged<Box>.fromOpaque(raw)._withUnsafeGuaranteedRef { box in
+        try box.body(LuaCall(L: L, box: box))
+      }
     } catch {
       pushError(L, error)
       return EDGELAB_LUA_RAISE

@@ -10,7 +10,13 @@ public final class LuaState {
   public let mainL: OpaquePointer
   /// The thread a Swift callback is currently running on (a coroutine's or the main one); Swift→Lua calls
   /// made during a callback use it, so callbacks work inside coroutines too.
-  public internal(set) var currentL: OpaquePointer?
+  public internal(set) var currentL: OpaquePointer? {
+    get { header.pointee.currentL }
+    set { header.pointee.currentL = newValue }
+  }
+  /// Raw per-state block reachable from any thread's extra space: the owner (unretained) and the current
+  /// thread. Plain memory, so the call path needs no retain/release or exclusivity checks.
+  let header: UnsafeMutablePointer<StateHeader>
   public private(set) var isClosed = false
   /// Free-form storage for the layers above the bridge (EdgeLabLua keeps its session here).
   public var userInfo: [String: Any] = [:]
@@ -20,12 +26,19 @@ public final class LuaState {
   public init(openLibs: Bool = true) {
     guard let L = luaL_newstate() else { fatalError("luaL_newstate failed: out of memory") }
     mainL = L
-    edgelab_extraspace(L).storeBytes(of: Unmanaged.passUnretained(self).toOpaque(), as: UnsafeMutableRawPointer.self)
+    header = .allocate(capacity: 1)
+    header.initialize(to: StateHeader(owner: nil, currentL: nil))
+    header.pointee.owner = Unmanaged.passUnretained(self)
+    edgelab_extraspace(L).storeBytes(of: UnsafeMutableRawPointer(header), as: UnsafeMutableRawPointer.self)
     if openLibs { luaL_openlibs(L) }
     LuaClosure.registerMetatable(L)
   }
 
-  deinit { close() }
+  deinit {
+    close()
+    header.deinitialize(count: 1)
+    header.deallocate()
+  }
 
   /// Closes the interpreter (runs all finalizers). Further use is a programming error.
   public func close() {
@@ -37,8 +50,12 @@ public final class LuaState {
 
   /// The LuaState that owns the thread `L` (set at creation in the extra space; copied into coroutines).
   public static func owner(of L: OpaquePointer) -> LuaState {
-    let raw = edgelab_extraspace(L).load(as: UnsafeMutableRawPointer.self)
-    return Unmanaged<LuaState>.fromOpaque(raw).takeUnretainedValue()
+    header(of: L).pointee.owner!.takeUnretainedValue()
+  }
+
+  @inline(__always)
+  static func header(of L: OpaquePointer) -> UnsafeMutablePointer<StateHeader> {
+    edgelab_extraspace(L).load(as: UnsafeMutablePointer<StateHeader>.self)
   }
 
   /// The thread Swift→Lua calls should use right now.
@@ -194,4 +211,9 @@ public final class LuaState {
     let r = luaL_ref(L, edgelab_registryindex())
     return LuaRef(state: self, ref: r, typeName: t)
   }
+}
+
+struct StateHeader {
+  var owner: Unmanaged<LuaState>?
+  var currentL: OpaquePointer?
 }

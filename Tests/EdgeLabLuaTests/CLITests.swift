@@ -105,6 +105,22 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(m2["status"] as? String, "interrupted")
   }
 
+  func testFiguresRunsEveryScriptAndReportsFailures() throws {
+    let figs = dir.appendingPathComponent("paper")
+    try FileManager.default.createDirectory(at: figs, withIntermediateDirectories: true)
+    try "print('A ran', require('edgelab').session.smoke)".write(to: figs.appendingPathComponent("a.lua"), atomically: true, encoding: .utf8)
+    try "local x = nil\nreturn x.y".write(to: figs.appendingPathComponent("b.lua"), atomically: true, encoding: .utf8)
+    try "print('C ran')".write(to: figs.appendingPathComponent("c.lua"), atomically: true, encoding: .utf8)
+    let r = try run(["figures", "--dir", figs.path, "--smoke"])
+    XCTAssertEqual(r.status, 1)
+    XCTAssertTrue(r.stdout.contains("A ran\ttrue") && r.stdout.contains("C ran"), r.stdout)
+    XCTAssertTrue(r.stderr.contains("b.lua:2: attempt to index a nil value"), r.stderr)
+    XCTAssertTrue(r.stderr.contains("1 of 3 failed: b.lua"), r.stderr)
+    let ok = try run(["figures", "--dir", figs.path, "a", "c"])
+    XCTAssertEqual(ok.status, 0, ok.stderr)
+    XCTAssertTrue(ok.stdout.contains("all 2 done"), ok.stdout)
+  }
+
   func manifest(_ url: URL) throws -> [String: Any] {
     try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
   }

@@ -9,12 +9,14 @@ struct FiguresCommand: ParsableCommand {
 
   @OptionGroup var options: ScriptOptions
   @Argument(help: "Only scripts whose file name contains one of these words.") var only: [String] = []
+  @Option(help: ArgumentHelp("Folder of figure scripts (default: <repo>/experiments/paper).", visibility: .hidden))
+  var dir: String?
 
   func run() throws {
-    let dir = CLI.repoRoot().appendingPathComponent("experiments/paper")
+    let dir = self.dir.map { URL(fileURLWithPath: $0) } ?? CLI.repoRoot().appendingPathComponent("experiments/paper")
     let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
       .filter { $0.hasSuffix(".lua") }
-      .filter { n in only.isEmpty || only.contains { n.contains($0) } }
+      .filter { n in only.isEmpty || only.contains { n.dropLast(4).contains($0) } }
       .sorted()
     guard !names.isEmpty else {
       throw ScriptFailure(text: "edgelab figures: no scripts in \(dir.path)" + (only.isEmpty ? "" : " matching \(only)"))
