@@ -6,8 +6,8 @@ local edgelab = require "edgelab"
 local mec, lab, stats = edgelab.mec, edgelab.lab, edgelab.stats
 
 local cfg = lab.config {
-  users = { 5, 10, 20, 30, 40, 50 }, seeds = 3, episodes = 1, horizon = 200, rho = 0.9, scenario = "paper",
-  smoke = { users = { 5, 10 }, seeds = 1, horizon = 40 },
+  users = { 5, 10, 20, 30, 40, 50 }, seeds = 3, episodes = 4, horizon = 200, rho = 0.9, scenario = "paper",
+  smoke = { users = { 5, 10 }, seeds = 1, episodes = 1, horizon = 40 },
 }
 local run <close> = lab.run { name = "mec_baselines", config = cfg }
 

@@ -45,3 +45,14 @@ public struct AnyEnvironment: Environment {
   public mutating func reset(seed: UInt64?) -> (obs: [Float], info: StepInfo) { base.reset(seed: seed) }
   public mutating func step(_ action: [Int]) throws -> Step { try base.step(action) }
 }
+
+/// A type-erased policy (for bindings that hold "some policy", e.g. a learned agent handed to an evaluator).
+public struct AnyPolicy: Policy {
+  public var base: any Policy
+  public init(_ base: any Policy) { self.base = base }
+  public var name: String { base.name }
+  public mutating func reset(seed: UInt64) { base.reset(seed: seed) }
+  public mutating func act(obs: [Float], mask: [Bool]?, env: (any Environment)?) throws -> [Int] {
+    try base.act(obs: obs, mask: mask, env: env)
+  }
+}

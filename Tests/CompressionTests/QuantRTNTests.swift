@@ -49,3 +49,29 @@ final class QuantRTNTests: XCTestCase {
     XCTAssertEqual(rep.entries[0].bitsPerWeight, 4.5, accuracy: 1e-12)
   }
 }
+
+final class QuantTensorQuantizerTests: XCTestCase {
+  func testRulesAndMethodSelection() throws {
+    let rows = 8, cols = 64
+    let W = (0..<(rows * cols)).map { Float(($0 * 7919) % 101) / 500 - 0.1 }
+    let rules = PrecisionRules.standard(linear: .q4_0)
+    var I = [Double](repeating: 0, count: cols * cols)
+    for i in 0..<cols { I[i * cols + i] = 1 + Double(i % 3) }
+    let f = try GPTQFactor(hessian: I, cols: cols)
+    let a = try TensorQuantizer.quantize(name: "blk.0.ffn_up.weight", W, rows: rows, cols: cols, rules: rules,
+                                         method: .gptq(GPTQConfig()), factor: f)
+    XCTAssertEqual(a.matrix.type, .q4_0); XCTAssertEqual(a.method, "gptq"); XCTAssertNotNil(a.gptqLoss)
+    let b = try TensorQuantizer.quantize(name: "token_embd.weight", W, rows: rows, cols: cols, rules: rules,
+                                         method: .gptq(GPTQConfig()), factor: nil)
+    XCTAssertEqual(b.matrix.type, .q8_0); XCTAssertEqual(b.method, "rtn")
+    let rtn = try RTN.quantize(W, rows: rows, cols: cols, type: .q8_0)
+    XCTAssertEqual(b.matrix.dequantized(), rtn.dequantized())
+    let f16 = try PrecisionRules([PrecisionRule("attn", .f16)], default: .q4_0)
+    let c = try TensorQuantizer.quantize(name: "blk.0.attn_q.weight", W, rows: rows, cols: cols, rules: f16,
+                                         method: .gptq(GPTQConfig()), factor: f)
+    XCTAssertEqual(c.matrix.type, .f16); XCTAssertEqual(c.method, "rtn")
+    var rep = QuantReport()
+    rep.add(a); rep.add(b); rep.add(c)
+    XCTAssertEqual(rep.totalBytes, rows * (36 + 68 + 128))
+  }
+}

@@ -56,7 +56,9 @@ final class DataTests: XCTestCase {
        "examples": [{"input": "How many legs do horses have?", "target_scores": {"two": 0, "four": 1}}]}
       """)
     let gk = try BigBench.load(task: "general_knowledge", files: files)
-    XCTAssertEqual(gk.items[0].context, "\nQ: How many legs do horses have?\n  choice: four\n  choice: two\nA:")
+    XCTAssertEqual(gk.items[0].context, "Q: How many legs do horses have?\n  choice: four\n  choice: two\nA:")
+    let bare = try BigBench.load(task: "general_knowledge", files: files, appendChoices: false)
+    XCTAssertEqual(bare.items[0].context, "Q: How many legs do horses have?\nA:")
     XCTAssertEqual(gk.items[0].choices, ["four", "two"])
     XCTAssertEqual(gk.items[0].labels, [true, false])
     XCTAssertEqual(gk.chance, 0.5)

@@ -65,6 +65,15 @@ final class ScoringTests: XCTestCase {
       ref += LogSoftmax.logProb(rows, row: j - 1, vocab: 6, target: whole[j]).0
     }
     XCTAssertEqual(a[3].logLikelihood, ref, accuracy: 1e-9)
+    // A merge across the boundary (": " → one token): the common prefix is shorter than the context.
+    m.mergeColonSpace = true
+    let c = try Scorer.score(model: m, context: "ab: ca:", continuations: conts, reusePrefix: true)
+    let d = try Scorer.score(model: m, context: "ab: ca:", continuations: conts, reusePrefix: false)
+    for (x, y) in zip(c, d) {
+      XCTAssertEqual(x.logLikelihood, y.logLikelihood, accuracy: 1e-9)
+      XCTAssertEqual(x.tokens, y.tokens)
+    }
+    XCTAssertEqual(c[0].tokens, 2)  // the merged ": " token and "a"
   }
 
   func testPerplexityAndDivergenceByHand() throws {

@@ -24,8 +24,18 @@ final class BigramModel: ScoringModel {
     self.weights = weights ?? w
   }
 
+  /// When set, ": " tokenizes as one token (id 4, "c"): a merge across the context/continuation boundary.
+  var mergeColonSpace = false
+
   func tokenize(_ text: String) -> [Int32] {
-    text.map { ch in Int32(Self.vocab.firstIndex(of: String(ch)) ?? 4) }  // unknown chars → "c"
+    var out: [Int32] = []
+    var chars = Array(text)[...]
+    while let ch = chars.first {
+      if mergeColonSpace && ch == ":" && chars.dropFirst().first == " " { out.append(4); chars = chars.dropFirst(2); continue }
+      out.append(Int32(Self.vocab.firstIndex(of: String(ch)) ?? 4))  // unknown chars → "c"
+      chars = chars.dropFirst()
+    }
+    return out
   }
 
   func makeSession() throws -> ScoringSession { sessionsOpened += 1; return Session(model: self) }
@@ -35,7 +45,7 @@ final class BigramModel: ScoringModel {
     var tokens: [Int32] = []
     init(model: BigramModel) { self.model = model }
     var count: Int { tokens.count }
-    func append(_ new: [Int32]) throws -> [Float] {
+    func append(_ new: [Int32], lastOnly: Bool) throws -> [Float] {
       var out: [Float] = []
       for t in new {
         tokens.append(t)
@@ -46,7 +56,7 @@ final class BigramModel: ScoringModel {
         }
         out += row
       }
-      return out
+      return lastOnly ? Array(out.suffix(model.vocabSize)) : out
     }
     func truncate(to n: Int) throws {
       guard n >= 0 && n <= tokens.count else { throw EvaluationError.invalidArgument("truncate \(n)") }

@@ -2,6 +2,7 @@
 // Prompt = task_prefix + example_input_prefix + input [+ "\n  choice: c" per choice if append_choices_to_input]
 //          + example_output_prefix (trailing space removed; the scorer adds " " + choice).
 // BIG-bench defaults: example_input_prefix "\nQ: ", example_output_prefix "\nA: ", append_choices_to_input true.
+// Leading newlines are dropped when there is no task prefix (the prompt starts with "Q: ").
 // Choices are listed in lexicographic order (the JSON reader does not keep object order; a fixed order keeps
 // runs reproducible).
 import Foundation
@@ -11,19 +12,20 @@ public enum BigBench {
   public static let generalizationTasks = ["general_knowledge", "known_unknowns", "misconceptions", "physical_intuition"]
 
   /// Reads `<root>/bigbench/<task>/task.json`.
-  public static func load(task: String, files: DataFiles = DataFiles()) throws -> MCTask {
+  /// `appendChoices` overrides the file's append_choices_to_input (nil = follow the file).
+  public static func load(task: String, files: DataFiles = DataFiles(), appendChoices: Bool? = nil) throws -> MCTask {
     let path = files.bigBench(task)
-    return try parse(try DataFiles.readJSONObject(path), name: task, path: path)
+    return try parse(try DataFiles.readJSONObject(path), name: task, path: path, appendChoices: appendChoices)
   }
 
-  static func parse(_ obj: [String: Any], name: String, path: String) throws -> MCTask {
+  static func parse(_ obj: [String: Any], name: String, path: String, appendChoices override: Bool? = nil) throws -> MCTask {
     guard let examples = obj["examples"] as? [[String: Any]], !examples.isEmpty else {
       throw EvaluationError.corruptData(path: path, detail: "no 'examples' list")
     }
     let taskPrefix = obj["task_prefix"] as? String ?? ""
     let inPrefix = obj["example_input_prefix"] as? String ?? "\nQ: "
     let outPrefix = obj["example_output_prefix"] as? String ?? "\nA: "
-    let appendChoices = obj["append_choices_to_input"] as? Bool ?? true
+    let appendChoices = override ?? (obj["append_choices_to_input"] as? Bool ?? true)
     var items: [MCItem] = []
     for (i, ex) in examples.enumerated() {
       let input = try DataFiles.string(ex, "input", path: path, index: i)
@@ -41,6 +43,7 @@ public enum BigBench {
       var prompt = taskPrefix + inPrefix + input
       if appendChoices { for c in choices { prompt += "\n  choice: " + c } }
       prompt += outPrefix
+      if taskPrefix.isEmpty { while prompt.first == "\n" { prompt.removeFirst() } }  // no leading blank line
       let item = MCItem(id: "\(name)/\(i)", context: trimTrailingSpaces(prompt), choices: choices, labels: labels, gold: gold)
       try item.validate(path: path)
       items.append(item)

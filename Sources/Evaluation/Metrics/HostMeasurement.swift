@@ -70,17 +70,16 @@ public enum Host {
     let rapl = raplDomains()
     let e0 = rapl.map { readDouble($0.0) ?? 0 }
     let c0 = cpuSeconds(), t0 = now()
-    var logits = try session.append(prompt)
+    var logits = try session.append(prompt, lastOnly: true)
     let t1 = now()
     let v = model.vocabSize
-    var row = (prompt.count - 1) * v
+    var row = 0
     for _ in 0..<outputTokens {
       var best = 0
       logits.withUnsafeBufferPointer { b in
         for i in 1..<v where b[row + i] > b[row + best] { best = i }
       }
-      logits = try session.append([Int32(best)])
-      row = 0
+      logits = try session.append([Int32(best)], lastOnly: true)
     }
     let t2 = now(), c1 = cpuSeconds()
     var raplJ: Double? = nil

@@ -41,7 +41,7 @@ public struct GeneralizationMetric: Sendable, Equatable, Codable {
   public var tasks: [TaskScore]
   public var acc: Estimate
   public var accNorm: Estimate
-  public var perplexity: PerplexityResult
+  public var perplexity: PerplexityScore
   /// Against the base model (nil when the model is the base).
   public var divergence: DivergenceResult?
   /// Fraction of BIG-bench items whose raw-loglik answer differs from the base's.

@@ -24,7 +24,7 @@ public enum Suite {
     // Generalization: BIG-bench multiple choice.
     var taskScores: [TaskScore] = []
     for name in config.tasks {
-      let task = try BigBench.load(task: name, files: files).subset(n: config.itemsPerTask, seed: seed)
+      let task = try BigBench.load(task: name, files: files, appendChoices: config.appendChoices).subset(n: config.itemsPerTask, seed: seed)
       let res = try MultipleChoice.evaluate(model: model, task: task, reusePrefix: config.reusePrefix) { d, n in
         note("generalization \(name) \(d)/\(n)")
       }
@@ -38,7 +38,7 @@ public enum Suite {
     note("perplexity")
     let heldOut = try TextSplits.haluEval(files: files).heldOut
     var divergence: DivergenceResult? = nil
-    let ppl: PerplexityResult
+    let ppl: PerplexityScore
     if let bm = base?.model {
       let d = try Perplexity.compare(model: model, reference: bm, texts: heldOut, context: config.perplexityContext,
                                      maxTokens: config.perplexityTokens, seed: seed, resamples: R)

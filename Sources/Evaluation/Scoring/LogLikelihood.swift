@@ -39,8 +39,23 @@ public enum Scorer {
       throw EvaluationError.invalidArgument("sequence of \(w.count) tokens exceeds the model's \(model.maxSequence)")
     }
     try session.truncate(to: 0)
-    var ctxLogits: [Float] = []
-    if reusePrefix { ctxLogits = try session.append(ctx) }
+    // Rows predicting token p from the context prefix ctx[..<p], computed on demand (p = ctx.count unless
+    // BPE merged across the boundary).
+    var firstRows: [Int: [Float]] = [:]
+    // `valid` = leading cached tokens known to equal ctx's; the cache is brought to ctx[..<n] by cutting
+    // or extending (extension only after a boundary merge, rare).
+    var valid = 0
+    func cacheContext(_ n: Int) throws {
+      if valid < n {
+        try session.truncate(to: valid)
+        let row = try session.append(Array(ctx[valid..<n]), lastOnly: true)
+        firstRows[n] = firstRows[n] ?? row
+      } else {
+        try session.truncate(to: n)
+      }
+      valid = n
+    }
+    if reusePrefix { try cacheContext(ctx.count) }
     var out: [ContinuationScore] = []
     for whole in wholes {
       var p = 0
@@ -52,11 +67,13 @@ public enum Scorer {
       var ll = 0.0, greedy = true
       if reusePrefix {
         // First continuation token from the context run; the rest from the cache cut back to p.
-        let (lp, g) = LogSoftmax.logProb(ctxLogits, row: p - 1, vocab: v, target: whole[p])
+        if firstRows[p] == nil { try cacheContext(p - 1); try cacheContext(p) }
+        let (lp, g) = LogSoftmax.logProb(firstRows[p]!, row: 0, vocab: v, target: whole[p])
         ll += lp; greedy = greedy && g
         if whole.count - 1 > p {
-          try session.truncate(to: p)
+          try cacheContext(p)
           let rows = try session.append(Array(whole[p..<(whole.count - 1)]))
+          valid = p
           for j in (p + 1)..<whole.count {
             let (lp, g) = LogSoftmax.logProb(rows, row: j - 1 - p, vocab: v, target: whole[j])
             ll += lp; greedy = greedy && g

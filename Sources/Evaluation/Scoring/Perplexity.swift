@@ -8,7 +8,7 @@
 // same-top-token rate: fraction of positions where both argmaxes agree (llama.cpp's "same top p").
 import Foundation
 
-public struct PerplexityResult: Sendable, Equatable, Codable {
+public struct PerplexityScore: Sendable, Equatable, Codable {
   public var perplexity: Double
   /// Mean negative log-likelihood per scored token (nats).
   public var meanNLL: Double
@@ -22,8 +22,8 @@ public struct DivergenceResult: Sendable, Equatable, Codable {
   public var kld: Estimate
   /// Fraction of scored tokens whose argmax agrees.
   public var sameTopToken: Double
-  public var model: PerplexityResult
-  public var reference: PerplexityResult
+  public var model: PerplexityScore
+  public var reference: PerplexityScore
 }
 
 public enum Perplexity {
@@ -52,7 +52,7 @@ public enum Perplexity {
   }
 
   /// Perplexity of `model` on `texts` with windows of `context` tokens.
-  public static func evaluate(model: ScoringModel, texts: [String], context: Int, maxTokens: Int) throws -> PerplexityResult {
+  public static func evaluate(model: ScoringModel, texts: [String], context: Int, maxTokens: Int) throws -> PerplexityScore {
     let chunk = try check(model: model, context: context)
     let stream = tokenStream(model: model, texts: texts, maxTokens: maxTokens)
     let session = try model.makeSession()
@@ -71,7 +71,7 @@ public enum Perplexity {
       w += 1
     }
     guard n > 0 else { throw EvaluationError.invalidArgument("no tokens to score for perplexity") }
-    return PerplexityResult(perplexity: exp(nll / Double(n)), meanNLL: nll / Double(n), scoredTokens: n,
+    return PerplexityScore(perplexity: exp(nll / Double(n)), meanNLL: nll / Double(n), scoredTokens: n,
                             windows: w, context: context)
   }
 
@@ -116,8 +116,8 @@ public enum Perplexity {
     // Token-weighted mean; the interval resamples per-window means (tokens within a window are correlated).
     var est = Bootstrap.mean(perWindowKL, resamples: resamples, seed: seed, stream: "kld")
     est.mean = klTotal / Double(n)
-    func pr(_ nll: Double) -> PerplexityResult {
-      PerplexityResult(perplexity: exp(nll / Double(n)), meanNLL: nll / Double(n), scoredTokens: n, windows: w, context: context)
+    func pr(_ nll: Double) -> PerplexityScore {
+      PerplexityScore(perplexity: exp(nll / Double(n)), meanNLL: nll / Double(n), scoredTokens: n, windows: w, context: context)
     }
     return DivergenceResult(kld: est, sameTopToken: Double(same) / Double(n), model: pr(nllM), reference: pr(nllR))
   }

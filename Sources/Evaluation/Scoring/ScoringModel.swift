@@ -27,9 +27,15 @@ public protocol ScoringSession: AnyObject {
   var count: Int { get }
   /// Appends `tokens` after the cached ones and returns their logits, row-major
   /// `[tokens.count × vocabSize]`: row i is the (unnormalised) distribution of the token after `tokens[i]`.
-  func append(_ tokens: [Int32]) throws -> [Float]
+  /// With `lastOnly`, only the last row `[vocabSize]` is returned (saves the output projection of the others).
+  func append(_ tokens: [Int32], lastOnly: Bool) throws -> [Float]
   /// Forgets every cached token from position `n` on (0 ≤ n ≤ count).
   func truncate(to n: Int) throws
+}
+
+extension ScoringSession {
+  /// All rows.
+  public func append(_ tokens: [Int32]) throws -> [Float] { try append(tokens, lastOnly: false) }
 }
 
 /// log-softmax helpers on a logit row (accumulated in Double for stability).

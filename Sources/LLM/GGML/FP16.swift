@@ -53,7 +53,7 @@ public enum FP16 {
   /// Little-endian 16-bit load at a byte offset (no alignment requirement).
   @inline(__always)
   static func load16(_ p: UnsafeRawPointer, _ off: Int) -> UInt16 {
-    UInt16(p.load(fromByteOffset: off, as: UInt8.self)) | (UInt16(p.load(fromByteOffset: off + 1, as: UInt8.self)) << 8)
+    UInt16(littleEndian: p.loadUnaligned(fromByteOffset: off, as: UInt16.self))
   }
 
   @inline(__always)

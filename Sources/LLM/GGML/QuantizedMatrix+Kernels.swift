@@ -78,6 +78,16 @@ enum QuantKernels {
     let s = ((w &<< 16) &>> 16) &+ (w &>> 16)
     return s[0] &+ s[1] &+ s[2] &+ s[3]
   }
+  /// The 8 Int16 lanes summed pairwise into 4 Float lanes (exact), so per-block scales apply to a vector and the
+  /// horizontal reduction happens once per row.
+  @inline(__always) static func pairSumInt(_ v: I16x8) -> SIMD4<Int32> {
+    let w = unsafeBitCast(v, to: SIMD4<Int32>.self)
+    return ((w &<< 16) &>> 16) &+ (w &>> 16)
+  }
+  @inline(__always) static func pairSum(_ v: I16x8) -> SIMD4<Float> {
+    let w = unsafeBitCast(v, to: SIMD4<Int32>.self)
+    return SIMD4<Float>(((w &<< 16) &>> 16) &+ (w &>> 16))
+  }
   /// Nibbles of 16 bytes: (low even, low odd, high even, high odd), each 0…15.
   @inline(__always) static func nibbles(_ v: I16x8) -> (I16x8, I16x8, I16x8, I16x8) {
     let m = I16x8(repeating: 0x0f)
@@ -92,22 +102,23 @@ enum QuantKernels {
     let nb = cols / 32
     let x = a.x + row * cols, d = a.d + row * nb, s = a.sum + row * nb, isum = a.isum + row * nb
     var acc: Float = 0
+    var acc4 = SIMD4<Float>()
     switch t {
     case .q8_0:
       for b in 0..<nb {
         let wb = w + 34 * b
         let (xe, xo, ye, yo) = act(x, b)
         let (we, wo) = bytesI8(ld(wb, 2)), (ve, vo) = bytesI8(ld(wb, 18))
-        let si = hsum(we &* xe &+ wo &* xo) &+ hsum(ve &* ye &+ vo &* yo)   // each half ≤ 2·16256
-        acc += FP16.loadHalf(wb, 0) * d[b] * Float(si)
+        let pi = pairSumInt(we &* xe &+ wo &* xo) &+ pairSumInt(ve &* ye &+ vo &* yo)   // each half ≤ 2·16256
+        acc4 += SIMD4<Float>(pi) * (FP16.loadHalf(wb, 0) * d[b])
       }
     case .q4_0:
       for b in 0..<nb {
         let wb = w + 18 * b
         let (xe, xo, ye, yo) = act(x, b)
         let (le, lo, he, ho) = nibbles(ld(wb, 2))
-        let p = le &* xe &+ lo &* xo &+ he &* ye &+ ho &* yo               // ≤ 4·15·127 < 2^15
-        acc += FP16.loadHalf(wb, 0) * d[b] * Float(hsum(p) - 8 * isum[b])
+        let p = (le &- 8) &* xe &+ (lo &- 8) &* xo &+ (he &- 8) &* ye &+ (ho &- 8) &* yo
+        acc4 += pairSum(p) * (FP16.loadHalf(wb, 0) * d[b])
       }
     case .q4_1:
       for b in 0..<nb {
@@ -115,7 +126,8 @@ enum QuantKernels {
         let (xe, xo, ye, yo) = act(x, b)
         let (le, lo, he, ho) = nibbles(ld(wb, 4))
         let p = le &* xe &+ lo &* xo &+ he &* ye &+ ho &* yo
-        acc += FP16.loadHalf(wb, 0) * d[b] * Float(hsum(p)) + FP16.loadHalf(wb, 2) * s[b]
+        acc4 += pairSum(p) * (FP16.loadHalf(wb, 0) * d[b])
+        acc += FP16.loadHalf(wb, 2) * s[b]
       }
     case .q5_0, .q5_1:
       let bb = t == .q5_0 ? 22 : 24, hoff = t == .q5_0 ? 2 : 4
@@ -184,7 +196,7 @@ enum QuantKernels {
     default:
       preconditionFailure("no integer kernel for \(t)")
     }
-    return acc
+    return acc + acc4.sum()
   }
 
   /// Bit 4 for the 8 lanes j = first, first+2, …, first+14 of a Q5 block's 32-bit qh.

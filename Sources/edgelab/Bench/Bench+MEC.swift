@@ -48,6 +48,15 @@ extension BenchSuite {
       }.median
       report.record("evaluate_\(k.rawValue)_N10_200slots_s", t, unit: "s")
     }
+    // Busy slots (arrival rate 0.3): the full-knowledge baselines preview many joint actions per slot.
+    let busy = try MECEnv("paper") { $0.users = 10; $0.arrivalRate = 0.3; $0.localVariants = 2 }
+    for k in [MECBaselineKind.greedy, .lyapunov, .oracle] {
+      var p = MECBaseline(k, seed: 1)
+      let t = try BenchReport.time(repeats: report.quick ? 1 : 3) {
+        _ = try MECEvaluator.evaluate(&p, env: busy, episodes: 1, seeds: [1])
+      }.median
+      report.record("evaluate_\(k.rawValue)_N10_busy_3choices_200slots_s", t, unit: "s")
+    }
     report.note("slots_per_measurement", slots)
     report.note("scenario", "paper (users, arrivalRate varied; outage masking off for fixed actions)")
   }
