@@ -10,7 +10,8 @@ extension EdgeLabBinding {
   ///   tensor.full(shape, v), tensor.randn(shape, seed|rng[, std]), tensor.uniform(shape, seed|rng[, lo, hi]),
   ///   tensor.arange(n) → 0..n-1, tensor.concat({a, b, ...}[, axis=1]), tensor.matmul(a, b[, {trans_a, trans_b}]),
   ///   tensor.cross_entropy(logits, targets) (1-based class ids), tensor.kl_div(student, teacher[, T]),
-  ///   tensor.mse(a, b), tensor.save(path, {name = t, ...}), tensor.load(path) → {name = t, ...}
+  ///   tensor.mse(a, b), tensor.save(path, {name = t, ...}), tensor.load(path) → {name = t, ...},
+  ///   tensor.threads() / tensor.set_threads(n) — OpenBLAS threads for the whole process
   ///   t.shape, t.numel, t.rank; t:get(i, j, ...) 1-based, t:item(), t:totable() flat, t:tolist() nested,
   ///   a + b, a - b, a * b, a / b, -a (tensor or number; broadcasting as TensorCore), a:matmul(b),
   ///   t:sum([axis]), t:mean([axis]), t:max(axis), t:argmax([axis]) → 1-based ids, t:exp() :log() :sqrt()
@@ -71,6 +72,13 @@ extension EdgeLabBinding {
       guard t > 0 else { throw call.argumentError(3, "temperature must be > 0, got \(t)") }
       return push(call, try klDivergence(student: try tensorArgument(call, 1), teacher: try tensorArgument(call, 2),
                                          temperature: Float(t)))
+    }
+    m.function("threads") { call in call.push(BLAS.threads); return 1 }
+    m.function("set_threads") { call in
+      let n = try call.integer(1)
+      guard n >= 1 else { throw call.argumentError(1, "thread count must be >= 1, got \(n)") }
+      BLAS.setThreads(n)
+      return 0
     }
     m.function("mse") { call in push(call, try mseLoss(try tensorArgument(call, 1), try tensorArgument(call, 2))) }
     m.function("save") { call in

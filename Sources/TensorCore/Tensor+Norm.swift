@@ -37,11 +37,8 @@ public func rmsNorm(_ x: Tensor, weight: Tensor?, eps: Float = 1e-5) throws -> T
         for r in 0..<rows {
           let gr = gp + r * d, xr = xp + r * d, dr = dst + r * d, ri = rinv[r]
           var dot: Float = 0
-          for j in 0..<d {
-            let v = wp.map { gr[j] * $0[j] } ?? gr[j]
-            dxh[j] = v
-            dot += v * xr[j]
-          }
+          if let wp { for j in 0..<d { dxh[j] = gr[j] * wp[j] } } else { for j in 0..<d { dxh[j] = gr[j] } }
+          for j in 0..<d { dot += dxh[j] * xr[j] }
           let c = dot * ri * ri / Float(d)   // mean(dxhat·xhat) / r  expressed with x
           for j in 0..<d {
             let v = ri * (dxh[j] - xr[j] * c)

@@ -132,3 +132,27 @@ final class LayerStoreTests: XCTestCase {
     XCTAssertEqual(opt.learningRate, 1)
   }
 }
+
+final class LayerWrapperTests: XCTestCase {
+  func testLayerWrappersMatchFunctions() throws {
+    var rng = RNG(seed: 12)
+    let emb = Embedding(5, 3, rng: &rng)
+    XCTAssertEqual(try emb([4, 0]).toArray(), Array(emb.weight.toArray()[12..<15] + emb.weight.toArray()[0..<3]))
+    XCTAssertThrowsError(try emb([5]))
+    let x = Tensor.randn([2, 3], rng: &rng)
+    XCTAssertEqual(try RMSNormLayer(3)(x).toArray(), try rmsNorm(x, weight: nil).toArray())
+    XCTAssertEqual(try LayerNormLayer(3)(x).toArray(), try layerNorm(x, weight: nil, bias: nil).toArray())
+    let lin = Linear(3, 4, bias: false, rng: &rng, weightInit: .xavierUniform())
+    XCTAssertNil(lin.bias)
+    XCTAssertEqual(lin.namedParameters().map { $0.0 }, ["weight"])
+    XCTAssertEqual(try lin(x).shape, [2, 4])
+    let parts = try Tensor(shape: [1, 5], [1, 2, 3, 4, 5]).split(lastAxis: [2, 3])
+    XCTAssertEqual(parts.map { $0.toArray() }, [[1, 2], [3, 4, 5]])
+    XCTAssertThrowsError(try x.split(lastAxis: [1, 1]))
+    let gru = GRUCell(3, 4, rng: &rng, inputInit: .xavierUniform(), recurrentInit: .orthogonal())
+    // Each recurrent gate block is orthogonal.
+    let blk = try gru.weightHH.rows(4..<8)
+    let g = try matmul(blk, blk, transB: true)
+    for i in 0..<4 { for j in 0..<4 { XCTAssertEqual(g[i, j], i == j ? 1 : 0, accuracy: 1e-5) } }
+  }
+}

@@ -74,6 +74,12 @@ function tensor.save(path, named) end
 ---@return table<string, edgelab.Tensor>
 function tensor.load(path) end
 
+---@return integer OpenBLAS threads in use
+function tensor.threads() end
+---Set the OpenBLAS thread count for the whole process (default: processor count or EDGELAB_BLAS_THREADS).
+---@param n integer
+function tensor.set_threads(n) end
+
 ---@return number
 function Tensor:item() end
 ---@param ... integer 1-based indices

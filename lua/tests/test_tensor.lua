@@ -62,3 +62,11 @@ local back = T.load(path)
 os.remove(path)
 same(back.w:totable(), a:totable(), 0, "saved w")
 same(back.b:totable(), { 1.5 }, 0, "saved b")
+
+-- BLAS threads are settable and reported.
+local nt = T.threads()
+T.set_threads(1)
+assert(T.threads() == 1)
+T.set_threads(nt)
+ok, err = pcall(T.set_threads, 0)
+assert(not ok and err:find(">= 1", 1, true), err)
