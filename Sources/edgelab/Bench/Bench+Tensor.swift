@@ -34,9 +34,9 @@ enum TensorBench {
     let a = Tensor.randn([m, k], rng: &rng), b = Tensor.randn([k, n], rng: &rng)
     let c = Tensor.zeros([m, n])
     let flops = 2.0 * Double(m * n * k)
-    let target = quick ? 0.05 : 0.3
+    let target = quick ? 0.05 : 0.12
     var raw = Double.infinity, tensor = Double.infinity
-    for _ in 0..<(quick ? 2 : 4) {   // interleave so load changes hit both sides
+    for _ in 0..<(quick ? 2 : 8) {   // interleave so load changes hit both sides
       raw = min(raw, time(rounds: 1, target: target) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a.data, Int32(k),
                     b.data, Int32(n), 0, c.data, Int32(n))
@@ -136,9 +136,9 @@ enum TensorBench {
     for (l, layer) in net.layers.enumerated() {
       for i in 0..<layer.weight.count { maxDiff = max(maxDiff, abs(layer.weight.data[i] - raw.w[l][i])) }
     }
-    let target = quick ? 0.05 : 0.4
+    let target = quick ? 0.05 : 0.15
     var tRaw = Double.infinity, tTen = Double.infinity
-    for _ in 0..<(quick ? 2 : 4) {
+    for _ in 0..<(quick ? 2 : 8) {
       tRaw = min(tRaw, time(rounds: 1, target: target) { raw.step(xa, ya, lr: 1e-3) })
       tTen = try min(tTen, time(rounds: 1, target: target) { try tensorStep() })
     }
