@@ -148,11 +148,14 @@ struct Frame {
   /// Legend to the right of the plot area: one entry per series (+ extra entries such as the Pareto front).
   mutating func drawLegend(_ names: [String], swatch: Swatch, extra: [(String, String, Swatch)] = []) {
     typealias W = SVGWriter
-    svg.open("g", [("class", "legend")])
-    var y = top + 8
-    let x = right + 16
     var entries: [(String, String, String, Swatch)] = names.enumerated().map { i, n in (n, W.colour(i), W.dash(i), swatch) }
     entries += extra.map { ($0.0, $0.1, "", $0.2) }
+    // Entries are 20 px apart; with many series they squeeze (down to 9 px, smaller text) to stay in the figure.
+    let step = Swift.max(9, Swift.min(20, (svg.height - top - 12) / Double(Swift.max(1, entries.count))))
+    let fontSize = step >= 16 ? 12.0 : Swift.max(7, step - 2)
+    svg.open("g", [("class", "legend"), ("font-size", W.num(fontSize))])
+    var y = top + 8
+    let x = right + 16
     for (name, colour, dash, sw) in entries {
       svg.open("g", [("class", "legend-item"), ("data-series", name)])
       switch sw {
@@ -169,7 +172,7 @@ struct Frame {
       }
       svg.element("text", [("x", W.num(x + 28)), ("y", W.num(y + 4))], text: Frame.shorten(name, 20))
       svg.close("g")
-      y += 20
+      y += step
     }
     svg.close("g")
   }

@@ -68,10 +68,17 @@ public final class PPO<E: Environment> {
   func normalizeRows(_ x: inout [Float]) {
     guard config.normalizeObservations else { return }
     let d = obsDim
-    for r in 0..<(x.count / d) {
-      var row = Array(x[r * d..<(r + 1) * d])
-      obsStats.normalize(&row, clip: Double(config.obsClip))
-      for j in 0..<d { x[r * d + j] = row[j] }
+    // Same arithmetic as RunningMeanStd.normalize (Double, eps 1e-8), without per-row allocations.
+    let mean = obsStats.mean
+    let sd = obsStats.variance.map { ($0 + 1e-8).squareRoot() }
+    let clip = Double(config.obsClip)
+    x.withUnsafeMutableBufferPointer { p in
+      for r in 0..<(p.count / d) {
+        for j in 0..<d {
+          let z = (Double(p[r * d + j]) - mean[j]) / sd[j]
+          p[r * d + j] = Float(min(max(z, -clip), clip))
+        }
+      }
     }
   }
 

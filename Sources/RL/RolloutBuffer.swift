@@ -61,3 +61,37 @@ public struct RolloutBuffer: Codable {
     return out
   }
 }
+
+extension RolloutBuffer {
+  /// Stacks buffers of the same shape side by side as one buffer with the envs of all of them
+  /// (buffer k's env e becomes env k·N + e) — lets the world model train on several rollouts in one batch.
+  public static func stacked(_ bs: [RolloutBuffer]) throws -> RolloutBuffer {
+    guard let f = bs.first else { throw RLError.shape("stacked: no buffers") }
+    if bs.count == 1 { return f }
+    for b in bs where b.steps != f.steps || b.numEnvs != f.numEnvs || b.obsDim != f.obsDim || b.costDim != f.costDim
+      || b.actionDim != f.actionDim || b.maskDim != f.maskDim {
+      throw RLError.shape("stacked: buffers differ in shape")
+    }
+    let n = f.numEnvs, k = bs.count
+    var out = RolloutBuffer(steps: f.steps, numEnvs: n * k, obsDim: f.obsDim, maskDim: f.maskDim,
+                            actionDim: f.actionDim, costDim: f.costDim)
+    func merge<T>(_ dst: inout [T], _ src: KeyPath<RolloutBuffer, [T]>, _ w: Int) {
+      guard w > 0 else { return }
+      for t in 0..<f.steps {
+        for (j, b) in bs.enumerated() {
+          let a = b[keyPath: src]
+          for e in 0..<n {
+            let from = (t * n + e) * w, to = (t * n * k + j * n + e) * w
+            for q in 0..<w { dst[to + q] = a[from + q] }
+          }
+        }
+      }
+    }
+    merge(&out.obs, \.obs, f.obsDim); merge(&out.rawObs, \.rawObs, f.obsDim); merge(&out.nextRawObs, \.nextRawObs, f.obsDim)
+    merge(&out.masks, \.masks, f.maskDim); merge(&out.actions, \.actions, f.actionDim)
+    merge(&out.logProbs, \.logProbs, 1); merge(&out.values, \.values, 1); merge(&out.rewards, \.rewards, 1)
+    merge(&out.rawRewards, \.rawRewards, 1); merge(&out.costs, \.costs, f.costDim)
+    merge(&out.terminated, \.terminated, 1); merge(&out.truncated, \.truncated, 1); merge(&out.finalValues, \.finalValues, 1)
+    return out
+  }
+}

@@ -44,7 +44,7 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
 public final class WMExtension {
   public let config: WMPPOConfig
   public let models: [WorldModel]
-  var recent: [RolloutBuffer] = []
+  public internal(set) var recent: [RolloutBuffer] = []
   var rng: RNG
   public internal(set) var lastError = Double.nan, lastBaseline = Double.nan
 
@@ -60,26 +60,35 @@ public final class WMExtension {
   }
 
   func augment<E>(ppo: PPO<E>, buffer: inout RolloutBuffer, batch: inout TrainBatch, stats: inout TrainStats) throws {
-    // Held-out error on the new rollout, then train on the recent window.
-    let pre = try models[0].filter(buffer)
-    lastError = pre.modelError
-    lastBaseline = pre.baselineError
-    stats.wmValidationError = pre.modelError
-    stats.wmBaselineError = pre.baselineError
+    // Train on the recent window (stacked as one batch, newest last). The first pass scores each window of
+    // the new rollout before updating on it (held-out, prequential error); the last pass's hidden states of
+    // the new rollout are the branch states for imagination (as Dreamer starts imagination from the states
+    // of its training pass).
     recent.append(buffer)
     if recent.count > config.model.bufferRollouts { recent.removeFirst() }
+    let stacked = try RolloutBuffer.stacked(recent)
+    let newest = (stacked.numEnvs - buffer.numEnvs)..<stacked.numEnvs
     var wl = 0.0, nl = 0.0
+    var hs: [[Float]] = []
+    var first: WorldModel.PassResult? = nil
     for m in models {
-      for _ in 0..<config.model.epochs {
-        for b in recent { wl += try m.train(on: b); nl += 1 }
+      var lastPass: WorldModel.PassResult? = nil
+      for _ in 0..<max(1, config.model.epochs) {
+        let r = try m.train(on: stacked, track: newest)
+        if first == nil { first = r }
+        lastPass = r
+        wl += r.loss; nl += 1
       }
+      hs.append(lastPass!.hPrev)
     }
-    stats.wmLoss = nl > 0 ? wl / nl : .nan
-    let on = (!config.gate || pre.modelError < config.gateRatio * pre.baselineError)
-      && ppo.iteration > config.warmupIterations
+    lastError = first!.modelError
+    lastBaseline = first!.baselineError
+    stats.wmValidationError = lastError
+    stats.wmBaselineError = lastBaseline
+    stats.wmLoss = wl / nl
+    let on = (!config.gate || lastError < config.gateRatio * lastBaseline) && ppo.iteration > config.warmupIterations
     stats.imaginationOn = on ? 1 : 0
     guard on, config.valueTargets || config.rollouts else { return }
-    let hs = try models.map { try $0.filter(buffer).hPrev }
     let policy = ppo.imaginationPolicy()
     let n = buffer.count, d = buffer.obsDim, hd = config.model.hidden, m = buffer.maskDim
     func branch(_ rows: [Int], _ k: Int) -> (LearnedImagination.State, [Float]) {

@@ -80,13 +80,26 @@ public final class WorldModel {
     return Tensor(shape: [prevDone.count, hd], m)
   }
 
-  /// One pass of TBPTT over a rollout; returns the mean loss per window.
+  /// What one training pass saw about the tracked envs (the newest rollout).
+  public struct PassResult {
+    public var loss: Double
+    /// Hidden state before each step of the tracked envs, [T × tracked × H] (row t·tracked + e′).
+    public var hPrev: [Float]
+    /// Prequential one-step error (symlog MSE over observation dims) of the tracked envs: each window is
+    /// scored *before* the model updates on it, so it is held-out — and the last-observation baseline's.
+    public var modelError: Double, baselineError: Double
+  }
+
+  /// One pass of truncated BPTT over a (possibly stacked) rollout. `track` selects env columns whose
+  /// prequential error and hidden states are reported (nil = all).
   @discardableResult
-  public func train(on buf: RolloutBuffer) throws -> Double {
-    let n = buf.numEnvs, d = obsDim, h = nvec.count, c = costDim
+  public func train(on buf: RolloutBuffer, track: Range<Int>? = nil) throws -> PassResult {
+    let n = buf.numEnvs, d = obsDim, h = nvec.count, c = costDim, hd = config.hidden, o = d + 1 + c
+    let tr = track ?? 0..<n
     let params = gru.parameters() + head.parameters()
-    var hState = Tensor(zeros: [n, config.hidden])
-    var total = 0.0, windows = 0.0
+    var hState = Tensor(zeros: [n, hd])
+    var total = 0.0, windows = 0.0, se = 0.0, seBase = 0.0
+    var hPrev = [Float](repeating: 0, count: buf.steps * tr.count * hd)
     var prevDone = [Bool](repeating: true, count: n)
     var t0 = 0
     while t0 < buf.steps {
@@ -97,12 +110,24 @@ public final class WorldModel {
         let r = t * n
         let x = Tensor(shape: [n, d + actionWidth],
                        input(obs: buf.rawObs[(r * d)..<((r + n) * d)], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n))
-        hCur = try gru(x, hCur * keepMask(prevDone))
+        hCur = try hCur * keepMask(prevDone)
+        let hp = hCur.data
+        for (k, e) in tr.enumerated() {
+          for j in 0..<hd { hPrev[(t * tr.count + k) * hd + j] = hp[e * hd + j] }
+        }
+        hCur = try gru(x, hCur)
         let out = try head(hCur)
-        let y = Tensor(shape: [n, d + 1 + c],
-                       targets(obs: buf.rawObs[(r * d)..<((r + n) * d)], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
-                               rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)], batch: n))
-        let l = try (out - y).square().mean()
+        let yArr = targets(obs: buf.rawObs[(r * d)..<((r + n) * d)], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
+                           rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)], batch: n)
+        let op = out.data
+        for e in tr {
+          for j in 0..<d {
+            let err = op[e * o + j] - yArr[e * o + j]
+            se += Double(err * err)
+            seBase += Double(yArr[e * o + j] * yArr[e * o + j])
+          }
+        }
+        let l = try (out - Tensor(shape: [n, o], yArr)).square().mean()
         loss = try loss.map { try $0 + l } ?? l
         for e in 0..<n { prevDone[e] = buf.terminated[r + e] || buf.truncated[r + e] }
       }
@@ -117,7 +142,8 @@ public final class WorldModel {
       windows += 1
       t0 = t1
     }
-    return total / max(windows, 1)
+    let cnt = Double(buf.steps * tr.count * d)
+    return PassResult(loss: total / max(windows, 1), hPrev: hPrev, modelError: se / cnt, baselineError: seBase / cnt)
   }
 
   /// Filters the rollout without gradients: returns, for every row t·N+e, the hidden state *before* step t

@@ -172,6 +172,19 @@ final class FigureTests: XCTestCase {
     XCTAssertFalse(doc.text.contains(String(repeating: "n", count: 20)))
   }
 
+  func testManySeriesLegendStaysInsideFigure() throws {
+    var rows: [[JSONValue]] = []
+    for i in 0..<30 { rows.append([.string("s\(i)"), 0, .int(i)]); rows.append([.string("s\(i)"), 1, .int(i + 1)]) }
+    let spec = PlotSpec(kind: .line, x: "x", y: "y", by: "s")
+    let doc = try XMLCollector.parse(try Figure.svg(spec, data: PlotData(columns: ["s", "x", "y"], rows: rows)))
+    XCTAssertEqual(doc.with("path", cls: "line").count, 30)
+    // legend text column: right (590) + 16 + 28 = 634
+    let legendText = doc.elements.filter { $0.0 == "text" && $0.1["x"] == "634" }
+    let ys: [Double] = legendText.compactMap { Double($0.1["y"] ?? "") }
+    XCTAssertEqual(ys.count, 30)
+    XCTAssertLessThanOrEqual(ys.max() ?? Double.infinity, spec.height)
+  }
+
   func testBadSpecErrors() {
     let data = PlotData(columns: ["x", "y"], rows: [["a", 1]])
     XCTAssertThrowsError(try Figure.svg(PlotSpec(x: "nope", y: "y"), data: data)) {

@@ -21,9 +21,13 @@ enum BenchRegistry {
 
     .mec,
 
+    .rl,
+
     .lab,
 
     .quant,
+
+    .eval,
 
   ]
 

@@ -1,0 +1,47 @@
+import EnvKit
+import Foundation
+import MEC
+import RL
+
+/// `edgelab bench rl`: PPO and WM-PPO training throughput on the MEC `paper` scenario, N = 10 users,
+/// 64-64 tanh actor/critic, 8 envs × 128 steps per iteration, CleanRL update (4 epochs × 4 minibatches).
+/// - PPO env steps/s over whole iterations (rollout + GAE + update), after one warm-up iteration;
+/// - WM-PPO wall time per env step with the default settings (world model trained every iteration; the gate
+///   decides whether imagination runs) and with imagination forced on every iteration (gate off, no
+///   warm-up) — both as a ratio to PPO's time per env step measured in the same run (target ≤ 2×);
+/// - the world model's share: one training pass and one filtering pass over a rollout.
+extension BenchSuite {
+  static let rl = BenchSuite(name: "rl", summary: "PPO env steps/s and WM-PPO time per env step vs PPO (MEC N=10)") { report in
+    let iterations = report.quick ? 2 : 8
+    var cfg = PPOConfig()
+    cfg.numEnvs = 8; cfg.numSteps = 128
+    let make: (Int) throws -> MECEnv = { _ in try MECEnv("paper") { $0.users = 10 } }
+    func perStep(_ p: PPO<MECEnv>) throws -> Double {
+      try p.runIteration()  // warm-up: allocations, first world-model pass
+      let t0 = Date()
+      for _ in 0..<iterations { try p.runIteration() }
+      return Date().timeIntervalSince(t0) / Double(iterations * cfg.batchSize)
+    }
+    let ppo = try perStep(try PPO(config: cfg, seed: 1, totalSteps: 1_000_000, makeEnv: make))
+    report.record("ppo_env_steps_per_s", 1 / ppo, unit: "steps/s", lowerIsBetter: false,
+                  extra: ["users": 10, "num_envs": 8, "num_steps": 128, "hidden": 64])
+    let wmDefault = try perStep(try PPO.wmppo(config: cfg, wm: WMPPOConfig(), seed: 1, totalSteps: 1_000_000, makeEnv: make))
+    var forced = WMPPOConfig()
+    forced.gate = false; forced.warmupIterations = 0
+    let wmp = try PPO.wmppo(config: cfg, wm: forced, seed: 1, totalSteps: 1_000_000, makeEnv: make)
+    let wmForced = try perStep(wmp)
+    report.record("wmppo_time_per_step_ratio_default", wmDefault / ppo, unit: "x PPO", target: 2,
+                  extra: ["wmppo_env_steps_per_s": 1 / wmDefault])
+    report.record("wmppo_time_per_step_ratio_imagination_on", wmForced / ppo, unit: "x PPO", target: 2,
+                  extra: ["wmppo_env_steps_per_s": 1 / wmForced])
+    if let wm = wmp.worldModel, let buf = wm.recent.last {
+      let m = wm.models[0]
+      let train = try BenchReport.time(repeats: report.quick ? 1 : 3) { try m.train(on: buf) }.median
+      let filt = try BenchReport.time(repeats: report.quick ? 1 : 3) { _ = try m.filter(buf) }.median
+      report.record("world_model_train_pass_s", train, unit: "s", extra: ["rows": Double(buf.count)])
+      report.record("world_model_filter_pass_s", filt, unit: "s", extra: ["rows": Double(buf.count)])
+    }
+    report.note("iterations_measured", iterations)
+    report.note("scenario", "MEC paper, users 10, rho 0.9; PPO 8 envs x 128 steps, 4 epochs x 4 minibatches")
+  }
+}
