@@ -85,7 +85,10 @@ public enum MECBinding {
       seed = UInt64(s)
     }
     let s: MECScenario
-    do { s = try LuaDecoder().decode(from: .table(t), defaults: base) } catch { throw call.argumentError(1, "\(error)") }
+    do { s = try LuaDecoder().decode(from: .table(t), defaults: base) } catch {
+      let m = "\(error)"
+      throw call.argumentError(1, m.contains("unknown option") ? m + "; also accepted: scenario, seed" : m)
+    }
     let env: MECEnv
     do { env = try MECEnv(scenario: s) } catch { throw call.argumentError(1, "\(error)") }
     call.push(MECEnvBox(env, seed: seed), as: envClass)

@@ -10,7 +10,7 @@ extension EdgeLabBinding {
 
     .llm,
 
-    // .eval,
+    .eval,
 
     // .compress,
 

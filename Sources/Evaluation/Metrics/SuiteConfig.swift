@@ -10,7 +10,7 @@ public struct SuiteConfig: Codable, Sendable, Equatable {
   /// on SmolLM2-135M (general_knowledge, first 40 items) acc was 40% without and 15% with the list — small
   /// models copy a listed choice instead of answering (lm-eval scores the bare question the same way).
   public var appendChoices: Bool? = false
-  /// Items per BIG-bench task (fixed seeded subset; nil = all).
+  /// Items per BIG-bench task (fixed seeded subset; nil or 0 in JSON/Lua = all).
   public var itemsPerTask: Int? = 40
   /// HaluEval-QA items (nil = all 10 000).
   public var haluEvalItems: Int? = 100
@@ -64,9 +64,14 @@ public struct SuiteConfig: Codable, Sendable, Equatable {
     seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
     tasks = try c.decodeIfPresent([String].self, forKey: .tasks) ?? d.tasks
     appendChoices = c.contains(.appendChoices) ? try c.decodeIfPresent(Bool.self, forKey: .appendChoices) : d.appendChoices
-    itemsPerTask = c.contains(.itemsPerTask) ? try c.decodeIfPresent(Int.self, forKey: .itemsPerTask) : d.itemsPerTask
-    haluEvalItems = c.contains(.haluEvalItems) ? try c.decodeIfPresent(Int.self, forKey: .haluEvalItems) : d.haluEvalItems
-    truthfulQAItems = c.contains(.truthfulQAItems) ? try c.decodeIfPresent(Int.self, forKey: .truthfulQAItems) : d.truthfulQAItems
+    // 0 (or any value ≤ 0) means all items — Lua tables cannot hold nil.
+    func count(_ k: CodingKeys, _ def: Int?) throws -> Int? {
+      guard c.contains(k) else { return def }
+      return try c.decodeIfPresent(Int.self, forKey: k).flatMap { $0 > 0 ? $0 : nil }
+    }
+    itemsPerTask = try count(.itemsPerTask, d.itemsPerTask)
+    haluEvalItems = try count(.haluEvalItems, d.haluEvalItems)
+    truthfulQAItems = try count(.truthfulQAItems, d.truthfulQAItems)
     perplexityContext = try c.decodeIfPresent(Int.self, forKey: .perplexityContext) ?? d.perplexityContext
     perplexityTokens = try c.decodeIfPresent(Int.self, forKey: .perplexityTokens) ?? d.perplexityTokens
     bootstrapResamples = try c.decodeIfPresent(Int.self, forKey: .bootstrapResamples) ?? d.bootstrapResamples

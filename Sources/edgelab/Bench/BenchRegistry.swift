@@ -27,6 +27,8 @@ enum BenchRegistry {
 
     .quant,
 
+    .eval,
+
   ]
 
   static func suite(named name: String) -> BenchSuite? { suites.first { $0.name == name } }

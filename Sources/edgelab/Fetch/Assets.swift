@@ -48,5 +48,8 @@ extension Asset {
     members: ["general_knowledge", "known_unknowns", "misconceptions", "physical_intuition"].map { t in
       .init(path: "bigbench-1.0.0/bigbench/benchmark_tasks/\(t)/task.json", dest: "data/bigbench/\(t)/task.json", sha256: nil)
     } + [.init(path: "bigbench-1.0.0/bigbench/benchmark_tasks/truthful_qa/task_mc.json",
-               dest: "data/bigbench/truthful_qa/task_mc.json", sha256: nil)])
+               dest: "data/bigbench/truthful_qa/task_mc.json", sha256: nil),
+         // TruthfulQA's true/false answer sets (MC2) — used by Evaluation's TruthfulQA reader.
+         .init(path: "bigbench-1.0.0/bigbench/benchmark_tasks/truthful_qa/questions.json",
+               dest: "data/bigbench/truthful_qa/questions.json", sha256: nil)])
 }

@@ -1,0 +1,177 @@
+import CLua
+import EdgeProfiles
+import Evaluation
+import Foundation
+import LLM
+import LuaBridge
+
+/// A finished evaluation held by Lua (the full Swift results: per-item scores, intervals, measurements).
+public final class EvalResultsBox {
+  public let results: EvalResults
+  public init(_ r: EvalResults) { results = r }
+}
+
+/// `edgelab.eval`: the four ECLD metrics, device profiles and model cards.
+///   eval.suite{...} → suite table (SuiteConfig defaults + your keys; unknown keys are errors)
+///   eval.run(model, suite[, {base=model, base_results=results, name=, storage_bytes=}]) → metrics table
+///       (metrics.results is an edgelab.EvalResults: :report(), :card([name]), :save(dir[, name]) → eval_report.md, card.json, results.json; :json())
+///   eval.card(model, results[, {name=, path=}]) → model card table (written as JSON when path is given)
+///   eval.devices() → array of device profiles;  eval.paper_cards() → array of paper-scale cards
+///   eval.save_cards(path, cards) → writes cards (tables) as JSON
+extension EdgeLabBinding {
+  public static let eval = EdgeLabBinding("eval") { m, _ in
+    m.function("suite") { call in
+      let cfg = try call.decode(1, defaults: SuiteConfig())
+      try cfg.validate()
+      try call.push(encoding: cfg)
+      return 1
+    }
+    m.function("run") { call in try EvalBinding.run(call) }
+    m.function("card") { call in
+      _ = try call.object(1, llmClass)
+      let r = try call.object(2, EvalBinding.resultsClass)
+      let o = try call.decode(3, defaults: EvalCardOptions())
+      let card = try r.results.card(name: o.name)
+      if let p = o.path { try ModelCard.save([card], path: p) }
+      try call.push(encoding: card)
+      return 1
+    }
+    m.function("devices") { call in try call.push(encoding: DeviceProfile.builtIn); return 1 }
+    m.function("paper_cards") { call in try call.push(encoding: ModelCard.paperScale); return 1 }
+    m.function("save_cards") { call in
+      let path = try call.string(1)
+      let cards = try call.decode([ModelCard].self, 2)
+      for c in cards { try c.validate() }
+      try ModelCard.save(cards, path: path)
+      return 0
+    }
+  }
+}
+
+struct EvalCardOptions: Codable { var name: String? = nil; var path: String? = nil }
+
+enum EvalBinding {
+  static let runOptionKeys: Set<String> = ["base", "base_results", "name", "storage_bytes"]
+
+  static let resultsClass: LuaClass<EvalResultsBox> = LuaClass<EvalResultsBox>("edgelab.EvalResults")
+    .method("report") { call, b in call.push(b.results.report()); return 1 }
+    .method("card") { call, b in
+      try call.push(encoding: try b.results.card(name: call.isNoneOrNil(2) ? nil : try call.string(2)))
+      return 1
+    }
+    .method("json") { call, b in
+      call.push(String(decoding: try ModelCard.encodeJSON(b.results), as: UTF8.self))
+      return 1
+    }
+    .method("save") { call, b in
+      let dir = try call.string(2)
+      let name = call.isNoneOrNil(3) ? nil : try call.string(3)
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      try b.results.report().write(toFile: dir + "/eval_report.md", atomically: true, encoding: .utf8)
+      try ModelCard.save([try b.results.card(name: name)], path: dir + "/card.json")
+      try ModelCard.encodeJSON(b.results).write(to: URL(fileURLWithPath: dir + "/results.json"), options: .atomic)
+      return 0
+    }
+    .tostring { b in "edgelab.EvalResults(\(b.results.model))" }
+
+  /// The userdata of class `cls` in field `key` of the options table at `i` (nil when absent).
+  static func field<T>(_ call: LuaCall, _ i: Int32, _ key: String, _ cls: LuaClass<T>) throws -> T? {
+    let L = call.L
+    lua_checkstack(L, 2)
+    lua_getfield(L, i, key)
+    defer { edgelab_pop(L, 1) }
+    if lua_type(L, -1) == LUA_TNIL { return nil }
+    guard let o = cls.object(L, at: -1) else {
+      throw call.argumentError(i, "option '\(key)' must be an \(cls.name), got \(call.typeName(-1))")
+    }
+    return o
+  }
+
+  static func run(_ call: LuaCall) throws -> Int32 {
+    let box = try call.object(1, EdgeLabBinding.llmClass)
+    let cfg = try call.decode(2, defaults: SuiteConfig())
+    var baseModel: LLMBox? = nil, baseResults: EvalResultsBox? = nil
+    var name = URL(fileURLWithPath: box.path).deletingPathExtension().lastPathComponent
+    var storage: Double? = nil
+    if !call.isNoneOrNil(3) {
+      guard case .table(let t) = try call.value(3) else { throw call.typeError(3, expected: "options table") }
+      for k in t.keys where !runOptionKeys.contains(k) {
+        throw call.argumentError(3, "unknown option '\(k)' (valid: \(runOptionKeys.sorted().joined(separator: ", ")))")
+      }
+      baseModel = try field(call, 3, "base", EdgeLabBinding.llmClass)
+      baseResults = try field(call, 3, "base_results", resultsClass)
+      if case .string(let s)? = t["name"] { name = s } else if t["name"] != nil { throw call.argumentError(3, "option 'name' must be a string") }
+      switch t["storage_bytes"] {
+      case .integer(let v)?: storage = Double(v)
+      case .number(let v)?: storage = v
+      case nil: break
+      default: throw call.argumentError(3, "option 'storage_bytes' must be a number")
+      }
+    }
+    let model = LlamaScoringModel(box.model, name: name, storageBytes: storage ?? deployedBytes(box))
+    var base: BaseReference? = nil
+    if baseModel != nil || baseResults != nil {
+      let bm = baseModel.map { LlamaScoringModel($0.model, name: URL(fileURLWithPath: $0.path).deletingPathExtension().lastPathComponent) }
+      base = BaseReference(model: bm, results: baseResults?.results)
+    }
+    let r = try Suite.run(model: model, footprint: model.footprint, config: cfg, base: base)
+    call.push(metrics(r))
+    lua_checkstack(call.L, 2)
+    call.push(EvalResultsBox(r), as: resultsClass)
+    lua_setfield(call.L, -2, "results")
+    return 1
+  }
+
+  /// Deployed size: the kept-quantized weights, or the GGUF tensor bytes of the file the model came from.
+  static func deployedBytes(_ b: LLMBox) -> Double? {
+    if b.quantized { return Double(b.model.weightBytes) }
+    if b.path.hasSuffix(".gguf") { return try? LlamaScoringModel.ggufTensorBytes(path: b.path) }
+    return nil
+  }
+
+  static func est(_ e: Estimate) -> LuaValue {
+    .table(["mean": .number(e.mean), "lo": .number(e.lo), "hi": .number(e.hi), "n": .integer(e.n)])
+  }
+
+  static func metrics(_ r: EvalResults) -> LuaValue {
+    let g = r.generalization, h = r.hallucination
+    var tasks: [String: LuaValue] = [:]
+    for t in g.tasks {
+      tasks[t.name] = .table(["acc": est(t.acc), "acc_norm": est(t.accNorm), "chance": .number(t.chance)])
+    }
+    var gen: [String: LuaValue] = ["acc": est(g.acc), "acc_norm": est(g.accNorm), "tasks": .table(tasks),
+                                   "perplexity": .number(g.perplexity.perplexity),
+                                   "perplexity_context": .integer(g.perplexity.context)]
+    if let d = g.divergence { gen["kld"] = est(d.kld); gen["same_top_token"] = .number(d.sameTopToken) }
+    if let f = g.flipRateVsBase { gen["flip_rate"] = .number(f) }
+    var hal: [String: LuaValue] = ["halueval_qa": est(h.haluEvalQA), "halueval_qa_raw": est(h.haluEvalQARaw),
+                                   "truthfulqa": est(h.truthfulQA), "mc1": est(h.truthfulQAMC1), "mc2": est(h.truthfulQAMC2)]
+    if let f = h.flipRateVsBase { hal["flip_rate"] = .number(f) }
+    if let d = h.haluEvalDeltaVsBase { hal["delta_halueval_qa"] = est(d) }
+    if let d = h.truthfulQADeltaVsBase { hal["delta_truthfulqa"] = est(d) }
+    var devs: [String: LuaValue] = [:]
+    for (k, c) in r.energy.perDevice {
+      devs[k] = .table(["joules": .number(c.totalJoules), "seconds": .number(c.totalSeconds),
+                        "prefill_s": .number(c.prefillSeconds), "decode_s": .number(c.decodeSeconds)])
+    }
+    var energy: [String: LuaValue] = ["devices": .table(devs),
+                                      "query": .table(["prompt": .integer(r.energy.query.promptTokens),
+                                                       "output": .integer(r.energy.query.outputTokens)])]
+    if let host = r.energy.host {
+      var t: [String: LuaValue] = ["joules": .number(host.cpuTimeJoules), "cpu_seconds": .number(host.cpuSeconds),
+                                   "wall_seconds": .number(host.wallSeconds), "decode_tok_s": .number(host.decodeTokensPerSecond)]
+      if let j = host.raplJoules { t["rapl_joules"] = .number(j) }
+      energy["host"] = .table(t)
+    }
+    var acc: [String: LuaValue] = [:]
+    for d in r.accessibility.perDevice {
+      acc[d.device] = .table(["fits": .boolean(d.fits), "accessible": .boolean(d.accessible),
+                              "decode_tok_s": .number(d.decodeTokensPerSecond), "required_mb": .number(d.requiredBytes / 1e6)])
+    }
+    return .table([
+      "model": .string(r.model), "wall_seconds": .number(r.wallSeconds),
+      "generalization": .table(gen), "hallucination": .table(hal), "energy": .table(energy),
+      "accessibility": .table(["population_fraction": .number(r.accessibility.populationFraction), "devices": .table(acc)]),
+    ])
+  }
+}

@@ -1,0 +1,112 @@
+---@meta edgelab.eval
+-- LuaCATS type stubs for `edgelab.eval` (the four ECLD metrics, device profiles, model cards). Not loaded at run time.
+-- Option names are camelCase, like the JSON of model cards and results.
+
+---@class edgelab.eval
+local eval = {}
+
+---@class edgelab.Query
+---@field promptTokens integer
+---@field outputTokens integer
+
+---@class edgelab.Suite
+---@field seed? integer root seed of item subsets and bootstrap resamples (default 1234)
+---@field tasks? string[] BIG-bench tasks for generalization (default general_knowledge, known_unknowns, misconceptions, physical_intuition)
+---@field appendChoices? boolean list the choices in BIG-bench prompts (default false)
+---@field itemsPerTask? integer items per BIG-bench task, fixed seeded subset; 0 = all (default 40)
+---@field haluEvalItems? integer HaluEval-QA items; 0 = all (default 100)
+---@field truthfulQAItems? integer TruthfulQA-MC items; 0 = all (default 60)
+---@field perplexityContext? integer tokens per perplexity/KLD window (default 256)
+---@field perplexityTokens? integer held-out tokens scored (default 4096)
+---@field bootstrapResamples? integer resamples of the 95% intervals (default 1000)
+---@field query? edgelab.Query query shape for energy per query (default 256 prompt + 128 output tokens)
+---@field accessibility? {contextTokens: integer, runtimeOverheadBytes: number, minDecodeTokensPerSecond: number}
+---@field analytic? {memoryEfficiency: number, computeEfficiency: number}
+---@field devices? edgelab.Device[] device classes (default: eval.devices())
+---@field hostWattsPerCore? number W per busy core for CPU-time energy on this host (default 3.75, an assumption)
+---@field measureHost? boolean time the query on this host (default true)
+---@field reusePrefix? boolean prefix KV reuse in MC scoring (default true)
+---@field dataDir? string data root (default $EDGELAB_DATA or assets/data)
+
+---Resolves a suite: the defaults overlaid with the given keys (unknown keys are errors).
+---@param opts? edgelab.Suite
+---@return edgelab.Suite
+function eval.suite(opts) end
+
+---@class edgelab.Estimate
+---@field mean number
+---@field lo number 2.5% bootstrap quantile
+---@field hi number 97.5% bootstrap quantile
+---@field n integer items
+
+---@class edgelab.EvalMetrics
+---@field model string
+---@field wall_seconds number
+---@field generalization {acc: edgelab.Estimate, acc_norm: edgelab.Estimate, tasks: table<string, {acc: edgelab.Estimate, acc_norm: edgelab.Estimate, chance: number}>, perplexity: number, perplexity_context: integer, kld?: edgelab.Estimate, same_top_token?: number, flip_rate?: number}
+---@field hallucination {halueval_qa: edgelab.Estimate, halueval_qa_raw: edgelab.Estimate, truthfulqa: edgelab.Estimate, mc1: edgelab.Estimate, mc2: edgelab.Estimate, flip_rate?: number, delta_halueval_qa?: edgelab.Estimate, delta_truthfulqa?: edgelab.Estimate}
+---@field energy {query: {prompt: integer, output: integer}, devices: table<string, {joules: number, seconds: number, prefill_s: number, decode_s: number}>, host?: {joules: number, cpu_seconds: number, wall_seconds: number, decode_tok_s: number, rapl_joules?: number}}
+---@field accessibility {population_fraction: number, devices: table<string, {fits: boolean, accessible: boolean, decode_tok_s: number, required_mb: number}>}
+---@field results edgelab.EvalResults the full results
+
+---@class edgelab.EvalRunOptions
+---@field base? edgelab.LLM the base model: KL divergence and same-top-token rate on held-out text
+---@field base_results? edgelab.EvalResults the base's results (same suite): answer-flip rates, paired differences
+---@field name? string model name in the report and card (default: the file name)
+---@field storage_bytes? number deployed size (default: GGUF tensor bytes, or the kept-quantized weights)
+
+---Runs the four metrics (generalization, hallucination, energy per query, accessibility) on `model`.
+---@param model edgelab.LLM
+---@param suite? edgelab.Suite
+---@param opts? edgelab.EvalRunOptions
+---@return edgelab.EvalMetrics
+function eval.run(model, suite, opts) end
+
+---@class edgelab.EvalResults
+local EvalResults = {}
+---Markdown report with the definitions of the four metrics and 95% intervals.
+---@return string
+function EvalResults:report() end
+---@param name? string
+---@return table card
+function EvalResults:card(name) end
+---Writes eval_report.md, card.json and results.json into `dir`.
+---@param dir string
+---@param name? string card name
+function EvalResults:save(dir, name) end
+---@return string JSON of the full results
+function EvalResults:json() end
+
+---The measured model card of a run (written as JSON when `path` is given).
+---@param model edgelab.LLM
+---@param results edgelab.EvalResults
+---@param opts? {name?: string, path?: string}
+---@return table card
+function eval.card(model, results, opts) end
+
+---@class edgelab.Device
+---@field name string
+---@field deviceClass "phone"|"sbc"|"embedded-gpu"|"laptop"|"edge-server"
+---@field ramBytes number
+---@field usableFraction number
+---@field memoryBandwidth number bytes/s
+---@field peakFLOPS number dense inference FLOP/s
+---@field activePowerW number
+---@field idlePowerW number
+---@field transmitPowerW number
+---@field populationShare number
+---@field source string
+
+---The built-in device classes with their sources.
+---@return edgelab.Device[]
+function eval.devices() end
+
+---Paper-scale model cards (Llama-3.1-8B, Qwen3-8B, Mistral-NeMo-12B and compressed variants).
+---@return table[]
+function eval.paper_cards() end
+
+---Writes model cards (tables) as JSON (sorted keys).
+---@param path string
+---@param cards table[]
+function eval.save_cards(path, cards) end
+
+return eval
