@@ -56,6 +56,7 @@ extension EvalResults {
     func f(_ x: Double, _ d: Int = 3) -> String { String(format: "%.\(d)f", x) }
     var s = "# Evaluation of \(model)\n\n"
     s += "Base: \(base ?? "none (this model is the reference)"). Seed \(config.seed). Wall time \(f(wallSeconds, 1)) s"
+    s += cpuSeconds.map { " (process CPU \(f($0, 1)) s)" } ?? ""
     s += loadAverage.map { ", load average \(f($0, 2)) at start" } ?? ""
     s += ". Params \(f(footprint.params / 1e6, 1)) M, stored \(f(footprint.storageBytes / 1e6, 1)) MB "
     s += "(\(f(footprint.storageBytes * 8 / footprint.params, 2)) bits/weight).\n\n"

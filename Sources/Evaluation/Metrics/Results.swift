@@ -108,5 +108,7 @@ public struct EvalResults: Sendable, Equatable, Codable {
   public var energy: EnergyMetric
   public var accessibility: AccessibilityMetric
   public var wallSeconds: Double
+  /// Process CPU seconds (all threads) over the run: wall time on an idle machine is ≈ cpuSeconds / threads.
+  public var cpuSeconds: Double?
   public var loadAverage: Double?
 }

@@ -15,7 +15,7 @@ public enum Suite {
   public static func run(model: ScoringModel, footprint: ModelFootprint, config: SuiteConfig = SuiteConfig(),
                          base: BaseReference? = nil, progress: ((String) -> Void)? = nil) throws -> EvalResults {
     try config.validate()
-    let start = Host.now(), load = Host.loadAverage()
+    let start = Host.now(), cpu0 = Host.cpuSeconds(), load = Host.loadAverage()
     let files = DataFiles(root: config.dataDir)
     let R = config.bootstrapResamples, seed = config.seed
     func est(_ x: [Double], _ stream: String) -> Estimate { Bootstrap.mean(x, resamples: R, seed: seed, stream: stream) }
@@ -106,7 +106,7 @@ public enum Suite {
       generalization: generalization, hallucination: hallucination,
       energy: EnergyMetric(query: config.query, perDevice: perDevice, host: host),
       accessibility: AccessibilityMetric(config: config.accessibility, perDevice: access, populationFraction: population),
-      wallSeconds: Host.now() - start, loadAverage: load)
+      wallSeconds: Host.now() - start, cpuSeconds: Host.cpuSeconds() - cpu0, loadAverage: load)
   }
 
   static func sameItems(_ a: [MCItemResult], _ b: [MCItemResult], _ what: String) throws {
