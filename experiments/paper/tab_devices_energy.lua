@@ -2,7 +2,7 @@
 -- (evaluated here) and the paper-scale model cards (Llama-3.1-8B, Qwen3-8B, Mistral-NeMo-12B and their
 -- compressed variants, from published sizes; eval.paper_cards()).
 --   edgelab run experiments/paper/tab_devices_energy.lua [--smoke] [--set cards='outputs/.../cards.json']
--- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf, data/bigbench, data/halueval (the evaluation suite).
+-- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf, data/bigbench, data/halueval
 -- Energy/latency per query: the analytic roofline model of EdgeProfiles (prefill compute-bound, decode
 -- memory-bound, × the device's active power; device numbers and sources: eval.devices()). The measured cards'
 -- device metrics come from Swift (eval.card); the paper-scale cards have none, so they go through the Lua
