@@ -35,7 +35,6 @@ public enum LuaValue: Equatable, CustomStringConvertible {
     case .integer: return "integer"
     case .number: return "number"
     case .array: return "array"
-    case .table(let t): return t.isEmpty ? "table" : "table"
     default: return typeName
     }
   }

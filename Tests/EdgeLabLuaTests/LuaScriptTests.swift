@@ -31,6 +31,9 @@ final class ExperimentSmokeTests: XCTestCase {
     let scripts = walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".lua") }.sorted()
     if scripts.isEmpty { throw XCTSkip("no experiment scripts yet") }
     var skipped: [String] = []
+    // Smoke runs write their run folders to a scratch root, not the repository's outputs/.
+    let scratch = try Repo.tempDir("smoke")
+    defer { try? FileManager.default.removeItem(at: scratch) }
     for rel in scripts {
       let path = root.appendingPathComponent(rel).path
       let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
@@ -40,7 +43,11 @@ final class ExperimentSmokeTests: XCTestCase {
         skipped.append("\(rel) (missing assets/\(missing.joined(separator: ", assets/")); run `edgelab fetch`)")
         continue
       }
-      let r = try CLIRunner.run(exe, ["run", "experiments/" + rel, "--smoke"], cwd: Repo.root, timeout: 600)
+      let t0 = Date()
+      let r = try CLIRunner.run(exe, ["run", "experiments/" + rel, "--smoke"], cwd: Repo.root,
+                                env: ["EDGELAB_OUTPUTS": scratch.path], timeout: 600)
+      print("ExperimentSmokeTests: experiments/\(rel) --smoke: exit \(r.status) in "
+            + String(format: "%.1f s", Date().timeIntervalSince(t0)))
       XCTAssertEqual(r.status, 0, "experiments/\(rel) --smoke failed:\n\(r.stderr.suffix(3000))")
     }
     if !skipped.isEmpty { print("ExperimentSmokeTests: skipped for missing assets:\n  " + skipped.joined(separator: "\n  ")) }

@@ -19,8 +19,14 @@ extension LlamaModel {
     let c = config
     var w = GGUFWriter()
     w.set("general.architecture", .string("llama"))
-    for (k, v) in sourceMetadata where !["general.architecture", "general.alignment", "general.file_type",
-                                          "general.quantization_version"].contains(k) { w.set(k, v) }
+    for (k, v) in sourceMetadata where k.hasPrefix("general.") && !["general.architecture", "general.alignment",
+          "general.file_type", "general.quantization_version"].contains(k) { w.set(k, v) }
+    // llama.cpp's LLAMA_FTYPE for the type of the bulk of the weights (informational: "mostly Q4_1").
+    let ftypes: [GGMLType: UInt32] = [.f32: 0, .f16: 1, .q4_0: 2, .q4_1: 3, .q8_0: 7, .q5_0: 8, .q5_1: 9, .q2_K: 10,
+                                      .q3_K: 12, .q4_K: 15, .q5_K: 17, .q6_K: 18, .bf16: 32]
+    if let t = layers.first(where: { $0.wq != nil })?.wq?.type ?? layers.first?.gate?.type, let ft = ftypes[t] {
+      w.set("general.file_type", .uint32(ft))
+    }
     func sizes(_ a: [Int]) -> GGUFValue { Set(a).count == 1 ? .uint32(UInt32(a[0])) : .array(.int32, a.map { .int32(Int32($0)) }) }
     w.set("llama.vocab_size", .uint32(UInt32(c.vocabSize)))
     w.set("llama.context_length", .uint32(UInt32(c.contextLength)))
@@ -37,6 +43,7 @@ extension LlamaModel {
     let quantized = ([embedding, output].compactMap { $0 } + layers.flatMap { [$0.wq, $0.wk, $0.wv, $0.wo, $0.gate, $0.up, $0.down].compactMap { $0 } }).contains { $0.isQuantized }
     if quantized { w.set("general.quantization_version", .uint32(2)) }
     for (k, v) in tokenizer.ggufMetadata { w.set(k, v) }
+    for (k, v) in sourceMetadata where LlamaModel.passthroughTokenizerKeys.contains(k) { w.set(k, v) }
 
     func mat(_ name: String, _ m: WeightMatrix?, permuteHeads: Int = 0) throws {
       guard let m else { return }

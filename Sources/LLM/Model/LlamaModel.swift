@@ -46,6 +46,10 @@ public final class LlamaModel: @unchecked Sendable {
 
   public var outputMatrix: WeightMatrix { output ?? embedding }
 
+  /// Tokenizer keys the model does not interpret but keeps when saving.
+  static let passthroughTokenizerKeys: Set<String> = ["tokenizer.ggml.unknown_token_id", "tokenizer.ggml.padding_token_id",
+    "tokenizer.ggml.add_space_prefix", "tokenizer.ggml.add_eos_token", "tokenizer.ggml.sep_token_id", "tokenizer.ggml.mask_token_id"]
+
   public init(config: LlamaConfig, tokenizer: Tokenizer, embedding: WeightMatrix, layers: [LlamaLayer],
               outputNorm: [Float], output: WeightMatrix?) throws {
     try config.validate()
@@ -131,7 +135,8 @@ extension LlamaModel {
     let m = try LlamaModel(config: config, tokenizer: tok, embedding: emb, layers: layers,
                            outputNorm: try vector("output_norm.weight", config.dim),
                            output: try matrix("output.weight", required: false))
-    m.sourceMetadata = f.keys.filter { $0.hasPrefix("general.") }.map { ($0, f.metadata[$0]!) }
+    m.sourceMetadata = f.keys.filter { $0.hasPrefix("general.") || LlamaModel.passthroughTokenizerKeys.contains($0) }
+      .map { ($0, f.metadata[$0]!) }
     return m
   }
 }

@@ -31,7 +31,7 @@ struct FiguresCommand: ParsableCommand {
         let state = try EdgeLab.makeState(session: session)
         defer { state.close() }
         try EdgeLab.runScript(path, in: state, session: session)
-        print(String(format: "figures: %@ ok (%.1f s)", name, Date().timeIntervalSince(start)))
+        print("figures: \(name) ok (" + String(format: "%.1f s", Date().timeIntervalSince(start)) + ")")
       } catch {
         CLI.stderr(CLI.format(error))
         failures.append(name)

@@ -33,7 +33,7 @@ struct Fetcher {
       guard let want = m.sha256 ?? stamps[m.dest] else { return true }
       return try Fetcher.sha256([dest.path])[0] != want
     }
-    if pending.isEmpty { return "\(asset.name): up to date (\(asset.members.count) files)" }
+    if pending.isEmpty { return "\(asset.name): up to date (\(asset.members.count) file(s))" }
 
     try FileManager.default.createDirectory(at: cacheDir, withIntermediateDirectories: true)
     let archive = cacheDir.appendingPathComponent(asset.archive)

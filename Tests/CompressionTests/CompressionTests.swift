@@ -1,1 +1,0 @@
-// Tests for Compression: filled by its issue.
