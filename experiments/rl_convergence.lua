@@ -1,11 +1,14 @@
 -- PPO vs WM-PPO on the MEC `paper` scenario (correlated fading): learning curves, steps-to-threshold,
 -- final return, and latency/constraints against the classic baselines.
 --   edgelab run experiments/rl_convergence.lua [--smoke] [--set seeds=5] [--set steps=100000]
---   [--set agents='{"ppo","wmppo","wm_targets","wm_rollouts"}']   (ablations: value targets only / rollouts only)
--- Threshold: rewards are negative, so "90% of PPO's final return" is read as 90% of the way from the
--- initial policy's return R0 to PPO's final return Rf: R0 + 0.9·(Rf − R0) (R0, Rf = IQM over seeds of the
--- deterministic evaluation returns). A run that never reaches it counts as the full budget (censored; the
--- number of runs that reached it is reported).
+--   [--set agents='{"ppo","wmppo","wm_targets","wm_rollouts"}']   (ablations: value targets only / rollouts only;
+--    also wm_nogate, wm_h1, wm_h5 = imagination horizon 1 / 5)   [--set rho=0] (i.i.d. fading control)
+-- Threshold: rewards are costs (negative), so "90% of PPO's final return" is read in cost terms: a run
+-- reaches it when its cost is within 1/0.9 of PPO's final cost, i.e. return ≥ Rf/0.9 (Rf = IQM over seeds of
+-- PPO's final deterministic evaluation return; 0.9·Rf if Rf > 0). Evaluation returns are noisy (2 episodes),
+-- so a run reaches the threshold at the first evaluation where the mean of it and the next two evaluations
+-- is above it. A run that never reaches it counts as the full budget (censored; how many reached is reported).
+-- The weaker "90% of the way from the initial return R0 to Rf" is reported as well (steps_progress_*).
 local edgelab = require "edgelab"
 local rl, mec, lab, stats = edgelab.rl, edgelab.mec, edgelab.lab, edgelab.stats
 
@@ -23,6 +26,8 @@ local variants = {
   wm_targets = { kind = "wmppo", wm = { rollouts = false } },
   wm_rollouts = { kind = "wmppo", wm = { value_targets = false } },
   wm_nogate = { kind = "wmppo", wm = { gate = false } },
+  wm_h1 = { kind = "wmppo", wm = { horizon = 1, rollout_horizon = 1 } },
+  wm_h5 = { kind = "wmppo", wm = { horizon = 5, rollout_horizon = 5 } },
 }
 
 local env = mec.env { scenario = "paper", users = cfg.users, rho = cfg.rho }
@@ -34,14 +39,14 @@ for _, k in ipairs(metrics) do lcols[#lcols + 1] = k end
 for _, k in ipairs { "episodic_return", "entropy", "approx_kl", "explained_variance", "wm_val_error",
                      "wm_baseline_error", "imagination_on" } do lcols[#lcols + 1] = k end
 local learning = run:csv("learning.csv", lcols)
-local fcols = { "agent", "seed", "wall_s", "steps_per_s" }
+local fcols = { "agent", "seed", "wall_s", "cpu_s", "steps_per_s" }
 for _, k in ipairs(metrics) do fcols[#fcols + 1] = k end
 local final = run:csv("final.csv", fcols)
 
 local curves = {}     -- curves[agent][seed] = { {step, return}, ... }
 local finals = {}     -- finals[agent] = { rows }
 for _, name in ipairs(cfg.agents) do
-  local v = assert(variants[name], "unknown agent '" .. tostring(name) .. "' (ppo, wmppo, wm_targets, wm_rollouts, wm_nogate)")
+  local v = assert(variants[name], "unknown agent '" .. tostring(name) .. "' (ppo, wmppo, wm_targets, wm_rollouts, wm_nogate, wm_h1, wm_h5)")
   curves[name], finals[name] = {}, {}
   for seed = 1, cfg.seeds do
     local opts = { env = env, seed = seed, total_steps = cfg.steps, num_envs = cfg.num_envs, num_steps = cfg.num_steps }
@@ -58,11 +63,11 @@ for _, name in ipairs(cfg.agents) do
       curve[#curve + 1] = { step, s.mean_return }
     end
     record(0, agent:evaluate(env, { episodes = 1, seeds = cfg.eval_seeds }))
-    local t0 = os.clock()
+    local t0, c0 = os.time(), os.clock()
     agent:train(cfg.steps, { every = cfg.every, eval_seeds = cfg.eval_seeds, on_eval = record })
-    local wall = os.clock() - t0
+    local wall, cpu = os.difftime(os.time(), t0), os.clock() - c0
     local m = agent:evaluate(env, { episodes = 1, seeds = cfg.final_seeds })
-    local row = { agent = name, seed = seed, wall_s = wall, steps_per_s = cfg.steps / wall }
+    local row = { agent = name, seed = seed, wall_s = wall, cpu_s = cpu, steps_per_s = cfg.steps / math.max(wall, 1) }
     for _, k in ipairs(metrics) do row[k] = m[k] end
     final:add(row)
     finals[name][seed] = row
@@ -99,30 +104,42 @@ local r0s = {}
 for _, name in ipairs(cfg.agents) do for s = 1, cfg.seeds do r0s[#r0s + 1] = curves[name][s][1][2] end end
 local R0 = stats.iqm(r0s)
 local Rf = finals.ppo and stats.iqm(col(finals.ppo, "mean_return")) or 0 / 0
-local threshold = R0 + 0.9 * (Rf - R0)
+local threshold = Rf < 0 and Rf / 0.9 or 0.9 * Rf
+local progress_threshold = R0 + 0.9 * (Rf - R0)
+-- First step whose 3-point forward mean (this eval and the next two) is >= thr; the budget if never.
+local function steps_to(curve, thr)
+  for i = 1, #curve do
+    local s, n = 0, 0
+    for j = i, math.min(i + 2, #curve) do s = s + curve[j][2]; n = n + 1 end
+    if s / n >= thr then return curve[i][1], true end
+  end
+  return cfg.steps, false
+end
 local summary = run:csv("summary.csv", { "agent", "runs", "reached", "steps_iqm", "steps_lo", "steps_hi",
+  "steps_progress_iqm", "steps_progress_lo", "steps_progress_hi",
   "final_iqm", "final_lo", "final_hi", "latency_iqm", "latency_lo", "latency_hi", "energy_violation",
-  "accuracy_violation", "hallucination_violation", "wall_s_mean" })
+  "accuracy_violation", "hallucination_violation", "wall_s_mean", "cpu_s_mean" })
 local steps_iqm = {}
 for _, name in ipairs(cfg.agents) do
-  local steps, reached = {}, 0
+  local steps, psteps, reached = {}, {}, 0
   for s = 1, cfg.seeds do
-    local hit = cfg.steps
-    for _, p in ipairs(curves[name][s]) do
-      if p[2] >= threshold then hit = p[1]; reached = reached + 1; break end
-    end
+    local hit, ok = steps_to(curves[name][s], threshold)
+    if ok then reached = reached + 1 end
     steps[#steps + 1] = hit
+    psteps[#psteps + 1] = (steps_to(curves[name][s], progress_threshold))
   end
   local si, slo, shi = stats.bootstrap_ci(steps, { stat = "iqm", seed = 1 })
+  local pi, plo, phi = stats.bootstrap_ci(psteps, { stat = "iqm", seed = 4 })
   local fi, flo, fhi = stats.bootstrap_ci(col(finals[name], "mean_return"), { stat = "iqm", seed = 2 })
   local li, llo, lhi = stats.bootstrap_ci(col(finals[name], "latency_mean"), { stat = "iqm", seed = 3 })
   steps_iqm[name] = si
   summary:add { agent = name, runs = cfg.seeds, reached = reached, steps_iqm = si, steps_lo = slo, steps_hi = shi,
+    steps_progress_iqm = pi, steps_progress_lo = plo, steps_progress_hi = phi,
     final_iqm = fi, final_lo = flo, final_hi = fhi, latency_iqm = li, latency_lo = llo, latency_hi = lhi,
     energy_violation = stats.mean(col(finals[name], "energy_violation_rate")),
     accuracy_violation = stats.mean(col(finals[name], "accuracy_violation_rate")),
     hallucination_violation = stats.mean(col(finals[name], "hallucination_violation_rate")),
-    wall_s_mean = stats.mean(col(finals[name], "wall_s")) }
+    wall_s_mean = stats.mean(col(finals[name], "wall_s")), cpu_s_mean = stats.mean(col(finals[name], "cpu_s")) }
   print(("%-12s steps-to-threshold IQM %.0f [%.0f, %.0f] (%d/%d reached)  final IQM %.2f [%.2f, %.2f]  latency IQM %.2f s")
     :format(name, si, slo, shi, reached, cfg.seeds, fi, flo, fhi, li))
 end
@@ -135,8 +152,9 @@ run:plot { data = "learning.csv", x = "step", y = "latency_mean", by = "agent", 
            file = "latency_curves.svg", title = "Mean query latency during training", ylabel = "latency (s)" }
 run:table("PPO vs WM-PPO (IQM over seeds, 95% bootstrap CI)", "summary.csv")
 run:table("Baselines on the same evaluation seeds", "baselines.csv")
-run:note(("Threshold = R0 + 0.9·(Rf − R0) with R0 = %.2f (initial policy, IQM) and Rf = %.2f (PPO final, IQM) → %.2f. "
+run:note(("Threshold = Rf/0.9 = %.2f with Rf = %.2f (PPO final return, IQM); progress threshold R0 + 0.9·(Rf − R0) = %.2f "
+  .. "with R0 = %.2f (initial policy, IQM). "
   .. "WM-PPO/PPO steps-to-threshold ratio (IQM): %s. Best baseline by constraint violations then latency: %s "
-  .. "(violation sum %.2f, latency %.2f s). Wall time is process CPU time (os.clock) on a shared machine.")
-  :format(R0, Rf, threshold, (steps_iqm.ppo and steps_iqm.wmppo) and ("%.2f"):format(steps_iqm.wmppo / steps_iqm.ppo) or "n/a",
+  .. "(violation sum %.2f, latency %.2f s). wall_s: wall clock (1 s resolution), cpu_s: process CPU time; shared machine.")
+  :format(threshold, Rf, progress_threshold, R0, (steps_iqm.ppo and steps_iqm.wmppo) and ("%.2f"):format(steps_iqm.wmppo / steps_iqm.ppo) or "n/a",
           best and best.name or "none", best and best.viol or 0 / 0, best and best.latency or 0 / 0))

@@ -76,6 +76,7 @@ struct WMOptions: Codable {
   var rollout_ratio = 0.25
   var gate = true
   var gate_ratio = 0.7
+  var gate_reward = false
   var warmup = 2
   var hidden = 64
   var epochs = 1
@@ -87,7 +88,7 @@ struct WMOptions: Codable {
     var w = WMPPOConfig()
     w.valueTargets = value_targets; w.mveHorizon = horizon; w.mveBeta = Float(beta); w.mveLambda = Float(lambda)
     w.steve = steve; w.ensemble = ensemble; w.rollouts = rollouts; w.rolloutHorizon = rollout_horizon
-    w.rolloutRatio = Float(rollout_ratio); w.gate = gate; w.gateRatio = gate_ratio; w.warmupIterations = warmup
+    w.rolloutRatio = Float(rollout_ratio); w.gate = gate; w.gateRatio = gate_ratio; w.gateOnReward = gate_reward; w.warmupIterations = warmup
     w.model.hidden = hidden; w.model.epochs = epochs; w.model.learningRate = Float(lr); w.model.seqLen = seq_len
     w.model.bufferRollouts = buffer_rollouts
     return w

@@ -20,6 +20,8 @@ public struct TrainStats: Codable, Equatable, Sendable {
   public var wmLoss = Double.nan
   public var wmValidationError = Double.nan
   public var wmBaselineError = Double.nan
+  public var wmRewardError = Double.nan
+  public var wmRewardBaseline = Double.nan
   public var imaginationOn = 0
   public var imaginedSamples = 0
   public init() {}
@@ -27,14 +29,15 @@ public struct TrainStats: Codable, Equatable, Sendable {
   public static let csvHeader = ["iteration", "global_step", "episodic_return", "episodic_length", "episodes",
                                  "policy_loss", "value_loss", "entropy", "approx_kl", "clipfrac",
                                  "explained_variance", "learning_rate", "sps", "wm_loss", "wm_val_error",
-                                 "wm_baseline_error", "imagination_on", "imagined_samples"]
+                                 "wm_baseline_error", "wm_reward_error", "wm_reward_baseline", "imagination_on",
+                                 "imagined_samples"]
 
   public var csvRow: [String] {
     func f(_ x: Double) -> String { x.isNaN ? "" : String(format: "%.6g", x) }
     return [String(iteration), String(globalStep), f(episodicReturn), f(episodicLength), String(episodes),
             f(policyLoss), f(valueLoss), f(entropy), f(approxKL), f(clipFraction), f(explainedVariance),
-            f(learningRate), f(sps), f(wmLoss), f(wmValidationError), f(wmBaselineError),
-            String(imaginationOn), String(imaginedSamples)]
+            f(learningRate), f(sps), f(wmLoss), f(wmValidationError), f(wmBaselineError), f(wmRewardError),
+            f(wmRewardBaseline), String(imaginationOn), String(imaginedSamples)]
   }
 }
 

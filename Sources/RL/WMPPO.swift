@@ -7,7 +7,8 @@
 //       from real states, appended to the PPO batch at most `rolloutRatio` × the real batch size
 //       (MBPO-style branching, Janner et al. 2019), with GAE over the imagined segment;
 //  (iii) a gate: (i) and (ii) are used only while the model's held-out one-step error is below
-//       `gateRatio` × the predict-the-last-observation baseline's error (and after `warmupIterations`).
+//       `gateRatio` × the predict-the-last-observation baseline's error and (gateOnReward) its reward error
+//       below `gateRatio` × the predict-the-mean-reward baseline's (and after `warmupIterations`).
 import EnvKit
 import TensorCore
 
@@ -24,6 +25,8 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
   public var rolloutRatio: Float = 0.25
   public var gate = true
   public var gateRatio: Double = 0.7
+  /// Also require the reward head's error below gateRatio × the predict-the-mean-reward baseline.
+  public var gateOnReward = false
   public var warmupIterations = 2
   public init() {}
 
@@ -85,8 +88,12 @@ public final class WMExtension {
     lastBaseline = first!.baselineError
     stats.wmValidationError = lastError
     stats.wmBaselineError = lastBaseline
+    stats.wmRewardError = first!.rewardError
+    stats.wmRewardBaseline = first!.rewardBaseline
     stats.wmLoss = wl / nl
-    let on = (!config.gate || lastError < config.gateRatio * lastBaseline) && ppo.iteration > config.warmupIterations
+    let rewardOK = !config.gateOnReward || first!.rewardError < config.gateRatio * first!.rewardBaseline
+    let on = (!config.gate || (lastError < config.gateRatio * lastBaseline && rewardOK))
+      && ppo.iteration > config.warmupIterations
     stats.imaginationOn = on ? 1 : 0
     guard on, config.valueTargets || config.rollouts else { return }
     let policy = ppo.imaginationPolicy()

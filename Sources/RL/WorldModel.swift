@@ -88,6 +88,8 @@ public final class WorldModel {
     /// Prequential one-step error (symlog MSE over observation dims) of the tracked envs: each window is
     /// scored *before* the model updates on it, so it is held-out — and the last-observation baseline's.
     public var modelError: Double, baselineError: Double
+    /// The same for the reward head (symlog MSE) against predicting the window's mean symlog reward.
+    public var rewardError: Double, rewardBaseline: Double
   }
 
   /// One pass of truncated BPTT over a (possibly stacked) rollout. `track` selects env columns whose
@@ -98,7 +100,7 @@ public final class WorldModel {
     let tr = track ?? 0..<n
     let params = gru.parameters() + head.parameters()
     var hState = Tensor(zeros: [n, hd])
-    var total = 0.0, windows = 0.0, se = 0.0, seBase = 0.0
+    var total = 0.0, windows = 0.0, se = 0.0, seBase = 0.0, rse = 0.0, rseBase = 0.0
     var hPrev = [Float](repeating: 0, count: buf.steps * tr.count * hd)
     var prevDone = [Bool](repeating: true, count: n)
     var t0 = 0
@@ -106,6 +108,7 @@ public final class WorldModel {
       let t1 = min(buf.steps, t0 + config.seqLen)
       var loss: Tensor? = nil
       var hCur = hState
+      var rPred: [Float] = [], rTrue: [Float] = []
       for t in t0..<t1 {
         let r = t * n
         let x = Tensor(shape: [n, d + actionWidth],
@@ -126,11 +129,14 @@ public final class WorldModel {
             se += Double(err * err)
             seBase += Double(yArr[e * o + j] * yArr[e * o + j])
           }
+          rPred.append(op[e * o + d]); rTrue.append(yArr[e * o + d])
         }
         let l = try (out - Tensor(shape: [n, o], yArr)).square().mean()
         loss = try loss.map { try $0 + l } ?? l
         for e in 0..<n { prevDone[e] = buf.terminated[r + e] || buf.truncated[r + e] }
       }
+      let rMean = rTrue.reduce(0, +) / Float(max(rTrue.count, 1))
+      for (p, y) in zip(rPred, rTrue) { rse += Double((p - y) * (p - y)); rseBase += Double((y - rMean) * (y - rMean)) }
       let lt = loss!.affine(scale: 1 / Float(t1 - t0))
       total += Double(lt.item)
       guard lt.item.isFinite else { throw RLError.nonFinite("world-model loss is \(lt.item)") }
@@ -143,7 +149,9 @@ public final class WorldModel {
       t0 = t1
     }
     let cnt = Double(buf.steps * tr.count * d)
-    return PassResult(loss: total / max(windows, 1), hPrev: hPrev, modelError: se / cnt, baselineError: seBase / cnt)
+    let rc = Double(buf.steps * tr.count)
+    return PassResult(loss: total / max(windows, 1), hPrev: hPrev, modelError: se / cnt, baselineError: seBase / cnt,
+                      rewardError: rse / rc, rewardBaseline: rseBase / rc)
   }
 
   /// Filters the rollout without gradients: returns, for every row t·N+e, the hidden state *before* step t

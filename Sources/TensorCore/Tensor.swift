@@ -2,28 +2,35 @@
 //
 // Quick API guide (for the other modules):
 //
-//   let x = Tensor(shape: [2, 3], [1, 2, 3, 4, 5, 6])       // contiguous row-major Float32
-//   let w = Tensor.randn([4, 3], rng: &rng, std: 0.1, requiresGrad: true)
+//   let x = Tensor(shape: [2, 3], [1, 2, 3, 4, 5, 6])       // contiguous row-major Float32 (Tensor.make throws)
+//   let w = Tensor.randn([4, 3], rng: &rng, std: 0.1, requiresGrad: true)   // or Init.orthogonal(gain:).tensor(...)
 //   let y = try linear(x, w, bias: b)                         // x·wᵀ + b   (w is [out, in], as in PyTorch/GGUF)
 //   let z = try matmul(a, b, transA: false, transB: true)     // cblas_sgemm; a may be [..., K]
 //   let s = try bmm(a3, b3, transB: true)                     // batched [B,M,K]×[B,K,N]
-//   try a + b, a - b, a * b, a / b                            // broadcasting: same shape, scalar, trailing
+//   try a + b, a - b, a * b, a / b, Tensor.maximum/minimum    // broadcasting: same shape, scalar, trailing
 //                                                             // suffix ([N] on [B,N]) or per-row ([B,1] on [B,N])
-//   x.tanh(), .relu(), .sigmoid(), .silu(), .gelu(), .exp(), .log(), .square(), .sqrt(), x * 2, x + 1
-//   x.sum(), x.mean(), try x.sum(axis:), .mean(axis:), .max(axis:), x.argmax(axis:) -> [Int]
-//   try x.logSoftmax(), x.softmax()                          // over the last axis
-//   try crossEntropy(logits, targets: [Int]), try klDivergence(student:, teacher:, temperature:)
-//   try rmsNorm(x, weight:, eps:), layerNorm(x, weight:, bias:, eps:)
+//   x.tanh(), .relu(), .sigmoid(), .silu(), .gelu(.exact/.tanh), .exp(), .log(), .square(), .sqrt(), .abs(),
+//   .pow(p), .clamped(min:max:), x * 2, x + 1, 1 - x, -x
+//   x.sum(), x.mean(), try x.sum(axis:keepDim:), .mean(axis:), .max(axis:), x.argmax(axis:) -> [Int]
+//   x.logSoftmax(), x.softmax()                              // over the last axis
+//   try crossEntropy(logits, targets: [Int], ignoreIndex:), try klDivergence(student:, teacher:, temperature:),
+//   try mseLoss(a, b), try x.gatherLast([Int])                // one entry per row (log-prob of an action)
+//   try rmsNorm(x, weight:, eps:), try layerNorm(x, weight:, bias:, eps:)
 //   try embedding(table, ids: [Int]), try rope(x, heads:, positions:, theta:, style: .adjacentPairs/.halfSplit)
-//   try causalAttention(q:, k:, v:, batch:, heads:, kvHeads:)      // GQA, [B*T, H*Dh] layout
-//   try concat([a, b], axis:), try x.narrow(axis:, start:, length:), x.rows(r0..<r1), try x.reshaped([..])
+//   try causalAttention(q:, k:, v:, batch:, heads:, kvHeads:, causal:)   // GQA, rows = B·T, heads packed in last dim
+//   try concat([a, b], axis:), try x.narrow(axis:, start:, length:), try x.split(lastAxis: [..]),
+//   try x.rows(r0..<r1) (view), try x.reshaped([.., -1]) (view), try x.transposed(), x.detached(), x.copy()
 //   loss.backward()   → leaves with requiresGrad get `.grad` (accumulates; call zeroGrad / optimizer.zeroGrad)
-//   noGrad { ... }    → no graph is recorded inside (inference)
-//   try loss.checkFinite(op: "ppo.loss", step: step)  → throws TensorError.nonFinite naming op and step
-//   Layers: Linear, Embedding, RMSNormLayer, MLP, GRUCell — all `Module`s with named parameters.
-//   ParameterStore: named params (dotted paths), freeze(prefix), save/load safetensors (F32).
-//   Optimizers: SGD(momentum), Adam(AdamW via decoupledWeightDecay), clipGradNorm, LRSchedule.
-//   BLAS.setThreads(n) — OpenBLAS threads (default: active processor count or EDGELAB_BLAS_THREADS).
+//   noGrad { ... }    → no graph is recorded inside (inference, targets). Grad mode is process-global:
+//                       build one graph at a time per process (no concurrent graph building on threads).
+//   try loss.checkFinite(op: "ppo.loss", step: step)  → throws TensorError.nonFinite naming op and step;
+//   Anomaly.isEnabled = true additionally names the first op whose output went NaN/Inf.
+//   Layers (Module, named params): Linear, Embedding, RMSNormLayer, LayerNormLayer, MLP, GRUCell (+GRUFunctional).
+//   ParameterStore: named params (dotted paths), freeze(prefix)/unfreeze, save/load safetensors (F32; reads F16/BF16).
+//   Optimizers: SGD(momentum, nesterov), Adam (L2) / Adam.adamW (decoupled), clipGradNorm, LRSchedule
+//   (.constant/.linear/.cosine/.warmup); optimizer.stateTensors()/loadState() for exact resume.
+//   BLAS.setThreads(n) — OpenBLAS threads (default: online processors or EDGELAB_BLAS_THREADS); BLAS.sgemm raw.
+//   FastMath.exp/tanh/sigmoid — vectorisable kernels (@inlinable) used by the ops above.
 //
 // Design: a `Tensor` is a reference type holding a shared `TensorStorage` (raw Float buffer) plus an offset and
 // a shape; it is always contiguous. Reshape and row slices are views (shared storage). Ops are never in

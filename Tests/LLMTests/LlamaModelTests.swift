@@ -98,6 +98,22 @@ final class LlamaModelTests: XCTestCase {
     XCTAssertEqual(lp[0].count, 3)
   }
 
+  /// Prefill longer than one causal chunk (128 rows) equals the same tokens fed in pieces through the cache.
+  func testLongPrefillMatchesChunkedCache() throws {
+    let m = try model(), r = try reference()
+    let ids = Array(r.ids.prefix(180))
+    var c1 = m.makeCache()
+    let all = try m.forward(tokens: ids, cache: &c1)
+    var c2 = m.makeCache()
+    _ = try m.forward(tokens: Array(ids.prefix(40)), cache: &c2)
+    let rest = try m.forward(tokens: Array(ids[40...]), cache: &c2)   // pos0 = 40, 140 rows = 2 chunks
+    let V = m.config.vocabSize
+    for (k, p) in [40, 100, 167, 168, 179].enumerated() {
+      let d = (0..<V).map { abs(all[p * V + $0] - rest[(p - 40) * V + $0]) }.max()!
+      XCTAssertLessThan(d, 1e-3, "position \(p) (#\(k))")
+    }
+  }
+
   func testSamplingIsSeededAndErrorsAreTyped() throws {
     let m = try model()
     let s = Sampling(temperature: 0.8, topK: 40, topP: 0.95, seed: 11)

@@ -91,3 +91,21 @@ final class GAETests: XCTestCase {
     XCTAssertEqual(explainedVariance(predicted: [2, 2, 2], target: [1, 2, 3]), 0, accuracy: 1e-12)
   }
 }
+
+final class RolloutBufferTests: XCTestCase {
+  func testStackedBuffersPlaceEnvsSideBySide() throws {
+    var a = RolloutBuffer(steps: 2, numEnvs: 2, obsDim: 1, maskDim: 0, actionDim: 1, costDim: 1)
+    var b = a
+    a.rawObs = [0, 1, 10, 11]; b.rawObs = [100, 101, 110, 111]     // value = 100·buffer + 10·t + e
+    a.actions = [0, 1, 2, 3]; b.actions = [4, 5, 6, 7]
+    a.truncated = [false, false, true, false]; b.truncated = [false, true, false, false]
+    let s = try RolloutBuffer.stacked([a, b])
+    XCTAssertEqual(s.numEnvs, 4)
+    XCTAssertEqual(s.rawObs, [0, 1, 100, 101, 10, 11, 110, 111])
+    XCTAssertEqual(s.actions, [0, 1, 4, 5, 2, 3, 6, 7])
+    XCTAssertEqual(s.truncated, [false, false, false, true, true, false, false, false])
+    let c = RolloutBuffer(steps: 3, numEnvs: 2, obsDim: 1, maskDim: 0, actionDim: 1, costDim: 1)
+    XCTAssertThrowsError(try RolloutBuffer.stacked([a, c]))
+    XCTAssertThrowsError(try RolloutBuffer.stacked([]))
+  }
+}

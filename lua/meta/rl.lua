@@ -40,6 +40,7 @@ local rl = {}
 ---@field rollout_ratio? number imagined samples per real sample, at most 1 (default 0.25)
 ---@field gate? boolean use imagination only while model error < gate_ratio × last-obs baseline (default true)
 ---@field gate_ratio? number (default 0.7)
+---@field gate_reward? boolean the gate also needs reward error < gate_ratio × predict-the-mean baseline (default false)
 ---@field warmup? integer iterations before imagination may start (default 2)
 ---@field hidden? integer GRU size (default 64)
 ---@field epochs? integer training passes over the recent rollouts per iteration (default 1)
@@ -64,6 +65,8 @@ local rl = {}
 ---@field sps number
 ---@field wm_val_error? number held-out one-step error of the world model (symlog MSE, observation)
 ---@field wm_baseline_error? number the same for predicting the last observation
+---@field wm_reward_error? number held-out reward error (symlog MSE)
+---@field wm_reward_baseline? number the same for predicting the mean reward
 ---@field imagination_on integer
 ---@field imagined_samples integer
 ---@field mean_return? number deterministic evaluation (in on_eval), plus MEC metrics for MEC envs

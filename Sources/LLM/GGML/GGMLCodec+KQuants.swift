@@ -34,17 +34,24 @@ extension GGMLCodec {
   static func dequantQ3_K(_ src: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
     let d = FP16.loadHalf(src, 108)
     let sb = 96
-    var scales = [Float](repeating: 0, count: 16)
-    for i in 0..<16 {
-      let lo = i < 8 ? u8(src, sb + i) & 0x0f : u8(src, sb + i - 8) >> 4
-      let hi = (u8(src, sb + 8 + i % 4) >> UInt8(2 * (i / 4))) & 3
-      scales[i] = d * Float(Int(lo | (hi << 4)) - 32)
-    }
-    for idx in 0..<256 {
-      let c = idx / 128, s = (idx / 32) % 4, l = idx % 32
-      let ql = Int((u8(src, 32 + c * 32 + l) >> UInt8(2 * s)) & 3)
-      let hbit = Int((u8(src, l) >> UInt8(idx / 32)) & 1)
-      y[idx] = scales[idx / 16] * Float(ql - ((hbit ^ 1) << 2))
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { sp in
+      let scales = sp.baseAddress!
+      for i in 0..<16 {
+        let lo = i < 8 ? u8(src, sb + i) & 0x0f : u8(src, sb + i - 8) >> 4
+        let hi = (u8(src, sb + 8 + i % 4) >> UInt8(2 * (i / 4))) & 3
+        scales[i] = d * Float(Int(lo | (hi << 4)) - 32)
+      }
+      for c in 0..<2 {
+        for s in 0..<4 {
+          let shift = UInt8(2 * s), hb = UInt8(4 * c + s), base = 128 * c + 32 * s
+          let s0 = scales[base / 16], s1 = scales[base / 16 + 1]
+          for l in 0..<32 {
+            let ql = Int((u8(src, 32 + 32 * c + l) >> shift) & 3)
+            let hbit = Int((u8(src, l) >> hb) & 1)
+            y[base + l] = (l < 16 ? s0 : s1) * Float(ql - ((hbit ^ 1) << 2))
+          }
+        }
+      }
     }
   }
 
@@ -77,18 +84,35 @@ extension GGMLCodec {
 
   static func dequantQ6_K(_ src: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
     let d = FP16.loadHalf(src, 208)
-    for idx in 0..<256 {
-      let c = idx / 128, r = idx % 128
-      let lo = (u8(src, c * 64 + r % 64) >> UInt8(4 * (r / 64))) & 0x0f
-      let hi = (u8(src, 128 + c * 32 + r % 32) >> UInt8(2 * (r / 32))) & 3
-      let sc = Float(src.load(fromByteOffset: 192 + idx / 16, as: Int8.self))
-      y[idx] = (d * sc) * Float(Int(lo | (hi << 4)) - 32)
+    for c in 0..<2 {
+      let ql = src + 64 * c, qh = src + 128 + 32 * c, yc = y + 128 * c
+      var ds = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+      withUnsafeMutableBytes(of: &ds) { dp in
+        let f = dp.baseAddress!.assumingMemoryBound(to: Float.self)
+        for k in 0..<8 { f[k] = d * Float(src.load(fromByteOffset: 192 + 8 * c + k, as: Int8.self)) }
+      }
+      withUnsafeBytes(of: &ds) { dp in
+        let f = dp.baseAddress!.assumingMemoryBound(to: Float.self)
+        for l in 0..<32 {
+          let a = u8(ql, l), b = u8(ql, l + 32), h = u8(qh, l)
+          let iS = l / 16
+          yc[l] = f[iS] * Float(Int((a & 0x0f) | ((h & 3) << 4)) - 32)
+          yc[l + 32] = f[iS + 2] * Float(Int((b & 0x0f) | (((h >> 2) & 3) << 4)) - 32)
+          yc[l + 64] = f[iS + 4] * Float(Int((a >> 4) | (((h >> 4) & 3) << 4)) - 32)
+          yc[l + 96] = f[iS + 6] * Float(Int((b >> 4) | (((h >> 6) & 3) << 4)) - 32)
+        }
+      }
     }
   }
 
   // MARK: quantizers (ggml C reference algorithms)
 
-  @inline(__always) static func nearestInt(_ x: Float) -> Int { Int(x.rounded(.toNearestOrEven)) }
+  /// Round to nearest, ties to even, for |x| < 2^22 (ggml's nearest_int: add 1.5·2^23 and read the mantissa).
+  @inline(__always) static func nearestInt(_ x: Float) -> Int {
+    guard abs(x) < 4_194_303 else { return x.isFinite ? Int(x.rounded(.toNearestOrEven)) : 0 }
+    let v = x + 12_582_912
+    return Int(v.bitPattern & 0x007f_ffff) - 0x0040_0000
+  }
 
   /// ggml make_qkx2_quants: affine quantization of n values to 0…nmax with a weighted least-squares search over
   /// candidate scales. Returns (scale, −min); L receives the levels.
@@ -107,7 +131,8 @@ extension GGMLCodec {
       let diff = scale * Float(l) + mn - x[i]
       best += w[i] * diff * diff
     }
-    var aux = [UInt8](repeating: 0, count: n)
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n) { auxb -> (Float, Float) in
+    let aux = auxb.baseAddress!
     for step in 0...nstep {
       iscale = (rmin + rdelta * Float(step) + Float(nmax)) / (mx - mn)
       var sl: Float = 0, sl2: Float = 0, sxl: Float = 0
@@ -127,6 +152,7 @@ extension GGMLCodec {
       if err < best { for i in 0..<n { L[i] = aux[i] }; best = err; scale = ts; mn = tm }
     }
     return (scale, -mn)
+    }
   }
 
   static func quantQ4_K(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer) {

@@ -57,10 +57,8 @@ extension GGMLCodec {
     let d = amax / 127
     let id: Float = d == 0 ? 0 : 1 / d
     FP16.store16(FP16.bits(from: d), dst, 0)
-    for j in 0..<32 {
-      let q = (x[j] * id).rounded(.toNearestOrAwayFromZero)
-      dst.storeBytes(of: Int8(q), toByteOffset: 2 + j, as: Int8.self)
-    }
+    let q = (dst + 2).assumingMemoryBound(to: Int8.self)
+    for j in 0..<32 { q[j] = Int8(truncatingIfNeeded: Int32((x[j] * id).rounded(.toNearestOrAwayFromZero))) }
   }
 
   static func dequantQ8_0(_ src: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
@@ -77,8 +75,8 @@ extension GGMLCodec {
     let id: Float = d == 0 ? 0 : 1 / d
     let off = levels + 0.5
     for j in 0..<32 {
-      let t = (x[j] * id + off).rounded(.towardZero)
-      q[j] = UInt8(min(Float(qmax), max(0, t)))
+      let t = x[j] * id + off                       // ≥ 0 up to rounding: truncation = floor here
+      q[j] = UInt8(truncatingIfNeeded: min(Int32(qmax), max(0, Int32(max(0, t)))))
     }
     return d
   }
@@ -127,9 +125,10 @@ extension GGMLCodec {
     let (lo, hi) = minMax(x, 32)
     let d = (hi - lo) / steps
     let id: Float = d == 0 ? 0 : 1 / d
+    let qmax = Int32(steps)
     for j in 0..<32 {
-      let t = ((x[j] - lo) * id + 0.5).rounded(.towardZero)
-      q[j] = UInt8(min(steps, max(0, t)))
+      let t = (x[j] - lo) * id + 0.5
+      q[j] = UInt8(truncatingIfNeeded: min(qmax, Int32(max(0, t))))
     }
     return (d, lo)
   }

@@ -199,11 +199,17 @@ enum QuantKernels {
     return acc + acc4.sum()
   }
 
-  /// Bit 4 for the 8 lanes j = first, first+2, …, first+14 of a Q5 block's 32-bit qh.
+  /// Bit 4 for the 8 lanes j = first, first+2, …, first+14 of a Q5 block's 32-bit qh (first ∈ {0, 1, 16, 17}):
+  /// mask lane k's bit, multiply it up to bit 15 (a per-lane constant: one pmullw), shift it down to bit 4.
   @inline(__always) static func fifthBits(_ qh: UInt32, _ first: Int) -> I16x8 {
-    var v = I16x8()
-    for k in 0..<8 { v[k] = Int16(truncatingIfNeeded: ((qh >> UInt32(first + 2 * k)) & 1) << 4) }
-    return v
+    let half = UInt16(truncatingIfNeeded: qh >> UInt32(first & 16))
+    let odd = UInt16(first & 1)
+    let k = SIMD8<UInt16>(0, 1, 2, 3, 4, 5, 6, 7)
+    let pos = k &* 2 &+ odd                                   // bit position of lane k
+    let masks = SIMD8<UInt16>(repeating: 1) &<< pos
+    let mults = SIMD8<UInt16>(repeating: 1) &<< (SIMD8<UInt16>(repeating: 15) &- pos)
+    let v = ((SIMD8<UInt16>(repeating: half) & masks) &* mults) &>> 11
+    return unsafeBitCast(v, to: I16x8.self)
   }
 
   /// Plain Float dot product (used for types without an integer kernel).

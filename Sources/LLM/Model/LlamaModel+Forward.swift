@@ -81,7 +81,7 @@ extension LlamaModel {
     cache.values[l].append(contentsOf: v)
     // out[n × qw]: per head, S = q_h K_gᵀ / √hd (causal), softmax, out_h = S V_g.
     var out = [Float](repeating: 0, count: n * qw)
-    var s = [Float](repeating: 0, count: n * T)
+    var s = [Float](repeating: 0, count: min(n, 128) * T)
     let scale = 1 / Float(hd).squareRoot()
     let group = nh / nkv
     cache.keys[l].withUnsafeBufferPointer { kb in
@@ -91,18 +91,24 @@ extension LlamaModel {
             s.withUnsafeMutableBufferPointer { sb in
               for hh in 0..<nh {
                 let g = hh / group
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(T), Int32(hd), scale,
-                            qb.baseAddress! + hh * hd, Int32(qw), kb.baseAddress! + g * hd, Int32(kw),
-                            0, sb.baseAddress!, Int32(T))
-                for i in 0..<n {
-                  let row = sb.baseAddress! + i * T
-                  let visible = pos0 + i + 1
-                  Kernels.softmax(row, count: visible)
-                  for j in visible..<T { row[j] = 0 }
+                // Causal: rows i0..<i1 only see keys < pos0 + i1, so long prompts skip the masked columns.
+                var i0 = 0
+                while i0 < n {
+                  let i1 = min(n, i0 + 128), rows = i1 - i0, cols = pos0 + i1
+                  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(cols), Int32(hd), scale,
+                              qb.baseAddress! + i0 * qw + hh * hd, Int32(qw), kb.baseAddress! + g * hd, Int32(kw),
+                              0, sb.baseAddress!, Int32(cols))
+                  for i in 0..<rows {
+                    let row = sb.baseAddress! + i * cols
+                    let visible = pos0 + i0 + i + 1
+                    Kernels.softmax(row, count: visible)
+                    for j in visible..<cols { row[j] = 0 }
+                  }
+                  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(hd), Int32(cols), 1,
+                              sb.baseAddress!, Int32(cols), vb.baseAddress! + g * hd, Int32(kw),
+                              0, ob.baseAddress! + i0 * qw + hh * hd, Int32(qw))
+                  i0 = i1
                 }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(hd), Int32(T), 1,
-                            sb.baseAddress!, Int32(T), vb.baseAddress! + g * hd, Int32(kw),
-                            0, ob.baseAddress! + hh * hd, Int32(qw))
               }
             }
           }

@@ -1,6 +1,7 @@
 // `edgelab bench tensor`: TensorCore performance against raw OpenBLAS, measured in the same run.
 //  1. sgemm GFLOP/s through `matmul` (allocates its output, records no graph) vs raw cblas_sgemm into a
-//     preallocated buffer, square and LLM-like shapes; rounds are interleaved and the best round is kept.
+//     preallocated buffer, square and LLM-like shapes. Calls alternate raw/Tensor one by one; the ratio is the
+//     median over pairs (robust to a busy machine), GFLOP/s are each side's median.
 //  2. A 2-layer 64-unit tanh MLP (in 64 → 64 → 64 → 1, MSE) forward + backward + Adam step through autograd
 //     vs the same maths written directly with BLAS calls and loops; steps/s and the overhead ratio at batch
 //     64 and 256. Both start from the same weights and the bench checks they stay equal.
@@ -29,22 +30,39 @@ enum TensorBench {
     return best
   }
 
+  /// Paired timing robust to a busy machine: calls `a` and `b` alternately (ABAB…) for ~`seconds`, timing
+  /// each call. Returns both medians (seconds per call) and the median over pairs of time(b)/time(a) — each
+  /// pair ran under nearly the same machine conditions, so this ratio is the stable comparison.
+  static func paired(seconds: Double, _ a: () throws -> Void, _ b: () throws -> Void) rethrows
+    -> (medA: Double, medB: Double, pairRatio: Double) {
+    try a(); try b()
+    var ta: [Double] = [], tb: [Double] = []
+    let end = now() + seconds
+    repeat {
+      var t0 = now()
+      try a()
+      ta.append(now() - t0)
+      t0 = now()
+      try b()
+      tb.append(now() - t0)
+    } while now() < end || ta.count < 20
+    var ratios = zip(tb, ta).map { $0 / $1 }
+    ratios.sort(); ta.sort(); tb.sort()
+    return (ta[ta.count / 2], tb[tb.count / 2], ratios[ratios.count / 2])
+  }
+
   static func sgemm(m: Int, n: Int, k: Int, quick: Bool) throws -> [String: Any] {
     var rng = RNG(seed: 1)
     let a = Tensor.randn([m, k], rng: &rng), b = Tensor.randn([k, n], rng: &rng)
     let c = Tensor.zeros([m, n])
     let flops = 2.0 * Double(m * n * k)
-    let target = quick ? 0.05 : 0.3
-    var raw = Double.infinity, tensor = Double.infinity
-    for _ in 0..<(quick ? 2 : 4) {   // interleave so load changes hit both sides
-      raw = min(raw, time(rounds: 1, target: target) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a.data, Int32(k),
-                    b.data, Int32(n), 0, c.data, Int32(n))
-      })
-      tensor = try min(tensor, time(rounds: 1, target: target) { _ = try matmul(a, b) })
-    }
-    let graw = flops / raw / 1e9, gt = flops / tensor / 1e9
-    return ["m": m, "n": n, "k": k, "raw_gflops": graw, "tensor_gflops": gt, "ratio": gt / graw]
+    let t = try paired(seconds: quick ? 0.3 : 2, {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a.data, Int32(k),
+                  b.data, Int32(n), 0, c.data, Int32(n))
+    }, { _ = try matmul(a, b) })
+    let graw = flops / t.medA / 1e9, gt = flops / t.medB / 1e9
+    return ["m": m, "n": n, "k": k, "raw_gflops": graw, "tensor_gflops": gt, "ratio": 1 / t.pairRatio,
+            "ratio_of_medians": gt / graw]
   }
 
   /// The same MLP step written directly with BLAS (preallocated raw buffers, manual backward, Adam loop).
@@ -136,13 +154,9 @@ enum TensorBench {
     for (l, layer) in net.layers.enumerated() {
       for i in 0..<layer.weight.count { maxDiff = max(maxDiff, abs(layer.weight.data[i] - raw.w[l][i])) }
     }
-    let target = quick ? 0.05 : 0.4
-    var tRaw = Double.infinity, tTen = Double.infinity
-    for _ in 0..<(quick ? 2 : 4) {
-      tRaw = min(tRaw, time(rounds: 1, target: target) { raw.step(xa, ya, lr: 1e-3) })
-      tTen = try min(tTen, time(rounds: 1, target: target) { try tensorStep() })
-    }
-    return ["batch": batch, "blas_threads": BLAS.threads, "autograd_steps_per_s": 1 / tTen, "raw_steps_per_s": 1 / tRaw, "overhead_ratio": tTen / tRaw,
+    let t = try paired(seconds: quick ? 0.3 : 3, { raw.step(xa, ya, lr: 1e-3) }, { try tensorStep() })
+    let tRaw = t.medA, tTen = t.medB
+    return ["batch": batch, "blas_threads": BLAS.threads, "autograd_steps_per_s": 1 / tTen, "raw_steps_per_s": 1 / tRaw, "overhead_ratio": t.pairRatio, "overhead_ratio_of_medians": tTen / tRaw,
             "max_weight_diff_after_5_steps": Double(maxDiff)]
   }
 
@@ -176,27 +190,32 @@ enum TensorBench {
     return (sec, 3 * (linFlops + attFlops) / sec / 1e9)
   }
 
-  /// exp over a 1M-float buffer: TensorCore's vectorised FastMath.exp vs libm expf.
-  static func expThroughput(quick: Bool) -> (fast: Double, libm: Double) {
+  /// exp and tanh over a 1M-float buffer: TensorCore's vectorisable FastMath vs libm expf / tanhf.
+  static func expThroughput(quick: Bool) -> (fast: Double, libm: Double, fastTanh: Double, libmTanh: Double) {
     let n = 1 << 20
     var rng = RNG(seed: 5)
     let x = Tensor.uniform([n], rng: &rng, low: -20, high: 5), y = Tensor.zeros([n])
     let xp = x.data, yp = y.data
     let tf = time(rounds: 3, target: quick ? 0.05 : 0.2) { FastMath.exp(xp, yp, n) }
     let tl = time(rounds: 3, target: quick ? 0.05 : 0.2) { for i in 0..<n { yp[i] = expf(xp[i]) } }
-    return (Double(n) / tf / 1e6, Double(n) / tl / 1e6)
+    let th = time(rounds: 3, target: quick ? 0.05 : 0.2) { FastMath.tanh(xp, yp, n) }
+    let tt = time(rounds: 3, target: quick ? 0.05 : 0.2) { for i in 0..<n { yp[i] = tanhf(xp[i]) } }
+    return (Double(n) / tf / 1e6, Double(n) / tl / 1e6, Double(n) / th / 1e6, Double(n) / tt / 1e6)
   }
 
   static func run(_ report: BenchReport) throws {
     let quick = report.quick
     report.note("blas_threads", BLAS.threads)
-    for (m, n, k) in [(256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (256, 1536, 576), (256, 576, 1536)] {
-      if quick && m * n * k > 512 * 512 * 512 { continue }
-      let r = try sgemm(m: m, n: n, k: k, quick: quick)
-      let tag = "\(m)x\(n)x\(k)"
-      report.record("sgemm_\(tag)_raw_gflops", r["raw_gflops"] as! Double, unit: "GFLOP/s")
-      report.record("sgemm_\(tag)_tensor_gflops", r["tensor_gflops"] as! Double, unit: "GFLOP/s")
-      report.record("sgemm_\(tag)_tensor_vs_raw", r["ratio"] as! Double, unit: "ratio", target: 0.95, lowerIsBetter: false)
+    func gemmRecords(_ threads: Int) throws {
+      for (m, n, k) in [(256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (256, 1536, 576), (256, 576, 1536)] {
+        if quick && m * n * k > 512 * 512 * 512 { continue }
+        let r = try sgemm(m: m, n: n, k: k, quick: quick)
+        let tag = "\(m)x\(n)x\(k)_t\(threads)"
+        report.record("sgemm_\(tag)_raw_gflops", r["raw_gflops"] as! Double, unit: "GFLOP/s")
+        report.record("sgemm_\(tag)_tensor_gflops", r["tensor_gflops"] as! Double, unit: "GFLOP/s")
+        report.record("sgemm_\(tag)_tensor_vs_raw", r["ratio"] as! Double, unit: "ratio", target: 0.95, lowerIsBetter: false,
+                      extra: ["ratio_of_medians": r["ratio_of_medians"]!, "statistic": "median over paired calls of raw/Tensor time"])
+      }
     }
     func mlpRecords(_ threads: Int) throws {
       for bs in [64, 256] {
@@ -205,14 +224,19 @@ enum TensorBench {
         report.record("\(tag)_autograd_steps_per_s", r["autograd_steps_per_s"] as! Double, unit: "steps/s")
         report.record("\(tag)_raw_blas_steps_per_s", r["raw_steps_per_s"] as! Double, unit: "steps/s")
         report.record("\(tag)_overhead", r["overhead_ratio"] as! Double, unit: "ratio", target: 1.3,
-                      extra: ["max_weight_diff_after_5_steps": r["max_weight_diff_after_5_steps"]!])
+                      extra: ["max_weight_diff_after_5_steps": r["max_weight_diff_after_5_steps"]!,
+                              "ratio_of_medians": r["overhead_ratio_of_medians"]!,
+                              "statistic": "median over paired steps of autograd/raw time"])
       }
     }
     let threads = BLAS.threads
+    try gemmRecords(threads)
     try mlpRecords(threads)
-    let (fast, libm) = expThroughput(quick: quick)
+    let (fast, libm, fastTanh, libmTanh) = expThroughput(quick: quick)
     report.record("exp_fastmath_melem_per_s", fast, unit: "Melem/s")
     report.record("exp_libm_expf_melem_per_s", libm, unit: "Melem/s")
+    report.record("tanh_fastmath_melem_per_s", fastTanh, unit: "Melem/s")
+    report.record("tanh_libm_tanhf_melem_per_s", libmTanh, unit: "Melem/s")
     for t in quick ? [64] : [128, 256] {
       let (sec, gf) = try llamaBlock(tokens: t, quick: quick)
       report.record("llama_block_d576_T\(t)_fwd_bwd_ms", sec * 1e3, unit: "ms")
@@ -222,6 +246,7 @@ enum TensorBench {
     if threads > 1 {
       BLAS.setThreads(1)
       defer { BLAS.setThreads(threads) }
+      try gemmRecords(1)
       try mlpRecords(1)
     }
   }
