@@ -32,6 +32,7 @@ local metrics = { "latency_mean", "latency_p95", "delay_transmit", "delay_queue"
 local cols = { "policy", "kind", "users", "seed" }
 for _, k in ipairs(metrics) do cols[#cols + 1] = k end
 cols[#cols + 1] = "any_violation_rate"
+cols[#cols + 1] = "imagination_frac"   -- agents: fraction of training iterations with WM imagination on
 local results = run:csv("results.csv", cols)
 
 local eval_seeds = {}
@@ -39,8 +40,9 @@ for s = 1, cfg.seeds do eval_seeds[s] = cfg.eval_seed0 + s end
 
 local agg = {}   -- agg[policy][users] = { metric -> list }
 local order = {} -- policies in first-seen order
-local function record(policy, kind, n, seed, m)
+local function record(policy, kind, n, seed, m, extra)
   local row = { policy = policy, kind = kind, users = n, seed = seed }
+  for k, v in pairs(extra or {}) do row[k] = v end
   for _, k in ipairs(metrics) do row[k] = m[k] end
   -- "Any violation": the mean of the three constraint violation rates (energy per device-episode, accuracy and
   -- hallucination per episode), i.e. the average fraction of constraint checks failed.
@@ -74,9 +76,11 @@ for _, n in ipairs(cfg.users) do
                                num_steps = cfg.num_steps }
       agent:train(cfg.train_steps, { progress = true })
       local m = agent:evaluate(env, { episodes = cfg.episodes, seeds = eval_seeds })
-      record(kind == "ppo" and "PPO" or "WM-PPO", "agent", n, ts, m)
-      print(("timing N=%d %s seed %d: %d s (%d steps); latency %.2f s, return %.1f"):format(
-        n, kind, ts, os.difftime(os.time(), t1), agent.step, m.latency_mean, m.mean_return))
+      local on, its = 0, 0
+      for _, h in ipairs(agent:history()) do its = its + 1; if (h.imagination_on or 0) > 0 then on = on + 1 end end
+      record(kind == "ppo" and "PPO" or "WM-PPO", "agent", n, ts, m, { imagination_frac = its > 0 and on / its or 0 })
+      print(("timing N=%d %s seed %d: %d s (%d steps); latency %.2f s, return %.1f, imagination on %d/%d iterations"):format(
+        n, kind, ts, os.difftime(os.time(), t1), agent.step, m.latency_mean, m.mean_return, on, its))
     end
   end
 end

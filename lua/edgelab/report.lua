@@ -151,4 +151,21 @@ function M.device_cost(card, dev, o)
            accessible = fits and tps >= min_tps }
 end
 
+--- One ECLD variant of `model` through edgelab.compress: spec = { prune_ffn?, prune_heads?, recovery?
+--- ("none"|"refit"|"distill"|"refit+distill"), distill_steps?, quant? ("q8_0"|"q4_1"|"q4_0"|…), method? ("rtn"|"gptq") }.
+--- Returns the compressed model (an edgelab.LLM). The one place that maps the paper scripts' variant specs onto
+--- the Compression module's Lua options.
+function M.ecld(model, spec)
+  local compress = require("edgelab").compress
+  if not compress then error("edgelab.compress is not available in this build", 2) end
+  local opts = {}
+  if spec.prune_ffn or spec.prune_heads then
+    opts.prune = { ffn_ratio = spec.prune_ffn, head_ratio = spec.prune_heads }
+    opts.recovery = spec.recovery or "none"
+    if spec.distill_steps then opts.distill = { steps = spec.distill_steps } end
+  end
+  if spec.quant then opts.quantize = { type = spec.quant, method = spec.method or "rtn" } end
+  return compress.pipeline(model, opts)
+end
+
 return M
