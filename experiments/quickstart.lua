@@ -1,6 +1,7 @@
 -- Quickstart: load the default model (SmolLM2-135M-Instruct, GGUF Q4_1), answer a chat question, and
 -- report perplexity on a short text; writes a run folder (config, answer, perplexity table, report).
 --   edgelab run experiments/quickstart.lua [--set quantized=true] [--set question='...'] [--smoke]
+-- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf
 local edgelab = require "edgelab"
 local llm, lab = edgelab.llm, edgelab.lab
 

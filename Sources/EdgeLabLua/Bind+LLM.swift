@@ -31,6 +31,7 @@ extension EdgeLabBinding {
 
   /// `edgelab.llm`: Llama-family models from GGUF files or HF safetensors directories.
   ///   llm.load([path][, {quantized=false}]) → model      (path defaults to llm.default_model)
+  ///   llm.threads(n)  — threads for inference (OpenBLAS and the quantized kernels)
   ///   model:info() → {layers=, dim=, heads={...}, kv_heads={...}, ffn={...}, vocab=, params=, weight_bytes=, ...}
   ///   model:generate(prompt[, {max_tokens=128, temperature=0, top_k=0, top_p=1, seed=0}]) → text, {tokens=, finish=}
   ///   model:chat(question | {{role=, content=}, ...}[, opts]) → text, {tokens=, finish=}
@@ -38,10 +39,22 @@ extension EdgeLabBinding {
   ///   model:perplexity(text[, {ctx=512}]) → ppl, {nll=, tokens=, windows=}
   ///   model:encode(text) → {ids}, model:decode(ids) → text
   ///   model:save(path[, {format="gguf"|"safetensors", dtype="f32"|"f16"|"bf16"}])
-  public static let llm = EdgeLabBinding("llm") { m, _ in
-    m.value("default_model", .string(defaultModelPath))
+  public static let llm = EdgeLabBinding("llm") { m, session in
+    // The default model resolved against the repository (so scripts work from any directory).
+    var def = defaultModelPath
+    if let root = LuaPath.repoRoot(script: session.scriptPath), FileManager.default.fileExists(atPath: root + "/" + def) {
+      def = root + "/" + def
+    }
+    let defaultModel = def
+    m.value("default_model", .string(defaultModel))
+    m.function("threads") { call in
+      let n = try call.integer(1)
+      guard n >= 1, n <= 256 else { throw call.argumentError(1, "threads must be in 1...256, got \(n)") }
+      LLMThreads.set(n)
+      return 0
+    }
     m.function("load") { call in
-      let path = try call.optString(1, defaultModelPath)
+      let path = try call.optString(1, defaultModel)
       let o = try call.decode(2, defaults: LLMLoadOptions())
       var isDir: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {

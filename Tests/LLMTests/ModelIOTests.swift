@@ -37,6 +37,32 @@ final class ModelIOTests: XCTestCase {
     XCTAssertEqual(try back.ggufWriter().bytes(), try m.ggufWriter().bytes())
   }
 
+  /// Models whose matrices are k-quants (256-blocks, as in common community files) save, load and run.
+  func testKQuantModelRoundTrip() throws {
+    let cfg = LlamaConfig(vocabSize: 262, dim: 256, layers: 2, heads: [4, 4], kvHeads: [2, 2], ffn: [512, 256],
+                          headDim: 64, ropeTheta: 10000, rmsEps: 1e-5, contextLength: 64)
+    let m = try LlamaModel.random(config: cfg, tokenizer: Tokenizer.byteLevel(), seed: 2, std: 0.05)
+    func q(_ w: WeightMatrix?, _ t: GGMLType) throws -> WeightMatrix? { try w?.quantized(as: t) }
+    let layers = try m.layers.map { l in
+      LlamaLayer(attnNorm: l.attnNorm, wq: try q(l.wq, .q4_K), wk: try q(l.wk, .q4_K), wv: try q(l.wv, .q6_K), wo: try q(l.wo, .q4_K),
+                 ffnNorm: l.ffnNorm, gate: try q(l.gate, .q4_K), up: try q(l.up, .q4_K), down: try q(l.down, .q6_K))
+    }
+    let qm = try LlamaModel(config: cfg, tokenizer: m.tokenizer, embedding: m.embedding.quantized(as: .q8_0), layers: layers,
+                            outputNorm: m.outputNorm, output: nil)
+    try qm.save(tmp + "/k.gguf")
+    let f = try GGUFFile.load(path: tmp + "/k.gguf")
+    XCTAssertEqual(f.tensor("blk.0.attn_q.weight")?.type, .q4_K); XCTAssertEqual(f.tensor("blk.1.ffn_down.weight")?.type, .q6_K)
+    XCTAssertEqual(f["general.file_type"]?.int, 15)
+    let ids: [Int32] = [1, 70, 80, 90, 100]
+    let kept = try LlamaModel.load(path: tmp + "/k.gguf", keepQuantized: true), deq = try LlamaModel.load(path: tmp + "/k.gguf")
+    let a = try logits(kept, ids), b = try logits(deq, ids), ref = try logits(m, ids)
+    let scale = b.map { abs($0) }.max()!
+    // Quantized kernels (int8-quantized activations) vs dequantized weights.
+    XCTAssertLessThan(maxDiff(a, b), 0.02 * scale, "Δ \(maxDiff(a, b)), logit scale \(scale)")
+    XCTAssertLessThan(maxDiff(b, ref), 0.5)       // 4/6-bit weights stay close to the F32 model
+    XCTAssertGreaterThan(maxDiff(b, ref), 1e-4)   // ...but are really quantized
+  }
+
   func testSafetensorsRoundTripAndPermutation() throws {
     let m = try Self.tinyModel()
     let ids = m.tokenizer.encode("<|im_start|>hello 123<|im_end|>")

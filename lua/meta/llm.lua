@@ -14,6 +14,10 @@ local llm = {}
 ---@return edgelab.LLM
 function llm.load(path, opts) end
 
+---Threads used for inference (OpenBLAS products and the quantized kernels).
+---@param n integer
+function llm.threads(n) end
+
 ---@class edgelab.LLMGenOptions
 ---@field max_tokens? integer default 128
 ---@field temperature? number 0 = greedy (default)

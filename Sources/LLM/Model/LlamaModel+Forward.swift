@@ -89,6 +89,11 @@ extension LlamaModel {
         q.withUnsafeBufferPointer { qb in
           out.withUnsafeMutableBufferPointer { ob in
             s.withUnsafeMutableBufferPointer { sb in
+              if n == 1 {  // decoding: plain loops (hundreds of tiny BLAS calls per token cost more than the math)
+                Self.decodeAttention(q: qb.baseAddress!, k: kb.baseAddress!, v: vb.baseAddress!, out: ob.baseAddress!,
+                                     scores: sb.baseAddress!, T: T, heads: nh, group: group, hd: hd, kw: kw, scale: scale)
+                return
+              }
               for hh in 0..<nh {
                 let g = hh / group
                 // Causal: rows i0..<i1 only see keys < pos0 + i1, so long prompts skip the masked columns.
@@ -118,6 +123,28 @@ extension LlamaModel {
     if let hook { out.withUnsafeBufferPointer { hook(l, .attnOutput, $0, n, qw) } }
     try out.withUnsafeBufferPointer { ob in
       try x.withUnsafeMutableBufferPointer { try wo.apply(ob.baseAddress!, n: n, into: $0.baseAddress!, accumulate: true) }
+    }
+  }
+
+  /// One query row against T cached keys/values, per head.
+  static func decodeAttention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                              out: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>, T: Int,
+                              heads: Int, group: Int, hd: Int, kw: Int, scale: Float) {
+    for hh in 0..<heads {
+      let qh = q + hh * hd, g = hh / group
+      for j in 0..<T {
+        let kj = k + j * kw + g * hd
+        var acc: Float = 0
+        for e in 0..<hd { acc += qh[e] * kj[e] }
+        scores[j] = acc * scale
+      }
+      Kernels.softmax(scores, count: T)
+      let oh = out + hh * hd
+      for e in 0..<hd { oh[e] = 0 }
+      for j in 0..<T {
+        let w = scores[j], vj = v + j * kw + g * hd
+        for e in 0..<hd { oh[e] += w * vj[e] }
+      }
     }
   }
 

@@ -1,0 +1,96 @@
+// Logit knowledge distillation: teacher = the base LlamaModel, student = a (pruned) model trained as a
+// TrainableLlama with AdamW, global grad-norm clipping, warm-up + cosine LR, checkpoints and resume.
+//
+// Loss per batch (rows = every position of every window in the batch):
+//   L = α · T² · mean_rows KL(p̃_T ‖ q_T) + (1 − α) · CE(q_1, next token)
+// where q_T = softmax(z_student/T), p̃_T = the teacher's top-k distribution at temperature T renormalised over
+// its k tokens (TeacherCache); KL(p̃‖q) = Σ_{j∈topk} p̃_j (log p̃_j − log q_j). With k = vocab this is the
+// full forward KL of TensorCore.klDivergence (a test checks it). CE uses positions 0..<T−1.
+import Foundation
+import LLM
+import TensorCore
+
+public struct DistillOptions: Codable, Sendable, Equatable {
+  public var steps: Int = 100
+  public var batchSize: Int = 2
+  public var learningRate: Float = 1e-4
+  public var minLearningRate: Float = 1e-5
+  public var warmupSteps: Int = 5
+  public var weightDecay: Float = 0.0
+  public var temperature: Float = 2
+  /// Weight of the KD term; 1 − alpha goes to CE on the next token.
+  public var alpha: Float = 1
+  public var topK: Int = 64
+  public var clipNorm: Float = 1
+  /// Train the token embedding (tied output head) too; pruning leaves it untouched, so off by default.
+  public var trainEmbedding: Bool = false
+  public var seed: UInt64 = 0
+  public var checkpointEvery: Int = 0
+  public var checkpointPath: String? = nil
+  public init() {}
+
+  public func validate() throws {
+    func bad(_ m: String) -> CompressionError { .invalidOption(m) }
+    guard steps >= 0 else { throw bad("steps must be ≥ 0") }
+    guard batchSize >= 1 else { throw bad("batch_size must be ≥ 1") }
+    guard learningRate > 0, minLearningRate >= 0 else { throw bad("learning rates must be positive") }
+    guard temperature > 0 else { throw bad("temperature must be > 0") }
+    guard (0...1).contains(alpha) else { throw bad("alpha must be in [0, 1] (got \(alpha))") }
+    guard topK >= 1 else { throw bad("top_k must be ≥ 1") }
+    guard clipNorm > 0 else { throw bad("clip_norm must be > 0") }
+    guard checkpointEvery >= 0 else { throw bad("checkpoint_every must be ≥ 0") }
+    if checkpointEvery > 0 && checkpointPath == nil { throw bad("checkpoint_every needs checkpoint_path") }
+  }
+}
+
+public struct DistillStep: Sendable, Codable, Equatable {
+  public var step: Int
+  public var loss: Double
+  public var kd: Double
+  public var ce: Double
+  public var gradNorm: Double
+  public var learningRate: Double
+  public var tokensPerSecond: Double
+}
+
+public enum Distill {
+  /// KD + CE loss of `logits` [rows × V] (rows = B·T) for `tokens` (B windows of T) against cached top-k.
+  public static func loss(logits: Tensor, batch: [[Int32]], ids: [[Int32]], logprobs: [[Float]], k: Int,
+                          temperature T: Float, alpha: Float) throws -> (total: Tensor, kd: Double, ce: Double) {
+    let V = logits.lastDim, rows = logits.rowCount
+    let Tn = batch.first?.count ?? 0
+    guard rows == batch.count * Tn, ids.count == batch.count else { throw CompressionError.shape("distill loss: \(rows) rows for \(batch.count)×\(Tn)") }
+    var parts: [Tensor] = []
+    var kdv = 0.0, cev = 0.0
+    if alpha > 0 {
+      // dense target P (zeros outside the top-k) and its constant entropy term Σ p log p
+      let P = Tensor(zeros: [rows, V])
+      var negEnt = 0.0
+      for b in 0..<batch.count {
+        for t in 0..<Tn {
+          let r = b * Tn + t
+          for j in 0..<k {
+            let lp = logprobs[b][t * k + j], p = Foundation.exp(Double(lp))
+            P.data[r * V + Int(ids[b][t * k + j])] = Float(p)
+            negEnt += p * Double(lp)
+          }
+        }
+      }
+      let ls = (logits * (1 / T)).logSoftmax()
+      let cross = (try ls * P).sum()                        // Σ p log q
+      let scale = T * T / Float(rows)
+      let kd = (Float(negEnt) - cross) * scale              // T² · mean KL
+      kdv = Double(kd.item)
+      parts.append(kd * alpha)
+    }
+    if alpha < 1 {
+      var targets = [Int](); targets.reserveCapacity(rows)
+      for w in batch { for t in 0..<Tn { targets.append(t + 1 < Tn ? Int(w[t + 1]) : -1) } }
+      let ce = try crossEntropy(logits, targets: targets, ignoreIndex: -1)
+      cev = Double(ce.item)
+      parts.append(ce * (1 - alpha))
+    }
+    let total = parts.count == 1 ? parts[0] : try parts[0] + parts[1]
+    return (total, kdv, cev)
+  }
+}

@@ -1,0 +1,89 @@
+import XCTest
+import Foundation
+import LLM
+import TensorCore
+@testable import Compression
+
+final class DistillTests: XCTestCase {
+  func testTopKWithFullVocabEqualsFullKL() throws {
+    let m = try Tiny.model(layers: 1, ffn: 32, dim: 32)
+    let w = Tiny.windows(m, count: 1, length: 6)
+    let cache = try TeacherCache(teacher: m, windows: w, k: m.config.vocabSize, temperature: 2)
+    let student = try TrainableLlama(try Tiny.model(seed: 9, layers: 1, ffn: 32, dim: 32))
+    let z = try student.forward(batch: w)
+    let (ours, _, _) = try Distill.loss(logits: z, batch: w, ids: cache.ids, logprobs: cache.logprobs, k: cache.k, temperature: 2, alpha: 1)
+    var c = m.makeCache()
+    let tz = try m.forward(tokens: w[0], cache: &c)
+    let ref = try klDivergence(student: z.detached(), teacher: Tensor(shape: [w[0].count, m.config.vocabSize], tz), temperature: 2)
+    XCTAssertEqual(ours.item, ref.item, accuracy: 1e-4 * max(1, abs(ref.item)))
+  }
+
+  func testTopKHandComputed() {
+    let (ids, lp) = TeacherCache.topK([0, 2, 1, -1], k: 2, temperature: 1)
+    XCTAssertEqual(ids, [1, 2])
+    let z = exp(2.0) + exp(1.0)
+    XCTAssertEqual(Double(lp[0]), 2 - log(z), accuracy: 1e-6)
+    XCTAssertEqual(Double(lp[1]), 1 - log(z), accuracy: 1e-6)
+  }
+
+  func testGradientMatchesFiniteDifferences() throws {
+    let teacher = try Tiny.model(layers: 2, ffn: 32, dim: 32, std: 0.3)
+    let w = Tiny.windows(teacher, count: 1, length: 5)
+    let cache = try TeacherCache(teacher: teacher, windows: w, k: 8, temperature: 1.5)
+    let st = try TrainableLlama(try Tiny.model(seed: 4, layers: 2, ffn: 32, dim: 32, std: 0.3))
+    func lossValue() throws -> Double {
+      let z = try st.forward(batch: w)
+      return Double(try Distill.loss(logits: z, batch: w, ids: cache.ids, logprobs: cache.logprobs, k: 8, temperature: 1.5, alpha: 0.7).total.item)
+    }
+    let z = try st.forward(batch: w)
+    try Distill.loss(logits: z, batch: w, ids: cache.ids, logprobs: cache.logprobs, k: 8, temperature: 1.5, alpha: 0.7).total.backward()
+    let params = Dictionary(uniqueKeysWithValues: st.namedParameters())
+    var checked = 0
+    for (name, idx) in [("blk.0.attn_q.weight", 7), ("blk.1.ffn_down.weight", 40), ("blk.0.attn_norm.weight", 3),
+                        ("blk.1.attn_v.weight", 11), ("token_embd.weight", 32 * 70 + 5)] {
+      let p = params[name]!
+      let g = Double(p.grad!.data[idx])
+      let eps: Float = 3e-3, old = p.data[idx]
+      p.data[idx] = old + eps; let lp = try lossValue()
+      p.data[idx] = old - eps; let lm = try lossValue()
+      p.data[idx] = old
+      let fd = (lp - lm) / Double(2 * eps)
+      XCTAssertEqual(g, fd, accuracy: 2e-3 + 0.05 * abs(fd), name)
+      if abs(fd) > 1e-3 { checked += 1 }
+    }
+    XCTAssertGreaterThanOrEqual(checked, 3, "gradients too small to be a meaningful check")
+  }
+
+  func testKDLossDecreasesAndCheckpointResumes() throws {
+    let teacher = try Tiny.model(std: 0.3)
+    let stats = try Calibration.collect(model: teacher, windows: Tiny.windows(teacher))
+    let student = try Pruner.apply(model: teacher, plan: Pruner.plan(model: teacher, stats: stats, options: PruneOptions(ffnRatio: 0.4, headRatio: 0.5)))
+    let w = Tiny.windows(teacher, count: 4, length: 16, seed: 11)
+    var o = DistillOptions()
+    o.steps = 30; o.batchSize = 2; o.learningRate = 3e-3; o.minLearningRate = 3e-4; o.warmupSteps = 2; o.topK = 16
+    let d = try Distiller(teacher: teacher, student: student, windows: w, options: o)
+    _ = try d.run()
+    let first = d.history.prefix(4).map(\.kd).reduce(0, +) / 4, last = d.history.suffix(4).map(\.kd).reduce(0, +) / 4
+    XCTAssertLessThan(last, 0.8 * first, "KD loss \(first) → \(last)")
+    // resume: 10 steps, checkpoint, fresh distiller loads it and continues identically to an uninterrupted run
+    o.steps = 14
+    let path = NSTemporaryDirectory() + "edgelab-kd-\(getpid()).safetensors"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let a = try Distiller(teacher: teacher, student: student, windows: w, options: o)
+    for _ in 0..<10 { try a.trainStep() }
+    try a.saveCheckpoint(path)
+    let ma = try a.run()
+    let b = try Distiller(teacher: teacher, student: student, windows: w, options: o)
+    try b.loadCheckpoint(path)
+    XCTAssertEqual(b.step, 10)
+    let mb = try b.run()
+    XCTAssertLessThan(Tiny.maxDiff(try Tiny.logits(ma, w[0]), try Tiny.logits(mb, w[0])), 1e-5)
+  }
+
+  func testBadOptionsThrow() throws {
+    var o = DistillOptions(); o.alpha = 1.5
+    XCTAssertThrowsError(try o.validate())
+    o = DistillOptions(); o.checkpointEvery = 5
+    XCTAssertThrowsError(try o.validate())
+  }
+}

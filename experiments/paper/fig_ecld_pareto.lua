@@ -1,0 +1,112 @@
+-- Paper figure: size vs accuracy / hallucination / energy Pareto fronts of SmolLM2-135M-Instruct variants:
+-- quantization-only (RTN Q8_0, Q4_1, Q4_0; GPTQ Q4_0), pruning-only (FFN channels, no recovery) and ECLD
+-- (prune → least-squares refit [→ logit distillation] → quantize), all measured with the evaluation suite.
+--   edgelab run experiments/paper/fig_ecld_pareto.lua [--smoke] [--set items=40] [--set distill_steps=0]
+-- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf, data/bigbench, data/halueval
+-- Claim checked (REFERENCES.md): ECLD cuts storage 70–80% and energy up to 50% with accuracy largely preserved
+-- and hallucination often lower than quantization-only or pruning-only — ECLD must win at EQUAL size.
+-- Reference = the GGUF's Q4_1 weights dequantized to F32 (the file is 4-bit; say so in every table).
+-- Needs edgelab.compress (the Compression module's Lua face); without it the script says so and skips.
+-- Cost (full profile): ~1–1.5 min per variant evaluation + compression time; 9 variants ≈ 10–15 min under load.
+local edgelab = require "edgelab"
+local report = require "edgelab.report"
+local llm, eval, lab = edgelab.llm, edgelab.eval, edgelab.lab
+
+local cfg = lab.config {
+  model = llm.default_model, items = 20, halueval = 60, truthfulqa = 40, ppl_tokens = 2048, seed = 1234,
+  prune = { 0.25, 0.5 },        -- FFN channel fractions for pruning-only and ECLD
+  distill_steps = 0,            -- > 0 adds prune→refit→distill→Q4_0 variants (logit KD steps)
+  gptq = true,                  -- add the GPTQ Q4_0 quantization-only variant
+  smoke = { items = 2, halueval = 2, truthfulqa = 2, ppl_tokens = 64, prune = { 0.25 }, gptq = false },
+}
+local assets = { cfg.model }
+for _, p in ipairs(report.eval_assets()) do assets[#assets + 1] = p end
+if not report.need_assets("fig_ecld_pareto", assets) then return end
+if not edgelab.compress then
+  print("fig_ecld_pareto: edgelab.compress is not available in this build (the Compression module's Lua face); skipped")
+  return
+end
+
+local smoke = edgelab.session.smoke
+local run <close> = lab.run { name = "paper/fig_ecld_pareto", config = cfg }
+print(("load average at start: %s"):format(tostring(report.loadavg())))
+local suite = eval.suite {
+  seed = cfg.seed, itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
+  perplexityTokens = cfg.ppl_tokens, perplexityContext = smoke and 32 or 256,
+  query = smoke and { promptTokens = 16, outputTokens = 4 } or nil, bootstrapResamples = smoke and 50 or 1000,
+  measureHost = not smoke,
+}
+
+-- The variants: family, name, ECLD spec (see report.ecld).
+local specs = { { family = "quant-only", name = "q8_0", spec = { quant = "q8_0" } },
+                { family = "quant-only", name = "q4_0", spec = { quant = "q4_0" } } }
+if not smoke then
+  table.insert(specs, 2, { family = "quant-only", name = "q4_1", spec = { quant = "q4_1" } })
+end
+if cfg.gptq then specs[#specs + 1] = { family = "quant-only", name = "q4_0-gptq", spec = { quant = "q4_0", method = "gptq" } } end
+for _, r in ipairs(cfg.prune) do
+  local tag = ("ffn%d"):format(math.floor(100 * r + 0.5))
+  specs[#specs + 1] = { family = "prune-only", name = "prune-" .. tag, spec = { prune_ffn = r } }
+  specs[#specs + 1] = { family = "ECLD", name = "ecld-" .. tag .. "-refit-q4_0", spec = { prune_ffn = r, recovery = "refit", quant = "q4_0" } }
+  if cfg.distill_steps > 0 then
+    specs[#specs + 1] = { family = "ECLD", name = "ecld-" .. tag .. "-refit-kd-q4_0",
+      spec = { prune_ffn = r, recovery = "refit+distill", distill_steps = cfg.distill_steps, quant = "q4_0" } }
+  end
+end
+
+local base = llm.load(cfg.model)
+local info = base:info()
+local rows = run:csv("variants.csv", { "family", "variant", "params_m", "storage_mb", "size_pct", "bits_per_weight",
+  "acc", "acc_lo", "acc_hi", "acc_norm", "halueval_qa", "halueval_lo", "halueval_hi", "truthfulqa", "perplexity",
+  "kld_to_base", "flip_rate", "energy_phone8_j", "energy_rpi5_j", "energy_vs_base_pct", "population_fraction",
+  "compress_s", "eval_s" })
+local cards = {}
+local base_storage, base_energy, base_results
+local function add(family, name, model, compress_s, storage)
+  local t = os.time()
+  local m = eval.run(model, suite, { name = "smollm2-135m-" .. name, storage_bytes = storage,
+                                     base = base_results and base or nil, base_results = base_results })
+  local card = eval.card(model, m.results, { name = "smollm2-135m-" .. name })
+  card.baseModel = base_results and "smollm2-135m-f32" or nil
+  cards[#cards + 1] = card
+  if not base_results then base_results, base_storage = m.results, card.storageBytes end
+  local e8 = m.energy.devices["phone-8gb"].joules
+  base_energy = base_energy or e8
+  rows:add { family = family, variant = name, params_m = card.params / 1e6, storage_mb = card.storageBytes / 1e6,
+    size_pct = 100 * card.storageBytes / base_storage, bits_per_weight = card.bitsPerWeight,
+    acc = m.generalization.acc.mean, acc_lo = m.generalization.acc.lo, acc_hi = m.generalization.acc.hi,
+    acc_norm = m.generalization.acc_norm.mean, halueval_qa = m.hallucination.halueval_qa.mean,
+    halueval_lo = m.hallucination.halueval_qa.lo, halueval_hi = m.hallucination.halueval_qa.hi,
+    truthfulqa = m.hallucination.truthfulqa.mean, perplexity = m.generalization.perplexity,
+    kld_to_base = m.generalization.kld and m.generalization.kld.mean, flip_rate = m.generalization.flip_rate,
+    energy_phone8_j = e8, energy_rpi5_j = m.energy.devices["rpi5-8gb"].joules,
+    energy_vs_base_pct = report.change_pct(e8, base_energy), population_fraction = m.accessibility.population_fraction,
+    compress_s = compress_s, eval_s = os.difftime(os.time(), t) }
+  print(("%-12s %-28s %7.1f MB  acc %.3f  HaluEval %.3f  TQA %.3f  ppl %7.2f  phone-8gb %.2f J  (%d s)"):format(
+    family, name, card.storageBytes / 1e6, m.generalization.acc.mean, m.hallucination.halueval_qa.mean,
+    m.hallucination.truthfulqa.mean, m.generalization.perplexity, e8, os.difftime(os.time(), t)))
+end
+add("reference", "f32", base, 0, info.params * 4)
+for _, v in ipairs(specs) do
+  local t = os.time()
+  local model = report.ecld(base, v.spec)
+  add(v.family, v.name, model, os.difftime(os.time(), t))
+end
+rows:close()
+eval.save_cards(run.dir .. "/cards.json", cards)
+
+for _, p in ipairs {
+  { y = "acc", file = "size_vs_accuracy.svg", title = "Size vs accuracy (BIG-bench MC, pooled)", ylabel = "accuracy", pareto = "min-max" },
+  { y = "halueval_qa", file = "size_vs_hallucination.svg", title = "Size vs hallucination (HaluEval-QA)", ylabel = "hallucination rate", pareto = "min-min" },
+  { y = "truthfulqa", file = "size_vs_truthfulqa.svg", title = "Size vs hallucination (TruthfulQA-MC: false answer preferred)", ylabel = "hallucination rate", pareto = "min-min" },
+  { y = "energy_phone8_j", file = "size_vs_energy.svg", title = "Size vs energy per query (8 GB phone, analytic)", ylabel = "J / query", pareto = "min-min" },
+  { y = "perplexity", file = "size_vs_perplexity.svg", title = "Size vs held-out perplexity", ylabel = "perplexity", pareto = "min-min", logy = true },
+} do
+  run:plot { data = "variants.csv", x = "storage_mb", y = p.y, by = "family", kind = "scatter", pareto = p.pareto,
+             logx = true, logy = p.logy, file = p.file, title = p.title, xlabel = "stored size (MB, log)", ylabel = p.ylabel }
+end
+run:table("Variants (reference = Q4_1 GGUF dequantized to F32)", "variants.csv")
+run:note(("Suite: seed %d, %d items per BIG-bench task, %d HaluEval-QA, %d TruthfulQA-MC items, perplexity on %d "
+  .. "held-out tokens; 95%% bootstrap intervals in the evaluation results. Equal-size comparison: compare ECLD points "
+  .. "with quantization-only points of similar storage_mb.")
+  :format(cfg.seed, cfg.items, cfg.halueval, cfg.truthfulqa, cfg.ppl_tokens))

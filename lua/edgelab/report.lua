@@ -1,0 +1,171 @@
+-- edgelab.report: small shared helpers for the paper scripts (experiments/paper/*.lua, experiments/demo.lua):
+-- asset checks that skip cleanly in smoke runs, the learning-curve protocol of PPO vs WM-PPO (one function so
+-- every figure trains and evaluates agents the same way), steps-to-threshold, and relative changes.
+--   local report = require "edgelab.report"
+local M = {}
+
+--- True when `path` can be opened for reading.
+function M.exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() return true end
+  return false
+end
+
+--- Checks that the asset files exist. When one is missing: in a smoke run prints "<script>: ... skipped" and
+--- returns false (the caller returns); otherwise raises an error telling the user to run `edgelab fetch`.
+---@param script string short name for the message
+---@param paths string[]
+---@return boolean ok
+function M.need_assets(script, paths)
+  local edgelab = require "edgelab"
+  for _, p in ipairs(paths) do
+    if not M.exists(p) then
+      if edgelab.session.smoke then
+        print(("%s: asset %s not found; skipped (run `edgelab fetch`)"):format(script, p))
+        return false
+      end
+      error(("%s: asset %s not found: run `edgelab fetch` first"):format(script, p), 2)
+    end
+  end
+  return true
+end
+
+--- Values of column `k` of a list of rows (rows missing it are skipped).
+function M.col(rows, k)
+  local t = {}
+  for _, r in ipairs(rows) do if r[k] ~= nil then t[#t + 1] = r[k] end end
+  return t
+end
+
+--- Relative change of `x` against the reference `ref`, in percent of |ref| (negative = smaller).
+function M.change_pct(x, ref)
+  if ref == nil or x == nil or ref == 0 then return 0 / 0 end
+  return 100 * (x - ref) / math.abs(ref)
+end
+
+--- The "90% of the reference's final return" threshold for returns that are negative costs: a run reaches it
+--- when its cost is within 1/0.9 of the reference cost (return ≥ Rf/0.9); for positive returns 0.9·Rf.
+function M.threshold(Rf, frac)
+  frac = frac or 0.9
+  return Rf < 0 and Rf / frac or frac * Rf
+end
+
+--- First step whose 3-point forward mean (this evaluation and the next two) is ≥ thr; `budget` (and false)
+--- when never reached (a censored run).
+---@param curve {[1]: integer, [2]: number}[] (step, return) pairs in step order
+function M.steps_to(curve, thr, budget)
+  for i = 1, #curve do
+    local s, n = 0, 0
+    for j = i, math.min(i + 2, #curve) do s = s + curve[j][2]; n = n + 1 end
+    if s / n >= thr then return curve[i][1], true end
+  end
+  return budget, false
+end
+
+--- Area under the learning curve (trapezoid over steps), normalised by the step range: the mean return
+--- over training, a threshold-free convergence-speed summary.
+function M.auc(curve)
+  if #curve < 2 then return curve[1] and curve[1][2] or 0 / 0 end
+  local a = 0
+  for i = 2, #curve do a = a + (curve[i][1] - curve[i - 1][1]) * (curve[i][2] + curve[i - 1][2]) / 2 end
+  return a / (curve[#curve][1] - curve[1][1])
+end
+
+--- Trains one agent and records its deterministic-evaluation learning curve.
+---@param o {kind: "ppo"|"wmppo", env: any, seed: integer, steps: integer, every: integer, eval_seeds: integer[],
+---         final_seeds: integer[], num_envs?: integer, num_steps?: integer, wm?: table, on_eval?: fun(step, stats)}
+---@return {[1]: integer, [2]: number}[] curve, table final_metrics, number wall_seconds, number cpu_seconds
+function M.train_curve(o)
+  local rl = require("edgelab").rl
+  local opts = { env = o.env, seed = o.seed, total_steps = o.steps, num_envs = o.num_envs, num_steps = o.num_steps }
+  if o.kind == "wmppo" then opts.wm = o.wm or {} end
+  local agent = rl[o.kind](opts)
+  local curve = {}
+  local function rec(step, s)
+    curve[#curve + 1] = { step, s.mean_return }
+    if o.on_eval then o.on_eval(step, s) end
+  end
+  rec(0, agent:evaluate(o.env, { episodes = 1, seeds = o.eval_seeds }))
+  local t0, c0 = os.time(), os.clock()
+  agent:train(o.steps, { every = o.every, eval_seeds = o.eval_seeds, on_eval = rec })
+  local wall, cpu = os.difftime(os.time(), t0), os.clock() - c0
+  local final = agent:evaluate(o.env, { episodes = 1, seeds = o.final_seeds })
+  return curve, final, wall, cpu, agent
+end
+
+--- "mean [lo, hi]" with a format.
+function M.ci_text(m, lo, hi, fmt)
+  fmt = fmt or "%.2f"
+  return (fmt .. " [" .. fmt .. ", " .. fmt .. "]"):format(m, lo, hi)
+end
+
+--- The 1-minute load average (from /proc/loadavg), or nil.
+function M.loadavg()
+  local f = io.open("/proc/loadavg", "r")
+  if not f then return nil end
+  local s = f:read("l"); f:close()
+  return tonumber(s:match("^(%S+)"))
+end
+
+--- The data root of the evaluation suite ($EDGELAB_DATA, else <repo>/assets/data next to the default model).
+function M.data_dir()
+  local env = os.getenv("EDGELAB_DATA")
+  if env and env ~= "" then return env end
+  local llm = require("edgelab").llm
+  local root = llm.default_model:match("^(.*)/assets/models/[^/]*$")
+  return (root and (root .. "/") or "") .. "assets/data"
+end
+
+--- The asset files the evaluation suite reads (checked by scripts that run eval.run).
+function M.eval_assets()
+  local d = M.data_dir()
+  return { d .. "/bigbench/general_knowledge/task.json", d .. "/halueval/dataset_halueval_qa.jsonl" }
+end
+
+--- Analytic query cost and accessibility of a model card on a device profile: a Lua replica of
+--- Sources/EdgeProfiles/AnalyticCost.swift (roofline: prefill max(n·F/(η_c·P), (W + kv·n)/(η_m·B)), decode
+--- token i max((W + kv·(n+i))/(η_m·B), F/(η_c·P)), energy = active power × time; fits ⇔ storage + kv·ctx +
+--- overhead ≤ usable RAM; accessible ⇔ fits ∧ decode tok/s at ctx ≥ threshold). The Lua face computes device
+--- metrics only for measured cards (eval.card), so paper-scale cards go through this replica; scripts check
+--- it against the Swift numbers of the measured cards before using it.
+---@param card table a model card (flopsPerToken, bytesPerToken, kvBytesPerToken, storageBytes)
+---@param dev table a device profile from eval.devices()
+---@param o? {prompt?: integer, output?: integer, context?: integer, overhead?: number, min_tps?: number, eta_m?: number, eta_c?: number}
+function M.device_cost(card, dev, o)
+  o = o or {}
+  local n, m = o.prompt or 256, o.output or 128
+  local ctx, overhead, min_tps = o.context or 2048, o.overhead or 512 * 1048576, o.min_tps or 5
+  local em, ec = o.eta_m or 0.6, o.eta_c or 0.3
+  local F, W, kv = card.flopsPerToken, card.bytesPerToken, card.kvBytesPerToken
+  local B, P = em * dev.memoryBandwidth, ec * dev.peakFLOPS
+  local function dec(c) return math.max((W + kv * c) / B, F / P) end
+  local tp = math.max(n * F / P, (W + kv * n) / B)
+  local td = 0
+  for i = 0, m - 1 do td = td + dec(n + i) end
+  local required = card.storageBytes + kv * ctx + overhead
+  local usable = dev.ramBytes * dev.usableFraction
+  local tps = 1 / dec(ctx)
+  local fits = required <= usable
+  return { joules = (tp + td) * dev.activePowerW, seconds = tp + td, prefill_s = tp, decode_s = td,
+           required_bytes = required, usable_bytes = usable, fits = fits, decode_tok_s = tps,
+           accessible = fits and tps >= min_tps }
+end
+
+--- One ECLD variant of `model` through edgelab.compress: spec = { prune_ffn?, prune_heads?, recovery?
+--- ("none"|"refit"|"distill"|"refit+distill"), distill_steps?, quant? ("q8_0"|"q4_1"|"q4_0"|…), method? ("rtn"|"gptq") }.
+--- Returns the compressed model (an edgelab.LLM). The one place that maps the paper scripts' variant specs onto
+--- the Compression module's Lua options.
+function M.ecld(model, spec)
+  local compress = require("edgelab").compress
+  if not compress then error("edgelab.compress is not available in this build", 2) end
+  local opts = {}
+  if spec.prune_ffn or spec.prune_heads then
+    opts.prune = { ffn_ratio = spec.prune_ffn, head_ratio = spec.prune_heads }
+    opts.recovery = spec.recovery or "none"
+    if spec.distill_steps then opts.distill = { steps = spec.distill_steps } end
+  end
+  if spec.quant then opts.quantize = { type = spec.quant, method = spec.method or "rtn" } end
+  return compress.pipeline(model, opts)
+end
+
+return M
