@@ -41,6 +41,25 @@ final class ScoringTests: XCTestCase {
     XCTAssertEqual(r.chance, 1.0 / 3, accuracy: 1e-12)
   }
 
+  func testMutualInformationScoring() throws {
+    // Hand scores: ll = [−2, −6], unconditional [−1, −8] → MI = [−1, +2]: raw picks 0, MI picks 1.
+    let item = MCItem(id: "m/0", context: "x", choices: ["a", "bbbbbbbb"], labels: [false, true], gold: 1)
+    let s = [-2.0, -6.0].map { ContinuationScore(logLikelihood: $0, tokens: 1, isGreedy: false) }
+    let u = [-1.0, -8.0].map { ContinuationScore(logLikelihood: $0, tokens: 1, isGreedy: false) }
+    let r = MultipleChoice.result(item: item, scores: s, unconditional: u)
+    XCTAssertEqual(r.mutualInfo ?? [], [-1, 2])
+    XCTAssertEqual(r.predicted, 0)
+    XCTAssertEqual(r.predictedMI, 1)
+    XCTAssertEqual(r.accMI, 1)
+    // Bigram: context "ab" vs unconditional "c:" differ only in p(" " | b) = 1/10 vs p(" " | :) = 1/6,
+    // so every choice's MI is log(0.1 · 6) = log 0.6.
+    let m = BigramModel()
+    let t = MCTask(name: "t", items: [MCItem(id: "t/0", context: "ab", choices: ["a", "bbbb"], labels: [true, false], gold: 0)])
+    let e = try MultipleChoice.evaluate(model: m, task: t, unconditionalContext: "c:")[0]
+    for mi in e.mutualInfo ?? [] { XCTAssertEqual(mi, log(0.6), accuracy: 1e-6) }
+    XCTAssertEqual(e.mutualInfo?.count, 2)
+  }
+
   func testPrefixReuseGivesSameScoresWithFewerTokens() throws {
     let m = BigramModel()
     m.historyWeight = 0.05  // logits depend on the whole cache: wrong truncation would change them

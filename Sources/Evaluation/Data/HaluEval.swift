@@ -10,6 +10,9 @@ public enum HaluEvalPart: String, Sendable, CaseIterable, Codable {
 }
 
 public enum HaluEval {
+  /// The context of the unconditional score in the mutual-information comparison (lm-eval's convention).
+  public static let unconditionalContext = "Answer:"
+
   /// Reads one HaluEval part as two-choice items (choice 0 = right, 1 = hallucinated).
   public static func load(_ part: HaluEvalPart, files: DataFiles = DataFiles()) throws -> MCTask {
     let path = files.haluEval(part)

@@ -29,7 +29,7 @@ extension EvalResults {
     }
     c.tasks[TaskClass.truthfulness] = tm(h.truthfulQAMC1, h.truthfulQA, "TruthfulQA MC1; hallucination = 1 − MC1")
     let heAcc = Estimate(mean: 1 - h.haluEvalQA.mean, lo: 1 - h.haluEvalQA.hi, hi: 1 - h.haluEvalQA.lo, n: h.haluEvalQA.n)
-    c.tasks["halueval_qa"] = tm(heAcc, h.haluEvalQA, "right answer preferred (per-character log-likelihood)")
+    c.tasks["halueval_qa"] = tm(heAcc, h.haluEvalQA, "right answer preferred (mutual information with the knowledge)")
     var m: [String: Double] = [
       "generalization_acc": generalization.acc.mean, "generalization_acc_norm": generalization.accNorm.mean,
       "perplexity": generalization.perplexity.perplexity, "perplexity_context": Double(generalization.perplexity.context),
@@ -56,6 +56,7 @@ extension EvalResults {
     func f(_ x: Double, _ d: Int = 3) -> String { String(format: "%.\(d)f", x) }
     var s = "# Evaluation of \(model)\n\n"
     s += "Base: \(base ?? "none (this model is the reference)"). Seed \(config.seed). Wall time \(f(wallSeconds, 1)) s"
+    s += cpuSeconds.map { " (process CPU \(f($0, 1)) s)" } ?? ""
     s += loadAverage.map { ", load average \(f($0, 2)) at start" } ?? ""
     s += ". Params \(f(footprint.params / 1e6, 1)) M, stored \(f(footprint.storageBytes / 1e6, 1)) MB "
     s += "(\(f(footprint.storageBytes * 8 / footprint.params, 2)) bits/weight).\n\n"
@@ -75,8 +76,11 @@ extension EvalResults {
     let h = hallucination
     s += "\n## 2. Hallucination rate\n\n\(HallucinationMetric.definition)\n\n"
     s += "| benchmark | items | hallucination rate |\n|---|---|---|\n"
-    s += "| HaluEval-QA (per-character normalised) | \(h.haluEvalQA.n) | **\(pct(h.haluEvalQA))** |\n"
-    s += "| HaluEval-QA (raw log-likelihood, biased) | \(h.haluEvalQARaw.n) | \(pct(h.haluEvalQARaw)) |\n"
+    let lp = h.haluEvalLongerPicked
+    func longer(_ k: String) -> String { lp[k].map { f(100 * $0, 1) + "%" } ?? "" }
+    s += "| HaluEval-QA (mutual information; longer answer picked \(longer("mi"))) | \(h.haluEvalQA.n) | **\(pct(h.haluEvalQA))** |\n"
+    s += "| HaluEval-QA (per character, diagnostic; longer picked \(longer("char"))) | \(h.haluEvalQANorm.n) | \(pct(h.haluEvalQANorm)) |\n"
+    s += "| HaluEval-QA (raw log-likelihood, diagnostic; longer picked \(longer("raw"))) | \(h.haluEvalQARaw.n) | \(pct(h.haluEvalQARaw)) |\n"
     s += "| TruthfulQA-MC (1 − MC1) | \(h.truthfulQA.n) | **\(pct(h.truthfulQA))** |\n\n"
     s += "TruthfulQA MC1 \(pct(h.truthfulQAMC1)), MC2 \(pct(h.truthfulQAMC2)).\n"
     if let fr = h.flipRateVsBase { s += "Answer-flip rate vs base (HaluEval-QA + TruthfulQA): \(f(100 * fr, 1))%.\n" }

@@ -15,7 +15,7 @@ public enum Suite {
   public static func run(model: ScoringModel, footprint: ModelFootprint, config: SuiteConfig = SuiteConfig(),
                          base: BaseReference? = nil, progress: ((String) -> Void)? = nil) throws -> EvalResults {
     try config.validate()
-    let start = Host.now(), load = Host.loadAverage()
+    let start = Host.now(), cpu0 = Host.cpuSeconds(), load = Host.loadAverage()
     let files = DataFiles(root: config.dataDir)
     let R = config.bootstrapResamples, seed = config.seed
     func est(_ x: [Double], _ stream: String) -> Estimate { Bootstrap.mean(x, resamples: R, seed: seed, stream: stream) }
@@ -50,7 +50,8 @@ public enum Suite {
 
     // Hallucination: HaluEval-QA and TruthfulQA-MC.
     let halu = try HaluEval.load(.qa, files: files).subset(n: config.haluEvalItems, seed: seed)
-    let hRes = try MultipleChoice.evaluate(model: model, task: halu, reusePrefix: config.reusePrefix) { d, n in
+    let hRes = try MultipleChoice.evaluate(model: model, task: halu, reusePrefix: config.reusePrefix,
+                                           unconditionalContext: HaluEval.unconditionalContext) { d, n in
       note("hallucination halueval_qa \(d)/\(n)")
     }
     let tqa = try BigBench.truthfulQA(files: files).subset(n: config.truthfulQAItems, seed: seed)
@@ -58,7 +59,11 @@ public enum Suite {
       note("hallucination truthful_qa \(d)/\(n)")
     }
     var hallucination = HallucinationMetric(
-      haluEvalQA: est(hRes.map { 1 - $0.accNorm }, "halueval"), haluEvalQARaw: est(hRes.map { 1 - $0.acc }, "halueval_raw"),
+      haluEvalQA: est(hRes.map { 1 - ($0.accMI ?? 0) }, "halueval"), haluEvalQANorm: est(hRes.map { 1 - $0.accNorm }, "halueval_char"),
+      haluEvalQARaw: est(hRes.map { 1 - $0.acc }, "halueval_raw"),
+      haluEvalLongerPicked: [
+        "mi": longerPicked(hRes) { $0.predictedMI ?? 0 }, "char": longerPicked(hRes) { $0.predictedNorm },
+        "raw": longerPicked(hRes) { $0.predicted }],
       truthfulQA: est(tRes.map { 1 - $0.acc }, "truthfulqa"), truthfulQAMC1: est(tRes.map(\.acc), "mc1"),
       truthfulQAMC2: est(tRes.map(\.mc2), "mc2"), haluEvalItems: hRes, truthfulQAItems: tRes)
     var generalization = GeneralizationMetric(tasks: taskScores, acc: est(pooled.map(\.acc), "acc"),
@@ -73,10 +78,10 @@ public enum Suite {
       try sameItems(tRes, b.hallucination.truthfulQAItems, "TruthfulQA")
       generalization.flipRateVsBase = try Bootstrap.flipRate(pooled.map(\.predicted), bPooled.map(\.predicted))
       hallucination.flipRateVsBase = try Bootstrap.flipRate(
-        hRes.map(\.predictedNorm) + tRes.map(\.predicted),
-        b.hallucination.haluEvalItems.map(\.predictedNorm) + b.hallucination.truthfulQAItems.map(\.predicted))
+        hRes.map { $0.predictedMI ?? 0 } + tRes.map(\.predicted),
+        b.hallucination.haluEvalItems.map { $0.predictedMI ?? 0 } + b.hallucination.truthfulQAItems.map(\.predicted))
       hallucination.haluEvalDeltaVsBase = try Bootstrap.pairedDifference(
-        hRes.map { 1 - $0.accNorm }, b.hallucination.haluEvalItems.map { 1 - $0.accNorm }, resamples: R, seed: seed,
+        hRes.map { 1 - ($0.accMI ?? 0) }, b.hallucination.haluEvalItems.map { 1 - ($0.accMI ?? 0) }, resamples: R, seed: seed,
         stream: "delta/halueval")
       hallucination.truthfulQADeltaVsBase = try Bootstrap.pairedDifference(
         tRes.map { 1 - $0.acc }, b.hallucination.truthfulQAItems.map { 1 - $0.acc }, resamples: R, seed: seed,
@@ -106,7 +111,17 @@ public enum Suite {
       generalization: generalization, hallucination: hallucination,
       energy: EnergyMetric(query: config.query, perDevice: perDevice, host: host),
       accessibility: AccessibilityMetric(config: config.accessibility, perDevice: access, populationFraction: population),
-      wallSeconds: Host.now() - start, loadAverage: load)
+      wallSeconds: Host.now() - start, cpuSeconds: Host.cpuSeconds() - cpu0, loadAverage: load)
+  }
+
+  /// Fraction of items whose picked choice (by `pick`) is the longest one (characters).
+  static func longerPicked(_ r: [MCItemResult], _ pick: (MCItemResult) -> Int) -> Double {
+    guard !r.isEmpty else { return 0 }
+    let n = r.filter { x in
+      let p = pick(x)
+      return x.charLengths.indices.allSatisfy { x.charLengths[p] >= x.charLengths[$0] }
+    }.count
+    return Double(n) / Double(r.count)
   }
 
   static func sameItems(_ a: [MCItemResult], _ b: [MCItemResult], _ what: String) throws {

@@ -4,6 +4,9 @@
 //   MC1      = acc on TruthfulQA (best answer vs false answers)
 //   MC2      = Σ_{true} p_i / Σ_{all} p_i with p_i = exp(loglik_i), no length normalisation
 //   acc_tok  = same with loglik_i / (token count of choice i)  (reported as a diagnostic)
+//   acc_mi   = same with the pointwise mutual information loglik_i − loglik_i(unconditional context), i.e. how
+//              much the context raises the choice's likelihood (lm-eval's acc_mutual_info); fluency and length
+//              terms shared with the unconditional score cancel
 import Foundation
 
 /// Scores of one item.
@@ -21,11 +24,16 @@ public struct MCItemResult: Sendable, Equatable, Codable {
   public var accTok: Double
   public var mc2: Double
   public var chance: Double
+  /// loglik − unconditional loglik per choice (when an unconditional context was given).
+  public var mutualInfo: [Double]? = nil
+  public var predictedMI: Int? = nil
+  public var accMI: Double? = nil
 }
 
 public enum MultipleChoice {
   /// Pure metric computation from log-likelihoods (no model): the hand-checkable core.
-  public static func result(item: MCItem, scores: [ContinuationScore]) -> MCItemResult {
+  public static func result(item: MCItem, scores: [ContinuationScore],
+                            unconditional: [ContinuationScore]? = nil) -> MCItemResult {
     let ll = scores.map(\.logLikelihood)
     let chars = item.choices.map { $0.count }
     let toks = scores.map(\.tokens)
@@ -46,14 +54,23 @@ public enum MultipleChoice {
       den += e
       if item.labels[i] { num += e }
     }
-    return MCItemResult(id: item.id, logLikelihoods: ll, charLengths: chars, tokenCounts: toks,
-                        predicted: pr, predictedNorm: pn,
-                        acc: item.labels[pr] ? 1 : 0, accNorm: item.labels[pn] ? 1 : 0,
-                        accTok: item.labels[pt] ? 1 : 0, mc2: den > 0 ? num / den : 0, chance: item.chance)
+    var r = MCItemResult(id: item.id, logLikelihoods: ll, charLengths: chars, tokenCounts: toks,
+                         predicted: pr, predictedNorm: pn,
+                         acc: item.labels[pr] ? 1 : 0, accNorm: item.labels[pn] ? 1 : 0,
+                         accTok: item.labels[pt] ? 1 : 0, mc2: den > 0 ? num / den : 0, chance: item.chance)
+    if let u = unconditional, u.count == ll.count {
+      let mi = zip(ll, u).map { $0 - $1.logLikelihood }
+      let pm = argmax { mi[$0] }
+      r.mutualInfo = mi; r.predictedMI = pm; r.accMI = item.labels[pm] ? 1 : 0
+    }
+    return r
   }
 
   /// Scores every item of `task` with `model`. `progress` is called after each item with (done, total).
+  /// With `unconditionalContext` (e.g. "Answer:"), every choice is also scored after that context alone and
+  /// the mutual-information fields are filled.
   public static func evaluate(model: ScoringModel, task: MCTask, reusePrefix: Bool = true,
+                              unconditionalContext: String? = nil,
                               progress: ((Int, Int) -> Void)? = nil) throws -> [MCItemResult] {
     let session = try model.makeSession()
     var out: [MCItemResult] = []
@@ -61,7 +78,10 @@ public enum MultipleChoice {
     for (k, item) in task.items.enumerated() {
       let s = try Scorer.score(model: model, session: session, context: item.context,
                                continuations: item.choices, reusePrefix: reusePrefix)
-      out.append(result(item: item, scores: s))
+      let u = try unconditionalContext.map {
+        try Scorer.score(model: model, session: session, context: $0, continuations: item.choices, reusePrefix: reusePrefix)
+      }
+      out.append(result(item: item, scores: s, unconditional: u))
       progress?(k + 1, task.items.count)
     }
     return out

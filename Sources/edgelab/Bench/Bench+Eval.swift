@@ -46,6 +46,7 @@ extension BenchSuite {
     let r = try Suite.run(model: model, footprint: model.footprint, config: cfg)
     let wall = Date().timeIntervalSince(t0)
     report.record("default_suite_wall_s", wall, unit: "s", target: report.quick ? nil : 600)
+    report.record("default_suite_cpu_s", r.cpuSeconds ?? .nan, unit: "s")
     report.note("suite_config", report.quick ? "smoke" : "default")
     let gk = r.generalization.tasks.first { $0.name == "general_knowledge" }
     report.record("suite.general_knowledge_acc", gk?.acc.mean ?? .nan, unit: "fraction",
