@@ -2,7 +2,8 @@
 -- final return, and latency/constraints against the classic baselines.
 --   edgelab run experiments/rl_convergence.lua [--smoke] [--set seeds=5] [--set steps=100000]
 --   [--set agents='{"ppo","wmppo","wm_targets","wm_rollouts"}']   (ablations: value targets only / rollouts only;
---    also wm_nogate, wm_h1, wm_h5 = imagination horizon 1 / 5)   [--set rho=0] (i.i.d. fading control)
+--    also wm_nogate, wm_h1, wm_h5 = imagination horizon 1 / 5, wm_beta25 = MVE blend 0.25,
+--    wm_rgate = gate also on the reward error)   [--set rho=0] (i.i.d. fading control)
 -- Threshold: rewards are costs (negative), so "90% of PPO's final return" is read in cost terms: a run
 -- reaches it when its cost is within 1/0.9 of PPO's final cost, i.e. return ≥ Rf/0.9 (Rf = IQM over seeds of
 -- PPO's final deterministic evaluation return; 0.9·Rf if Rf > 0). Evaluation returns are noisy (2 episodes),
@@ -28,6 +29,8 @@ local variants = {
   wm_nogate = { kind = "wmppo", wm = { gate = false } },
   wm_h1 = { kind = "wmppo", wm = { horizon = 1, rollout_horizon = 1 } },
   wm_h5 = { kind = "wmppo", wm = { horizon = 5, rollout_horizon = 5 } },
+  wm_beta25 = { kind = "wmppo", wm = { beta = 0.25 } },
+  wm_rgate = { kind = "wmppo", wm = { gate_reward = true } },
 }
 
 local env = mec.env { scenario = "paper", users = cfg.users, rho = cfg.rho }
@@ -46,7 +49,7 @@ local final = run:csv("final.csv", fcols)
 local curves = {}     -- curves[agent][seed] = { {step, return}, ... }
 local finals = {}     -- finals[agent] = { rows }
 for _, name in ipairs(cfg.agents) do
-  local v = assert(variants[name], "unknown agent '" .. tostring(name) .. "' (ppo, wmppo, wm_targets, wm_rollouts, wm_nogate, wm_h1, wm_h5)")
+  local v = assert(variants[name], "unknown agent '" .. tostring(name) .. "' (ppo, wmppo, wm_targets, wm_rollouts, wm_nogate, wm_h1, wm_h5, wm_beta25, wm_rgate)")
   curves[name], finals[name] = {}, {}
   for seed = 1, cfg.seeds do
     local opts = { env = env, seed = seed, total_steps = cfg.steps, num_envs = cfg.num_envs, num_steps = cfg.num_steps }

@@ -82,7 +82,10 @@ public enum LuaPath {
     if let env = ProcessInfo.processInfo.environment["EDGELAB_LUA_PATH"], !env.isEmpty { return env }
     var starts: [URL] = []
     if let s = script { starts.append(URL(fileURLWithPath: s).deletingLastPathComponent()) }
-    starts.append(URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent())
+    // The executable's real location (/proc/self/exe on Linux), not argv[0], which may be a bare name on PATH.
+    if let exe = Bundle.main.executableURL ?? CommandLine.arguments.first.map({ URL(fileURLWithPath: $0) }) {
+      starts.append(exe.resolvingSymlinksInPath().deletingLastPathComponent())
+    }
     starts.append(URL(fileURLWithPath: fm.currentDirectoryPath))
     for start in starts {
       var dir = start.standardizedFileURL

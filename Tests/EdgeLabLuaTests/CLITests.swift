@@ -121,6 +121,35 @@ final class CLITests: XCTestCase {
     XCTAssertTrue(ok.stdout.contains("all 2 done"), ok.stdout)
   }
 
+  func testBenchHostWritesJSONWithMachineLoad() throws {
+    let out = dir.appendingPathComponent("bench")
+    let r = try run(["bench", "host", "--quick", "--out", out.path])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let doc = try manifest(out.appendingPathComponent("host.json"))
+    XCTAssertEqual(doc["suite"] as? String, "host")
+    let machine = try XCTUnwrap(doc["machine"] as? [String: Any])
+    XCTAssertEqual((machine["loadavg_before"] as? [Double])?.count, 3)
+    let names = (doc["results"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+    XCTAssertTrue(names.contains("lua_to_swift_call_ns") && names.contains("cli_startup_empty_script_ms"), "\(names)")
+    for row in doc["results"] as? [[String: Any]] ?? [] {
+      let v = try XCTUnwrap(row["value"] as? Double)
+      XCTAssertTrue(v.isFinite && v > 0, "\(row)")
+    }
+    XCTAssertEqual(try run(["bench", "list"]).status, 0)
+  }
+
+  /// Found through PATH (argv[0] is a bare name), the binary still finds the repo's lua/ folder.
+  func testFindsLuaLibraryWhenStartedFromPath() throws {
+    let bin = dir.appendingPathComponent("bin")
+    try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent("edgelab"), withDestinationURL: exe)
+    let s = try script("lib.lua", "print(type(require('edgelab').grid))")
+    let r = try CLIRunner.run(URL(fileURLWithPath: "/bin/sh"), ["-c", "edgelab run \(s)"], cwd: dir,
+                              env: ["PATH": bin.path + ":/usr/bin:/bin", "EDGELAB_LUA_PATH": ""])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertEqual(r.stdout, "function\n")
+  }
+
   func manifest(_ url: URL) throws -> [String: Any] {
     try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
   }

@@ -51,6 +51,25 @@ final class TokenizerTests: XCTestCase {
     XCTAssertEqual(tok.encode(tok.applyChatTemplate([.user("What is the capital of France?")])), ref.chat_prompt_ids)
   }
 
+  struct L3Cases: Decodable { struct C: Decodable { let text: String; let ids: [Int32]; let pieces: [String] }; let llama3_cases: [C] }
+
+  /// The Llama 3 pre-tokenizer against HF tokenizers' Split(regex) on the same vocabulary.
+  func testLlama3PreTokenizerMatchesRegex() throws {
+    let g = try tokenizer()
+    let l3 = try Tokenizer(tokens: g.tokens, tokenTypes: g.tokenTypes, merges: g.merges, preTokenizer: .llama3)
+    XCTAssertEqual(PreTokenizer.fromGGUF("llama-bpe").0, .llama3)
+    let cases = try JSONDecoder().decode(L3Cases.self, from: Data(TestPaths.readFixture("tokenizer_cases.json")))
+    XCTAssertGreaterThan(cases.llama3_cases.count, 15)
+    for c in cases.llama3_cases {
+      XCTAssertEqual(PreTokenizer.llama3.split(c.text).map { ByteLevel.encode(Array($0.utf8)) }, c.pieces, c.text.debugDescription)
+      XCTAssertEqual(l3.encode(c.text, parseSpecial: false), c.ids, c.text.debugDescription)
+    }
+    // tokenizer.json written for it loads back as the Llama 3 splitter.
+    let back = try Tokenizer(huggingFaceJSON: l3.huggingFaceJSON())
+    XCTAssertEqual(back.preTokenizer, .llama3)
+    for c in cases.llama3_cases { XCTAssertEqual(back.encode(c.text, parseSpecial: false), c.ids) }
+  }
+
   func testSpecialTokensAndChatTemplate() throws {
     let tok = try tokenizer()
     XCTAssertEqual(tok.bosID, 1); XCTAssertEqual(tok.eosID, 2); XCTAssertFalse(tok.addBOS)

@@ -74,3 +74,22 @@ final class ImaginationTests: XCTestCase {
                                      batch: 1, obsDim: 4, horizon: 0, policy: p, rng: &rng))
   }
 }
+
+final class SteveTests: XCTestCase {
+  /// Two models, horizon 2, γ = 0.5. Candidates T_h = Σ_{k<h} γ^k r_k + γ^h V_h:
+  ///   A: r = [1, 2], V = [0, 3, 4] → T1 = 2.5, T2 = 3;   B: r = [1, 1], V = [0, 5, 8] → T1 = 3.5, T2 = 3.5.
+  ///   h=1: mean 3, var 0.25 → w 4;  h=2: mean 3.25, var 0.0625 → w 16;  target = (4·3 + 16·3.25)/20 = 3.2.
+  func testSteveWeightsHorizonsByInverseEnsembleVariance() throws {
+    func r(_ rew: [Float], _ v: [Float]) -> ImaginedRollout {
+      ImaginedRollout(horizon: 2, batch: 1, obsDim: 1, obs: [0, 0], lastObs: [0], masks: nil, actions: [0, 0],
+                      logProbs: [0, 0], values: v, rewards: rew, continues: [1, 1])
+    }
+    let ext = try WMExtension(config: { var c = WMPPOConfig(); c.ensemble = 2; c.steve = true; return c }(),
+                              obsDim: 1, nvec: [2], costDim: 0, seed: 1)
+    let t = ext.steveTargets([r([1, 2], [0, 3, 4]), r([1, 1], [0, 5, 8])], gamma: 0.5)
+    XCTAssertEqual(t[0], 3.2, accuracy: 1e-4)
+    // Mean λ-return over the ensemble (λ = 1 → MVE): (3 + 3.5)/2.
+    let m = ext.averageLambdaReturn([r([1, 2], [0, 3, 4]), r([1, 1], [0, 5, 8])], gamma: 0.5, lambda: 1)
+    XCTAssertEqual(m[0], 3.25, accuracy: 1e-6)
+  }
+}

@@ -22,6 +22,17 @@ final class WorldModelTests: XCTestCase {
     }
   }
 
+  func testSteveEnsembleRunsEndToEnd() throws {
+    var cfg = cartPoleConfig()
+    cfg.numEnvs = 2; cfg.numSteps = 32
+    var wm = WMPPOConfig()
+    wm.ensemble = 2; wm.steve = true; wm.gate = false; wm.warmupIterations = 0; wm.model.seqLen = 8
+    let p = try PPO.wmppo(config: cfg, wm: wm, seed: 3, totalSteps: 64 * 3) { i in CartPole(seed: UInt64(i)) }
+    try p.train(steps: 64 * 3)
+    XCTAssertEqual(p.worldModel?.models.count, 2)
+    XCTAssertTrue(p.history.allSatisfy { $0.imaginationOn == 1 && $0.policyLoss.isFinite && $0.wmLoss.isFinite })
+  }
+
   func testInvalidWMConfigIsRejected() {
     var wm = WMPPOConfig()
     wm.rolloutHorizon = 9

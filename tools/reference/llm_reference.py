@@ -40,6 +40,11 @@ TRICKY = ["Hello world", "  leading spaces and trailing  ", "Numbers: 1234567 an
           "CamelCaseIdentifier_snake_case = x+y*2;", "   ", "a  b   c    d", "'s 't 're 've 'm 'll 'd ''",
           "١٢٣ Ⅻ ½ ²", "email@example.com https://huggingface.co/HuggingFaceTB?x=1&y=2"]
 CHAT_PROMPT = "What is the capital of France?"
+# Llama 3 ("llama-bpe") pre-tokenizer regex, as in Meta's tiktoken setup and llama.cpp.
+LLAMA3_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|"
+                r"\s*[\r\n]+|\s+(?!\S)|\s+")
+LLAMA3_TRICKY = TRICKY + ["DON'T You'RE it'S", "12345678 9.99", "a\n\n\n  b\r\n c", "x \t\ny", "!!!\n\nHello",
+                          "  \n", "\tTabbed\tword", "1,000,000 people"]
 
 
 def field(r, k):
@@ -57,6 +62,15 @@ def build_tokenizer(r):
                                                  pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
     tok.decoder = decoders.ByteLevel()
     tok.add_special_tokens([AddedToken(t, special=True, normalized=False) for t, ty in zip(toks, types) if ty == 3])
+    return tok
+
+
+def build_llama3_splitter(r):
+    """Same vocabulary and merges, Llama 3 splitting: Split(regex, isolated) then ByteLevel without its regex."""
+    from tokenizers import Regex
+    tok = build_tokenizer(r)
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(LLAMA3_REGEX), behavior="isolated"),
+                                                 pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
     return tok
 
 
@@ -137,10 +151,15 @@ def main():
     cases = [{"text": s, "ids": tok.encode(s).ids} for s in TRICKY]
     for c in cases:
         assert tok.decode(c["ids"], skip_special_tokens=False) == c["text"], c
+    l3 = build_llama3_splitter(r)
+    llama3_cases = [{"text": s, "ids": l3.encode(s, add_special_tokens=False).ids,
+                     "pieces": [p for p, _ in l3.pre_tokenizer.pre_tokenize_str(s)]} for s in LLAMA3_TRICKY
+                    if "<|" not in s]
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "tokenizer_cases.json"), "w") as f:
         json.dump({"source": "PyPI tokenizers %s on a tokenizer.json built from the GGUF vocab/merges"
-                   % __import__("tokenizers").__version__, "cases": cases}, f, ensure_ascii=False, indent=1)
+                   % __import__("tokenizers").__version__, "cases": cases,
+                   "llama3_regex": LLAMA3_REGEX, "llama3_cases": llama3_cases}, f, ensure_ascii=False, indent=1)
 
     m = Llama(r)
     ids = tok.encode(TEXT).ids

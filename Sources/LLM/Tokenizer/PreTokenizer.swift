@@ -10,12 +10,16 @@
 public enum PreTokenizer: String, Sendable, Codable {
   case gpt2
   case digitsThenGPT2
+  /// Llama 3 ("llama-bpe"): (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
+  ///   ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+  case llama3
 
   /// From `tokenizer.ggml.pre`. Unknown names fall back to plain GPT-2 (the caller records a warning).
   public static func fromGGUF(_ name: String?) -> (PreTokenizer, known: Bool) {
     switch name ?? "default" {
     case "smollm": return (.digitsThenGPT2, true)
     case "gpt-2", "gpt2", "default": return (.gpt2, true)
+    case "llama-bpe", "llama3": return (.llama3, true)
     default: return (.gpt2, false)
     }
   }
@@ -25,6 +29,7 @@ public enum PreTokenizer: String, Sendable, Codable {
     var out = [String]()
     switch self {
     case .gpt2: PreTokenizer.gpt2(scalars[...], into: &out)
+    case .llama3: PreTokenizer.llama3(scalars[...], into: &out)
     case .digitsThenGPT2:
       var start = 0
       for i in 0..<scalars.count where PreTokenizer.isN(scalars[i]) {
@@ -81,6 +86,58 @@ public enum PreTokenizer: String, Sendable, Codable {
       var k = i
       while k < n && isS(s[k]) { k += 1 }
       if k == i { k = i + 1 }  // unreachable for valid classes; guarantees progress
+      if k < n && k - i > 1 { k -= 1 }
+      emit(i, k); i = k
+    }
+  }
+
+  static func isNewline(_ s: Unicode.Scalar) -> Bool { s == "\r" || s == "\n" }
+
+  static func llama3(_ s: ArraySlice<Unicode.Scalar>, into out: inout [String]) {
+    var i = s.startIndex
+    let n = s.endIndex
+    func emit(_ a: Int, _ b: Int) { out.append(String(String.UnicodeScalarView(s[a..<b]))) }
+    func lower(_ c: Unicode.Scalar) -> Unicode.Scalar { (c.value >= 65 && c.value <= 90) ? Unicode.Scalar(c.value + 32)! : c }
+    while i < n {
+      // (?i:'s|'t|'re|'ve|'m|'ll|'d)
+      if s[i] == "'", let c = contractions.first(where: { c in
+        i + 1 + c.count <= n && zip(s[(i + 1)..<(i + 1 + c.count)], c).allSatisfy { lower($0.0) == $0.1 } }) {
+        emit(i, i + 1 + c.count); i += 1 + c.count; continue
+      }
+      // [^\r\n\p{L}\p{N}]?\p{L}+
+      do {
+        var j = i
+        if !isNewline(s[j]) && !isL(s[j]) && !isN(s[j]) && j + 1 < n && isL(s[j + 1]) { j += 1 }
+        if isL(s[j]) {
+          var k = j + 1
+          while k < n && isL(s[k]) { k += 1 }
+          emit(i, k); i = k; continue
+        }
+      }
+      // \p{N}{1,3}
+      if isN(s[i]) {
+        var k = i + 1
+        while k < n && k < i + 3 && isN(s[k]) { k += 1 }
+        emit(i, k); i = k; continue
+      }
+      //  ?[^\s\p{L}\p{N}]+[\r\n]*
+      do {
+        let j = (s[i] == " " && i + 1 < n) ? i + 1 : i
+        let c = s[j]
+        if !isS(c) && !isL(c) && !isN(c) {
+          var k = j + 1
+          while k < n && !isS(s[k]) && !isL(s[k]) && !isN(s[k]) { k += 1 }
+          while k < n && isNewline(s[k]) { k += 1 }
+          emit(i, k); i = k; continue
+        }
+      }
+      // whitespace run [i, k)
+      var k = i
+      while k < n && isS(s[k]) { k += 1 }
+      if k == i { emit(i, i + 1); i += 1; continue }  // unreachable for valid classes; guarantees progress
+      // \s*[\r\n]+ : up to the last newline inside the run
+      if let last = (i..<k).last(where: { isNewline(s[$0]) }) { emit(i, last + 1); i = last + 1; continue }
+      // \s+(?!\S) then \s+
       if k < n && k - i > 1 { k -= 1 }
       emit(i, k); i = k
     }

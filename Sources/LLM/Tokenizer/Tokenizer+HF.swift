@@ -43,10 +43,13 @@ extension Tokenizer {
     }
     let preJSON = String(describing: root["pre_tokenizer"] ?? "")
     let digits = preJSON.contains("Digits")
+    let llama3 = preJSON.contains("Split") && preJSON.contains("{1,3}")
     func idOf(_ s: String?) -> Int32? { s.flatMap { n in tokens.firstIndex(of: n).map { Int32($0) } } }
     // bos/eos are not in tokenizer.json proper; SmolLM2 uses <|im_start|>/<|im_end|> as in its GGUF.
-    try self.init(tokens: tokens, tokenTypes: types, merges: merges, preTokenizer: digits ? .digitsThenGPT2 : .gpt2,
-                  preTokenizerName: digits ? "smollm" : "gpt-2", bosID: idOf("<|im_start|>"), eosID: idOf("<|im_end|>"))
+    let pre: PreTokenizer = llama3 ? .llama3 : digits ? .digitsThenGPT2 : .gpt2
+    try self.init(tokens: tokens, tokenTypes: types, merges: merges, preTokenizer: pre,
+                  preTokenizerName: llama3 ? "llama-bpe" : digits ? "smollm" : "gpt-2",
+                  bosID: idOf("<|im_start|>") ?? idOf("<|begin_of_text|>"), eosID: idOf("<|im_end|>") ?? idOf("<|eot_id|>"))
   }
 }
 
@@ -64,9 +67,15 @@ extension Tokenizer {
       }
     }
     let byteLevel: [String: Any] = ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]
-    let pre: [String: Any] = preTokenizer == .digitsThenGPT2
-      ? ["type": "Sequence", "pretokenizers": [["type": "Digits", "individual_digits": true], byteLevel]]
-      : byteLevel
+    let pre: [String: Any]
+    switch preTokenizer {
+    case .gpt2: pre = byteLevel
+    case .digitsThenGPT2: pre = ["type": "Sequence", "pretokenizers": [["type": "Digits", "individual_digits": true], byteLevel]]
+    case .llama3:
+      let regex = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+      var bl = byteLevel; bl["use_regex"] = false
+      pre = ["type": "Sequence", "pretokenizers": [["type": "Split", "pattern": ["Regex": regex], "behavior": "Isolated", "invert": false], bl]]
+    }
     let json: [String: Any] = [
       "version": "1.0", "added_tokens": added, "normalizer": NSNull(), "pre_tokenizer": pre,
       "post_processor": NSNull(), "decoder": byteLevel,

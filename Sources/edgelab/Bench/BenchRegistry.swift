@@ -29,6 +29,8 @@ enum BenchRegistry {
 
     .eval,
 
+    .ecld,
+
   ]
 
   static func suite(named name: String) -> BenchSuite? { suites.first { $0.name == name } }
