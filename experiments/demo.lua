@@ -19,7 +19,7 @@ local cfg = lab.config {
   model = llm.default_model,
   question = "What is the capital of France?",
   max_tokens = 48,
-  items = 10, halueval = 40, truthfulqa = 20, ppl_tokens = 1024,   -- evaluation subsets (seeded)
+  items = 10, halueval = 30, truthfulqa = 16, ppl_tokens = 512,    -- evaluation subsets (seeded)
   compress = true,                                                 -- run the ECLD step if edgelab.compress exists
   prune_ffn = 0.25,                                                -- fraction of FFN channels pruned (ECLD step)
   users = 10, horizon = 200, eval_episodes = 2, ppo_steps = 30000, -- MEC part
@@ -87,10 +87,11 @@ end
 local compress_note
 if cfg.compress and edgelab.compress then
   local ok, err = pcall(function()
-    local m = stage("ECLD compress", function()
-      return report.ecld(base, { prune_ffn = cfg.prune_ffn, recovery = "refit", quant = "q4_0" })
+    local m, cinfo = stage("ECLD compress", function()
+      return report.ecld(base, { prune_ffn = cfg.prune_ffn, recovery = "refit", quant = "q4_0", calib = smoke and 2 or 8,
+                                 calib_len = smoke and 32 or 256 })
     end)
-    evaluate("smollm2-135m-ecld", m)
+    evaluate("smollm2-135m-ecld", m, { storage_bytes = cinfo.bytes })
   end)
   if not ok then compress_note = "ECLD step failed: " .. tostring(err); print(compress_note) end
 elseif cfg.compress then

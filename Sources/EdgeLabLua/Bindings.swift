@@ -12,7 +12,7 @@ extension EdgeLabBinding {
 
     .eval,
 
-    // .compress,
+    .compress,
 
     .mec,
 

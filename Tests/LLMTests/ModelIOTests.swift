@@ -63,6 +63,16 @@ final class ModelIOTests: XCTestCase {
     XCTAssertGreaterThan(maxDiff(b, ref), 1e-4)   // ...but are really quantized
   }
 
+  func testNonFiniteWeightsGiveAnErrorNotACrash() throws {
+    let m = try Self.tinyModel()
+    var norm = m.outputNorm; norm[3] = .nan
+    let bad = try LlamaModel(config: m.config, tokenizer: m.tokenizer, embedding: m.embedding, layers: m.layers, outputNorm: norm, output: nil)
+    XCTAssertThrowsError(try bad.generate("hello", maxTokens: 3, sampling: .init(temperature: 0.7, seed: 1))) {
+      XCTAssertEqual($0 as? LlamaError, .nonFiniteLogits(position: 0))
+    }
+    XCTAssertTrue(try bad.perplexity("hello world", ctx: 8).perplexity.isNaN)
+  }
+
   func testSafetensorsRoundTripAndPermutation() throws {
     let m = try Self.tinyModel()
     let ids = m.tokenizer.encode("<|im_start|>hello 123<|im_end|>")

@@ -17,7 +17,9 @@ local cfg = lab.config {
   prune = { 0.25, 0.5 },        -- FFN channel fractions for pruning-only and ECLD
   distill_steps = 0,            -- > 0 adds prune→refit→distill→Q4_0 variants (logit KD steps)
   gptq = true,                  -- add the GPTQ Q4_0 quantization-only variant
-  smoke = { items = 2, halueval = 2, truthfulqa = 2, ppl_tokens = 64, prune = { 0.25 }, gptq = false },
+  calib = 16, calib_len = 256,  -- calibration windows × tokens (pruning statistics, refit, GPTQ Hessians)
+  smoke = { items = 2, halueval = 2, truthfulqa = 2, ppl_tokens = 64, prune = { 0.25 }, gptq = false,
+            calib = 2, calib_len = 32 },
 }
 local assets = { cfg.model }
 for _, p in ipairs(report.eval_assets()) do assets[#assets + 1] = p end
@@ -89,8 +91,9 @@ end
 add("reference", "f32", base, 0, info.params * 4)
 for _, v in ipairs(specs) do
   local t = os.time()
-  local model = report.ecld(base, v.spec)
-  add(v.family, v.name, model, os.difftime(os.time(), t))
+  v.spec.calib, v.spec.calib_len = cfg.calib, cfg.calib_len
+  local model, cinfo = report.ecld(base, v.spec)
+  add(v.family, v.name, model, os.difftime(os.time(), t), cinfo.bytes)
 end
 rows:close()
 eval.save_cards(run.dir .. "/cards.json", cards)

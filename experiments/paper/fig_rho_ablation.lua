@@ -85,9 +85,8 @@ run:plot { data = "final.csv", x = "rho", y = "final_return", by = "agent", band
            xlabel = "ρ", ylabel = "final return" }
 run:plot { data = "final.csv", x = "rho", y = "auc", by = "agent", band = "seed", kind = "bar",
            file = "auc_vs_rho.svg", title = "Mean return over training (AUC) vs ρ", xlabel = "ρ", ylabel = "AUC return" }
-run:plot { data = "learning.csv", x = "step", y = "mean_return", by = "series", band = "seed",
-           file = "learning_by_rho.svg", title = "Learning curves per ρ (mean, 95% CI over seeds)",
-           xlabel = "env steps", ylabel = "evaluation return" }
+report.cost_curves(run, { csv = "learning.csv", by = "series", file = "learning_by_rho.svg",
+  title = "Evaluation cost per ρ (mean, 95% CI over seeds)" })
 run:table("Per ρ: final return (IQM, 95% bootstrap CI), AUC, steps-to-threshold and changes vs PPO", "summary.csv")
 run:note(("%d seed(s) × %d env steps per agent and ρ; N = %d users. |return| change < 0 means lower cost than PPO. "
   .. "Total wall time %d s.") :format(cfg.seeds, cfg.steps, cfg.users, os.difftime(os.time(), T0)))

@@ -151,21 +151,45 @@ function M.device_cost(card, dev, o)
            accessible = fits and tps >= min_tps }
 end
 
---- One ECLD variant of `model` through edgelab.compress: spec = { prune_ffn?, prune_heads?, recovery?
---- ("none"|"refit"|"distill"|"refit+distill"), distill_steps?, quant? ("q8_0"|"q4_1"|"q4_0"|…), method? ("rtn"|"gptq") }.
---- Returns the compressed model (an edgelab.LLM). The one place that maps the paper scripts' variant specs onto
---- the Compression module's Lua options.
+--- One ECLD variant of `model` through edgelab.compress.pipeline: spec = { prune_ffn?, prune_heads?, recovery?
+--- ("none"|"refit"|"distill"|"refit+distill"), distill_steps?, quant? ("q8_0"|"q4_1"|"q4_0"|…), method?
+--- ("rtn"|"gptq"), calib? (calibration windows), calib_len? (tokens per window) }.
+--- Returns the compressed model (an edgelab.LLM) and the pipeline's info table (bytes = deployed weight bytes:
+--- pass it as eval.run's storage_bytes). The one place that maps the paper scripts' variant specs onto the
+--- Compression module's Lua options.
 function M.ecld(model, spec)
   local compress = require("edgelab").compress
   if not compress then error("edgelab.compress is not available in this build", 2) end
-  local opts = {}
+  local opts = { calibration_windows = spec.calib, calibration_length = spec.calib_len }
   if spec.prune_ffn or spec.prune_heads then
-    opts.prune = { ffn_ratio = spec.prune_ffn, head_ratio = spec.prune_heads }
+    opts.prune = { ffn_ratio = spec.prune_ffn or 0, head_ratio = spec.prune_heads or 0 }
     opts.recovery = spec.recovery or "none"
     if spec.distill_steps then opts.distill = { steps = spec.distill_steps } end
   end
   if spec.quant then opts.quantize = { type = spec.quant, method = spec.method or "rtn" } end
   return compress.pipeline(model, opts)
+end
+
+--- Learning curves as costs: the untrained policy's return is orders of magnitude below the rest, so a linear
+--- return axis shows one cliff and a flat line. This plots cost = −return for evaluations after step 0, on a log
+--- axis when every cost is positive (linear otherwise), with a 95% band over `band` (default "seed").
+---@param run edgelab.Run
+---@param o {csv: string, by: string, file: string, title: string, band?: string, y?: string}
+function M.cost_curves(run, o)
+  local lab = require("edgelab").lab
+  local y = o.y or "mean_return"
+  local rows, pos = {}, true
+  for _, r in ipairs((lab.read_csv(run.dir .. "/" .. o.csv))) do
+    if r.step and r.step > 0 and r[y] then
+      r.cost = -r[y]
+      pos = pos and r.cost > 0
+      rows[#rows + 1] = r
+    end
+  end
+  if #rows == 0 then return end
+  return run:plot { data = rows, x = "step", y = "cost", by = o.by, band = o.band or "seed", logy = pos,
+                    file = o.file, title = o.title, xlabel = "env steps",
+                    ylabel = pos and "evaluation cost = −return (log)" or "evaluation cost = −return" }
 end
 
 return M

@@ -95,6 +95,7 @@ public enum LlamaError: Error, CustomStringConvertible, Equatable {
   case cacheMismatch(String)
   case contextOverflow(Int, max: Int)
   case emptyInput
+  case nonFiniteLogits(position: Int)
 
   public var description: String {
     switch self {
@@ -105,6 +106,7 @@ public enum LlamaError: Error, CustomStringConvertible, Equatable {
     case let .cacheMismatch(m): return "KV cache does not fit this model: \(m)"
     case let .contextOverflow(n, m): return "sequence of \(n) tokens exceeds the maximum of \(m)"
     case .emptyInput: return "no input tokens"
+    case let .nonFiniteLogits(p): return "the model produced non-finite logits at generated token \(p) (corrupt or overflowing weights)"
     }
   }
 }

@@ -27,6 +27,7 @@ extension LlamaModel {
     var out = [Int32](), reason = "length"
     let stops = stopTokens
     while out.count < maxTokens {
+      guard logits.allSatisfy({ $0.isFinite }) else { throw LlamaError.nonFiniteLogits(position: out.count) }
       let t = logits.withUnsafeBufferPointer { sampling.sample($0, rng: &rng) }
       if stops.contains(t) { reason = "eos"; break }
       out.append(t)

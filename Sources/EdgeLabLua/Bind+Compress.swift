@@ -1,0 +1,188 @@
+import Compression
+import Evaluation
+import Foundation
+import LLM
+import LuaBridge
+
+/// `edgelab.compress`: ECLD stages on edgelab.LLM models. Every function returns a NEW model and an info table
+/// {params=, linear_params=, bytes=, bits_per_weight=, seconds=, ...}. Options tables reject unknown keys.
+/// Calibration text: `texts = {...}` or, by default, the calibration split of HaluEval summarization.
+///   compress.prune(model, {ffn_ratio=0.25, head_ratio=0.34, head_mode="within_groups"|"kv_groups",
+///                          drop_layers=0, criterion="activation"|"flap"|"magnitude", multiple=32,
+///                          recovery="none"|"refit", ridge=1e-3, calibration_windows=16, calibration_length=256, texts=})
+///   compress.quantize(model, {type="q4_0", method="rtn"|"gptq", act_order=false, embedding_type="q8_0",
+///                             chunk_layers=10, calibration_windows=16, calibration_length=256, texts=})
+///   compress.distill(teacher, student, {steps=100, batch_size=2, lr=1e-4, min_lr=1e-5, warmup=5, temperature=2,
+///                    alpha=1, top_k=64, clip=1, weight_decay=0, train_embedding=false, seed=0, windows=64, length=128,
+///                    checkpoint=, checkpoint_every=0, resume=false, texts=})
+///   compress.pipeline(model, {prune={...prune keys without calibration}, recovery="none"|"refit"|"distill"|"refit+distill",
+///                     distill={...}, quantize={type=, method=, act_order=, embedding_type=}, calibration_windows=,
+///                     calibration_length=, distill_windows=, texts=})
+extension EdgeLabBinding {
+  public static let compress = EdgeLabBinding("compress") { m, _ in
+    m.function("prune") { call in try CompressBinding.prune(call) }
+    m.function("quantize") { call in try CompressBinding.quantize(call) }
+    m.function("distill") { call in try CompressBinding.distill(call) }
+    m.function("pipeline") { call in try CompressBinding.pipeline(call) }
+  }
+}
+
+struct CPruneOpts: Codable {
+  var ffn_ratio = 0.0, head_ratio = 0.0, head_mode = "within_groups", drop_layers = 0, criterion = "activation", multiple = 32
+  var recovery = "none", ridge = 1e-3, calibration_windows = 16, calibration_length = 256
+  var texts: [String]? = nil
+}
+struct CQuantOpts: Codable {
+  var type = "q4_0", method = "rtn", act_order = false, embedding_type = "q8_0", chunk_layers = 10
+  var calibration_windows = 16, calibration_length = 256
+  var texts: [String]? = nil
+}
+struct CDistillOpts: Codable {
+  var steps = 100, batch_size = 2, lr = 1e-4, min_lr = 1e-5, warmup = 5, temperature = 2.0, alpha = 1.0, top_k = 64
+  var clip = 1.0, weight_decay = 0.0, train_embedding = false, seed = 0, windows = 64, length = 128
+  var checkpoint: String? = nil, checkpoint_every = 0, resume = false
+  var texts: [String]? = nil
+}
+// Nested option tables: every key optional (the decoder applies defaults only at the top level).
+struct CPipeQuant: Codable {
+  var type: String? = nil, method: String? = nil, act_order: Bool? = nil, embedding_type: String? = nil, chunk_layers: Int? = nil
+}
+struct CPipePrune: Codable {
+  var ffn_ratio: Double? = nil, head_ratio: Double? = nil, head_mode: String? = nil, drop_layers: Int? = nil
+  var criterion: String? = nil, multiple: Int? = nil
+}
+struct CPipeDistill: Codable {
+  var steps: Int? = nil, batch_size: Int? = nil, lr: Double? = nil, min_lr: Double? = nil, warmup: Int? = nil
+  var temperature: Double? = nil, alpha: Double? = nil, top_k: Int? = nil, clip: Double? = nil, weight_decay: Double? = nil
+  var train_embedding: Bool? = nil, seed: Int? = nil
+}
+struct CPipeOpts: Codable {
+  var prune: CPipePrune? = nil, recovery = "none", ridge = 1e-3, distill: CPipeDistill? = nil, quantize: CPipeQuant? = nil
+  var calibration_windows = 16, calibration_length = 256, distill_windows = 64
+  var texts: [String]? = nil
+}
+
+enum CompressBinding {
+  static func bad(_ m: String) -> CompressionError { .invalidOption(m) }
+  static func texts(_ t: [String]?) throws -> [String] { try t ?? TextSplits.haluEval().calibration }
+
+  static func pruneOptions(_ p: CPipePrune) throws -> PruneOptions {
+    let crit = p.criterion ?? "activation", hm = p.head_mode ?? "within_groups"
+    guard let c = PruneCriterion(rawValue: crit) else { throw bad("criterion must be activation, flap or magnitude (got '\(crit)')") }
+    let mode: HeadPruneMode
+    switch hm { case "within_groups": mode = .withinGroups; case "kv_groups": mode = .kvGroups
+    default: throw bad("head_mode must be within_groups or kv_groups (got '\(hm)')") }
+    return PruneOptions(ffnRatio: p.ffn_ratio ?? 0, headRatio: p.head_ratio ?? 0, headMode: mode, dropLayers: p.drop_layers ?? 0,
+                        criterion: c, multiple: p.multiple ?? 32)
+  }
+
+  static func type(_ s: String) throws -> GGMLType {
+    guard let t = GGMLType.allCases.first(where: { $0.description.lowercased() == s.lowercased() }) else {
+      throw bad("unknown ggml type '\(s)' (e.g. q8_0, q4_0, q4_1, q5_0, q3_k, q4_k, q6_k, f16)")
+    }
+    return t
+  }
+
+  static func quantOptions(_ q: CPipeQuant) throws -> ModelQuantOptions {
+    let rules = try PrecisionRules([PrecisionRule(#"^(token_embd|output)\.weight$"#, try type(q.embedding_type ?? "q8_0"))],
+                                   default: try type(q.type ?? "q4_0"))
+    let method: QuantMethod, mname = q.method ?? "rtn"
+    switch mname { case "rtn": method = .rtn; case "gptq": method = .gptq(GPTQConfig(actOrder: q.act_order ?? false))
+    default: throw bad("method must be rtn or gptq (got '\(mname)')") }
+    return ModelQuantOptions(rules: rules, method: method, chunkLayers: q.chunk_layers ?? 10)
+  }
+
+  static func distillOptions(_ d: CPipeDistill) -> DistillOptions {
+    var o = DistillOptions()
+    o.steps = d.steps ?? 100; o.batchSize = d.batch_size ?? 2; o.learningRate = Float(d.lr ?? 1e-4); o.minLearningRate = Float(d.min_lr ?? 1e-5)
+    o.warmupSteps = d.warmup ?? 5; o.temperature = Float(d.temperature ?? 2); o.alpha = Float(d.alpha ?? 1); o.topK = d.top_k ?? 64
+    o.clipNorm = Float(d.clip ?? 1); o.weightDecay = Float(d.weight_decay ?? 0); o.trainEmbedding = d.train_embedding ?? false
+    o.seed = UInt64(max(0, d.seed ?? 0))
+    return o
+  }
+
+  static func push(_ call: LuaCall, _ m: LlamaModel, name: String, _ extra: [String: LuaValue]) -> Int32 {
+    let q = m.layers.contains { $0.wq?.isQuantized == true || $0.down?.isQuantized == true }
+    call.push(LLMBox(model: m, path: name, quantized: q), as: EdgeLabBinding.llmClass)
+    let params = m.config.parameterCount(tiedOutput: m.output == nil)
+    var t: [String: LuaValue] = ["params": .integer(params), "linear_params": .integer(Pruner.linearParameters(m)),
+                                 "bytes": .integer(m.weightBytes), "bits_per_weight": .number(Double(m.weightBytes * 8) / Double(params)),
+                                 "heads": EdgeLabBinding.ints(m.config.heads), "ffn": EdgeLabBinding.ints(m.config.ffn),
+                                 "layers": .integer(m.config.layers)]
+    for (k, v) in extra { t[k] = v }
+    call.push(.table(t))
+    return 2
+  }
+
+  static func wrap<T>(_ call: LuaCall, _ arg: Int32, _ f: () throws -> T) throws -> T {
+    do { return try f() } catch let e as LuaBridgeError { throw e } catch { throw call.argumentError(arg, "\(error)") }
+  }
+
+  static func prune(_ call: LuaCall) throws -> Int32 {
+    let box = try call.object(1, EdgeLabBinding.llmClass)
+    let o = try call.decode(2, defaults: CPruneOpts())
+    return try wrap(call, 2) {
+      let t0 = Date()
+      let po = try pruneOptions(CPipePrune(ffn_ratio: o.ffn_ratio, head_ratio: o.head_ratio, head_mode: o.head_mode,
+                                           drop_layers: o.drop_layers, criterion: o.criterion, multiple: o.multiple))
+      guard o.recovery == "none" || o.recovery == "refit" else { throw bad("recovery must be none or refit (got '\(o.recovery)')") }
+      let needStats = po.criterion != .magnitude || po.dropLayers > 0 || o.recovery == "refit"
+      let w = needStats ? try Calibration.windows(model: box.model, texts: texts(o.texts), length: o.calibration_length, count: o.calibration_windows) : []
+      let stats = needStats ? try Calibration.collect(model: box.model, windows: w) : nil
+      let plan = try Pruner.plan(model: box.model, stats: stats, options: po)
+      var m = try Pruner.apply(model: box.model, plan: plan)
+      if o.recovery == "refit" { m = try Refit.apply(original: box.model, pruned: m, plan: plan, windows: w, ridge: o.ridge) }
+      return push(call, m, name: box.path + "#pruned", ["seconds": .number(Date().timeIntervalSince(t0))])
+    }
+  }
+
+  static func quantize(_ call: LuaCall) throws -> Int32 {
+    let box = try call.object(1, EdgeLabBinding.llmClass)
+    let o = try call.decode(2, defaults: CQuantOpts())
+    return try wrap(call, 2) {
+      let qo = try quantOptions(CPipeQuant(type: o.type, method: o.method, act_order: o.act_order, embedding_type: o.embedding_type, chunk_layers: o.chunk_layers))
+      var w: [[Int32]] = []
+      if case .gptq = qo.method { w = try Calibration.windows(model: box.model, texts: texts(o.texts), length: o.calibration_length, count: o.calibration_windows) }
+      let r = try ModelQuantizer.quantize(box.model, options: qo, windows: w)
+      return push(call, r.model, name: box.path + "#\(o.method)-\(o.type)", ["seconds": .number(r.seconds),
+                  "quant_bytes": .integer(r.report.totalBytes), "quant_bits_per_weight": .number(r.report.bitsPerWeight)])
+    }
+  }
+
+  static func distill(_ call: LuaCall) throws -> Int32 {
+    let teacher = try call.object(1, EdgeLabBinding.llmClass), student = try call.object(2, EdgeLabBinding.llmClass)
+    let o = try call.decode(3, defaults: CDistillOpts())
+    return try wrap(call, 3) {
+      var d = distillOptions(CPipeDistill(steps: o.steps, batch_size: o.batch_size, lr: o.lr, min_lr: o.min_lr, warmup: o.warmup,
+                                          temperature: o.temperature, alpha: o.alpha, top_k: o.top_k, clip: o.clip,
+                                          weight_decay: o.weight_decay, train_embedding: o.train_embedding, seed: o.seed))
+      d.checkpointPath = o.checkpoint; d.checkpointEvery = o.checkpoint_every
+      let w = try Calibration.windows(model: teacher.model, texts: texts(o.texts), length: o.length, count: o.windows)
+      let t0 = Date()
+      let dist = try Distiller(teacher: teacher.model, student: student.model, windows: w, options: d)
+      if o.resume, let p = o.checkpoint, FileManager.default.fileExists(atPath: p) { try dist.loadCheckpoint(p) }
+      let m = try dist.run()
+      let h = dist.history
+      return push(call, m, name: student.path + "#distilled", [
+        "seconds": .number(Date().timeIntervalSince(t0)), "steps": .integer(dist.step),
+        "kd": .array(h.map { .number($0.kd) }), "loss": .array(h.map { .number($0.loss) }),
+        "tokens_per_s": .number(h.isEmpty ? 0 : h.map(\.tokensPerSecond).reduce(0, +) / Double(h.count))])
+    }
+  }
+
+  static func pipeline(_ call: LuaCall) throws -> Int32 {
+    let box = try call.object(1, EdgeLabBinding.llmClass)
+    let o = try call.decode(2, defaults: CPipeOpts())
+    return try wrap(call, 2) {
+      guard let rec = Recovery(rawValue: o.recovery) else { throw bad("recovery must be none, refit, distill or refit+distill (got '\(o.recovery)')") }
+      let opts = ECLDOptions(prune: try o.prune.map(pruneOptions), recovery: rec, refitRidge: o.ridge,
+                             distill: distillOptions(o.distill ?? CPipeDistill()), quantize: try o.quantize.map(quantOptions),
+                             calibrationWindows: o.calibration_windows, calibrationLength: o.calibration_length, distillWindows: o.distill_windows)
+      let r = try ECLD.compress(box.model, calibration: texts(o.texts), options: opts)
+      var stages: [String: LuaValue] = [:]
+      for (k, v) in r.stageSeconds { stages[k] = .number(v) }
+      return push(call, r.model, name: box.path + "#ecld", ["stage_seconds": .table(stages),
+                  "kd": .array(r.distillHistory.map { .number($0.kd) })])
+    }
+  }
+}

@@ -1,0 +1,97 @@
+---@meta
+-- LuaCATS stubs for edgelab.compress (Sources/EdgeLabLua/Bind+Compress.swift). Every function returns a NEW
+-- model and an info table. Options tables reject unknown keys. Calibration text defaults to the calibration
+-- split of HaluEval summarization (never the held-out split used for perplexity).
+
+---@class edgelab.compress
+local compress = {}
+
+---@class edgelab.CompressInfo
+---@field params integer
+---@field linear_params integer q/k/v/o/gate/up/down parameters
+---@field bytes integer weight bytes as stored (blocks, or F32)
+---@field bits_per_weight number
+---@field heads integer[]
+---@field ffn integer[]
+---@field layers integer
+---@field seconds? number
+---@field stage_seconds? table<string, number>
+---@field kd? number[] KD loss per distillation step
+
+---@class edgelab.PruneOptions
+---@field ffn_ratio? number fraction of FFN channels removed per layer (widths kept multiples of `multiple`)
+---@field head_ratio? number fraction of attention heads removed per layer
+---@field head_mode? "within_groups"|"kv_groups" remove query heads evenly inside GQA groups, or whole KV groups
+---@field drop_layers? integer whole layers removed by Block Influence
+---@field criterion? "activation"|"flap"|"magnitude"
+---@field multiple? integer default 32 (256 for k-quants)
+---@field recovery? "none"|"refit" least-squares refit of attn_output/ffn_down
+---@field ridge? number refit ridge (× mean diag of the Gram), default 1e-3
+---@field calibration_windows? integer default 16
+---@field calibration_length? integer default 256
+---@field texts? string[] calibration texts
+
+---@param model edgelab.LLM
+---@param opts edgelab.PruneOptions
+---@return edgelab.LLM, edgelab.CompressInfo
+function compress.prune(model, opts) end
+
+---@class edgelab.QuantizeOptions
+---@field type? string ggml type of linear weights: q8_0, q4_0 (default), q4_1, q5_0, q3_k, q4_k, q6_k, f16
+---@field method? "rtn"|"gptq"
+---@field act_order? boolean GPTQ act-order
+---@field embedding_type? string token embedding / output head type (default q8_0)
+---@field chunk_layers? integer GPTQ layers per calibration pass (default 10)
+---@field calibration_windows? integer
+---@field calibration_length? integer
+---@field texts? string[]
+
+---@param model edgelab.LLM
+---@param opts? edgelab.QuantizeOptions
+---@return edgelab.LLM, edgelab.CompressInfo
+function compress.quantize(model, opts) end
+
+---@class edgelab.DistillOptions
+---@field steps? integer default 100
+---@field batch_size? integer default 2
+---@field lr? number default 1e-4 (warm-up then cosine to min_lr)
+---@field min_lr? number default 1e-5
+---@field warmup? integer default 5
+---@field temperature? number default 2 (loss scaled by T²)
+---@field alpha? number KD weight; 1 − alpha on next-token CE (default 1)
+---@field top_k? integer cached teacher top-k (default 64)
+---@field clip? number global grad-norm clip (default 1)
+---@field weight_decay? number AdamW decay (default 0)
+---@field train_embedding? boolean default false
+---@field seed? integer
+---@field windows? integer training windows (default 64)
+---@field length? integer tokens per window (default 128)
+---@field checkpoint? string safetensors checkpoint path
+---@field checkpoint_every? integer
+---@field resume? boolean load `checkpoint` first when it exists
+---@field texts? string[]
+
+---@param teacher edgelab.LLM
+---@param student edgelab.LLM
+---@param opts? edgelab.DistillOptions
+---@return edgelab.LLM, edgelab.CompressInfo
+function compress.distill(teacher, student, opts) end
+
+---@class edgelab.PipelineOptions
+---@field prune? {ffn_ratio?: number, head_ratio?: number, head_mode?: string, drop_layers?: integer, criterion?: string, multiple?: integer}
+---@field recovery? "none"|"refit"|"distill"|"refit+distill"
+---@field ridge? number
+---@field distill? {steps?: integer, batch_size?: integer, lr?: number, min_lr?: number, warmup?: integer, temperature?: number, alpha?: number, top_k?: integer, clip?: number, weight_decay?: number, train_embedding?: boolean, seed?: integer}
+---@field quantize? {type?: string, method?: string, act_order?: boolean, embedding_type?: string, chunk_layers?: integer}
+---@field calibration_windows? integer default 16
+---@field calibration_length? integer default 256
+---@field distill_windows? integer default 64
+---@field texts? string[]
+
+---prune → recover → quantize; omit a stage to get the baselines (quantization-only, pruning-only).
+---@param model edgelab.LLM
+---@param opts edgelab.PipelineOptions
+---@return edgelab.LLM, edgelab.CompressInfo
+function compress.pipeline(model, opts) end
+
+return compress
