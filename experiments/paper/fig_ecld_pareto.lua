@@ -33,6 +33,7 @@ local smoke = edgelab.session.smoke
 local run <close> = lab.run { name = "paper/fig_ecld_pareto", config = cfg }
 print(("load average at start: %s"):format(tostring(report.loadavg())))
 local suite = eval.suite {
+  dataDir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
   seed = cfg.seed, itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
   perplexityTokens = cfg.ppl_tokens, perplexityContext = smoke and 32 or 256,
   query = smoke and { promptTokens = 16, outputTokens = 4 } or nil, bootstrapResamples = smoke and 50 or 1000,

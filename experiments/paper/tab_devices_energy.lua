@@ -28,6 +28,7 @@ if not report.need_assets("tab_devices_energy", assets) then return end
 local run <close> = lab.run { name = "paper/tab_devices_energy", config = cfg }
 local smoke = edgelab.session.smoke
 local suite = eval.suite {
+  dataDir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
   itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
   perplexityTokens = cfg.ppl_tokens, perplexityContext = smoke and 32 or 256,
   query = smoke and { promptTokens = 16, outputTokens = 4 } or nil,
