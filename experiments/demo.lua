@@ -3,8 +3,9 @@
 -- measured variants → classic offloading baselines and a short PPO run → report.md tying it together.
 --   edgelab run experiments/demo.lua [--smoke] [--set ppo_steps=50000] [--set items=20]
 -- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf, data/bigbench, data/halueval
--- Timing (default profile, 2-core shared machine): see the run's timing.csv and /work/notes/paper.md; the
--- target is ≤ ~10 minutes. Variants:
+-- Timing (default profile incl. the ECLD step, 2-core machine shared with other jobs, load average ≈ 9):
+-- 315 s wall, 206 s CPU (each evaluation ≈ 60–65 s CPU, ECLD compression 15 s, PPO 30k steps 1.4 s); at load
+-- ≈ 15 the same work took ~12 min wall. Per-stage times are in the run's timing.csv. Variants:
 --   smollm2-135m-f32   the GGUF's Q4_1 weights dequantized to F32 (EdgeLab's "full precision" reference; the
 --                      file itself is 4-bit), deployed size 4 bytes/param; the MEC edge server runs it
 --   smollm2-135m-q4_1  the shipped file kept quantized (Q4_1 blocks, quantized kernels)

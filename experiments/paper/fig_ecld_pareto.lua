@@ -7,7 +7,8 @@
 -- and hallucination often lower than quantization-only or pruning-only — ECLD must win at EQUAL size.
 -- Reference = the GGUF's Q4_1 weights dequantized to F32 (the file is 4-bit; say so in every table).
 -- Needs edgelab.compress (the Compression module's Lua face); without it the script says so and skips.
--- Cost (full profile): ~1–1.5 min per variant evaluation + compression time; 9 variants ≈ 10–15 min under load.
+-- Cost: measured 12m44s wall / 5m26s CPU for 8 variants at --set items=5 halueval=20 truthfulqa=10
+-- ppl_tokens=512 calib=8 gptq=false (load ≈ 9–12); the default profile (larger subsets, GPTQ) costs ~2–3× that.
 local edgelab = require "edgelab"
 local report = require "edgelab.report"
 local llm, eval, lab = edgelab.llm, edgelab.eval, edgelab.lab
