@@ -61,6 +61,7 @@ print(("perplexity (ctx 64, %d tokens): %.3f"):format(pinfo.tokens, ppl))
 
 -- 2. Variants and the four metrics.
 local suite = eval.suite {
+  dataDir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
   itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
   perplexityTokens = cfg.ppl_tokens, perplexityContext = smoke and 32 or 256,
   query = smoke and { promptTokens = 16, outputTokens = 4 } or nil, bootstrapResamples = smoke and 50 or 500,

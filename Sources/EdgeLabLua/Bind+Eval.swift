@@ -145,7 +145,7 @@ enum EvalBinding {
     if let d = g.divergence { gen["kld"] = est(d.kld); gen["same_top_token"] = .number(d.sameTopToken) }
     if let f = g.flipRateVsBase { gen["flip_rate"] = .number(f) }
     var hal: [String: LuaValue] = ["halueval_qa": est(h.haluEvalQA), "halueval_qa_raw": est(h.haluEvalQARaw),
-                                   "halueval_qa_char": est(h.haluEvalQANorm),
+                                   "halueval_qa_mi": est(h.haluEvalQAMI),
                                    "truthfulqa": est(h.truthfulQA), "mc1": est(h.truthfulQAMC1), "mc2": est(h.truthfulQAMC2)]
     if let f = h.flipRateVsBase { hal["flip_rate"] = .number(f) }
     if let d = h.haluEvalDeltaVsBase { hal["delta_halueval_qa"] = est(d) }

@@ -22,13 +22,23 @@ enum Repo {
   }
 
   /// The built `edgelab` executable next to the test bundle (swift test builds it), if present.
+  /// On Linux the test bundle is itself an executable (`…/release/EdgeLabPackageTests.xctest`), which
+  /// `Bundle.allBundles` does not list, so the running executable's folder is checked first; then the
+  /// configuration folders (release first: that is what scripts/test.sh builds).
   static var binary: URL? {
+    var candidates: [URL] = []
+    if let exe = Bundle.main.executableURL { candidates.append(exe.deletingLastPathComponent()) }
+    candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
     for b in Bundle.allBundles where b.bundleURL.pathExtension == "xctest" {
-      let exe = b.bundleURL.deletingLastPathComponent().appendingPathComponent("edgelab")
+      candidates.append(b.bundleURL.deletingLastPathComponent())
+    }
+    candidates.append(root.appendingPathComponent(".build/release"))
+    candidates.append(root.appendingPathComponent(".build/debug"))
+    for dir in candidates {
+      let exe = dir.appendingPathComponent("edgelab")
       if FileManager.default.isExecutableFile(atPath: exe.path) { return exe }
     }
-    let fallback = root.appendingPathComponent(".build/debug/edgelab")
-    return FileManager.default.isExecutableFile(atPath: fallback.path) ? fallback : nil
+    return nil
   }
 
   static func tempDir(_ tag: String) throws -> URL {

@@ -33,6 +33,7 @@ local smoke = edgelab.session.smoke
 local run <close> = lab.run { name = "paper/fig_ecld_pareto", config = cfg }
 print(("load average at start: %s"):format(tostring(report.loadavg())))
 local suite = eval.suite {
+  dataDir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
   seed = cfg.seed, itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
   perplexityTokens = cfg.ppl_tokens, perplexityContext = smoke and 32 or 256,
   query = smoke and { promptTokens = 16, outputTokens = 4 } or nil, bootstrapResamples = smoke and 50 or 1000,
@@ -98,6 +99,32 @@ end
 rows:close()
 eval.save_cards(run.dir .. "/cards.json", cards)
 
+-- Equal-size comparison: each ECLD variant against the quantization-only and pruning-only variants closest to it
+-- in stored size (|log size ratio|), with the differences in accuracy and hallucination (ECLD − baseline).
+local all = (lab.read_csv(run.dir .. "/variants.csv"))
+local eq = run:csv("equal_size.csv", { "ecld", "baseline_family", "baseline", "ecld_mb", "baseline_mb", "d_acc",
+  "d_halueval_qa", "d_truthfulqa", "d_perplexity", "d_energy_phone8_j" })
+for _, e in ipairs(all) do
+  if e.family == "ECLD" then
+    for _, fam in ipairs { "quant-only", "prune-only" } do
+      local best, bd
+      for _, b in ipairs(all) do
+        if b.family == fam then
+          local d = math.abs(math.log(b.storage_mb / e.storage_mb))
+          if not bd or d < bd then best, bd = b, d end
+        end
+      end
+      if best then
+        eq:add { ecld = e.variant, baseline_family = fam, baseline = best.variant, ecld_mb = e.storage_mb,
+          baseline_mb = best.storage_mb, d_acc = e.acc - best.acc, d_halueval_qa = e.halueval_qa - best.halueval_qa,
+          d_truthfulqa = e.truthfulqa - best.truthfulqa, d_perplexity = e.perplexity - best.perplexity,
+          d_energy_phone8_j = e.energy_phone8_j - best.energy_phone8_j }
+      end
+    end
+  end
+end
+eq:close()
+
 for _, p in ipairs {
   { y = "acc", file = "size_vs_accuracy.svg", title = "Size vs accuracy (BIG-bench MC, pooled)", ylabel = "accuracy", pareto = "min-max" },
   { y = "halueval_qa", file = "size_vs_hallucination.svg", title = "Size vs hallucination (HaluEval-QA)", ylabel = "hallucination rate", pareto = "min-min" },
@@ -109,6 +136,7 @@ for _, p in ipairs {
              logx = true, logy = p.logy, file = p.file, title = p.title, xlabel = "stored size (MB, log)", ylabel = p.ylabel }
 end
 run:table("Variants (reference = Q4_1 GGUF dequantized to F32)", "variants.csv")
+run:table("ECLD vs the nearest-size quantization-only / pruning-only variant (ECLD − baseline; hallucination: lower is better)", "equal_size.csv")
 run:note(("Suite: seed %d, %d items per BIG-bench task, %d HaluEval-QA, %d TruthfulQA-MC items, perplexity on %d "
   .. "held-out tokens; 95%% bootstrap intervals in the evaluation results. Equal-size comparison: compare ECLD points "
   .. "with quantization-only points of similar storage_mb.")

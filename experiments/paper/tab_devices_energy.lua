@@ -28,6 +28,7 @@ if not report.need_assets("tab_devices_energy", assets) then return end
 local run <close> = lab.run { name = "paper/tab_devices_energy", config = cfg }
 local smoke = edgelab.session.smoke
 local suite = eval.suite {
+  dataDir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
   itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
   perplexityTokens = cfg.ppl_tokens, perplexityContext = smoke and 32 or 256,
   query = smoke and { promptTokens = 16, outputTokens = 4 } or nil,
@@ -114,16 +115,23 @@ tab:close()
 pop:close()
 
 -- Figure: energy per query by device for a readable subset of models.
-local shown = { ["smollm2-135m-f32"] = true, ["smollm2-135m-q4_1"] = true, ["llama-3.1-8b-f16"] = true,
-  ["llama-3.1-8b-q4_k_m"] = true, ["llama-3.1-8b-q2_k"] = true, ["llama-3.1-minitron-4b-width-q4_k_m"] = true,
-  ["llama-3.1-8b-ecld-paper"] = true }
+-- Short labels keep the legend and the category axis readable.
+local shown = { ["smollm2-135m-f32"] = "SmolLM2 f32", ["smollm2-135m-q4_1"] = "SmolLM2 q4_1",
+  ["llama-3.1-8b-f16"] = "L3.1-8B f16", ["llama-3.1-8b-q4_k_m"] = "L3.1-8B q4_k_m", ["llama-3.1-8b-q2_k"] = "L3.1-8B q2_k",
+  ["llama-3.1-minitron-4b-width-q4_k_m"] = "Minitron-4B q4_k_m", ["llama-3.1-8b-ecld-paper"] = "L3.1-8B ECLD (paper)" }
+local short_names = { ["rpi5-8gb"] = "rpi5", ["jetson-orin-nano"] = "orin-nano", ["jetson-agx-orin"] = "agx-orin",
+  ["laptop-16gb"] = "laptop" }
+local short_device = function(d) return short_names[d] or (d:gsub("^phone%-", "ph-")) end
 local rows = {}
 for _, r in ipairs((lab.read_csv(run.dir .. "/devices_energy.csv"))) do
-  if shown[r.model] and r.device_class ~= "edge-server" then rows[#rows + 1] = r end
+  if shown[r.model] and r.device_class ~= "edge-server" then
+    r.model, r.device = shown[r.model], short_device(r.device)
+    rows[#rows + 1] = r
+  end
 end
 run:plot { data = rows, x = "device", y = "energy_j", by = "model", kind = "bar", logy = true,
            file = "energy_per_query.svg", title = "Energy per query (256+128 tokens, analytic roofline)",
-           ylabel = "J / query (log)", width = 980, height = 500 }
+           ylabel = "J / query (log)", width = 1040, height = 500 }
 run:plot { data = "accessibility.csv", x = "storage_gb", y = "population_fraction", kind = "scatter", by = "source",
            logx = true, file = "accessibility_vs_size.svg", title = "Accessible share of the device population vs model size",
            xlabel = "stored size (GB, log)", ylabel = "population fraction" }

@@ -107,7 +107,9 @@ function M.loadavg()
   return tonumber(s:match("^(%S+)"))
 end
 
---- The data root of the evaluation suite ($EDGELAB_DATA, else <repo>/assets/data next to the default model).
+--- The data root for the evaluation suite: $EDGELAB_DATA, else <repo>/assets/data next to the default model
+--- (absolute). Scripts pass it as eval.suite{dataDir=...} so the suite reads what need_assets checked, whatever
+--- the working directory (the suite's own default is the cwd-relative assets/data).
 function M.data_dir()
   local env = os.getenv("EDGELAB_DATA")
   if env and env ~= "" then return env end

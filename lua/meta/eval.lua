@@ -43,7 +43,7 @@ function eval.suite(opts) end
 ---@field model string
 ---@field wall_seconds number
 ---@field generalization {acc: edgelab.Estimate, acc_norm: edgelab.Estimate, tasks: table<string, {acc: edgelab.Estimate, acc_norm: edgelab.Estimate, chance: number}>, perplexity: number, perplexity_context: integer, kld?: edgelab.Estimate, same_top_token?: number, flip_rate?: number}
----@field hallucination {halueval_qa: edgelab.Estimate, halueval_qa_raw: edgelab.Estimate, halueval_qa_char: edgelab.Estimate, truthfulqa: edgelab.Estimate, mc1: edgelab.Estimate, mc2: edgelab.Estimate, flip_rate?: number, delta_halueval_qa?: edgelab.Estimate, delta_truthfulqa?: edgelab.Estimate}
+---@field hallucination {halueval_qa: edgelab.Estimate, halueval_qa_raw: edgelab.Estimate, halueval_qa_mi: edgelab.Estimate, truthfulqa: edgelab.Estimate, mc1: edgelab.Estimate, mc2: edgelab.Estimate, flip_rate?: number, delta_halueval_qa?: edgelab.Estimate, delta_truthfulqa?: edgelab.Estimate}
 ---@field energy {query: {prompt: integer, output: integer}, devices: table<string, {joules: number, seconds: number, prefill_s: number, decode_s: number}>, host?: {joules: number, cpu_seconds: number, wall_seconds: number, decode_tok_s: number, rapl_joules?: number}}
 ---@field accessibility {population_fraction: number, devices: table<string, {fits: boolean, accessible: boolean, decode_tok_s: number, required_mb: number}>}
 ---@field results edgelab.EvalResults the full results

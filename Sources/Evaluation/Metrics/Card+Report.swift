@@ -29,7 +29,7 @@ extension EvalResults {
     }
     c.tasks[TaskClass.truthfulness] = tm(h.truthfulQAMC1, h.truthfulQA, "TruthfulQA MC1; hallucination = 1 − MC1")
     let heAcc = Estimate(mean: 1 - h.haluEvalQA.mean, lo: 1 - h.haluEvalQA.hi, hi: 1 - h.haluEvalQA.lo, n: h.haluEvalQA.n)
-    c.tasks["halueval_qa"] = tm(heAcc, h.haluEvalQA, "right answer preferred (mutual information with the knowledge)")
+    c.tasks["halueval_qa"] = tm(heAcc, h.haluEvalQA, "right answer preferred (log-likelihood per character)")
     var m: [String: Double] = [
       "generalization_acc": generalization.acc.mean, "generalization_acc_norm": generalization.accNorm.mean,
       "perplexity": generalization.perplexity.perplexity, "perplexity_context": Double(generalization.perplexity.context),
@@ -78,8 +78,8 @@ extension EvalResults {
     s += "| benchmark | items | hallucination rate |\n|---|---|---|\n"
     let lp = h.haluEvalLongerPicked
     func longer(_ k: String) -> String { lp[k].map { f(100 * $0, 1) + "%" } ?? "" }
-    s += "| HaluEval-QA (mutual information; longer answer picked \(longer("mi"))) | \(h.haluEvalQA.n) | **\(pct(h.haluEvalQA))** |\n"
-    s += "| HaluEval-QA (per character, diagnostic; longer picked \(longer("char"))) | \(h.haluEvalQANorm.n) | \(pct(h.haluEvalQANorm)) |\n"
+    s += "| HaluEval-QA (per character; longer answer picked \(longer("char"))) | \(h.haluEvalQA.n) | **\(pct(h.haluEvalQA))** |\n"
+    s += "| HaluEval-QA (mutual information, diagnostic; longer picked \(longer("mi"))) | \(h.haluEvalQAMI.n) | \(pct(h.haluEvalQAMI)) |\n"
     s += "| HaluEval-QA (raw log-likelihood, diagnostic; longer picked \(longer("raw"))) | \(h.haluEvalQARaw.n) | \(pct(h.haluEvalQARaw)) |\n"
     s += "| TruthfulQA-MC (1 − MC1) | \(h.truthfulQA.n) | **\(pct(h.truthfulQA))** |\n\n"
     s += "TruthfulQA MC1 \(pct(h.truthfulQAMC1)), MC2 \(pct(h.truthfulQAMC2)).\n"

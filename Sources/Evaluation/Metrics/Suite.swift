@@ -59,7 +59,7 @@ public enum Suite {
       note("hallucination truthful_qa \(d)/\(n)")
     }
     var hallucination = HallucinationMetric(
-      haluEvalQA: est(hRes.map { 1 - ($0.accMI ?? 0) }, "halueval"), haluEvalQANorm: est(hRes.map { 1 - $0.accNorm }, "halueval_char"),
+      haluEvalQA: est(hRes.map { 1 - $0.accNorm }, "halueval"), haluEvalQAMI: est(hRes.map { 1 - ($0.accMI ?? 0) }, "halueval_mi"),
       haluEvalQARaw: est(hRes.map { 1 - $0.acc }, "halueval_raw"),
       haluEvalLongerPicked: [
         "mi": longerPicked(hRes) { $0.predictedMI ?? 0 }, "char": longerPicked(hRes) { $0.predictedNorm },
@@ -78,10 +78,10 @@ public enum Suite {
       try sameItems(tRes, b.hallucination.truthfulQAItems, "TruthfulQA")
       generalization.flipRateVsBase = try Bootstrap.flipRate(pooled.map(\.predicted), bPooled.map(\.predicted))
       hallucination.flipRateVsBase = try Bootstrap.flipRate(
-        hRes.map { $0.predictedMI ?? 0 } + tRes.map(\.predicted),
-        b.hallucination.haluEvalItems.map { $0.predictedMI ?? 0 } + b.hallucination.truthfulQAItems.map(\.predicted))
+        hRes.map(\.predictedNorm) + tRes.map(\.predicted),
+        b.hallucination.haluEvalItems.map(\.predictedNorm) + b.hallucination.truthfulQAItems.map(\.predicted))
       hallucination.haluEvalDeltaVsBase = try Bootstrap.pairedDifference(
-        hRes.map { 1 - ($0.accMI ?? 0) }, b.hallucination.haluEvalItems.map { 1 - ($0.accMI ?? 0) }, resamples: R, seed: seed,
+        hRes.map { 1 - $0.accNorm }, b.hallucination.haluEvalItems.map { 1 - $0.accNorm }, resamples: R, seed: seed,
         stream: "delta/halueval")
       hallucination.truthfulQADeltaVsBase = try Bootstrap.pairedDifference(
         tRes.map { 1 - $0.acc }, b.hallucination.truthfulQAItems.map { 1 - $0.acc }, resamples: R, seed: seed,

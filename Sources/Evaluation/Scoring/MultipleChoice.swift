@@ -5,8 +5,9 @@
 //   MC2      = Σ_{true} p_i / Σ_{all} p_i with p_i = exp(loglik_i), no length normalisation
 //   acc_tok  = same with loglik_i / (token count of choice i)  (reported as a diagnostic)
 //   acc_mi   = same with the pointwise mutual information loglik_i − loglik_i(unconditional context), i.e. how
-//              much the context raises the choice's likelihood (lm-eval's acc_mutual_info); fluency and length
-//              terms shared with the unconditional score cancel
+//              much the context raises the choice's likelihood (lm-eval's acc_mutual_info). On HaluEval-QA with
+//              SmolLM2 it picked the longer answer 94% of the time (per character 74%, raw 10%): reported only
+//              as a diagnostic
 import Foundation
 
 /// Scores of one item.
