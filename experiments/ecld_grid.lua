@@ -2,6 +2,7 @@
 -- measured with the evaluation suite; writes grid.csv and Pareto figures (size vs accuracy / hallucination /
 -- energy / perplexity). Reference = the Q4_1 GGUF dequantized to F32 (the file itself is 4-bit).
 --   edgelab run experiments/ecld_grid.lua [--smoke] [--set distill_steps=20] [--set calib=16]
+-- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf, data/bigbench, data/halueval
 local edgelab = require "edgelab"
 local report = require "edgelab.report"
 local llm, eval, lab = edgelab.llm, edgelab.eval, edgelab.lab
