@@ -1,5 +1,4 @@
--- Exports a compressed SmolLM2 (width-pruned + least-squares refit + RTN Q4_0, non-uniform-capable GGUF
--- with per-layer arrays) and EdgeLab's own per-token log-probabilities of a fixed text, for
+-- Exports SmolLM2 variants (the base; RTN Q4_0; width-pruned + least-squares refit, F32 and RTN Q4_0) and EdgeLab's own per-token log-probabilities of a fixed text, for
 -- tools/reference/check_llamacpp.py to compare against llama.cpp (llama-cpp-python).
 --   edgelab run tools/reference/export_for_llamacpp.lua -- OUTDIR
 -- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf
@@ -19,7 +18,9 @@ local variants = {}
 variants.base_q4_1 = base
 local pruned = compress.prune(base, { ffn_ratio = 0.25, head_ratio = 1 / 3, recovery = "refit",
                                       calibration_windows = 8 })
+variants.pruned_f32 = pruned
 variants.pruned_q4_0 = compress.quantize(pruned, { type = "q4_0", method = "rtn" })
+variants.base_q4_0 = compress.quantize(base, { type = "q4_0", method = "rtn" })
 
 for _, name in ipairs(edgelab.keys(variants)) do
   local m = variants[name]
