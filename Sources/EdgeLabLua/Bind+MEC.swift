@@ -199,14 +199,7 @@ public enum MECBinding {
   public static let policyClass: LuaClass<MECPolicyBox> = LuaClass<MECPolicyBox>("edgelab.mec.Policy")
     .method("act") { call, b in
       let obs = try call.numbers(2).map { Float($0) }
-      var mask: [Bool]? = nil
-      if !call.isNoneOrNil(3) {
-        guard let arr = try call.value(3).arrayValue else { throw call.argumentError(3, "mask must be an array of booleans") }
-        mask = try arr.map { v in
-          guard let x = v.boolValue else { throw call.argumentError(3, "mask must be an array of booleans") }
-          return x
-        }
-      }
+      let mask = try call.optBooleans(3)
       let a = try b.policy.act(obs: obs, mask: mask, env: b.env)
       call.push(.array(a.map { .integer($0) }))
       return 1

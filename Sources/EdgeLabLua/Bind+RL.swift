@@ -240,14 +240,7 @@ enum RLBinding {
     .method("train") { call, b in try train(call, b) }
     .method("act") { call, b in
       let obs = try call.numbers(2).map { Float($0) }
-      var mask: [Bool]? = nil
-      if !call.isNoneOrNil(3) {
-        guard let arr = try call.value(3).arrayValue else { throw call.argumentError(3, "mask must be an array of booleans") }
-        mask = try arr.map { v in
-          guard let x = v.boolValue else { throw call.argumentError(3, "mask must be an array of booleans") }
-          return x
-        }
-      }
+      let mask = try call.optBooleans(3)
       var p = b.ppo.policy()
       let a: [Int]
       do { a = try p.act(obs: obs, mask: mask, env: nil) } catch { throw call.argumentError(2, "\(error)") }

@@ -99,6 +99,16 @@ public struct LuaCall {
     }
   }
 
+  /// An optional array of booleans (e.g. an action mask): nil when the argument is absent or nil.
+  public func optBooleans(_ i: Int32) throws -> [Bool]? {
+    if isNoneOrNil(i) { return nil }
+    guard let a = try value(i).arrayValue else { throw argumentError(i, "array of booleans expected") }
+    return try a.enumerated().map { k, v in
+      guard let b = v.boolValue else { throw argumentError(i, "element \(k + 1): boolean expected, got \(v.typeName)") }
+      return b
+    }
+  }
+
   public func function(_ i: Int32) throws -> LuaFunction {
     guard lua_type(L, i) == LUA_TFUNCTION else { throw typeError(i, expected: "function") }
     lua_pushvalue(L, i)

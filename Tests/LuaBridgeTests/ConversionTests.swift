@@ -96,6 +96,21 @@ final class ConversionTests: XCTestCase {
     }
   }
 
+  func testOptionalBooleanArrays() throws {
+    let lua = LuaState()
+    lua.setGlobal("m", function: { call in
+      guard let mask = try call.optBooleans(1) else { call.push("none"); return 1 }
+      call.push(mask.map { $0 ? "1" : "0" }.joined())
+      return 1
+    })
+    XCTAssertEqual(try lua.run("return m({true, false, true})"), ["101"])
+    XCTAssertEqual(try lua.run("return m()"), ["none"])
+    XCTAssertEqual(try lua.run("return m(nil)"), ["none"])
+    XCTAssertThrowsError(try lua.run("return m({true, 1})", name: "@check.lua")) { e in
+      XCTAssertEqual((e as? LuaError)?.message, "check.lua:1: bad argument #1 to 'm' (element 2: boolean expected, got number)")
+    }
+  }
+
   func testNumberFormattingMatchesLua() throws {
     let lua = LuaState()
     for d in [1.0, 0.1, 1e100, -2.5e-7, 123456789012345.0, 1.0 / 3.0] {
