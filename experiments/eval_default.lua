@@ -1,7 +1,9 @@
 -- The default evaluation suite on the default model: the four ECLD metrics (generalization accuracy,
 -- hallucination rate, energy per query, accessibility) with 95% bootstrap intervals, a report and a model card.
 --   edgelab run experiments/eval_default.lua [--set items=0] [--set quantized=true] [--smoke]
+-- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf, data/bigbench, data/halueval
 local edgelab = require "edgelab"
+local report = require "edgelab.report"
 local llm, eval, lab = edgelab.llm, edgelab.eval, edgelab.lab
 
 local cfg = lab.config {
@@ -15,17 +17,12 @@ local cfg = lab.config {
   smoke = { items = 3, halueval = 4, truthfulqa = 3, ppl_tokens = 128 },
 }
 
-local f = io.open(cfg.model, "rb")
-if not f then
-  if edgelab.session.smoke then
-    print("eval_default: model " .. cfg.model .. " not found; skipped (run `edgelab fetch`)")
-    return
-  end
-  error("model " .. cfg.model .. " not found: run `edgelab fetch` first")
-end
-f:close()
+local assets = { cfg.model }
+for _, p in ipairs(report.eval_assets()) do assets[#assets + 1] = p end
+if not report.need_assets("eval_default", assets) then return end
 
 local suite = eval.suite {
+  dataDir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
   seed = cfg.seed, itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
   perplexityTokens = cfg.ppl_tokens,
   perplexityContext = edgelab.session.smoke and 64 or 256,

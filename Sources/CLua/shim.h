@@ -90,5 +90,11 @@ static inline void edgelab_stop_hook(lua_State *L, lua_Debug *ar) {
 static inline void edgelab_request_stop(lua_State *L) {
   lua_sethook(L, edgelab_stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }
+/// Withdraw a stop request that never fired (Ctrl-C arrived while Swift code ran and no Lua code followed), so
+/// the next chunk a long-lived host (the REPL) runs is not interrupted by a stale request. A debug hook the user
+/// set is left alone.
+static inline void edgelab_cancel_stop(lua_State *L) {
+  if (lua_gethook(L) == edgelab_stop_hook) lua_sethook(L, NULL, 0, 0);
+}
 
 #endif

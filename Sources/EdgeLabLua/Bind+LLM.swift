@@ -23,7 +23,7 @@ struct LLMGenOptions: Codable {
   }
 }
 struct LLMPerplexityOptions: Codable { var ctx = 512 }
-struct LLMSaveOptions: Codable { var format = "gguf"; var dtype = "f32" }
+struct LLMSaveOptions: Codable { var format = "gguf"; var dtype = "f32"; var shard_mb: Double = 0 }
 
 extension EdgeLabBinding {
   /// Default model location (fetched by `edgelab fetch`), relative to the working directory.
@@ -38,7 +38,7 @@ extension EdgeLabBinding {
   ///   model:logprobs(text) → {tokens={...}, logprobs={...}, sum=}
   ///   model:perplexity(text[, {ctx=512}]) → ppl, {nll=, tokens=, windows=}
   ///   model:encode(text) → {ids}, model:decode(ids) → text
-  ///   model:save(path[, {format="gguf"|"safetensors", dtype="f32"|"f16"|"bf16"}])
+  ///   model:save(path[, {format="gguf"|"safetensors", dtype="f32"|"f16"|"bf16", shard_mb=0}])
   public static let llm = EdgeLabBinding("llm") { m, session in
     // The default model resolved against the repository (so scripts work from any directory).
     var def = defaultModelPath
@@ -142,7 +142,9 @@ extension EdgeLabBinding {
       guard let d = SafetensorsWriter.DType(rawValue: o.dtype.uppercased()) else {
         throw call.argumentError(3, "dtype must be 'f32', 'f16' or 'bf16', got '\(o.dtype)'")
       }
-      try b.model.save(path, format: f, dtype: d)
+      guard o.shard_mb >= 0, o.shard_mb.isFinite else { throw call.argumentError(3, "shard_mb must be ≥ 0 (0 = one file), got \(o.shard_mb)") }
+      guard o.shard_mb == 0 || f == .safetensors else { throw call.argumentError(3, "shard_mb applies to format='safetensors' only") }
+      try b.model.save(path, format: f, dtype: d, maxShardBytes: o.shard_mb > 0 ? max(1, Int(o.shard_mb * 1e6)) : nil)
       return 0
     }
     .tostring { b in "edgelab.LLM(\(b.path), \(b.model.config.layers) layers, d=\(b.model.config.dim)\(b.quantized ? ", quantized" : ""))" }

@@ -83,6 +83,7 @@ struct WMOptions: Codable {
   var lr = 1e-3
   var seq_len = 16
   var buffer_rollouts = 2
+  var beta_mode = "skill"
 
   var config: WMPPOConfig {
     var w = WMPPOConfig()
@@ -91,6 +92,7 @@ struct WMOptions: Codable {
     w.rolloutRatio = Float(rollout_ratio); w.gate = gate; w.gateRatio = gate_ratio; w.gateOnReward = gate_reward; w.warmupIterations = warmup
     w.model.hidden = hidden; w.model.epochs = epochs; w.model.learningRate = Float(lr); w.model.seqLen = seq_len
     w.model.bufferRollouts = buffer_rollouts
+    w.betaMode = WMPPOConfig.BetaMode(rawValue: beta_mode) ?? .fixed
     return w
   }
 }
@@ -151,6 +153,9 @@ enum RLBinding {
       w = try LuaDecoder().decode(from: wmV ?? .table([:]), defaults: WMOptions())
     } catch { throw call.argumentError(1, "\(error)") }
     guard o.seed >= 0 else { throw call.argumentError(1, "option 'seed' must be >= 0") }
+    guard WMPPOConfig.BetaMode(rawValue: w.beta_mode) != nil else {
+      throw call.argumentError(1, "option 'wm.beta_mode' must be \"fixed\" or \"skill\", got \"\(w.beta_mode)\"")
+    }
     do {
       let make: (Int) throws -> AnyEnvironment = { _ in try spec.make() }
       let p = wm ? try PPO.wmppo(config: o.config, wm: w.config, seed: UInt64(o.seed), totalSteps: o.total_steps, makeEnv: make)

@@ -13,17 +13,22 @@ public enum LuaInterrupt {
   /// True once Ctrl-C was pressed since `install`.
   public static var requested: Bool { flag != 0 }
 
-  /// Routes SIGINT to `state`.
+  /// Routes SIGINT to `state`, starting from a clean slate (no flag, no pending stop request).
   public static func install(for state: LuaState) {
-    target = state.mainL
     flag = 0
+    edgelab_cancel_stop(state.mainL)
+    target = state.mainL
     signal(SIGINT, handler)
   }
 
-  /// Restores the default SIGINT action.
+  /// Restores the default SIGINT action and forgets any Ctrl-C seen since `install`: in a long-lived host
+  /// (the REPL) a later, unrelated error must not be taken for an interrupt, and a stop request that never
+  /// fired must not stop the next chunk.
   public static func uninstall() {
-    target = nil
     signal(SIGINT, SIG_DFL)
+    if let L = target { edgelab_cancel_stop(L) }
+    target = nil
+    flag = 0
   }
 
   static func forget(_ state: LuaState) {

@@ -24,20 +24,32 @@ public struct TrainStats: Codable, Equatable, Sendable {
   public var wmRewardBaseline = Double.nan
   public var imaginationOn = 0
   public var imaginedSamples = 0
+  /// Value-target diagnostics (WMDiagnostics.swift; NaN when no imagined targets were made): mean imagined
+  /// target − GAE return, std of the GAE returns, bias/RMS of the imagined λ-return against the real
+  /// trajectory's, mean real vs imagined scaled reward, and the blend weight actually used.
+  public var mveGapToGAE = Double.nan
+  public var returnStd = Double.nan
+  public var mveBiasToReal = Double.nan
+  public var mveRMSToReal = Double.nan
+  public var realRewardMean = Double.nan
+  public var imaginedRewardMean = Double.nan
+  public var mveBetaUsed = Double.nan
   public init() {}
 
   public static let csvHeader = ["iteration", "global_step", "episodic_return", "episodic_length", "episodes",
                                  "policy_loss", "value_loss", "entropy", "approx_kl", "clipfrac",
                                  "explained_variance", "learning_rate", "sps", "wm_loss", "wm_val_error",
                                  "wm_baseline_error", "wm_reward_error", "wm_reward_baseline", "imagination_on",
-                                 "imagined_samples"]
+                                 "imagined_samples", "mve_gap_gae", "return_std", "mve_bias_real", "mve_rms_real",
+                                 "real_reward_mean", "imagined_reward_mean", "mve_beta"]
 
   public var csvRow: [String] {
     func f(_ x: Double) -> String { x.isNaN ? "" : String(format: "%.6g", x) }
     return [String(iteration), String(globalStep), f(episodicReturn), f(episodicLength), String(episodes),
             f(policyLoss), f(valueLoss), f(entropy), f(approxKL), f(clipFraction), f(explainedVariance),
             f(learningRate), f(sps), f(wmLoss), f(wmValidationError), f(wmBaselineError), f(wmRewardError),
-            f(wmRewardBaseline), String(imaginationOn), String(imaginedSamples)]
+            f(wmRewardBaseline), String(imaginationOn), String(imaginedSamples), f(mveGapToGAE), f(returnStd),
+            f(mveBiasToReal), f(mveRMSToReal), f(realRewardMean), f(imaginedRewardMean), f(mveBetaUsed)]
   }
 }
 

@@ -28,6 +28,14 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
   /// Also require the reward head's error below gateRatio × the predict-the-mean-reward baseline.
   public var gateOnReward = false
   public var warmupIterations = 2
+  /// How the MVE blend weight is set each iteration:
+  ///  `fixed`: β = mveBeta;
+  ///  `skill`: β = mveBeta · clamp(skill, 0, 1), where skill = 1 − Σ(G_imag − G_real)² / Σ(G_real − Ḡ_real)² is
+  ///  the explained variance of the imagined H-step λ-returns as predictors of the same λ-returns computed on
+  ///  the real trajectory (this iteration's rollout, rows with H real steps ahead, same critic): a target no
+  ///  better than a constant gets no weight. (Aleatoric noise in G_real makes this conservative.)
+  public var betaMode: BetaMode = .skill
+  public enum BetaMode: String, Codable, Sendable { case fixed, skill }
   public init() {}
 
   public func validate() throws {
@@ -118,7 +126,20 @@ public final class WMExtension {
       }
       let target = config.steve ? steveTargets(perModel, gamma: ppo.config.gamma)
         : averageLambdaReturn(perModel, gamma: ppo.config.gamma, lambda: config.mveLambda)
-      let beta = config.mveBeta
+      let real = realLambdaReturns(rewards: buffer.rewards, values: buffer.values, terminated: buffer.terminated,
+                                   truncated: buffer.truncated, steps: buffer.steps, numEnvs: buffer.numEnvs,
+                                   horizon: config.mveHorizon, gamma: ppo.config.gamma, lambda: config.mveLambda)
+      let diag = TargetDiagnostics(target: target, gae: batch.returns, real: real, imagined: target,
+                                   realRewards: buffer.rewards, imaginedRewards: Array(perModel[0].rewards[0..<n]))
+      stats.mveGapToGAE = diag.gapToGAE; stats.returnStd = diag.returnStd
+      stats.mveBiasToReal = diag.biasToReal; stats.mveRMSToReal = diag.rmsToReal
+      stats.realRewardMean = diag.realReward; stats.imaginedRewardMean = diag.imaginedReward
+      let beta: Float
+      switch config.betaMode {
+      case .fixed: beta = config.mveBeta
+      case .skill: beta = config.mveBeta * Float(min(max(targetSkill(imagined: target, real: real), 0), 1))
+      }
+      stats.mveBetaUsed = Double(beta)
       for i in 0..<n { batch.returns[i] = (1 - beta) * batch.returns[i] + beta * target[i] }
     }
     if config.rollouts && config.rolloutRatio > 0 {

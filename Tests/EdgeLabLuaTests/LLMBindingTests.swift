@@ -33,6 +33,29 @@ final class LLMBindingTests: XCTestCase {
     }
   }
 
+  func testSaveShardedSafetensorsFromLua() throws {
+    guard FileManager.default.fileExists(atPath: Self.modelPath) else {
+      throw XCTSkip("assets missing: \(Self.modelPath) (run `edgelab fetch`)")
+    }
+    let dir = NSTemporaryDirectory() + "edgelab-shards-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let lua = try Repo.state()
+    _ = try lua.run("""
+      local path, dir = ...
+      require("edgelab").llm.load(path):save(dir, { format = "safetensors", dtype = "bf16", shard_mb = 100 })
+    """, args: [.string(Self.modelPath), .string(dir)])
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+    // SmolLM2-135M in BF16 is ≈ 270 MB of weights: three shards of ≤ 100 MB, an index, config and tokenizer.
+    XCTAssertEqual(files, ["config.json", "model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors",
+                           "model-00003-of-00003.safetensors", "model.safetensors.index.json", "tokenizer.json"])
+    for bad in ["{ format = 'gguf', shard_mb = 10 }", "{ format = 'safetensors', shard_mb = -1 }", "{ format = 'safetensors', shard_MB = 1 }"] {
+      XCTAssertThrowsError(try lua.run("local p, d = ...; require('edgelab').llm.load(p):save(d, \(bad))", name: "@t.lua",
+                                       args: [.string(Self.modelPath), .string(dir + "/bad")]), bad) { e in
+        XCTAssertTrue("\(e)".contains("shard"), "\(e)")
+      }
+    }
+  }
+
   func testQuickstartSmoke() throws {
     guard FileManager.default.fileExists(atPath: Self.modelPath) else {
       throw XCTSkip("assets missing: \(Self.modelPath) (run `edgelab fetch`)")

@@ -116,6 +116,44 @@ final class ModelIOTests: XCTestCase {
     XCTAssertLessThan(maxDiff(try logits(back, ids), try logits(m, ids)), 1e-5)
   }
 
+  func testWriteShardedSafetensors() throws {
+    let m = try Self.tinyModel()
+    let ids: [Int32] = [5, 9, 100, 7]
+    let dir = tmp + "/written-shards"
+    try m.save(dir, format: .safetensors)                       // an earlier single-file save in the same place
+    let single = try SafetensorsFile.load(path: dir + "/model.safetensors")
+    let totalBytes = single.tensors.values.reduce(0) { $0 + $1.end - $1.begin }
+    let limit = totalBytes / 3
+    try m.save(dir, format: .safetensors, maxShardBytes: limit)
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+    XCTAssertFalse(files.contains("model.safetensors"), "the stale single file must be removed: \(files)")
+    let shards = files.filter { $0.hasPrefix("model-") }
+    XCTAssertGreaterThanOrEqual(shards.count, 3)
+    XCTAssertEqual(shards.first, String(format: "model-00001-of-%05d.safetensors", shards.count))
+    // The index, read as plain JSON: total size, and every tensor mapped to the shard that holds it.
+    let index = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/model.safetensors.index.json"))) as! [String: Any]
+    XCTAssertEqual((index["metadata"] as! [String: Any])["total_size"] as? Int, totalBytes)
+    let map = index["weight_map"] as! [String: String]
+    XCTAssertEqual(Set(map.keys), Set(single.names))
+    var seen = 0
+    for f in shards {
+      let sf = try SafetensorsFile.load(path: dir + "/" + f)
+      let bytes = sf.tensors.values.reduce(0) { $0 + $1.end - $1.begin }
+      XCTAssertTrue(bytes <= limit || sf.tensors.count == 1, "\(f): \(bytes) bytes > \(limit) with \(sf.tensors.count) tensors")
+      for n in sf.names {
+        XCTAssertEqual(map[n], f)
+        XCTAssertEqual(try sf.floats(n).values, try single.floats(n).values)
+        seen += 1
+      }
+    }
+    XCTAssertEqual(seen, single.tensors.count)
+    XCTAssertLessThan(maxDiff(try logits(LlamaModel.load(huggingFaceDirectory: dir), ids), try logits(m, ids)), 1e-5)
+    // Saving unsharded again removes the shards and the index (a stale index would shadow the new file).
+    try m.save(dir, format: .safetensors)
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("model") }, ["model.safetensors"])
+    XCTAssertThrowsError(try SafetensorsWriter().writeSharded(directory: dir, maxShardBytes: 0))
+  }
+
   func testSafetensorsFormatAndFuzz() throws {
     var w = SafetensorsWriter()
     try w.add("a", shape: [2, 3], values: [1, 2, 3, 4, 5, 6])

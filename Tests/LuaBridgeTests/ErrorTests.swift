@@ -144,6 +144,30 @@ final class ErrorTests: XCTestCase {
     XCTAssertEqual(try lua.run("return 5"), [5])
   }
 
+  /// A long-lived host (the REPL) installs and uninstalls around every chunk: a Ctrl-C from an earlier chunk
+  /// must not make a later, unrelated error look like an interrupt, nor stop the next chunk.
+  func testUninstallForgetsEarlierInterrupt() throws {
+    let lua = LuaState()
+    LuaInterrupt.install(for: lua)
+    LuaInterrupt.request()          // Ctrl-C while Swift code runs; no Lua code follows in this chunk
+    XCTAssertTrue(LuaInterrupt.requested)
+    LuaInterrupt.uninstall()
+    XCTAssertFalse(LuaInterrupt.requested)
+    XCTAssertNoThrow(try LuaInterrupt.check())
+    // the pending stop hook was withdrawn: the next chunk runs, with or without a fresh install
+    XCTAssertEqual(try lua.run("local s = 0 for i = 1, 1000 do s = s + i end return s"), [500500])
+    LuaInterrupt.install(for: lua)
+    defer { LuaInterrupt.uninstall() }
+    XCTAssertThrowsError(try lua.run("error('plain failure')")) { e in
+      XCTAssertFalse((e as! LuaError).isInterrupt)
+      XCTAssertFalse(LuaInterrupt.requested)
+    }
+    // a user's own debug hook survives uninstall
+    XCTAssertEqual(try lua.run("debug.sethook(function() end, 'c') return debug.gethook() ~= nil"), [true])
+    LuaInterrupt.uninstall()
+    XCTAssertEqual(try lua.run("return debug.gethook() ~= nil"), [true])
+  }
+
   func testCallbacksWorkInsideCoroutines() throws {
     let lua = LuaState()
     lua.setGlobal("apply", function: { call in

@@ -77,7 +77,7 @@ function M:encode(text) end
 ---@return string
 function M:decode(ids) end
 ---@param path string
----@param opts? {format?: "gguf"|"safetensors", dtype?: "f32"|"f16"|"bf16"}
+---@param opts? {format?: "gguf"|"safetensors", dtype?: "f32"|"f16"|"bf16", shard_mb?: number} shard_mb > 0: safetensors shards of at most that many MB plus model.safetensors.index.json
 function M:save(path, opts) end
 
 return llm

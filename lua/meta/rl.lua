@@ -32,6 +32,7 @@ local rl = {}
 ---@field value_targets? boolean blend GAE returns with imagined λ-returns (MVE) (default true)
 ---@field horizon? integer imagination horizon of the value targets (default 3)
 ---@field beta? number blend weight of the imagined target (default 0.5)
+---@field beta_mode? "fixed"|"skill" fixed: β = beta; skill (default): β = beta × clamp(explained variance of the imagined λ-returns vs the real trajectory's, 0, 1)
 ---@field lambda? number λ of the imagined λ-return (default 0.95)
 ---@field steve? boolean STEVE inverse-variance weighting over horizons (needs ensemble >= 2)
 ---@field ensemble? integer number of world models (default 1)
@@ -67,6 +68,13 @@ local rl = {}
 ---@field wm_baseline_error? number the same for predicting the last observation
 ---@field wm_reward_error? number held-out reward error (symlog MSE)
 ---@field wm_reward_baseline? number the same for predicting the mean reward
+---@field mve_gap_gae? number mean imagined target − GAE return (learner's reward units)
+---@field return_std? number std of the GAE returns in the batch
+---@field mve_bias_real? number mean imagined λ-return − the same λ-return on the real trajectory
+---@field mve_rms_real? number RMS of that difference
+---@field real_reward_mean? number mean scaled real reward of the rollout
+---@field imagined_reward_mean? number mean scaled first imagined reward
+---@field mve_beta? number the blend weight used this iteration
 ---@field imagination_on integer
 ---@field imagined_samples integer
 ---@field mean_return? number deterministic evaluation (in on_eval), plus MEC metrics for MEC envs

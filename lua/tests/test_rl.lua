@@ -12,6 +12,8 @@ ok, err = pcall(rl.ppo, { num_envs = 2 })
 assert(not ok and tostring(err):find("env"), tostring(err))
 ok, err = pcall(rl.wmppo, { env = "cartpole", wm = { rollout_horizon = 9 } })
 assert(not ok and tostring(err):find("rolloutHorizon"), tostring(err))
+ok, err = pcall(rl.wmppo, { env = "cartpole", wm = { beta_mode = "sometimes" } })
+assert(not ok and tostring(err):find("beta_mode"), tostring(err))
 
 -- CartPole: a few iterations, the on_eval callback fires on schedule.
 local agent = rl.ppo { env = "cartpole", seed = 3, num_envs = 2, num_steps = 32, total_steps = 512 }

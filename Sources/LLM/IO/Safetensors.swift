@@ -161,4 +161,39 @@ public struct SafetensorsWriter {
     try w.write(try bytes())
     try w.finish()
   }
+
+  /// Splits the tensors (name order) into shards of at most `maxShardBytes` of tensor data each — a tensor
+  /// larger than the limit gets a shard of its own — the way Hugging Face `save_pretrained(max_shard_size=)`
+  /// lays them out: `<prefix>-00001-of-0000N.safetensors` plus `<prefix>.safetensors.index.json` with
+  /// `{"metadata": {"total_size": bytes}, "weight_map": {tensor: file}}`. One shard is written as the plain
+  /// `<prefix>.safetensors` without an index. Each shard carries `metadata`. Returns the file names written.
+  public func writeSharded(directory dir: String, maxShardBytes: Int, prefix: String = "model") throws -> [String] {
+    guard maxShardBytes > 0 else { throw SafetensorsError.badEntry("*", "maxShardBytes must be positive, got \(maxShardBytes)") }
+    var shards: [[String]] = [], current: [String] = [], size = 0
+    for n in entries.keys.sorted() {
+      let b = entries[n]!.bytes.count
+      if !current.isEmpty && size + b > maxShardBytes { shards.append(current); current = []; size = 0 }
+      current.append(n); size += b
+    }
+    if !current.isEmpty || shards.isEmpty { shards.append(current) }
+    if shards.count == 1 {
+      try write(path: dir + "/\(prefix).safetensors")
+      return ["\(prefix).safetensors"]
+    }
+    var files: [String] = [], map: [String: String] = [:], total = 0
+    for (k, names) in shards.enumerated() {
+      let file = String(format: "%@-%05d-of-%05d.safetensors", prefix, k + 1, shards.count)
+      var w = SafetensorsWriter()
+      w.metadata = metadata
+      for n in names { w.entries[n] = entries[n]; map[n] = file; total += entries[n]!.bytes.count }
+      try w.write(path: dir + "/" + file)
+      files.append(file)
+    }
+    let index: [String: Any] = ["metadata": ["total_size": total], "weight_map": map]
+    let json = try JSONSerialization.data(withJSONObject: index, options: [.sortedKeys, .prettyPrinted])
+    let w = try BinaryFileWriter(path: dir + "/\(prefix).safetensors.index.json")
+    try w.write(Array(json))
+    try w.finish()
+    return files + ["\(prefix).safetensors.index.json"]
+  }
 }

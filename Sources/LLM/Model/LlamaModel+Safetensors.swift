@@ -110,8 +110,11 @@ extension LlamaModel {
                           outputNorm: try vector("output_norm.weight"), output: out)
   }
 
-  /// Write a HF Llama directory: config.json, model.safetensors (dtype F32/F16/BF16), tokenizer.json.
-  public func saveHuggingFace(directory dir: String, dtype: SafetensorsWriter.DType = .f32) throws {
+  /// Write a HF Llama directory: config.json, model.safetensors (dtype F32/F16/BF16), tokenizer.json. With
+  /// `maxShardBytes`, weights larger than that are split into model-0000k-of-0000N.safetensors shards plus
+  /// model.safetensors.index.json. Weight files of an earlier save in the same directory (model.safetensors,
+  /// model-*-of-*.safetensors, the index) are removed first, so a stale index can never shadow the new weights.
+  public func saveHuggingFace(directory dir: String, dtype: SafetensorsWriter.DType = .f32, maxShardBytes: Int? = nil) throws {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let c = config
     var w = SafetensorsWriter()
@@ -135,7 +138,13 @@ extension LlamaModel {
       try put(p + "attn_v.weight", l.wv); try put(p + "attn_output.weight", l.wo)
       try put(p + "ffn_gate.weight", l.gate); try put(p + "ffn_up.weight", l.up); try put(p + "ffn_down.weight", l.down)
     }
-    try w.write(path: dir + "/model.safetensors")
+    let fm = FileManager.default
+    for f in try fm.contentsOfDirectory(atPath: dir)
+    where f == "model.safetensors" || f == "model.safetensors.index.json"
+      || (f.hasPrefix("model-") && f.hasSuffix(".safetensors") && f.contains("-of-")) {
+      try fm.removeItem(atPath: dir + "/" + f)
+    }
+    _ = try w.writeSharded(directory: dir, maxShardBytes: maxShardBytes ?? Int.max)
     var cfg: [String: Any] = [
       "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": c.dim, "num_hidden_layers": c.layers,
       "num_attention_heads": c.heads.max() ?? 0, "num_key_value_heads": c.kvHeads.max() ?? 0,

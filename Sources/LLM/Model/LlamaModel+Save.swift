@@ -7,10 +7,12 @@ public enum ModelFormat: String, Sendable, CaseIterable { case gguf, safetensors
 
 extension LlamaModel {
   /// Save to `path`: a .gguf file, or (safetensors) a directory with config.json / model.safetensors / tokenizer.json.
-  public func save(_ path: String, format: ModelFormat = .gguf, dtype: SafetensorsWriter.DType = .f32) throws {
+  /// `maxShardBytes` (safetensors only): split the weights into shards of at most this many bytes, with an index.
+  public func save(_ path: String, format: ModelFormat = .gguf, dtype: SafetensorsWriter.DType = .f32,
+                   maxShardBytes: Int? = nil) throws {
     switch format {
     case .gguf: try ggufWriter().write(path: path)
-    case .safetensors: try saveHuggingFace(directory: path, dtype: dtype)
+    case .safetensors: try saveHuggingFace(directory: path, dtype: dtype, maxShardBytes: maxShardBytes)
     }
   }
 
