@@ -24,7 +24,9 @@ let package = Package(
 
     // Domain modules: no Lua inside.
     .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
-    .target(name: "LLM", dependencies: ["TensorCore", "CBLAS"], swiftSettings: swiftSettings),
+    // Quantized dot-product kernels (AVX2 / AVX-512 VNNI chosen at run time, portable C fallback) and a thread pool.
+    .target(name: "CQuantKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
+    .target(name: "LLM", dependencies: ["TensorCore", "CBLAS", "CQuantKernels"], swiftSettings: swiftSettings),
     // Device profiles and model cards as data: shared by Evaluation (writes cards) and MEC (reads them).
     .target(name: "EdgeProfiles", dependencies: [], swiftSettings: swiftSettings),
     .target(name: "Evaluation", dependencies: ["LLM", "TensorCore", "EdgeProfiles"], swiftSettings: swiftSettings),
@@ -49,7 +51,7 @@ let package = Package(
 
     // Tests: one target per module.
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
-    .testTarget(name: "LLMTests", dependencies: ["LLM", "TensorCore"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "LLMTests", dependencies: ["LLM", "TensorCore", "CQuantKernels"], resources: [.copy("Fixtures")]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "LLM", "TensorCore", "EdgeProfiles"]),
     .testTarget(name: "CompressionTests", dependencies: ["Compression", "LLM", "Evaluation", "TensorCore"],
                 resources: [.copy("Fixtures")]),

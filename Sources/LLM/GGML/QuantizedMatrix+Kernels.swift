@@ -18,28 +18,20 @@ struct Q8Activations {
   var isum: [Int32]
   let cols: Int
 
+  /// Quantized by the C kernels (the same codes the C dot products see), then split into the Int16 layout.
   init(_ X: UnsafePointer<Float>, n: Int, cols: Int) {
     self.cols = cols
-    let nb = cols / 32
+    let r = Q8Rows(X, n: n, cols: cols)
+    d = r.d; sum = r.s; isum = r.isum
     x16 = [Int16](repeating: 0, count: n * cols)
-    d = [Float](repeating: 0, count: n * nb)
-    sum = [Float](repeating: 0, count: n * nb)
-    isum = [Int32](repeating: 0, count: n * nb)
     x16.withUnsafeMutableBufferPointer { xp in
-      for b in 0..<(n * nb) {
-        let x = X + 32 * b
-        var amax: Float = 0
-        for j in 0..<32 { amax = max(amax, abs(x[j])) }
-        let db = amax / 127
-        let id: Float = db == 0 ? 0 : 1 / db
-        var si: Int32 = 0
-        for j in 0..<32 {
-          let v = Int16((x[j] * id).rounded(.toNearestOrAwayFromZero))
-          let half = j / 16, k = j % 16
-          xp[32 * b + 16 * half + 8 * (k % 2) + k / 2] = v
-          si += Int32(v)
+      r.q.withUnsafeBufferPointer { qp in
+        for b in 0..<(n * cols / 32) {
+          for j in 0..<32 {
+            let half = j / 16, k = j % 16
+            xp[32 * b + 16 * half + 8 * (k % 2) + k / 2] = Int16(qp[32 * b + j])
+          }
         }
-        d[b] = db; sum[b] = db * Float(si); isum[b] = si
       }
     }
   }

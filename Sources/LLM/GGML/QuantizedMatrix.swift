@@ -2,8 +2,9 @@
 // with products computed on the blocks.
 //   matvec (and matmul with few activation rows): each activation row is quantized to Q8-style int8 blocks of 32
 //   (scale = amax/127, round half away from zero) and multiplied with the weight blocks by integer SIMD dot
-//   products (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q6_K); other types decode one row at a time into Floats.
-//   Rows are split across threads (DispatchQueue.concurrentPerform).
+//   products: Q8_0, Q4_0, Q4_1 in C (Sources/CQuantKernels, AVX2/AVX-512 VNNI with a portable fallback; see
+//   QuantizedMatrix+CKernels.swift), Q5_0, Q5_1, Q4_K, Q6_K in Swift; other types decode one row at a time into
+//   Floats. Rows are split across threads of the shared pool (`parallelFor`).
 //   matmul with many activation rows: panels of weight rows are decoded into a small Float buffer and multiplied
 //   by OpenBLAS sgemm (its own thread count applies); the whole tensor is never dequantized at once.
 import Foundation
@@ -125,7 +126,9 @@ public struct QuantizedMatrix: @unchecked Sendable {
     if cols == 0 { for i in 0..<(n * rows) { Y[i] = 0 }; return }
     let nt = max(1, threads ?? QuantizedMatrix.defaultThreads)
     if n >= QuantizedMatrix.gemmThreshold { panelGemm(X, n: n, into: Y, threads: nt); return }
-    if QuantKernels.hasIntPath(type) {
+    if QuantizedMatrix.hasCKernel(type) {
+      QuantizedMatrix.cMatmul([QuantizedProduct(self, into: Y)], X, n: n, cols: cols, threads: nt)
+    } else if QuantKernels.hasIntPath(type) {
       let act = Q8Activations(X, n: n, cols: cols)
       parallelRows(threads: nt) { r0, r1 in
         act.withPointers { a in
@@ -153,7 +156,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
     if threads <= 1 || rows < 64 { body(0, rows); return }
     let chunks = min(rows / 16, threads * 4)
     let per = (rows + chunks - 1) / chunks
-    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+    parallelFor(chunks, threads: threads) { c in
       let r0 = c * per, r1 = min(rows, r0 + per)
       if r0 < r1 { body(r0, r1) }
     }

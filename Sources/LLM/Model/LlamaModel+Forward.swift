@@ -1,6 +1,7 @@
 // Batched forward pass with a KV cache. All n new positions go through each layer at once: projections are
 // one sgemm each (prefill) or sgemv (n = 1, decoding); attention per head is two sgemms over the cache.
 import CBLAS
+import CQuantKernels
 
 /// Where an activation hook is called inside block `layer` (values are [rows × cols] row-major, rows = the
 /// positions of this forward call). These are exactly the inputs of the block's linear maps — what pruning
@@ -66,9 +67,10 @@ extension LlamaModel {
       try h.withUnsafeMutableBufferPointer { hb in
         Kernels.rmsNorm(xb.baseAddress!, L.attnNorm, n: n, d: d, eps: c.rmsEps, into: hb.baseAddress!)
         hook?(l, .attnInput, UnsafeBufferPointer(hb), n, d)
-        try q.withUnsafeMutableBufferPointer { try wq.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
-        try k.withUnsafeMutableBufferPointer { try wk.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
-        try v.withUnsafeMutableBufferPointer { try wv.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
+        try q.withUnsafeMutableBufferPointer { qb in try k.withUnsafeMutableBufferPointer { kb in
+          try v.withUnsafeMutableBufferPointer { vb in
+            try WeightMatrix.applyGroup([wq, wk, wv], hb.baseAddress!, n: n, into: [qb.baseAddress!, kb.baseAddress!, vb.baseAddress!])
+          } } }
       }
     }
     q.withUnsafeMutableBufferPointer {
@@ -89,9 +91,12 @@ extension LlamaModel {
         q.withUnsafeBufferPointer { qb in
           out.withUnsafeMutableBufferPointer { ob in
             s.withUnsafeMutableBufferPointer { sb in
-              if n == 1 {  // decoding: plain loops (hundreds of tiny BLAS calls per token cost more than the math)
-                Self.decodeAttention(q: qb.baseAddress!, k: kb.baseAddress!, v: vb.baseAddress!, out: ob.baseAddress!,
-                                     scores: sb.baseAddress!, T: T, heads: nh, group: group, hd: hd, kw: kw, scale: scale)
+              if n == 1 {  // decoding: C loops over heads on the pool (hundreds of tiny BLAS calls cost more than the math)
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: nh * T) { scores in
+                  qk_decode_attention(qb.baseAddress!, kb.baseAddress!, vb.baseAddress!, ob.baseAddress!,
+                                      scores.baseAddress!, Int64(T), Int32(nh), Int32(group), Int32(hd), Int64(kw), scale,
+                                      Int32(QuantizedMatrix.defaultThreads))
+                }
                 return
               }
               for hh in 0..<nh {
@@ -156,8 +161,9 @@ extension LlamaModel {
       try h.withUnsafeMutableBufferPointer { hb in
         Kernels.rmsNorm(xb.baseAddress!, L.ffnNorm, n: n, d: d, eps: c.rmsEps, into: hb.baseAddress!)
         hook?(l, .ffnInput, UnsafeBufferPointer(hb), n, d)
-        try g.withUnsafeMutableBufferPointer { try gate.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
-        try u.withUnsafeMutableBufferPointer { try up.apply(hb.baseAddress!, n: n, into: $0.baseAddress!) }
+        try g.withUnsafeMutableBufferPointer { gb in try u.withUnsafeMutableBufferPointer { ub in
+          try WeightMatrix.applyGroup([gate, up], hb.baseAddress!, n: n, into: [gb.baseAddress!, ub.baseAddress!])
+        } }
       }
     }
     g.withUnsafeMutableBufferPointer { gb in u.withUnsafeBufferPointer { Kernels.swiglu(gb.baseAddress!, $0.baseAddress!, count: n * f) } }

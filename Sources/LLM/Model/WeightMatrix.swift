@@ -78,12 +78,21 @@ public final class WeightMatrix: @unchecked Sendable {
         Self.gemm(x, n: n, w: w.baseAddress!, rows: rows, cols: cols, ldw: cols, y: y, ldy: rows, beta: accumulate ? 1 : 0)
       }
     case let .quantized(q):
-      if !accumulate { q.matmul(x, n: n, into: y); return }
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: n * rows) { t in
-        q.matmul(x, n: n, into: t.baseAddress!)
-        for i in 0..<(n * rows) { y[i] += t[i] }
-      }
+      QuantizedMatrix.matmulGroup([QuantizedProduct(q, into: y, accumulate: accumulate)], x, n: n)
     }
+  }
+
+  /// Several matrices with the same input: ys[k][n × ws[k].rows] = x[n × cols] · ws[k]ᵀ. Kept-quantized matrices
+  /// share one activation quantization and one parallel region (decoding runs q/k/v and gate/up this way).
+  public static func applyGroup(_ ws: [WeightMatrix], _ x: UnsafePointer<Float>, n: Int,
+                                into ys: [UnsafeMutablePointer<Float>]) throws {
+    precondition(ws.count == ys.count, "applyGroup: \(ws.count) matrices, \(ys.count) outputs")
+    var products = [QuantizedProduct]()
+    for (w, y) in zip(ws, ys) {
+      if case let .quantized(q) = w.storage { products.append(QuantizedProduct(q, into: y)) }
+      else { try w.apply(x, n: n, into: y) }
+    }
+    if !products.isEmpty { QuantizedMatrix.matmulGroup(products, x, n: n) }
   }
 
   /// y[n × rows] (ldy) = x[n × cols] · w[rows × cols]ᵀ + beta·y.

@@ -1,0 +1,71 @@
+// quant_kernels: integer dot products between ggml weight rows (Q4_0, Q4_1, Q8_0) and int8-quantized activation
+// rows, plus a small persistent thread pool. Used by Sources/LLM (QuantizedMatrix, the Llama forward pass).
+//
+// Activations: each row of `cols` values (cols a multiple of 32) is split into blocks of 32;
+//   d = amax/127, q = round-half-away-from-zero(x · (1/d)) ∈ [−127, 127], isum = Σq, s = d·isum.
+// A dot product is exactly Σ_j w_j·x̂_j with w the decoded weights and x̂ = d·q (up to float rounding), the same
+// math as ggml's q8_0/q8_1 activations.
+//
+// Every kernel has a portable C implementation and, on x86-64, AVX2 (+FMA, F16C) and AVX-512-VNNI variants chosen
+// at run time (__builtin_cpu_supports). All variants use one canonical float accumulation order (two groups of
+// 8 lanes for even/odd blocks, a fixed horizontal reduction), so they return bit-identical results.
+#ifndef EDGELAB_QUANT_KERNELS_H
+#define EDGELAB_QUANT_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// ggml type ids handled here.
+enum { QK_TYPE_Q4_0 = 2, QK_TYPE_Q4_1 = 3, QK_TYPE_Q8_0 = 8 };
+
+/// Kernel levels. qk_set_level clamps a request to what the CPU supports and returns the level in use.
+enum { QK_LEVEL_SCALAR = 0, QK_LEVEL_AVX2 = 1, QK_LEVEL_AVX512VNNI = 2 };
+int qk_best_level(void);
+int qk_level(void);
+int qk_set_level(int level);
+/// 1 when `type` has a kernel here.
+int qk_supports(int type);
+
+/// Quantize n rows of cols floats (cols % 32 == 0). q: n·cols int8; d, s: n·(cols/32) floats; isum: int32.
+void qk_quantize_rows(const float *x, int64_t n, int64_t cols, int8_t *q, float *d, float *s, int32_t *isum);
+
+/// One weight row (nb blocks of `type`) · one activation row.
+float qk_dot(int type, const void *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
+             int64_t nb);
+
+/// One matrix of a batched product: Y[i·ldy + r] (=|+=) W_r · act_i for r < rows, i < n.
+typedef struct {
+  int32_t type;
+  int32_t accumulate;
+  const void *w;
+  int64_t row_bytes;
+  int64_t rows;
+  float *y;
+  int64_t ldy;
+} qk_matrix;
+
+/// Products of several matrices that share the same quantized activations (n rows of cols values), rows split in
+/// chunks across `threads` threads (the caller's thread included). Each output is computed by exactly one thread
+/// with the same code, so the result does not depend on `threads`.
+void qk_matmul(const qk_matrix *mats, int32_t count, int64_t n, int64_t cols, const int8_t *q, const float *d,
+               const float *s, const int32_t *isum, int32_t threads);
+
+/// Thread pool: run fn(ctx, i) for i in [0, ntasks) on up to `threads` threads (caller included); returns when all
+/// tasks are done. Tasks are handed out dynamically. Nested calls from inside a task run serially.
+typedef void (*qk_task_fn)(void *ctx, int64_t task);
+void qk_parallel_for(int64_t ntasks, int32_t threads, qk_task_fn fn, void *ctx);
+
+/// Decoding attention for one query row: for each head h (group g = h / group):
+///   out_h = softmax(scale · q_h·K_g[j], j < T) · V_g, with K/V rows of stride kw and head width hd.
+/// `scores` is scratch space for heads·T floats. Heads run in parallel on `threads` threads; every head is computed
+/// by one thread in a fixed order.
+void qk_decode_attention(const float *q, const float *k, const float *v, float *out, float *scores, int64_t T,
+                         int32_t heads, int32_t group, int32_t hd, int64_t kw, float scale, int32_t threads);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

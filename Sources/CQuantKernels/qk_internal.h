@@ -1,0 +1,59 @@
+// Internal declarations shared by the quant_kernels translation units.
+#ifndef EDGELAB_QK_INTERNAL_H
+#define EDGELAB_QK_INTERNAL_H
+#include <stdint.h>
+#include <string.h>
+#include "quant_kernels.h"
+
+#pragma STDC FP_CONTRACT OFF
+
+typedef float (*qk_dot_fn)(const uint8_t *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
+                           int64_t nb);
+typedef void (*qk_quant_fn)(const float *x, int64_t nblocks, int8_t *q, float *d, float *s, int32_t *isum);
+typedef float (*qk_fdot_fn)(const float *a, const float *b, int64_t n);
+typedef void (*qk_axpy_fn)(float *y, float a, const float *x, int64_t n);
+
+typedef struct {
+  qk_dot_fn q4_0, q4_1, q8_0;
+  qk_quant_fn quantize;
+  qk_fdot_fn fdot;
+  qk_axpy_fn axpy;
+} qk_kernels;
+
+const qk_kernels *qk_current(void);
+extern const qk_kernels qk_scalar_kernels;
+#if defined(__x86_64__)
+extern const qk_kernels qk_avx2_kernels;
+extern const qk_kernels qk_avx512vnni_kernels;
+#endif
+
+/// Exact binary16 → binary32.
+static inline float qk_h2f(uint16_t h) {
+  uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+  uint32_t em = (uint32_t)(h & 0x7fff) << 13;
+  uint32_t bits;
+  if ((h & 0x7c00) == 0x7c00) {
+    bits = sign | 0x7f800000u | em;
+  } else {
+    float f, scale, r;
+    uint32_t sb = 0x77800000u;                 // 2^112
+    memcpy(&f, &em, 4); memcpy(&scale, &sb, 4);
+    r = f * scale;                             // exact: rebias normals and subnormals alike
+    memcpy(&bits, &r, 4);
+    bits |= sign;
+  }
+  float out; memcpy(&out, &bits, 4);
+  return out;
+}
+
+static inline uint16_t qk_load16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+
+/// The canonical final reduction: v = acc0 + acc1; u_k = v_k + v_{k+4}; r = (u0 + u2) + (u1 + u3); r + (m0 + m1).
+static inline float qk_reduce(const float acc0[8], const float acc1[8], float m0, float m1) {
+  float v[8], u[4];
+  for (int k = 0; k < 8; k++) v[k] = acc0[k] + acc1[k];
+  for (int k = 0; k < 4; k++) u[k] = v[k] + v[k + 4];
+  float r = (u[0] + u[2]) + (u[1] + u[3]);
+  return r + (m0 + m1);
+}
+#endif

@@ -1,0 +1,100 @@
+// Portable reference kernels. They follow the canonical lane structure of the SIMD kernels exactly: per block,
+// 8 integer lane sums over elements 4k..4k+3, converted to float and fused-multiply-added (fmaf) with the block
+// scale into the even- or odd-block accumulator; Q4_1 min terms accumulate separately (mul, then add).
+#include <math.h>
+#include "qk_internal.h"
+
+#pragma STDC FP_CONTRACT OFF
+
+static float dot_q4_0(const uint8_t *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
+                      int64_t nb) {
+  (void)s; (void)isum;
+  float acc[2][8] = {{0}};
+  for (int64_t b = 0; b < nb; b++) {
+    const uint8_t *wb = w + 18 * b;
+    const int8_t *xb = q + 32 * b;
+    float sc = qk_h2f(qk_load16(wb)) * d[b];
+    for (int k = 0; k < 8; k++) {
+      int32_t lane = 0;
+      for (int j = 4 * k; j < 4 * k + 4; j++) {
+        int wq = j < 16 ? (wb[2 + j] & 15) : (wb[2 + j - 16] >> 4);
+        lane += (wq - 8) * xb[j];
+      }
+      acc[b & 1][k] = fmaf((float)lane, sc, acc[b & 1][k]);
+    }
+  }
+  return qk_reduce(acc[0], acc[1], 0, 0);
+}
+
+static float dot_q4_1(const uint8_t *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
+                      int64_t nb) {
+  (void)isum;
+  float acc[2][8] = {{0}};
+  float m[2] = {0, 0};
+  for (int64_t b = 0; b < nb; b++) {
+    const uint8_t *wb = w + 20 * b;
+    const int8_t *xb = q + 32 * b;
+    float sc = qk_h2f(qk_load16(wb)) * d[b];
+    for (int k = 0; k < 8; k++) {
+      int32_t lane = 0;
+      for (int j = 4 * k; j < 4 * k + 4; j++) {
+        int wq = j < 16 ? (wb[4 + j] & 15) : (wb[4 + j - 16] >> 4);
+        lane += wq * xb[j];
+      }
+      acc[b & 1][k] = fmaf((float)lane, sc, acc[b & 1][k]);
+    }
+    float mt = qk_h2f(qk_load16(wb + 2)) * s[b];
+    m[b & 1] = m[b & 1] + mt;
+  }
+  return qk_reduce(acc[0], acc[1], m[0], m[1]);
+}
+
+static float dot_q8_0(const uint8_t *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
+                      int64_t nb) {
+  (void)s; (void)isum;
+  float acc[2][8] = {{0}};
+  for (int64_t b = 0; b < nb; b++) {
+    const uint8_t *wb = w + 34 * b;
+    const int8_t *xb = q + 32 * b;
+    float sc = qk_h2f(qk_load16(wb)) * d[b];
+    for (int k = 0; k < 8; k++) {
+      int32_t lane = 0;
+      for (int j = 4 * k; j < 4 * k + 4; j++) lane += (int8_t)wb[2 + j] * xb[j];
+      acc[b & 1][k] = fmaf((float)lane, sc, acc[b & 1][k]);
+    }
+  }
+  return qk_reduce(acc[0], acc[1], 0, 0);
+}
+
+static void quantize(const float *x, int64_t nblocks, int8_t *q, float *d, float *s, int32_t *isum) {
+  for (int64_t b = 0; b < nblocks; b++) {
+    const float *xb = x + 32 * b;
+    float amax = 0;
+    for (int j = 0; j < 32; j++) { float a = fabsf(xb[j]); amax = a > amax ? a : amax; }
+    float db = amax / 127.0f;
+    float id = db == 0 ? 0.0f : 1.0f / db;
+    int32_t si = 0;
+    for (int j = 0; j < 32; j++) {
+      int32_t v = (int32_t)roundf(xb[j] * id);     // round half away from zero
+      q[32 * b + j] = (int8_t)v;
+      si += v;
+    }
+    d[b] = db; isum[b] = si; s[b] = db * (float)si;
+  }
+}
+
+static float fdot(const float *a, const float *b, int64_t n) {
+  float acc[8] = {0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; k++) acc[k] = fmaf(a[i + k], b[i + k], acc[k]);
+  float r = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+  for (; i < n; i++) r = fmaf(a[i], b[i], r);
+  return r;
+}
+
+static void axpy(float *y, float a, const float *x, int64_t n) {
+  for (int64_t i = 0; i < n; i++) y[i] = fmaf(a, x[i], y[i]);
+}
+
+const qk_kernels qk_scalar_kernels = { dot_q4_0, dot_q4_1, dot_q8_0, quantize, fdot, axpy };

@@ -1,0 +1,159 @@
+// SIMD kernels, included twice by qk_x86.c: once for AVX2 (+FMA, F16C; u8×s8 products by maddubs + madd) and once
+// for AVX-512 VNNI (+VL; products by vpdpbusd on 256-bit registers). QK_NAME(x) names the variant's functions and
+// QK_DPBUSD(u8, s8) returns the 8 int32 lane sums Σ_{j=4k}^{4k+3} u_j·s_j.
+// Both produce exactly the lane sums of the scalar reference and use its float accumulation order.
+
+static inline float QK_NAME(hsum8)(__m256 acc0, __m256 acc1, float m0, float m1) {
+  __m256 v = _mm256_add_ps(acc0, acc1);
+  __m128 u = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));   // u_k = v_k + v_{k+4}
+  __m128 t = _mm_add_ps(u, _mm_movehl_ps(u, u));                                   // (u0+u2, u1+u3, …)
+  float r = _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
+  return r + (m0 + m1);
+}
+
+static inline float QK_NAME(half)(const uint8_t *p) { return _cvtsh_ss(qk_load16(p)); }
+
+/// 16 packed bytes → 32 unsigned nibbles: bytes 0..15 = low nibbles, 16..31 = high nibbles (ggml element order).
+static inline __m256i QK_NAME(nibbles)(const uint8_t *p) {
+  __m128i raw = _mm_loadu_si128((const __m128i *)p);
+  __m256i both = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
+  return _mm256_and_si256(both, _mm256_set1_epi8(0x0f));
+}
+
+/// Lane sums of signed weights × signed activations (|w| as u8, sign moved onto the activations).
+static inline __m256i QK_NAME(dot_ss)(__m256i w, __m256i x) {
+  return QK_DPBUSD(_mm256_abs_epi8(w), _mm256_sign_epi8(x, w));
+}
+
+static float QK_NAME(dot_q4_0)(const uint8_t *w, const int8_t *q, const float *d, const float *s,
+                               const int32_t *isum, int64_t nb) {
+  (void)s; (void)isum;
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  const __m256i eight = _mm256_set1_epi8(8);
+  int64_t b = 0;
+  for (; b + 2 <= nb; b += 2) {
+    const uint8_t *w0 = w + 18 * b, *w1 = w0 + 18;
+    __m256i l0 = QK_NAME(dot_ss)(_mm256_sub_epi8(QK_NAME(nibbles)(w0 + 2), eight),
+                                 _mm256_loadu_si256((const __m256i *)(q + 32 * b)));
+    __m256i l1 = QK_NAME(dot_ss)(_mm256_sub_epi8(QK_NAME(nibbles)(w1 + 2), eight),
+                                 _mm256_loadu_si256((const __m256i *)(q + 32 * b + 32)));
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l0), _mm256_set1_ps(QK_NAME(half)(w0) * d[b]), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l1), _mm256_set1_ps(QK_NAME(half)(w1) * d[b + 1]), acc1);
+  }
+  if (b < nb) {
+    const uint8_t *w0 = w + 18 * b;
+    __m256i l0 = QK_NAME(dot_ss)(_mm256_sub_epi8(QK_NAME(nibbles)(w0 + 2), eight),
+                                 _mm256_loadu_si256((const __m256i *)(q + 32 * b)));
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l0), _mm256_set1_ps(QK_NAME(half)(w0) * d[b]), acc0);
+  }
+  return QK_NAME(hsum8)(acc0, acc1, 0, 0);
+}
+
+static float QK_NAME(dot_q4_1)(const uint8_t *w, const int8_t *q, const float *d, const float *s,
+                               const int32_t *isum, int64_t nb) {
+  (void)isum;
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  float m0 = 0, m1 = 0;
+  int64_t b = 0;
+  for (; b + 2 <= nb; b += 2) {
+    const uint8_t *w0 = w + 20 * b, *w1 = w0 + 20;
+    __m256i l0 = QK_DPBUSD(QK_NAME(nibbles)(w0 + 4), _mm256_loadu_si256((const __m256i *)(q + 32 * b)));
+    __m256i l1 = QK_DPBUSD(QK_NAME(nibbles)(w1 + 4), _mm256_loadu_si256((const __m256i *)(q + 32 * b + 32)));
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l0), _mm256_set1_ps(QK_NAME(half)(w0) * d[b]), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l1), _mm256_set1_ps(QK_NAME(half)(w1) * d[b + 1]), acc1);
+    float t0 = QK_NAME(half)(w0 + 2) * s[b];
+    float t1 = QK_NAME(half)(w1 + 2) * s[b + 1];
+    m0 = m0 + t0; m1 = m1 + t1;
+  }
+  if (b < nb) {
+    const uint8_t *w0 = w + 20 * b;
+    __m256i l0 = QK_DPBUSD(QK_NAME(nibbles)(w0 + 4), _mm256_loadu_si256((const __m256i *)(q + 32 * b)));
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l0), _mm256_set1_ps(QK_NAME(half)(w0) * d[b]), acc0);
+    float t0 = QK_NAME(half)(w0 + 2) * s[b];
+    m0 = m0 + t0;
+  }
+  return QK_NAME(hsum8)(acc0, acc1, m0, m1);
+}
+
+static float QK_NAME(dot_q8_0)(const uint8_t *w, const int8_t *q, const float *d, const float *s,
+                               const int32_t *isum, int64_t nb) {
+  (void)s; (void)isum;
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  int64_t b = 0;
+  for (; b + 2 <= nb; b += 2) {
+    const uint8_t *w0 = w + 34 * b, *w1 = w0 + 34;
+    __m256i l0 = QK_NAME(dot_ss)(_mm256_loadu_si256((const __m256i *)(w0 + 2)),
+                                 _mm256_loadu_si256((const __m256i *)(q + 32 * b)));
+    __m256i l1 = QK_NAME(dot_ss)(_mm256_loadu_si256((const __m256i *)(w1 + 2)),
+                                 _mm256_loadu_si256((const __m256i *)(q + 32 * b + 32)));
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l0), _mm256_set1_ps(QK_NAME(half)(w0) * d[b]), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l1), _mm256_set1_ps(QK_NAME(half)(w1) * d[b + 1]), acc1);
+  }
+  if (b < nb) {
+    const uint8_t *w0 = w + 34 * b;
+    __m256i l0 = QK_NAME(dot_ss)(_mm256_loadu_si256((const __m256i *)(w0 + 2)),
+                                 _mm256_loadu_si256((const __m256i *)(q + 32 * b)));
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l0), _mm256_set1_ps(QK_NAME(half)(w0) * d[b]), acc0);
+  }
+  return QK_NAME(hsum8)(acc0, acc1, 0, 0);
+}
+
+/// Activation quantization; bit-identical to the scalar version (roundf = trunc + (|frac| ≥ ½ ? ±1 : 0)).
+static void QK_NAME(quantize)(const float *x, int64_t nblocks, int8_t *q, float *d, float *s, int32_t *isum) {
+  const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const __m256 signmask = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
+  const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+  for (int64_t b = 0; b < nblocks; b++) {
+    const float *xb = x + 32 * b;
+    __m256 v[4];
+    __m256 mx = _mm256_setzero_ps();
+    for (int k = 0; k < 4; k++) {
+      v[k] = _mm256_loadu_ps(xb + 8 * k);
+      mx = _mm256_max_ps(mx, _mm256_and_ps(v[k], absmask));
+    }
+    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(mx), _mm256_extractf128_ps(mx, 1));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
+    float amax = _mm_cvtss_f32(m4);
+    float db = amax / 127.0f;
+    float id = db == 0 ? 0.0f : 1.0f / db;
+    __m256 idv = _mm256_set1_ps(id);
+    __m256i iv[4];
+    __m256i sum = _mm256_setzero_si256();
+    for (int k = 0; k < 4; k++) {
+      __m256 y = _mm256_mul_ps(v[k], idv);
+      __m256 t = _mm256_round_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+      __m256 f = _mm256_and_ps(_mm256_sub_ps(y, t), absmask);
+      __m256 adj = _mm256_and_ps(_mm256_cmp_ps(f, half, _CMP_GE_OQ), _mm256_or_ps(one, _mm256_and_ps(y, signmask)));
+      iv[k] = _mm256_cvttps_epi32(_mm256_add_ps(t, adj));
+      sum = _mm256_add_epi32(sum, iv[k]);
+    }
+    __m256i p01 = _mm256_packs_epi32(iv[0], iv[1]), p23 = _mm256_packs_epi32(iv[2], iv[3]);
+    __m256i p = _mm256_packs_epi16(p01, p23);
+    p = _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256((__m256i *)(q + 32 * b), p);
+    __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+    s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4e));
+    s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xb1));
+    int32_t si = _mm_cvtsi128_si32(s4);
+    d[b] = db; isum[b] = si; s[b] = db * (float)si;
+  }
+}
+
+static float QK_NAME(fdot)(const float *a, const float *b, int64_t n) {
+  __m256 acc = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc);
+  float r = QK_NAME(hsum8)(acc, _mm256_setzero_ps(), 0, 0);
+  // hsum8 adds (m0 + m1) = 0 last: r + 0 == r for every r except −0 (sign only), harmless here.
+  for (; i < n; i++) r = fmaf(a[i], b[i], r);
+  return r;
+}
+
+static void QK_NAME(axpy)(float *y, float a, const float *x, int64_t n) {
+  __m256 av = _mm256_set1_ps(a);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(av, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+  for (; i < n; i++) y[i] = fmaf(a, x[i], y[i]);
+}
