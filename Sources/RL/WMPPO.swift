@@ -39,6 +39,9 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
   /// Scale the rollout ratio by clamp(skill, 0, 1) (the same skill as `betaMode = .skill`, measured on every 4th
   /// row when the value targets are off): imagined advantages are built from the same r̂ and V(ŝ).
   public var rolloutSkill = true
+  /// Stochastic imagination by residual bootstrap (LearnedImagination): each imagined next observation adds
+  /// the model's residual on a random real row of the newest rollout (held-out, prequential residuals).
+  public var residualSampling = false
   public init() {}
 
   public func validate() throws {
@@ -93,12 +96,14 @@ public final class WMExtension {
     var wl = 0.0, nl = 0.0
     var hs: [[Float]] = []
     var first: WorldModel.PassResult? = nil
+    var pools: [[Float]] = []
     for m in models {
       m.setWeights(variance: ppo.obsStats.variance)
       var lastPass: WorldModel.PassResult? = nil
       for _ in 0..<max(1, config.model.epochs) {
         let r = try m.train(on: stacked, track: newest)
         if first == nil { first = r }
+        if lastPass == nil { pools.append(config.residualSampling ? r.residuals : []) }
         lastPass = r
         wl += r.loss; nl += 1
       }
@@ -139,8 +144,9 @@ public final class WMExtension {
       var perModel: [ImaginedRollout] = []
       for k in 0..<models.count {
         var (st, o) = branch(rows, k)
+        if config.residualSampling { st.rng = rng.split("residual").split(ppo.iteration).split(k) }
         var r: RNG? = rng.split("mve").split(ppo.iteration).split(k)
-        perModel.append(try imagine(model: LearnedImagination(model: models[k]), state: &st, startObs: o,
+        perModel.append(try imagine(model: LearnedImagination(model: models[k], residuals: pools[k]), state: &st, startObs: o,
                                     batch: rows.count, obsDim: d, horizon: config.mveHorizon, policy: policy, rng: &r))
       }
       let target = config.steve ? steveTargets(perModel, gamma: ppo.config.gamma)
@@ -176,8 +182,9 @@ public final class WMExtension {
       var pick = rng.split("branch").split(ppo.iteration)
       let rows = (0..<branches).map { _ in pick.int(below: n) }
       var (st, o) = branch(rows, 0)
+      if config.residualSampling { st.rng = rng.split("residual-rollout").split(ppo.iteration) }
       var r: RNG? = rng.split("rollout").split(ppo.iteration)
-      let im = try imagine(model: LearnedImagination(model: models[0]), state: &st, startObs: o, batch: branches,
+      let im = try imagine(model: LearnedImagination(model: models[0], residuals: pools[0]), state: &st, startObs: o, batch: branches,
                            obsDim: d, horizon: config.rolloutHorizon, policy: policy, rng: &r)
       let g = try im.gae(gamma: ppo.config.gamma, lambda: ppo.config.gaeLambda)
       var obs = im.obs
