@@ -134,13 +134,11 @@ public final class WMExtension {
       }
       return (LearnedImagination.State(h: h, masks: m > 0 ? mk : nil), o)
     }
-    // Imagined H-step λ-returns from real states: for every row when they become value targets, else on every
-    // 4th row when only the skill (rollout scaling) is needed. Skill and diagnostics compare them with the
-    // same λ-returns computed on the real trajectory.
-    let skillForRollouts = config.rollouts && config.rolloutSkill
-    var skill = 1.0
-    if config.valueTargets || skillForRollouts {
-      let rows = config.valueTargets ? Array(0..<n) : Array(stride(from: 0, to: n, by: 4))
+    // Imagined H-step λ-returns from real states, compared with the same λ-returns computed on the real
+    // trajectory (skill and diagnostics). With a fixed blend weight they are imagined for every row at once;
+    // otherwise first on a random quarter of the rows (the probe), and for every row only if the skill gives
+    // the blend a positive weight.
+    func imagineTargets(_ rows: [Int]) throws -> (target: [Float], rewards: [Float]) {
       var perModel: [ImaginedRollout] = []
       for k in 0..<models.count {
         var (st, o) = branch(rows, k)
@@ -151,12 +149,21 @@ public final class WMExtension {
       }
       let target = config.steve ? steveTargets(perModel, gamma: ppo.config.gamma)
         : averageLambdaReturn(perModel, gamma: ppo.config.gamma, lambda: config.mveLambda)
+      return (target, Array(perModel[0].rewards[0..<rows.count]))
+    }
+    let skillForRollouts = config.rollouts && config.rolloutSkill
+    var skill = 1.0
+    if config.valueTargets || skillForRollouts {
+      let probe = !config.valueTargets || config.betaMode != .fixed
+      var pick = rng.split("probe").split(ppo.iteration)
+      let rows = probe ? Array(pick.permutation(n).prefix(max(2, n / 4))).sorted() : Array(0..<n)
+      var (target, imRewards) = try imagineTargets(rows)
       let allReal = realLambdaReturns(rewards: buffer.rewards, values: buffer.values, terminated: buffer.terminated,
                                       truncated: buffer.truncated, steps: buffer.steps, numEnvs: buffer.numEnvs,
                                       horizon: config.mveHorizon, gamma: ppo.config.gamma, lambda: config.mveLambda)
       let real = rows.map { allReal[$0] }
       let diag = TargetDiagnostics(target: target, gae: rows.map { batch.returns[$0] }, real: real, imagined: target,
-                                   realRewards: buffer.rewards, imaginedRewards: Array(perModel[0].rewards[0..<rows.count]))
+                                   realRewards: buffer.rewards, imaginedRewards: imRewards)
       stats.mveGapToGAE = diag.gapToGAE; stats.returnStd = diag.returnStd
       stats.mveBiasToReal = diag.biasToReal; stats.mveRMSToReal = diag.rmsToReal
       stats.realRewardMean = diag.realReward; stats.imaginedRewardMean = diag.imaginedReward
@@ -170,7 +177,10 @@ public final class WMExtension {
         case .skill: beta = config.mveBeta * Float(min(max(skill, 0), 1))
         }
         stats.mveBetaUsed = Double(beta)
-        for i in 0..<n { batch.returns[i] = (1 - beta) * batch.returns[i] + beta * target[i] }
+        if beta > 0 {
+          if rows.count != n { (target, imRewards) = try imagineTargets(Array(0..<n)) }
+          for i in 0..<n { batch.returns[i] = (1 - beta) * batch.returns[i] + beta * target[i] }
+        }
       }
     }
     lap("targets")
