@@ -12,7 +12,7 @@ typedef struct {
   int64_t first[QK_MAX_MATS + 1];   // first task of each matrix
   int64_t chunk;
   int64_t n, cols;
-  const int8_t *q; const float *d, *s; const int32_t *isum;
+  const qk_act *a;
   const qk_kernels *k;
 } matmul_job;
 
@@ -29,24 +29,24 @@ static void matmul_task(void *p, int64_t task) {
   for (int64_t r = r0; r < r1; r++) {
     const uint8_t *wr = w + r * M->row_bytes;
     for (int64_t i = 0; i < J->n; i++) {
-      float v = dot(wr, J->q + i * J->cols, J->d + i * nb, J->s + i * nb, J->isum + i * nb, nb);
+      qk_row ri = qk_row_of(J->a, i, nb);
+      float v = dot(wr, &ri, nb);
       float *y = M->y + i * M->ldy + r;
       *y = M->accumulate ? *y + v : v;
     }
   }
 }
 
-void qk_matmul(const qk_matrix *mats, int32_t count, int64_t n, int64_t cols, const int8_t *q, const float *d,
-               const float *s, const int32_t *isum, int32_t threads) {
+void qk_matmul(const qk_matrix *mats, int32_t count, int64_t n, int64_t cols, const qk_act *a, int32_t threads) {
   if (count <= 0 || n <= 0) return;
   if (count > QK_MAX_MATS) {
     for (int32_t c = 0; c < count; c += QK_MAX_MATS)
-      qk_matmul(mats + c, count - c < QK_MAX_MATS ? count - c : QK_MAX_MATS, n, cols, q, d, s, isum, threads);
+      qk_matmul(mats + c, count - c < QK_MAX_MATS ? count - c : QK_MAX_MATS, n, cols, a, threads);
     return;
   }
   matmul_job J;
   J.mats = mats; J.count = count; J.n = n; J.cols = cols;
-  J.q = q; J.d = d; J.s = s; J.isum = isum; J.k = qk_current();
+  J.a = a; J.k = qk_current();
   int64_t total = 0;
   for (int32_t c = 0; c < count; c++) total += mats[c].rows;
   // About 8 chunks per thread for load balance (the machine may be shared), at least 16 rows each.

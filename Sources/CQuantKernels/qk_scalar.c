@@ -6,9 +6,8 @@
 
 #pragma STDC FP_CONTRACT OFF
 
-static float dot_q4_0(const uint8_t *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
-                      int64_t nb) {
-  (void)s; (void)isum;
+static float dot_q4_0(const uint8_t *w, const qk_row *a, int64_t nb) {
+  const int8_t *q = a->q; const float *d = a->d;
   float acc[2][8] = {{0}};
   for (int64_t b = 0; b < nb; b++) {
     const uint8_t *wb = w + 18 * b;
@@ -26,9 +25,8 @@ static float dot_q4_0(const uint8_t *w, const int8_t *q, const float *d, const f
   return qk_reduce(acc[0], acc[1], 0, 0);
 }
 
-static float dot_q4_1(const uint8_t *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
-                      int64_t nb) {
-  (void)isum;
+static float dot_q4_1(const uint8_t *w, const qk_row *a, int64_t nb) {
+  const int8_t *q = a->q; const float *d = a->d; const float *s = a->s;
   float acc[2][8] = {{0}};
   float m[2] = {0, 0};
   for (int64_t b = 0; b < nb; b++) {
@@ -49,9 +47,8 @@ static float dot_q4_1(const uint8_t *w, const int8_t *q, const float *d, const f
   return qk_reduce(acc[0], acc[1], m[0], m[1]);
 }
 
-static float dot_q8_0(const uint8_t *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
-                      int64_t nb) {
-  (void)s; (void)isum;
+static float dot_q8_0(const uint8_t *w, const qk_row *a, int64_t nb) {
+  const int8_t *q = a->q; const float *d = a->d;
   float acc[2][8] = {{0}};
   for (int64_t b = 0; b < nb; b++) {
     const uint8_t *wb = w + 34 * b;

@@ -25,9 +25,8 @@ static inline __m256i QK_NAME(dot_ss)(__m256i w, __m256i x) {
   return QK_DPBUSD(_mm256_abs_epi8(w), _mm256_sign_epi8(x, w));
 }
 
-static float QK_NAME(dot_q4_0)(const uint8_t *w, const int8_t *q, const float *d, const float *s,
-                               const int32_t *isum, int64_t nb) {
-  (void)s; (void)isum;
+__attribute__((unused)) static float QK_NAME(dot_q4_0)(const uint8_t *w, const qk_row *a, int64_t nb) {
+  const int8_t *q = a->q; const float *d = a->d;
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   const __m256i eight = _mm256_set1_epi8(8);
   int64_t b = 0;
@@ -49,9 +48,8 @@ static float QK_NAME(dot_q4_0)(const uint8_t *w, const int8_t *q, const float *d
   return QK_NAME(hsum8)(acc0, acc1, 0, 0);
 }
 
-static float QK_NAME(dot_q4_1)(const uint8_t *w, const int8_t *q, const float *d, const float *s,
-                               const int32_t *isum, int64_t nb) {
-  (void)isum;
+__attribute__((unused)) static float QK_NAME(dot_q4_1)(const uint8_t *w, const qk_row *a, int64_t nb) {
+  const int8_t *q = a->q; const float *d = a->d; const float *s = a->s;
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   float m0 = 0, m1 = 0;
   int64_t b = 0;
@@ -75,9 +73,8 @@ static float QK_NAME(dot_q4_1)(const uint8_t *w, const int8_t *q, const float *d
   return QK_NAME(hsum8)(acc0, acc1, m0, m1);
 }
 
-static float QK_NAME(dot_q8_0)(const uint8_t *w, const int8_t *q, const float *d, const float *s,
-                               const int32_t *isum, int64_t nb) {
-  (void)s; (void)isum;
+__attribute__((unused)) static float QK_NAME(dot_q8_0)(const uint8_t *w, const qk_row *a, int64_t nb) {
+  const int8_t *q = a->q; const float *d = a->d;
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   int64_t b = 0;
   for (; b + 2 <= nb; b += 2) {

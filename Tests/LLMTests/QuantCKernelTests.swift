@@ -69,6 +69,10 @@ final class QuantCKernelTests: XCTestCase {
         let si = (0..<32).reduce(Int32(0)) { $0 + Int32(rq[32 * b + $1]) }
         XCTAssertEqual(r.isum[b], si, "\(level) block \(b)")
         XCTAssertEqual(r.s[b], rd[b] * Float(si), "\(level) block \(b)")
+        XCTAssertEqual(r.ds[2 * b], r.d[b]); XCTAssertEqual(r.ds[2 * b + 1], r.s[b])
+        for k in 0..<8 {
+          XCTAssertEqual(r.nls[8 * b + k], -(0..<4).reduce(Int32(0)) { $0 + Int32(rq[32 * b + 4 * k + $1]) })
+        }
       }
     }
   }
