@@ -1,9 +1,18 @@
 -- PPO vs WM-PPO on the MEC `paper` scenario (correlated fading): learning curves, steps-to-threshold,
 -- final return, and latency/constraints against the classic baselines.
 --   edgelab run experiments/rl_convergence.lua [--smoke] [--set seeds=5] [--set steps=100000]
---   [--set agents='{"ppo","wmppo","wm_targets","wm_rollouts"}']   (ablations: value targets only / rollouts only;
---    also wm_nogate, wm_h1, wm_h5 = imagination horizon 1 / 5, wm_beta25 = MVE blend 0.25,
---    wm_rgate = gate also on the reward error)   [--set rho=0] (i.i.d. fading control)
+--   [--set agents='{"ppo","wmppo","wm_fixed","wm_targets","wm_rollouts","wm_steve"}']
+--   WM-PPO variants (imagination options, see lua/meta/rl.lua):
+--    wmppo       default: MVE blend weight β = 0.5 × clamp(skill, 0, 1) and rollout ratio 0.25 × clamp(skill, 0, 1),
+--                skill = explained variance of the imagined λ-returns w.r.t. the real trajectory's;
+--                world-model loss weighted by 1/(obs variance + 0.01)
+--    wm_fixed    full-strength imagination: fixed β = 0.5, fixed rollout ratio 0.25 (last session's WM-PPO
+--                plus the weighted model loss)
+--    wm_uniform  last session's WM-PPO exactly (fixed β, fixed ratio, uniform model loss)
+--    wm_targets  MVE value targets only (fixed β);  wm_rollouts  imagination rollouts only (fixed ratio)
+--    wm_steve    STEVE targets only: inverse-variance weighting over horizons, ensemble of 3, fixed β
+--    wm_nogate, wm_h1, wm_h5 (horizon 1 / 5), wm_beta25 (fixed β = 0.25), wm_rgate (gate also on reward error)
+--   [--set rho=0] (i.i.d. fading control)  [--set blas_threads=1] (64-wide nets: 1 OpenBLAS thread is fastest)
 -- Threshold: rewards are costs (negative), so "90% of PPO's final return" is read in cost terms: a run
 -- reaches it when its cost is within 1/0.9 of PPO's final cost, i.e. return ≥ Rf/0.9 (Rf = IQM over seeds of
 -- PPO's final deterministic evaluation return; 0.9·Rf if Rf > 0). Evaluation returns are noisy (2 episodes),
@@ -16,20 +25,25 @@ local rl, mec, lab, stats = edgelab.rl, edgelab.mec, edgelab.lab, edgelab.stats
 local cfg = lab.config {
   seeds = 5, steps = 100000, users = 10, rho = 0.9, every = 5120, eval_seeds = { 10001, 10002 },
   final_seeds = { 20001, 20002, 20003, 20004 }, agents = { "ppo", "wmppo" }, num_envs = 8, num_steps = 128,
+  blas_threads = 1,
   smoke = { seeds = 1, steps = 2048, every = 1024, num_envs = 2, num_steps = 64, eval_seeds = { 10001 },
             final_seeds = { 20001 } },
 }
 local run <close> = lab.run { name = "rl_convergence", config = cfg }
+edgelab.tensor.set_threads(cfg.blas_threads)   -- results do not depend on it (checked), only speed
 
 local variants = {
   ppo = { kind = "ppo" },
   wmppo = { kind = "wmppo", wm = {} },
-  wm_targets = { kind = "wmppo", wm = { rollouts = false } },
-  wm_rollouts = { kind = "wmppo", wm = { value_targets = false } },
+  wm_fixed = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false } },
+  wm_uniform = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, weighting = "uniform" } },
+  wm_targets = { kind = "wmppo", wm = { rollouts = false, beta_mode = "fixed" } },
+  wm_rollouts = { kind = "wmppo", wm = { value_targets = false, rollout_skill = false } },
+  wm_steve = { kind = "wmppo", wm = { rollouts = false, beta_mode = "fixed", ensemble = 3, steve = true } },
   wm_nogate = { kind = "wmppo", wm = { gate = false } },
   wm_h1 = { kind = "wmppo", wm = { horizon = 1, rollout_horizon = 1 } },
   wm_h5 = { kind = "wmppo", wm = { horizon = 5, rollout_horizon = 5 } },
-  wm_beta25 = { kind = "wmppo", wm = { beta = 0.25 } },
+  wm_beta25 = { kind = "wmppo", wm = { beta = 0.25, beta_mode = "fixed" } },
   wm_rgate = { kind = "wmppo", wm = { gate_reward = true } },
 }
 
@@ -40,7 +54,8 @@ local metrics = { "mean_return", "latency_mean", "latency_p95", "energy_per_devi
 local lcols = { "agent", "seed", "step" }
 for _, k in ipairs(metrics) do lcols[#lcols + 1] = k end
 for _, k in ipairs { "episodic_return", "entropy", "approx_kl", "explained_variance", "wm_val_error",
-                     "wm_baseline_error", "imagination_on" } do lcols[#lcols + 1] = k end
+                     "wm_baseline_error", "imagination_on", "target_skill", "critic_skill", "mve_beta",
+                     "rollout_ratio", "mve_rms_real", "return_std" } do lcols[#lcols + 1] = k end
 local learning = run:csv("learning.csv", lcols)
 local fcols = { "agent", "seed", "wall_s", "cpu_s", "steps_per_s" }
 for _, k in ipairs(metrics) do fcols[#fcols + 1] = k end
@@ -49,7 +64,7 @@ local final = run:csv("final.csv", fcols)
 local curves = {}     -- curves[agent][seed] = { {step, return}, ... }
 local finals = {}     -- finals[agent] = { rows }
 for _, name in ipairs(cfg.agents) do
-  local v = assert(variants[name], "unknown agent '" .. tostring(name) .. "' (ppo, wmppo, wm_targets, wm_rollouts, wm_nogate, wm_h1, wm_h5, wm_beta25, wm_rgate)")
+  local v = assert(variants[name], "unknown agent '" .. tostring(name) .. "' (see the header of this script)")
   curves[name], finals[name] = {}, {}
   for seed = 1, cfg.seeds do
     local opts = { env = env, seed = seed, total_steps = cfg.steps, num_envs = cfg.num_envs, num_steps = cfg.num_steps }

@@ -84,6 +84,8 @@ struct WMOptions: Codable {
   var seq_len = 16
   var buffer_rollouts = 2
   var beta_mode = "skill"
+  var rollout_skill = true
+  var weighting = "normalized"
 
   var config: WMPPOConfig {
     var w = WMPPOConfig()
@@ -93,6 +95,8 @@ struct WMOptions: Codable {
     w.model.hidden = hidden; w.model.epochs = epochs; w.model.learningRate = Float(lr); w.model.seqLen = seq_len
     w.model.bufferRollouts = buffer_rollouts
     w.betaMode = WMPPOConfig.BetaMode(rawValue: beta_mode) ?? .fixed
+    w.rolloutSkill = rollout_skill
+    w.model.weighting = WorldModelConfig.Weighting(rawValue: weighting) ?? .uniform
     return w
   }
 }
@@ -153,6 +157,9 @@ enum RLBinding {
       w = try LuaDecoder().decode(from: wmV ?? .table([:]), defaults: WMOptions())
     } catch { throw call.argumentError(1, "\(error)") }
     guard o.seed >= 0 else { throw call.argumentError(1, "option 'seed' must be >= 0") }
+    guard WorldModelConfig.Weighting(rawValue: w.weighting) != nil else {
+      throw call.argumentError(1, "option 'wm.weighting' must be \"normalized\" or \"uniform\", got \"\(w.weighting)\"")
+    }
     guard WMPPOConfig.BetaMode(rawValue: w.beta_mode) != nil else {
       throw call.argumentError(1, "option 'wm.beta_mode' must be \"fixed\" or \"skill\", got \"\(w.beta_mode)\"")
     }

@@ -34,6 +34,11 @@ public struct TrainStats: Codable, Equatable, Sendable {
   public var realRewardMean = Double.nan
   public var imaginedRewardMean = Double.nan
   public var mveBetaUsed = Double.nan
+  /// Explained variance of the imagined λ-returns and of the critic V(s_t) w.r.t. the real-trajectory
+  /// λ-returns (WMDiagnostics.targetSkill), and the rollout ratio actually used.
+  public var targetSkill = Double.nan
+  public var criticSkill = Double.nan
+  public var rolloutRatioUsed = Double.nan
   public init() {}
 
   public static let csvHeader = ["iteration", "global_step", "episodic_return", "episodic_length", "episodes",
@@ -41,7 +46,8 @@ public struct TrainStats: Codable, Equatable, Sendable {
                                  "explained_variance", "learning_rate", "sps", "wm_loss", "wm_val_error",
                                  "wm_baseline_error", "wm_reward_error", "wm_reward_baseline", "imagination_on",
                                  "imagined_samples", "mve_gap_gae", "return_std", "mve_bias_real", "mve_rms_real",
-                                 "real_reward_mean", "imagined_reward_mean", "mve_beta"]
+                                 "real_reward_mean", "imagined_reward_mean", "mve_beta", "target_skill", "critic_skill",
+                                 "rollout_ratio"]
 
   public var csvRow: [String] {
     func f(_ x: Double) -> String { x.isNaN ? "" : String(format: "%.6g", x) }
@@ -49,7 +55,8 @@ public struct TrainStats: Codable, Equatable, Sendable {
             f(policyLoss), f(valueLoss), f(entropy), f(approxKL), f(clipFraction), f(explainedVariance),
             f(learningRate), f(sps), f(wmLoss), f(wmValidationError), f(wmBaselineError), f(wmRewardError),
             f(wmRewardBaseline), String(imaginationOn), String(imaginedSamples), f(mveGapToGAE), f(returnStd),
-            f(mveBiasToReal), f(mveRMSToReal), f(realRewardMean), f(imaginedRewardMean), f(mveBetaUsed)]
+            f(mveBiasToReal), f(mveRMSToReal), f(realRewardMean), f(imaginedRewardMean), f(mveBetaUsed),
+            f(targetSkill), f(criticSkill), f(rolloutRatioUsed)]
   }
 }
 

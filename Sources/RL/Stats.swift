@@ -7,9 +7,9 @@ import Darwin
 #endif
 
 /// symlog(x) = sign(x)·ln(1+|x|): compresses large magnitudes, identity-like near 0 (DreamerV3).
-@inline(__always) public func symlog(_ x: Float) -> Float { x < 0 ? -log1pf(-x) : log1pf(x) }
+@inline(__always) public func symlog(_ x: Float) -> Float { x == 0 ? x : (x < 0 ? -log1pf(-x) : log1pf(x)) }
 /// symexp(x) = sign(x)·(e^|x| − 1), the inverse of `symlog`.
-@inline(__always) public func symexp(_ x: Float) -> Float { x < 0 ? -expm1f(-x) : expm1f(x) }
+@inline(__always) public func symexp(_ x: Float) -> Float { x == 0 ? x : (x < 0 ? -expm1f(-x) : expm1f(x)) }
 
 /// Explained variance 1 − Var[y − ŷ] / Var[y] (NaN when Var[y] = 0), as CleanRL logs it.
 public func explainedVariance(predicted: [Float], target: [Float]) -> Double {

@@ -36,6 +36,9 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
   ///  better than a constant gets no weight. (Aleatoric noise in G_real makes this conservative.)
   public var betaMode: BetaMode = .skill
   public enum BetaMode: String, Codable, Sendable { case fixed, skill }
+  /// Scale the rollout ratio by clamp(skill, 0, 1) (the same skill as `betaMode = .skill`, measured on every 4th
+  /// row when the value targets are off): imagined advantages are built from the same r̂ and V(ŝ).
+  public var rolloutSkill = true
   public init() {}
 
   public func validate() throws {
@@ -58,6 +61,11 @@ public final class WMExtension {
   public internal(set) var recent: [RolloutBuffer] = []
   var rng: RNG
   public internal(set) var lastError = Double.nan, lastBaseline = Double.nan
+  /// Accumulated wall seconds per phase ("train", "targets", "rollouts") — for benchmarks only; never feeds
+  /// into results.
+  public internal(set) var timings: [String: Double] = [:]
+  /// The first (held-out) training pass of the latest iteration, with its per-dimension errors.
+  public internal(set) var lastPass: WorldModel.PassResult?
 
   public init(config: WMPPOConfig, obsDim: Int, nvec: [Int], costDim: Int, seed: UInt64) throws {
     try config.validate()
@@ -77,12 +85,16 @@ public final class WMExtension {
     // of its training pass).
     recent.append(buffer)
     if recent.count > config.model.bufferRollouts { recent.removeFirst() }
+    var tPhase = monotonicSeconds()
+    func lap(_ k: String) { let t = monotonicSeconds(); timings[k, default: 0] += t - tPhase; tPhase = t }
+    defer { lap(config.rollouts ? "rollouts" : "targets") }
     let stacked = try RolloutBuffer.stacked(recent)
     let newest = (stacked.numEnvs - buffer.numEnvs)..<stacked.numEnvs
     var wl = 0.0, nl = 0.0
     var hs: [[Float]] = []
     var first: WorldModel.PassResult? = nil
     for m in models {
+      m.setWeights(variance: ppo.obsStats.variance)
       var lastPass: WorldModel.PassResult? = nil
       for _ in 0..<max(1, config.model.epochs) {
         let r = try m.train(on: stacked, track: newest)
@@ -92,6 +104,7 @@ public final class WMExtension {
       }
       hs.append(lastPass!.hPrev)
     }
+    lastPass = first
     lastError = first!.modelError
     lastBaseline = first!.baselineError
     stats.wmValidationError = lastError
@@ -103,6 +116,7 @@ public final class WMExtension {
     let on = (!config.gate || (lastError < config.gateRatio * lastBaseline && rewardOK))
       && ppo.iteration > config.warmupIterations
     stats.imaginationOn = on ? 1 : 0
+    lap("train")
     guard on, config.valueTargets || config.rollouts else { return }
     let policy = ppo.imaginationPolicy()
     let n = buffer.count, d = buffer.obsDim, hd = config.model.hidden, m = buffer.maskDim
@@ -115,35 +129,49 @@ public final class WMExtension {
       }
       return (LearnedImagination.State(h: h, masks: m > 0 ? mk : nil), o)
     }
-    if config.valueTargets {
-      let all = Array(0..<n)
+    // Imagined H-step λ-returns from real states: for every row when they become value targets, else on every
+    // 4th row when only the skill (rollout scaling) is needed. Skill and diagnostics compare them with the
+    // same λ-returns computed on the real trajectory.
+    let skillForRollouts = config.rollouts && config.rolloutSkill
+    var skill = 1.0
+    if config.valueTargets || skillForRollouts {
+      let rows = config.valueTargets ? Array(0..<n) : Array(stride(from: 0, to: n, by: 4))
       var perModel: [ImaginedRollout] = []
       for k in 0..<models.count {
-        var (st, o) = branch(all, k)
+        var (st, o) = branch(rows, k)
         var r: RNG? = rng.split("mve").split(ppo.iteration).split(k)
-        perModel.append(try imagine(model: LearnedImagination(model: models[k]), state: &st, startObs: o, batch: n,
-                                    obsDim: d, horizon: config.mveHorizon, policy: policy, rng: &r))
+        perModel.append(try imagine(model: LearnedImagination(model: models[k]), state: &st, startObs: o,
+                                    batch: rows.count, obsDim: d, horizon: config.mveHorizon, policy: policy, rng: &r))
       }
       let target = config.steve ? steveTargets(perModel, gamma: ppo.config.gamma)
         : averageLambdaReturn(perModel, gamma: ppo.config.gamma, lambda: config.mveLambda)
-      let real = realLambdaReturns(rewards: buffer.rewards, values: buffer.values, terminated: buffer.terminated,
-                                   truncated: buffer.truncated, steps: buffer.steps, numEnvs: buffer.numEnvs,
-                                   horizon: config.mveHorizon, gamma: ppo.config.gamma, lambda: config.mveLambda)
-      let diag = TargetDiagnostics(target: target, gae: batch.returns, real: real, imagined: target,
-                                   realRewards: buffer.rewards, imaginedRewards: Array(perModel[0].rewards[0..<n]))
+      let allReal = realLambdaReturns(rewards: buffer.rewards, values: buffer.values, terminated: buffer.terminated,
+                                      truncated: buffer.truncated, steps: buffer.steps, numEnvs: buffer.numEnvs,
+                                      horizon: config.mveHorizon, gamma: ppo.config.gamma, lambda: config.mveLambda)
+      let real = rows.map { allReal[$0] }
+      let diag = TargetDiagnostics(target: target, gae: rows.map { batch.returns[$0] }, real: real, imagined: target,
+                                   realRewards: buffer.rewards, imaginedRewards: Array(perModel[0].rewards[0..<rows.count]))
       stats.mveGapToGAE = diag.gapToGAE; stats.returnStd = diag.returnStd
       stats.mveBiasToReal = diag.biasToReal; stats.mveRMSToReal = diag.rmsToReal
       stats.realRewardMean = diag.realReward; stats.imaginedRewardMean = diag.imaginedReward
-      let beta: Float
-      switch config.betaMode {
-      case .fixed: beta = config.mveBeta
-      case .skill: beta = config.mveBeta * Float(min(max(targetSkill(imagined: target, real: real), 0), 1))
+      skill = targetSkill(imagined: target, real: real)
+      stats.targetSkill = skill
+      stats.criticSkill = targetSkill(imagined: rows.map { buffer.values[$0] }, real: real)
+      if config.valueTargets {
+        let beta: Float
+        switch config.betaMode {
+        case .fixed: beta = config.mveBeta
+        case .skill: beta = config.mveBeta * Float(min(max(skill, 0), 1))
+        }
+        stats.mveBetaUsed = Double(beta)
+        for i in 0..<n { batch.returns[i] = (1 - beta) * batch.returns[i] + beta * target[i] }
       }
-      stats.mveBetaUsed = Double(beta)
-      for i in 0..<n { batch.returns[i] = (1 - beta) * batch.returns[i] + beta * target[i] }
     }
+    lap("targets")
     if config.rollouts && config.rolloutRatio > 0 {
-      let branches = Int(Float(n) * config.rolloutRatio) / config.rolloutHorizon
+      let ratio = skillForRollouts ? config.rolloutRatio * Float(min(max(skill, 0), 1)) : config.rolloutRatio
+      stats.rolloutRatioUsed = Double(ratio)
+      let branches = Int(Float(n) * ratio) / config.rolloutHorizon
       guard branches > 0 else { return }
       var pick = rng.split("branch").split(ppo.iteration)
       let rows = (0..<branches).map { _ in pick.int(below: n) }

@@ -16,6 +16,13 @@ public struct WorldModelConfig: Codable, Equatable, Sendable {
   /// How many of the latest rollouts the model trains on.
   public var bufferRollouts = 2
   public var maxGradNorm: Float = 10
+  /// Observation-loss weighting: `uniform` (every symlog dimension alike) or `normalized`: dimension j weighted
+  /// by 1 / (Var_j + weightEps) with Var_j the agent's running observation variance (the scale the policy and
+  /// critic normalise by), rescaled to mean 1 — so the model's errors are measured in the units the critic
+  /// consumes (a near-constant feature that is off by a little is far out of distribution for the critic).
+  public var weighting: Weighting = .normalized
+  public var weightEps: Float = 1e-2
+  public enum Weighting: String, Codable, Sendable { case uniform, normalized }
   public init() {}
 }
 
@@ -26,6 +33,16 @@ public final class WorldModel {
   public let gru: GRUCell
   public let head: MLP
   public let optimizer: Adam
+  /// Per-observation-dimension loss weights (nil = uniform); reward and cost targets always weigh 1.
+  public var dimWeights: [Float]?
+
+  /// Sets `dimWeights` from the agent's observation variances per `config.weighting`.
+  public func setWeights(variance: [Double]) {
+    guard config.weighting == .normalized, variance.count == obsDim else { dimWeights = nil; return }
+    let w = variance.map { 1 / (Float($0) + config.weightEps) }
+    let mean = w.reduce(0, +) / Float(max(w.count, 1))
+    dimWeights = w.map { $0 / mean }
+  }
 
   public init(obsDim: Int, nvec: [Int], costDim: Int, config: WorldModelConfig, rng: inout RNG) {
     self.config = config
@@ -45,11 +62,16 @@ public final class WorldModel {
 
   /// Network input rows [B × (D + width)] from raw observations and actions.
   func input(obs: ArraySlice<Float>, actions: ArraySlice<Int>, batch: Int) -> [Float] {
+    input(sym: obs.map(symlog)[...], actions: actions, batch: batch)
+  }
+
+  /// The same from observations already in symlog space.
+  func input(sym obs: ArraySlice<Float>, actions: ArraySlice<Int>, batch: Int) -> [Float] {
     let d = obsDim, w = actionWidth, h = nvec.count
     var x = [Float](repeating: 0, count: batch * (d + w))
     var ob = obs.startIndex, ab = actions.startIndex
     for b in 0..<batch {
-      for j in 0..<d { x[b * (d + w) + j] = symlog(obs[ob + j]) }
+      for j in 0..<d { x[b * (d + w) + j] = obs[ob + j] }
       var off = 0
       for k in 0..<h { x[b * (d + w) + d + off + actions[ab + k]] = 1; off += nvec[k] }
       ob += d; ab += h
@@ -60,11 +82,17 @@ public final class WorldModel {
   /// Head targets [B × (D + 1 + C)]: symlog deltas of the observation, symlog reward, symlog costs.
   func targets(obs: ArraySlice<Float>, next: ArraySlice<Float>, rewards: ArraySlice<Float>,
                costs: ArraySlice<Float>, batch: Int) -> [Float] {
+    targets(sym: obs.map(symlog)[...], next: next, rewards: rewards, costs: costs, batch: batch)
+  }
+
+  /// The same with the current observations already in symlog space.
+  func targets(sym obs: ArraySlice<Float>, next: ArraySlice<Float>, rewards: ArraySlice<Float>,
+               costs: ArraySlice<Float>, batch: Int) -> [Float] {
     let d = obsDim, c = costDim, o = d + 1 + c
     var y = [Float](repeating: 0, count: batch * o)
     for b in 0..<batch {
       for j in 0..<d {
-        y[b * o + j] = symlog(next[next.startIndex + b * d + j]) - symlog(obs[obs.startIndex + b * d + j])
+        y[b * o + j] = symlog(next[next.startIndex + b * d + j]) - obs[obs.startIndex + b * d + j]
       }
       y[b * o + d] = symlog(rewards[rewards.startIndex + b])
       for k in 0..<c { y[b * o + d + 1 + k] = symlog(costs[costs.startIndex + b * c + k]) }
@@ -90,12 +118,25 @@ public final class WorldModel {
     public var modelError: Double, baselineError: Double
     /// The same for the reward head (symlog MSE) against predicting the window's mean symlog reward.
     public var rewardError: Double, rewardBaseline: Double
+    /// Per observation dimension, summed over the tracked rows: squared error of the model and of the
+    /// last-observation baseline in symlog space (`dimSE`, `dimBaseSE`) and in raw observation units
+    /// (`dimRawSE`, `dimRawBaseSE`), and the row count — for per-group breakdowns and normalised-unit errors.
+    public var dimSE: [Double] = [], dimBaseSE: [Double] = [], dimRawSE: [Double] = [], dimRawBaseSE: [Double] = []
+    public var rows = 0
   }
 
   /// One pass of truncated BPTT over a (possibly stacked) rollout. `track` selects env columns whose
   /// prequential error and hidden states are reported (nil = all).
+  /// `learn = false` scores the rollout without updating the model (a held-out evaluation pass); `dims` also
+  /// accumulates the raw-unit per-dimension errors (costs a symexp per element).
   @discardableResult
-  public func train(on buf: RolloutBuffer, track: Range<Int>? = nil) throws -> PassResult {
+  public func train(on buf: RolloutBuffer, track: Range<Int>? = nil, learn: Bool = true, dims: Bool = false) throws
+    -> PassResult {
+    if !learn { return try noGrad { try pass(buf, track: track, learn: false, dims: dims) } }
+    return try pass(buf, track: track, learn: true, dims: dims)
+  }
+
+  func pass(_ buf: RolloutBuffer, track: Range<Int>?, learn: Bool, dims: Bool) throws -> PassResult {
     let n = buf.numEnvs, d = obsDim, h = nvec.count, c = costDim, hd = config.hidden, o = d + 1 + c
     let tr = track ?? 0..<n
     let params = gru.parameters() + head.parameters()
@@ -103,6 +144,12 @@ public final class WorldModel {
     var total = 0.0, windows = 0.0, se = 0.0, seBase = 0.0, rse = 0.0, rseBase = 0.0
     var hPrev = [Float](repeating: 0, count: buf.steps * tr.count * hd)
     var prevDone = [Bool](repeating: true, count: n)
+    var dimSE = [Double](repeating: 0, count: d), dimBase = dimSE, dimRaw = dimSE, dimRawBase = dimSE
+    let weights: Tensor? = dimWeights.map { w in
+      var a = [Float](repeating: 1, count: n * o)
+      for b in 0..<n { for j in 0..<d { a[b * o + j] = w[j] } }
+      return Tensor(shape: [n, o], a)
+    }
     var t0 = 0
     while t0 < buf.steps {
       let t1 = min(buf.steps, t0 + config.seqLen)
@@ -111,8 +158,8 @@ public final class WorldModel {
       var rPred: [Float] = [], rTrue: [Float] = []
       for t in t0..<t1 {
         let r = t * n
-        let x = Tensor(shape: [n, d + actionWidth],
-                       input(obs: buf.rawObs[(r * d)..<((r + n) * d)], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n))
+        let sym = buf.rawObs[(r * d)..<((r + n) * d)].map(symlog)
+        let x = Tensor(shape: [n, d + actionWidth], input(sym: sym[...], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n))
         hCur = try hCur * keepMask(prevDone)
         let hp = hCur.data
         for (k, e) in tr.enumerated() {
@@ -120,7 +167,7 @@ public final class WorldModel {
         }
         hCur = try gru(x, hCur)
         let out = try head(hCur)
-        let yArr = targets(obs: buf.rawObs[(r * d)..<((r + n) * d)], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
+        let yArr = targets(sym: sym[...], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
                            rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)], batch: n)
         let op = out.data
         for e in tr {
@@ -128,10 +175,19 @@ public final class WorldModel {
             let err = op[e * o + j] - yArr[e * o + j]
             se += Double(err * err)
             seBase += Double(yArr[e * o + j] * yArr[e * o + j])
+            dimSE[j] += Double(err * err)
+            dimBase[j] += Double(yArr[e * o + j] * yArr[e * o + j])
+            if dims {
+              let cur = buf.rawObs[(r + e) * d + j], nxt = buf.nextRawObs[(r + e) * d + j]
+              let rawErr = symexp(sym[e * d + j] + op[e * o + j]) - nxt
+              dimRaw[j] += Double(rawErr * rawErr)
+              dimRawBase[j] += Double((cur - nxt) * (cur - nxt))
+            }
           }
           rPred.append(op[e * o + d]); rTrue.append(yArr[e * o + d])
         }
-        let l = try (out - Tensor(shape: [n, o], yArr)).square().mean()
+        let sq = try (out - Tensor(shape: [n, o], yArr)).square()
+        let l = try (weights.map { try sq * $0 } ?? sq).mean()
         loss = try loss.map { try $0 + l } ?? l
         for e in 0..<n { prevDone[e] = buf.terminated[r + e] || buf.truncated[r + e] }
       }
@@ -140,10 +196,12 @@ public final class WorldModel {
       let lt = loss!.affine(scale: 1 / Float(t1 - t0))
       total += Double(lt.item)
       guard lt.item.isFinite else { throw RLError.nonFinite("world-model loss is \(lt.item)") }
-      optimizer.zeroGrad()
-      lt.backward()
-      clipGradNorm(params, maxNorm: config.maxGradNorm)
-      optimizer.step()
+      if learn {
+        optimizer.zeroGrad()
+        lt.backward()
+        clipGradNorm(params, maxNorm: config.maxGradNorm)
+        optimizer.step()
+      }
       hState = hCur.detached()
       windows += 1
       t0 = t1
@@ -151,7 +209,8 @@ public final class WorldModel {
     let cnt = Double(buf.steps * tr.count * d)
     let rc = Double(buf.steps * tr.count)
     return PassResult(loss: total / max(windows, 1), hPrev: hPrev, modelError: se / cnt, baselineError: seBase / cnt,
-                      rewardError: rse / rc, rewardBaseline: rseBase / rc)
+                      rewardError: rse / rc, rewardBaseline: rseBase / rc, dimSE: dimSE, dimBaseSE: dimBase,
+                      dimRawSE: dimRaw, dimRawBaseSE: dimRawBase, rows: buf.steps * tr.count)
   }
 
   /// Filters the rollout without gradients: returns, for every row t·N+e, the hidden state *before* step t
@@ -200,14 +259,15 @@ public struct LearnedImagination: ImaginationModel {
     -> (nextObs: [Float], rewards: [Float], terminated: [Bool]) {
     let d = model.obsDim, o = d + 1 + model.costDim
     return try noGrad {
-      let x = Tensor(shape: [batch, d + model.actionWidth], model.input(obs: obs[...], actions: actions[...], batch: batch))
+      let sym = obs.map(symlog)
+      let x = Tensor(shape: [batch, d + model.actionWidth], model.input(sym: sym[...], actions: actions[...], batch: batch))
       let hNew = try model.gru(x, Tensor(shape: [batch, model.config.hidden], state.h))
       let out = try model.head(hNew).toArray()
       state.h = hNew.toArray()
       var next = [Float](repeating: 0, count: batch * d)
       var rew = [Float](repeating: 0, count: batch)
       for b in 0..<batch {
-        for j in 0..<d { next[b * d + j] = symexp(symlog(obs[b * d + j]) + out[b * o + j]) }
+        for j in 0..<d { next[b * d + j] = symexp(sym[b * d + j] + out[b * o + j]) }
         rew[b] = symexp(out[b * o + d])
       }
       // The MEC task never terminates (episodes end by truncation), so the model predicts no termination.

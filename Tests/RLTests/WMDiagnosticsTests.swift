@@ -1,5 +1,6 @@
 import XCTest
 @testable import RL
+import TensorCore
 
 final class WMDiagnosticsTests: XCTestCase {
   /// Real-trajectory H-step λ-returns vs a hand computation, incl. rows cut by an episode end and rows
@@ -44,5 +45,22 @@ final class WMDiagnosticsTests: XCTestCase {
     XCTAssertEqual(d.rmsToReal, 1, accuracy: 1e-12)
     XCTAssertEqual(d.realReward, -2, accuracy: 1e-12)
     XCTAssertEqual(d.imaginedReward, 1, accuracy: 1e-12)
+  }
+
+  /// Normalised loss weights: 1/(Var + eps), rescaled to mean 1; `uniform` clears them.
+  func testWorldModelLossWeightsHandCase() {
+    var cfg = WorldModelConfig()
+    cfg.weightEps = 0.5
+    var rng = RNG(seed: 1)
+    let m = WorldModel(obsDim: 3, nvec: [2], costDim: 0, config: cfg, rng: &rng)
+    m.setWeights(variance: [0.5, 1.5, 0])   // raw 1/(v+0.5) = 1, 0.5, 2 → mean 7/6
+    let w = m.dimWeights!
+    XCTAssertEqual(w[0], 6.0 / 7, accuracy: 1e-6)
+    XCTAssertEqual(w[1], 3.0 / 7, accuracy: 1e-6)
+    XCTAssertEqual(w[2], 12.0 / 7, accuracy: 1e-6)
+    cfg.weighting = .uniform
+    let u = WorldModel(obsDim: 3, nvec: [2], costDim: 0, config: cfg, rng: &rng)
+    u.setWeights(variance: [0.5, 1.5, 0])
+    XCTAssertNil(u.dimWeights)
   }
 }

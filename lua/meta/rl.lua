@@ -39,6 +39,7 @@ local rl = {}
 ---@field rollouts? boolean mix branched imagination rollouts into the PPO batch (default true)
 ---@field rollout_horizon? integer 1..5 (default 3)
 ---@field rollout_ratio? number imagined samples per real sample, at most 1 (default 0.25)
+---@field rollout_skill? boolean scale rollout_ratio by clamp(skill, 0, 1), skill as for beta_mode = "skill" (default true)
 ---@field gate? boolean use imagination only while model error < gate_ratio × last-obs baseline (default true)
 ---@field gate_ratio? number (default 0.7)
 ---@field gate_reward? boolean the gate also needs reward error < gate_ratio × predict-the-mean baseline (default false)
@@ -48,6 +49,7 @@ local rl = {}
 ---@field lr? number (default 1e-3)
 ---@field seq_len? integer truncated-BPTT window (default 16)
 ---@field buffer_rollouts? integer how many recent rollouts the model trains on (default 2)
+---@field weighting? "normalized"|"uniform" observation-loss weights: 1/(running obs variance + 0.01), mean 1 (default), or uniform
 
 ---@class edgelab.rl.WMPPOOptions: edgelab.rl.Options
 ---@field wm? edgelab.rl.WMOptions
@@ -75,6 +77,9 @@ local rl = {}
 ---@field real_reward_mean? number mean scaled real reward of the rollout
 ---@field imagined_reward_mean? number mean scaled first imagined reward
 ---@field mve_beta? number the blend weight used this iteration
+---@field target_skill? number explained variance of the imagined λ-returns w.r.t. the real trajectory's
+---@field critic_skill? number the same for the critic's V(s_t)
+---@field rollout_ratio? number the imagined-rollout ratio used this iteration
 ---@field imagination_on integer
 ---@field imagined_samples integer
 ---@field mean_return? number deterministic evaluation (in on_eval), plus MEC metrics for MEC envs

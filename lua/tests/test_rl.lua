@@ -32,7 +32,7 @@ assert(#agent:history() == 4)
 -- MEC: WM-PPO on a tiny env; save → load → the loaded agent continues exactly like the original.
 local env = mec.env { users = 3, horizon = 16, arrivalRate = 0.3 }
 local w = rl.wmppo { env = env, seed = 2, num_envs = 2, num_steps = 16, total_steps = 256,
-                     wm = { warmup = 0, gate = false, seq_len = 8 } }
+                     wm = { warmup = 0, gate = false, seq_len = 8, beta_mode = "fixed", rollout_skill = false } }
 w:train(64, { progress = false })
 local path = os.tmpname()
 w:save(path)
@@ -42,6 +42,14 @@ local s1 = w:train(64, { progress = false })
 local s2 = w2:train(64, { progress = false })
 assert(s1.policy_loss == s2.policy_loss and s1.value_loss == s2.value_loss, "resume differs")
 assert(s1.imagination_on == 1 and s1.imagined_samples > 0)
+assert(s1.mve_beta == 0.5 and s1.target_skill ~= nil and s1.critic_skill ~= nil and s1.rollout_ratio == 0.25)
+-- Default (skill-weighted) blend: the weight used is beta × clamp(skill, 0, 1).
+local ws = rl.wmppo { env = env, seed = 3, num_envs = 2, num_steps = 16, total_steps = 64,
+                      wm = { warmup = 0, gate = false, seq_len = 8 } }
+local sk = ws:train(32, { progress = false })
+local expect = 0.5 * math.min(math.max(sk.target_skill, 0), 1)
+assert(math.abs(sk.mve_beta - expect) < 1e-6, ("beta %s vs 0.5 x skill %s"):format(sk.mve_beta, sk.target_skill))
+assert(math.abs(sk.rollout_ratio - 0.25 * math.min(math.max(sk.target_skill, 0), 1)) < 1e-6)
 local m = w:evaluate(env, { episodes = 1, seeds = { 1 } })
 assert(m.latency_mean >= 0 and m.mean_return ~= nil and m.energy_violation_rate >= 0)
 local acts = w:act(env:reset(1), env:mask())

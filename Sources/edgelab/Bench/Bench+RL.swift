@@ -2,6 +2,7 @@ import EnvKit
 import Foundation
 import MEC
 import RL
+import TensorCore
 
 /// `edgelab bench rl`: PPO and WM-PPO training throughput on the MEC `paper` scenario, N = 10 users,
 /// 64-64 tanh actor/critic, 8 envs × 128 steps per iteration, CleanRL update (4 epochs × 4 minibatches).
@@ -13,6 +14,11 @@ import RL
 extension BenchSuite {
   static let rl = BenchSuite(name: "rl", summary: "PPO env steps/s and WM-PPO time per env step vs PPO (MEC N=10)") { report in
     let iterations = report.quick ? 2 : 8
+    // 64-wide networks: OpenBLAS threading costs more than it gains on this shared 2-core machine (measured
+    // PPO ≈ 12k steps/s with 2 threads vs ≈ 38k with 1), and its timing noise swamps the ratios. Measure on 1.
+    let threads = BLAS.threads
+    BLAS.setThreads(1)
+    defer { BLAS.setThreads(threads) }
     var cfg = PPOConfig()
     cfg.numEnvs = 8; cfg.numSteps = 128
     let make: (Int) throws -> MECEnv = { _ in try MECEnv("paper") { $0.users = 10 } }
@@ -27,13 +33,21 @@ extension BenchSuite {
                   extra: ["users": 10, "num_envs": 8, "num_steps": 128, "hidden": 64])
     let wmDefault = try perStep(try PPO.wmppo(config: cfg, wm: WMPPOConfig(), seed: 1, totalSteps: 1_000_000, makeEnv: make))
     var forced = WMPPOConfig()
-    forced.gate = false; forced.warmupIterations = 0
+    // Worst case: every part on every iteration at full strength (no gate, no warm-up, fixed blend weight,
+    // rollout ratio not scaled by the target skill).
+    forced.gate = false; forced.warmupIterations = 0; forced.betaMode = .fixed; forced.rolloutSkill = false
     let wmp = try PPO.wmppo(config: cfg, wm: forced, seed: 1, totalSteps: 1_000_000, makeEnv: make)
     let wmForced = try perStep(wmp)
     report.record("wmppo_time_per_step_ratio_default", wmDefault / ppo, unit: "x PPO", target: 2,
                   extra: ["wmppo_env_steps_per_s": 1 / wmDefault])
     report.record("wmppo_time_per_step_ratio_imagination_on", wmForced / ppo, unit: "x PPO", target: 2,
                   extra: ["wmppo_env_steps_per_s": 1 / wmForced])
+    if let wm = wmp.worldModel {
+      let n = Double((iterations + 1) * cfg.batchSize)
+      for k in ["train", "targets", "rollouts"] {
+        report.record("wmppo_imagination_on_\(k)_ratio", (wm.timings[k] ?? 0) / n / ppo, unit: "x PPO")
+      }
+    }
     if let wm = wmp.worldModel, let buf = wm.recent.last {
       let m = wm.models[0]
       let train = try BenchReport.time(repeats: report.quick ? 1 : 3) { try m.train(on: buf) }.median
@@ -42,6 +56,7 @@ extension BenchSuite {
       report.record("world_model_filter_pass_s", filt, unit: "s", extra: ["rows": Double(buf.count)])
     }
     report.note("iterations_measured", iterations)
+    report.note("blas_threads", 1)
     report.note("scenario", "MEC paper, users 10, rho 0.9; PPO 8 envs x 128 steps, 4 epochs x 4 minibatches")
   }
 }
