@@ -222,4 +222,23 @@ final class QuantCKernelTests: XCTestCase {
     XCTAssertEqual(portable[1], two[1], "portable C decode differs from \(QuantKernelLevel.best)")
     XCTAssertEqual(portable[2], two[2], "portable C decode differs from \(QuantKernelLevel.best)")
   }
+
+  func testBatchedPrefillIsIdenticalAcrossThreadCounts() throws {
+    // 150 positions: two attention tiles, every projection through ParallelGemm's fixed chunks.
+    defer { LLMThreads.set(ProcessInfo.processInfo.activeProcessorCount) }
+    let ids = (0..<150).map { Int32(($0 * 7919) % 49000 + 17) }
+    for quantized in [true, false] {
+      let model = try LlamaModel.load(path: TestPaths.requireModel(), keepQuantized: quantized)
+      var results = [[Float]]()
+      for threads in [1, 2, 3] {
+        LLMThreads.set(threads)
+        var c = model.makeCache()
+        var logits = try model.forward(tokens: Array(ids.prefix(140)), cache: &c)
+        logits += try model.forward(tokens: Array(ids.suffix(10)), cache: &c)      // continuation with pos0 > 0
+        results.append(logits)
+      }
+      XCTAssertEqual(results[1], results[0], "quantized=\(quantized): 2 threads differ from 1")
+      XCTAssertEqual(results[2], results[0], "quantized=\(quantized): 3 threads differ from 1")
+    }
+  }
 }
