@@ -72,18 +72,11 @@ static void attn_task(void *p, int64_t h) {
   const float *qh = J->q + h * J->hd;
   int64_t g = h / J->group;
   float *sc = J->scores + h * J->T;
-  float mx = -INFINITY;
-  for (int64_t j = 0; j < J->T; j++) {
-    float a = J->K->fdot(qh, J->k + j * J->kw + g * J->hd, J->hd) * J->scale;
-    sc[j] = a;
-    mx = a > mx ? a : mx;
-  }
-  float sum = 0;
-  for (int64_t j = 0; j < J->T; j++) { float e = expf(sc[j] - mx); sc[j] = e; sum += e; }
-  float inv = 1 / sum;
+  for (int64_t j = 0; j < J->T; j++) sc[j] = J->K->fdot(qh, J->k + j * J->kw + g * J->hd, J->hd) * J->scale;
+  qk_softmax(sc, J->T);
   float *oh = J->out + h * J->hd;
   for (int32_t e = 0; e < J->hd; e++) oh[e] = 0;
-  for (int64_t j = 0; j < J->T; j++) J->K->axpy(oh, sc[j] * inv, J->v + j * J->kw + g * J->hd, J->hd);
+  for (int64_t j = 0; j < J->T; j++) J->K->axpy(oh, sc[j], J->v + j * J->kw + g * J->hd, J->hd);
 }
 
 void qk_decode_attention(const float *q, const float *k, const float *v, float *out, float *scores, int64_t T,

@@ -76,6 +76,13 @@ void qk_parallel_for(int64_t ntasks, int32_t threads, qk_task_fn fn, void *ctx);
 void qk_decode_attention(const float *q, const float *k, const float *v, float *out, float *scores, int64_t T,
                          int32_t heads, int32_t group, int32_t hd, int64_t kw, float scale, int32_t threads);
 
+/// In-place softmax of n values (max-subtracted). exp is a Cephes-style polynomial (≈2 ulp; < −87 gives 0).
+void qk_softmax(float *x, int64_t n);
+/// g ← silu(g)·u = g/(1 + exp(−g))·u, element-wise.
+void qk_swiglu(float *g, const float *u, int64_t n);
+/// The scalar exp used by both (for tests).
+float qk_expf(float x);
+
 #ifdef __cplusplus
 }
 #endif

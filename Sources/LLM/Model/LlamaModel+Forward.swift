@@ -132,7 +132,7 @@ extension LlamaModel {
         for i in 0..<rows {
           let row = sb + i * cols
           let visible = pos0 + i0 + i + 1
-          Kernels.softmax(row, count: visible)
+          qk_softmax(row, Int64(visible))
           for j in visible..<cols { row[j] = 0 }
         }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(hd), Int32(cols), 1,
@@ -187,7 +187,7 @@ extension LlamaModel {
     }
     g.withUnsafeMutableBufferPointer { gb in u.withUnsafeBufferPointer { ub in
       let gp = gb.baseAddress!, up = ub.baseAddress!
-      ParallelGemm.rows(n, threads: threads) { r0, r1 in Kernels.swiglu(gp + r0 * f, up + r0 * f, count: (r1 - r0) * f) }
+      ParallelGemm.rows(n, threads: threads) { r0, r1 in qk_swiglu(gp + r0 * f, up + r0 * f, Int64((r1 - r0) * f)) }
     } }
     if let hook { g.withUnsafeBufferPointer { hook(l, .ffnActivation, $0, n, f) } }
     try g.withUnsafeBufferPointer { gb in
