@@ -26,12 +26,16 @@ static inline qk_row qk_row_of(const qk_act *a, int64_t row, int64_t nb) {
 }
 typedef float (*qk_fdot_fn)(const float *a, const float *b, int64_t n);
 typedef void (*qk_axpy_fn)(float *y, float a, const float *x, int64_t n);
+/// One decoding-attention head: sc[j] = scale·q·k_j (j < T), softmax, out = Σ_j sc[j]·v_j (rows of stride kw).
+typedef void (*qk_attn_fn)(const float *q, const float *k, const float *v, float *out, float *sc, int64_t T,
+                           int64_t kw, int32_t hd, float scale);
 
 typedef struct {
   qk_dot_fn q4_0, q4_1, q8_0;
   qk_quant_fn quantize;
   qk_fdot_fn fdot;
   qk_axpy_fn axpy;
+  qk_attn_fn attn;
 } qk_kernels;
 
 const qk_kernels *qk_current(void);

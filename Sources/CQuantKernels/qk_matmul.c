@@ -26,6 +26,16 @@ static void matmul_task(void *p, int64_t task) {
   qk_dot_fn dot = M->type == QK_TYPE_Q4_0 ? J->k->q4_0 : M->type == QK_TYPE_Q4_1 ? J->k->q4_1 : J->k->q8_0;
   int64_t nb = J->cols / 32;
   const uint8_t *w = (const uint8_t *)M->w;
+  if (J->n == 1) {
+    qk_row a0 = qk_row_of(J->a, 0, nb);
+    float *y = M->y;
+    if (M->accumulate) {
+      for (int64_t r = r0; r < r1; r++) y[r] = y[r] + dot(w + r * M->row_bytes, &a0, nb);
+    } else {
+      for (int64_t r = r0; r < r1; r++) y[r] = dot(w + r * M->row_bytes, &a0, nb);
+    }
+    return;
+  }
   for (int64_t r = r0; r < r1; r++) {
     const uint8_t *wr = w + r * M->row_bytes;
     for (int64_t i = 0; i < J->n; i++) {
@@ -69,14 +79,9 @@ typedef struct {
 
 static void attn_task(void *p, int64_t h) {
   const attn_job *J = (const attn_job *)p;
-  const float *qh = J->q + h * J->hd;
   int64_t g = h / J->group;
-  float *sc = J->scores + h * J->T;
-  for (int64_t j = 0; j < J->T; j++) sc[j] = J->K->fdot(qh, J->k + j * J->kw + g * J->hd, J->hd) * J->scale;
-  qk_softmax(sc, J->T);
-  float *oh = J->out + h * J->hd;
-  for (int32_t e = 0; e < J->hd; e++) oh[e] = 0;
-  for (int64_t j = 0; j < J->T; j++) J->K->axpy(oh, sc[j], J->v + j * J->kw + g * J->hd, J->hd);
+  J->K->attn(J->q + h * J->hd, J->k + g * J->hd, J->v + g * J->hd, J->out + h * J->hd, J->scores + h * J->T, J->T,
+             J->kw, J->hd, J->scale);
 }
 
 void qk_decode_attention(const float *q, const float *k, const float *v, float *out, float *scores, int64_t T,

@@ -86,6 +86,7 @@ static float fdot(const float *a, const float *b, int64_t n) {
   for (; i + 8 <= n; i += 8)
     for (int k = 0; k < 8; k++) acc[k] = fmaf(a[i + k], b[i + k], acc[k]);
   float r = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+  r = r + 0.0f;                                   // as the SIMD reduction (turns −0 into +0)
   for (; i < n; i++) r = fmaf(a[i], b[i], r);
   return r;
 }
@@ -94,4 +95,12 @@ static void axpy(float *y, float a, const float *x, int64_t n) {
   for (int64_t i = 0; i < n; i++) y[i] = fmaf(a, x[i], y[i]);
 }
 
-const qk_kernels qk_scalar_kernels = { dot_q4_0, dot_q4_1, dot_q8_0, quantize, fdot, axpy };
+static void attn(const float *q, const float *k, const float *v, float *out, float *sc, int64_t T, int64_t kw,
+                 int32_t hd, float scale) {
+  for (int64_t j = 0; j < T; j++) sc[j] = fdot(q, k + j * kw, hd) * scale;
+  qk_softmax(sc, T);
+  for (int32_t e = 0; e < hd; e++) out[e] = 0;
+  for (int64_t j = 0; j < T; j++) axpy(out, sc[j], v + j * kw, hd);
+}
+
+const qk_kernels qk_scalar_kernels = { dot_q4_0, dot_q4_1, dot_q8_0, quantize, fdot, axpy, attn };

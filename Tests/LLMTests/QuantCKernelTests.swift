@@ -160,7 +160,11 @@ final class QuantCKernelTests: XCTestCase {
   }
 
   func testDecodeAttentionMatchesSwiftReference() {
-    let heads = 6, group = 3, hd = 64, kv = heads / group, T = 37
+    for (hd, T) in [(64, 37), (40, 5), (12, 3), (64, 1)] { checkDecodeAttention(hd: hd, T: T) }
+  }
+
+  func checkDecodeAttention(hd: Int, T: Int) {
+    let heads = 6, group = 3, kv = heads / group
     let kw = kv * hd
     let q = randomValues(heads * hd, seed: 1), k = randomValues(T * kw, seed: 2), v = randomValues(T * kw, seed: 3)
     var ref = [Float](repeating: 0, count: heads * hd), scratch = [Float](repeating: 0, count: T)
@@ -184,8 +188,8 @@ final class QuantCKernelTests: XCTestCase {
         outs.append(out)
       }
     }
-    for o in outs { XCTAssertEqual(o, outs[0], "levels/threads must agree bit for bit") }
-    for i in 0..<(heads * hd) { XCTAssertEqual(outs[0][i], ref[i], accuracy: 1e-5 * max(1, abs(ref[i])), "element \(i)") }
+    for o in outs { XCTAssertEqual(o, outs[0], "hd \(hd) T \(T): levels/threads must agree bit for bit") }
+    for i in 0..<(heads * hd) { XCTAssertEqual(outs[0][i], ref[i], accuracy: 1e-5 * max(1, abs(ref[i])), "hd \(hd) T \(T) element \(i)") }
   }
 
   func testParallelForRunsEveryIndexOnceAndNests() {
