@@ -56,18 +56,27 @@ int qk_supports(int type) {
   return type == QK_TYPE_Q4_0 || type == QK_TYPE_Q4_1 || type == QK_TYPE_Q8_0;
 }
 
-void qk_quantize_rows(const float *x, int64_t n, int64_t cols, int8_t *q, float *d, float *s, int32_t *isum) {
+void qk_quantize_rows(const float *x, int64_t n, int64_t cols, const qk_act *a) {
   if (n <= 0 || cols <= 0) return;
-  qk_current()->quantize(x, n * (cols / 32), q, d, s, isum);
+  int64_t nbt = n * (cols / 32);
+  qk_current()->quantize(x, nbt, a->q, a->d, a->s, a->isum);
+  for (int64_t b = 0; b < nbt; b++) {
+    a->ds[2 * b] = a->d[b];
+    a->ds[2 * b + 1] = a->s[b];
+    for (int k = 0; k < 8; k++) {
+      const int8_t *c = a->q + 32 * b + 4 * k;
+      a->nls[8 * b + k] = -((int32_t)c[0] + c[1] + c[2] + c[3]);
+    }
+  }
 }
 
-float qk_dot(int type, const void *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
-             int64_t nb) {
+float qk_dot(int type, const void *w, const qk_act *a, int64_t row, int64_t nb) {
   const qk_kernels *k = qk_current();
+  qk_row r = qk_row_of(a, row, nb);
   switch (type) {
-  case QK_TYPE_Q4_0: return k->q4_0((const uint8_t *)w, q, d, s, isum, nb);
-  case QK_TYPE_Q4_1: return k->q4_1((const uint8_t *)w, q, d, s, isum, nb);
-  case QK_TYPE_Q8_0: return k->q8_0((const uint8_t *)w, q, d, s, isum, nb);
+  case QK_TYPE_Q4_0: return k->q4_0((const uint8_t *)w, &r, nb);
+  case QK_TYPE_Q4_1: return k->q4_1((const uint8_t *)w, &r, nb);
+  case QK_TYPE_Q8_0: return k->q8_0((const uint8_t *)w, &r, nb);
   default: return 0;
   }
 }

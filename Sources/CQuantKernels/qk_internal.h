@@ -7,17 +7,35 @@
 
 #pragma STDC FP_CONTRACT OFF
 
-typedef float (*qk_dot_fn)(const uint8_t *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
-                           int64_t nb);
+/// Activation pointers of one row.
+typedef struct {
+  const int8_t *q;
+  const float *d, *s;
+  const int32_t *isum;
+  const float *ds;
+  const int32_t *nls;
+} qk_row;
+
+typedef float (*qk_dot_fn)(const uint8_t *w, const qk_row *a, int64_t nb);
 typedef void (*qk_quant_fn)(const float *x, int64_t nblocks, int8_t *q, float *d, float *s, int32_t *isum);
+
+static inline qk_row qk_row_of(const qk_act *a, int64_t row, int64_t nb) {
+  qk_row r = { a->q + row * nb * 32, a->d + row * nb, a->s + row * nb, a->isum + row * nb, a->ds + row * 2 * nb,
+               a->nls + row * 8 * nb };
+  return r;
+}
 typedef float (*qk_fdot_fn)(const float *a, const float *b, int64_t n);
 typedef void (*qk_axpy_fn)(float *y, float a, const float *x, int64_t n);
+/// One decoding-attention head: sc[j] = scale·q·k_j (j < T), softmax, out = Σ_j sc[j]·v_j (rows of stride kw).
+typedef void (*qk_attn_fn)(const float *q, const float *k, const float *v, float *out, float *sc, int64_t T,
+                           int64_t kw, int32_t hd, float scale);
 
 typedef struct {
   qk_dot_fn q4_0, q4_1, q8_0;
   qk_quant_fn quantize;
   qk_fdot_fn fdot;
   qk_axpy_fn axpy;
+  qk_attn_fn attn;
 } qk_kernels;
 
 const qk_kernels *qk_current(void);

@@ -12,7 +12,7 @@ typedef struct {
   int64_t first[QK_MAX_MATS + 1];   // first task of each matrix
   int64_t chunk;
   int64_t n, cols;
-  const int8_t *q; const float *d, *s; const int32_t *isum;
+  const qk_act *a;
   const qk_kernels *k;
 } matmul_job;
 
@@ -26,27 +26,37 @@ static void matmul_task(void *p, int64_t task) {
   qk_dot_fn dot = M->type == QK_TYPE_Q4_0 ? J->k->q4_0 : M->type == QK_TYPE_Q4_1 ? J->k->q4_1 : J->k->q8_0;
   int64_t nb = J->cols / 32;
   const uint8_t *w = (const uint8_t *)M->w;
+  if (J->n == 1) {
+    qk_row a0 = qk_row_of(J->a, 0, nb);
+    float *y = M->y;
+    if (M->accumulate) {
+      for (int64_t r = r0; r < r1; r++) y[r] = y[r] + dot(w + r * M->row_bytes, &a0, nb);
+    } else {
+      for (int64_t r = r0; r < r1; r++) y[r] = dot(w + r * M->row_bytes, &a0, nb);
+    }
+    return;
+  }
   for (int64_t r = r0; r < r1; r++) {
     const uint8_t *wr = w + r * M->row_bytes;
     for (int64_t i = 0; i < J->n; i++) {
-      float v = dot(wr, J->q + i * J->cols, J->d + i * nb, J->s + i * nb, J->isum + i * nb, nb);
+      qk_row ri = qk_row_of(J->a, i, nb);
+      float v = dot(wr, &ri, nb);
       float *y = M->y + i * M->ldy + r;
       *y = M->accumulate ? *y + v : v;
     }
   }
 }
 
-void qk_matmul(const qk_matrix *mats, int32_t count, int64_t n, int64_t cols, const int8_t *q, const float *d,
-               const float *s, const int32_t *isum, int32_t threads) {
+void qk_matmul(const qk_matrix *mats, int32_t count, int64_t n, int64_t cols, const qk_act *a, int32_t threads) {
   if (count <= 0 || n <= 0) return;
   if (count > QK_MAX_MATS) {
     for (int32_t c = 0; c < count; c += QK_MAX_MATS)
-      qk_matmul(mats + c, count - c < QK_MAX_MATS ? count - c : QK_MAX_MATS, n, cols, q, d, s, isum, threads);
+      qk_matmul(mats + c, count - c < QK_MAX_MATS ? count - c : QK_MAX_MATS, n, cols, a, threads);
     return;
   }
   matmul_job J;
   J.mats = mats; J.count = count; J.n = n; J.cols = cols;
-  J.q = q; J.d = d; J.s = s; J.isum = isum; J.k = qk_current();
+  J.a = a; J.k = qk_current();
   int64_t total = 0;
   for (int32_t c = 0; c < count; c++) total += mats[c].rows;
   // About 8 chunks per thread for load balance (the machine may be shared), at least 16 rows each.
@@ -69,21 +79,9 @@ typedef struct {
 
 static void attn_task(void *p, int64_t h) {
   const attn_job *J = (const attn_job *)p;
-  const float *qh = J->q + h * J->hd;
   int64_t g = h / J->group;
-  float *sc = J->scores + h * J->T;
-  float mx = -INFINITY;
-  for (int64_t j = 0; j < J->T; j++) {
-    float a = J->K->fdot(qh, J->k + j * J->kw + g * J->hd, J->hd) * J->scale;
-    sc[j] = a;
-    mx = a > mx ? a : mx;
-  }
-  float sum = 0;
-  for (int64_t j = 0; j < J->T; j++) { float e = expf(sc[j] - mx); sc[j] = e; sum += e; }
-  float inv = 1 / sum;
-  float *oh = J->out + h * J->hd;
-  for (int32_t e = 0; e < J->hd; e++) oh[e] = 0;
-  for (int64_t j = 0; j < J->T; j++) J->K->axpy(oh, sc[j] * inv, J->v + j * J->kw + g * J->hd, J->hd);
+  J->K->attn(J->q + h * J->hd, J->k + g * J->hd, J->v + g * J->hd, J->out + h * J->hd, J->scores + h * J->T, J->T,
+             J->kw, J->hd, J->scale);
 }
 
 void qk_decode_attention(const float *q, const float *k, const float *v, float *out, float *scores, int64_t T,

@@ -6,9 +6,8 @@
 
 #pragma STDC FP_CONTRACT OFF
 
-static float dot_q4_0(const uint8_t *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
-                      int64_t nb) {
-  (void)s; (void)isum;
+static float dot_q4_0(const uint8_t *w, const qk_row *a, int64_t nb) {
+  const int8_t *q = a->q; const float *d = a->d;
   float acc[2][8] = {{0}};
   for (int64_t b = 0; b < nb; b++) {
     const uint8_t *wb = w + 18 * b;
@@ -26,9 +25,8 @@ static float dot_q4_0(const uint8_t *w, const int8_t *q, const float *d, const f
   return qk_reduce(acc[0], acc[1], 0, 0);
 }
 
-static float dot_q4_1(const uint8_t *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
-                      int64_t nb) {
-  (void)isum;
+static float dot_q4_1(const uint8_t *w, const qk_row *a, int64_t nb) {
+  const int8_t *q = a->q; const float *d = a->d; const float *s = a->s;
   float acc[2][8] = {{0}};
   float m[2] = {0, 0};
   for (int64_t b = 0; b < nb; b++) {
@@ -49,9 +47,8 @@ static float dot_q4_1(const uint8_t *w, const int8_t *q, const float *d, const f
   return qk_reduce(acc[0], acc[1], m[0], m[1]);
 }
 
-static float dot_q8_0(const uint8_t *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
-                      int64_t nb) {
-  (void)s; (void)isum;
+static float dot_q8_0(const uint8_t *w, const qk_row *a, int64_t nb) {
+  const int8_t *q = a->q; const float *d = a->d;
   float acc[2][8] = {{0}};
   for (int64_t b = 0; b < nb; b++) {
     const uint8_t *wb = w + 34 * b;
@@ -89,6 +86,7 @@ static float fdot(const float *a, const float *b, int64_t n) {
   for (; i + 8 <= n; i += 8)
     for (int k = 0; k < 8; k++) acc[k] = fmaf(a[i + k], b[i + k], acc[k]);
   float r = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+  r = r + 0.0f;                                   // as the SIMD reduction (turns −0 into +0)
   for (; i < n; i++) r = fmaf(a[i], b[i], r);
   return r;
 }
@@ -97,4 +95,12 @@ static void axpy(float *y, float a, const float *x, int64_t n) {
   for (int64_t i = 0; i < n; i++) y[i] = fmaf(a, x[i], y[i]);
 }
 
-const qk_kernels qk_scalar_kernels = { dot_q4_0, dot_q4_1, dot_q8_0, quantize, fdot, axpy };
+static void attn(const float *q, const float *k, const float *v, float *out, float *sc, int64_t T, int64_t kw,
+                 int32_t hd, float scale) {
+  for (int64_t j = 0; j < T; j++) sc[j] = fdot(q, k + j * kw, hd) * scale;
+  qk_softmax(sc, T);
+  for (int32_t e = 0; e < hd; e++) out[e] = 0;
+  for (int64_t j = 0; j < T; j++) axpy(out, sc[j], v + j * kw, hd);
+}
+
+const qk_kernels qk_scalar_kernels = { dot_q4_0, dot_q4_1, dot_q8_0, quantize, fdot, axpy, attn };

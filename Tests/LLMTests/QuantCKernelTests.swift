@@ -69,6 +69,10 @@ final class QuantCKernelTests: XCTestCase {
         let si = (0..<32).reduce(Int32(0)) { $0 + Int32(rq[32 * b + $1]) }
         XCTAssertEqual(r.isum[b], si, "\(level) block \(b)")
         XCTAssertEqual(r.s[b], rd[b] * Float(si), "\(level) block \(b)")
+        XCTAssertEqual(r.ds[2 * b], r.d[b]); XCTAssertEqual(r.ds[2 * b + 1], r.s[b])
+        for k in 0..<8 {
+          XCTAssertEqual(r.nls[8 * b + k], -(0..<4).reduce(Int32(0)) { $0 + Int32(rq[32 * b + 4 * k + $1]) })
+        }
       }
     }
   }
@@ -156,7 +160,11 @@ final class QuantCKernelTests: XCTestCase {
   }
 
   func testDecodeAttentionMatchesSwiftReference() {
-    let heads = 6, group = 3, hd = 64, kv = heads / group, T = 37
+    for (hd, T) in [(64, 37), (40, 5), (12, 3), (64, 1)] { checkDecodeAttention(hd: hd, T: T) }
+  }
+
+  func checkDecodeAttention(hd: Int, T: Int) {
+    let heads = 6, group = 3, kv = heads / group
     let kw = kv * hd
     let q = randomValues(heads * hd, seed: 1), k = randomValues(T * kw, seed: 2), v = randomValues(T * kw, seed: 3)
     var ref = [Float](repeating: 0, count: heads * hd), scratch = [Float](repeating: 0, count: T)
@@ -180,8 +188,8 @@ final class QuantCKernelTests: XCTestCase {
         outs.append(out)
       }
     }
-    for o in outs { XCTAssertEqual(o, outs[0], "levels/threads must agree bit for bit") }
-    for i in 0..<(heads * hd) { XCTAssertEqual(outs[0][i], ref[i], accuracy: 1e-5 * max(1, abs(ref[i])), "element \(i)") }
+    for o in outs { XCTAssertEqual(o, outs[0], "hd \(hd) T \(T): levels/threads must agree bit for bit") }
+    for i in 0..<(heads * hd) { XCTAssertEqual(outs[0][i], ref[i], accuracy: 1e-5 * max(1, abs(ref[i])), "hd \(hd) T \(T) element \(i)") }
   }
 
   func testParallelForRunsEveryIndexOnceAndNests() {
@@ -217,5 +225,24 @@ final class QuantCKernelTests: XCTestCase {
     let portable = try run()
     XCTAssertEqual(portable[1], two[1], "portable C decode differs from \(QuantKernelLevel.best)")
     XCTAssertEqual(portable[2], two[2], "portable C decode differs from \(QuantKernelLevel.best)")
+  }
+
+  func testBatchedPrefillIsIdenticalAcrossThreadCounts() throws {
+    // 150 positions: two attention tiles, every projection through ParallelGemm's fixed chunks.
+    defer { LLMThreads.set(ProcessInfo.processInfo.activeProcessorCount) }
+    let ids = (0..<150).map { Int32(($0 * 7919) % 49000 + 17) }
+    for quantized in [true, false] {
+      let model = try LlamaModel.load(path: TestPaths.requireModel(), keepQuantized: quantized)
+      var results = [[Float]]()
+      for threads in [1, 2, 3] {
+        LLMThreads.set(threads)
+        var c = model.makeCache()
+        var logits = try model.forward(tokens: Array(ids.prefix(140)), cache: &c)
+        logits += try model.forward(tokens: Array(ids.suffix(10)), cache: &c)      // continuation with pos0 > 0
+        results.append(logits)
+      }
+      XCTAssertEqual(results[1], results[0], "quantized=\(quantized): 2 threads differ from 1")
+      XCTAssertEqual(results[2], results[0], "quantized=\(quantized): 3 threads differ from 1")
+    }
   }
 }

@@ -29,12 +29,24 @@ int qk_set_level(int level);
 /// 1 when `type` has a kernel here.
 int qk_supports(int type);
 
-/// Quantize n rows of cols floats (cols % 32 == 0). q: n·cols int8; d, s: n·(cols/32) floats; isum: int32.
-void qk_quantize_rows(const float *x, int64_t n, int64_t cols, int8_t *q, float *d, float *s, int32_t *isum);
+/// Quantized activation rows (n rows, nb = cols/32 blocks per row), all arrays row-major:
+///   q    n·cols int8 codes             d, s  n·nb floats (scale, d·Σq)      isum  n·nb int32 (Σq)
+///   ds   n·2·nb floats: (d, s) pairs   nls   n·8·nb int32: −Σ of each 4 consecutive codes (lane sums)
+/// ds and nls let the AVX-512 kernels load per-block-pair scales and integer offsets with one instruction.
+typedef struct {
+  int8_t *q;
+  float *d;
+  float *s;
+  int32_t *isum;
+  float *ds;
+  int32_t *nls;
+} qk_act;
 
-/// One weight row (nb blocks of `type`) · one activation row.
-float qk_dot(int type, const void *w, const int8_t *q, const float *d, const float *s, const int32_t *isum,
-             int64_t nb);
+/// Quantize n rows of cols floats (cols % 32 == 0) into `a` (buffers sized as above).
+void qk_quantize_rows(const float *x, int64_t n, int64_t cols, const qk_act *a);
+
+/// One weight row (nb blocks of `type`) · activation row `row` of `a`.
+float qk_dot(int type, const void *w, const qk_act *a, int64_t row, int64_t nb);
 
 /// One matrix of a batched product: Y[i·ldy + r] (=|+=) W_r · act_i for r < rows, i < n.
 typedef struct {
@@ -50,8 +62,7 @@ typedef struct {
 /// Products of several matrices that share the same quantized activations (n rows of cols values), rows split in
 /// chunks across `threads` threads (the caller's thread included). Each output is computed by exactly one thread
 /// with the same code, so the result does not depend on `threads`.
-void qk_matmul(const qk_matrix *mats, int32_t count, int64_t n, int64_t cols, const int8_t *q, const float *d,
-               const float *s, const int32_t *isum, int32_t threads);
+void qk_matmul(const qk_matrix *mats, int32_t count, int64_t n, int64_t cols, const qk_act *a, int32_t threads);
 
 /// Thread pool: run fn(ctx, i) for i in [0, ntasks) on up to `threads` threads (caller included); returns when all
 /// tasks are done. Tasks are handed out dynamically. Nested calls from inside a task run serially.
@@ -64,6 +75,13 @@ void qk_parallel_for(int64_t ntasks, int32_t threads, qk_task_fn fn, void *ctx);
 /// by one thread in a fixed order.
 void qk_decode_attention(const float *q, const float *k, const float *v, float *out, float *scores, int64_t T,
                          int32_t heads, int32_t group, int32_t hd, int64_t kw, float scale, int32_t threads);
+
+/// In-place softmax of n values (max-subtracted). exp is a Cephes-style polynomial (≈2 ulp; < −87 gives 0).
+void qk_softmax(float *x, int64_t n);
+/// g ← silu(g)·u = g/(1 + exp(−g))·u, element-wise.
+void qk_swiglu(float *g, const float *u, int64_t n);
+/// The scalar exp used by both (for tests).
+float qk_expf(float x);
 
 #ifdef __cplusplus
 }

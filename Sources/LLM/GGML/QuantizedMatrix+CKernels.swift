@@ -24,12 +24,15 @@ public enum QuantKernelLevel: Int, Sendable, CustomStringConvertible {
 }
 
 /// Activation rows quantized to int8 blocks of 32 in the C kernels' layout (d = amax/127, q = round-half-away(x/d),
-/// isum = Σq, s = d·isum per block).
+/// isum = Σq, s = d·isum per block; ds = interleaved (d, s) pairs and nls = negated sums of each 4 codes, both
+/// derived for the AVX-512 kernels).
 struct Q8Rows {
   var q: [Int8]
   var d: [Float]
   var s: [Float]
   var isum: [Int32]
+  var ds: [Float]
+  var nls: [Int32]
   let n: Int
   let cols: Int
 
@@ -39,16 +42,21 @@ struct Q8Rows {
     q = [Int8](repeating: 0, count: n * cols)
     d = [Float](repeating: 0, count: n * nb); s = d
     isum = [Int32](repeating: 0, count: n * nb)
-    q.withUnsafeMutableBufferPointer { qp in d.withUnsafeMutableBufferPointer { dp in
-      s.withUnsafeMutableBufferPointer { sp in isum.withUnsafeMutableBufferPointer { ip in
-        qk_quantize_rows(X, Int64(n), Int64(cols), qp.baseAddress!, dp.baseAddress!, sp.baseAddress!, ip.baseAddress!)
-      } } } }
+    ds = [Float](repeating: 0, count: 2 * n * nb)
+    nls = [Int32](repeating: 0, count: 8 * n * nb)
+    withAct { a in withUnsafePointer(to: a) { qk_quantize_rows(X, Int64(n), Int64(cols), $0) } }
   }
 
-  func withPointers<R>(_ body: (UnsafePointer<Int8>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Int32>) -> R) -> R {
-    q.withUnsafeBufferPointer { qp in d.withUnsafeBufferPointer { dp in s.withUnsafeBufferPointer { sp in
-      isum.withUnsafeBufferPointer { ip in body(qp.baseAddress!, dp.baseAddress!, sp.baseAddress!, ip.baseAddress!) }
-    } } }
+  /// The C view of the buffers (valid inside `body` only).
+  mutating func withAct<R>(_ body: (qk_act) -> R) -> R {
+    q.withUnsafeMutableBufferPointer { qp in d.withUnsafeMutableBufferPointer { dp in
+      s.withUnsafeMutableBufferPointer { sp in isum.withUnsafeMutableBufferPointer { ip in
+        ds.withUnsafeMutableBufferPointer { dsp in nls.withUnsafeMutableBufferPointer { np in
+          body(qk_act(q: qp.baseAddress!, d: dp.baseAddress!, s: sp.baseAddress!, isum: ip.baseAddress!,
+                      ds: dsp.baseAddress!, nls: np.baseAddress!))
+        } }
+      } }
+    } }
   }
 }
 
@@ -69,19 +77,17 @@ extension QuantizedMatrix {
   /// Several matrices applied to the same n activation rows X (n × cols), quantized once, in one parallel region.
   /// All matrices must have a C kernel and `cols` columns.
   static func cMatmul(_ products: [QuantizedProduct], _ X: UnsafePointer<Float>, n: Int, cols: Int, threads: Int) {
-    let act = Q8Rows(X, n: n, cols: cols)
-    cMatmul(products, act, threads: threads)
-  }
-
-  static func cMatmul(_ products: [QuantizedProduct], _ act: Q8Rows, threads: Int) {
+    var act = Q8Rows(X, n: n, cols: cols)
     var mats = products.map { p in
       qk_matrix(type: Int32(p.matrix.type.rawValue), accumulate: p.accumulate ? 1 : 0,
                 w: p.matrix.rowPointer(0), row_bytes: Int64(p.matrix.rowBytes), rows: Int64(p.matrix.rows),
                 y: p.output, ldy: Int64(p.matrix.rows))
     }
-    act.withPointers { q, d, s, isum in
-      mats.withUnsafeMutableBufferPointer { mp in
-        qk_matmul(mp.baseAddress!, Int32(mp.count), Int64(act.n), Int64(act.cols), q, d, s, isum, Int32(max(1, threads)))
+    act.withAct { a in
+      withUnsafePointer(to: a) { ap in
+        mats.withUnsafeMutableBufferPointer { mp in
+          qk_matmul(mp.baseAddress!, Int32(mp.count), Int64(n), Int64(cols), ap, Int32(max(1, threads)))
+        }
       }
     }
   }

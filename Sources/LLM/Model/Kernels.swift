@@ -1,9 +1,5 @@
 // Element-wise pieces of the Llama block (plain loops; the compiler vectorises them).
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 enum Kernels {
   /// y[r] = x[r] / sqrt(mean(x[r]²) + eps) ⊙ w, for n rows of width d (sum of squares in Double).
@@ -22,23 +18,28 @@ enum Kernels {
   /// pos0..pos0+n-1. Only the first `ropeDim` dims of each head rotate; θ_i = base^(-2i/ropeDim).
   static func rope(_ x: UnsafeMutablePointer<Float>, n: Int, ld: Int, heads: Int, headDim: Int, ropeDim: Int,
                    pos0: Int, theta: Double, pairing: RoPEPairing) {
-    let half = ropeDim / 2
-    var cs = [Float](repeating: 0, count: half), sn = cs
-    var inv = [Double](repeating: 0, count: half)
-    for i in 0..<half { inv[i] = pow(theta, -2.0 * Double(i) / Double(ropeDim)) }
-    for r in 0..<n {
-      let p = Double(pos0 + r)
-      for i in 0..<half { let a = p * inv[i]; cs[i] = Float(cos(a)); sn[i] = Float(sin(a)) }
-      for h in 0..<heads {
-        let v = x + r * ld + h * headDim
-        for i in 0..<half {
-          let (a, b) = pairing == .adjacent ? (2 * i, 2 * i + 1) : (i, i + half)
-          let x0 = v[a], x1 = v[b]
-          v[a] = x0 * cs[i] - x1 * sn[i]
-          v[b] = x0 * sn[i] + x1 * cs[i]
+    let t = RoPETable(pos0: pos0, n: n, ropeDim: ropeDim, theta: theta)
+    rope(x, rows: 0..<n, ld: ld, heads: heads, headDim: headDim, table: t, pairing: pairing)
+  }
+
+  /// Rotary embedding of rows `rows` (row r has position table.pos0 + r) with precomputed cos/sin.
+  static func rope(_ x: UnsafeMutablePointer<Float>, rows: Range<Int>, ld: Int, heads: Int, headDim: Int,
+                   table t: RoPETable, pairing: RoPEPairing) {
+    let half = t.half
+    t.cos.withUnsafeBufferPointer { cb in t.sin.withUnsafeBufferPointer { sb in
+      for r in rows {
+        let cs = cb.baseAddress! + r * half, sn = sb.baseAddress! + r * half
+        for h in 0..<heads {
+          let v = x + r * ld + h * headDim
+          for i in 0..<half {
+            let (a, b) = pairing == .adjacent ? (2 * i, 2 * i + 1) : (i, i + half)
+            let x0 = v[a], x1 = v[b]
+            v[a] = x0 * cs[i] - x1 * sn[i]
+            v[b] = x0 * sn[i] + x1 * cs[i]
+          }
         }
       }
-    }
+    } }
   }
 
   /// In-place softmax of `count` values; returns nothing, max-subtracted for stability.
@@ -63,5 +64,24 @@ enum Kernels {
     var s = 0.0
     for i in 0..<count { s += Double(expf(x[i] - m)) }
     return Double(x[target] - m) - log(s)
+  }
+}
+
+/// cos/sin of p·θ_i for positions pos0..<pos0+n (computed in Double, stored as Float), shared by q and k of every layer.
+struct RoPETable {
+  let pos0: Int
+  let half: Int
+  var cos: [Float]
+  var sin: [Float]
+
+  init(pos0: Int, n: Int, ropeDim: Int, theta: Double) {
+    self.pos0 = pos0
+    half = ropeDim / 2
+    cos = [Float](repeating: 0, count: n * half); sin = cos
+    let inv = (0..<half).map { i in pow(theta, -2.0 * Double(i) / Double(ropeDim)) }
+    for r in 0..<n {
+      let p = Double(pos0 + r)
+      for i in 0..<half { let a = p * inv[i]; cos[r * half + i] = Float(Foundation.cos(a)); sin[r * half + i] = Float(Foundation.sin(a)) }
+    }
   }
 }

@@ -37,8 +37,9 @@ extension LlamaModel {
       for (i, t) in tokens.enumerated() { try embedding.row(Int(t), into: xb.baseAddress! + i * d) }
     }
     var h = [Float](repeating: 0, count: n * d)
+    let rope = RoPETable(pos0: pos0, n: n, ropeDim: c.ropeDim, theta: c.ropeTheta)
     for l in 0..<c.layers {
-      try attentionBlock(l, &x, &h, n: n, pos0: pos0, cache: &cache, hook: hook)
+      try attentionBlock(l, &x, &h, n: n, pos0: pos0, rope: rope, cache: &cache, hook: hook)
       try ffnBlock(l, &x, &h, n: n, hook: hook)
       if let hook { x.withUnsafeBufferPointer { hook(l, .blockOutput, $0, n, d) } }
     }
@@ -55,8 +56,9 @@ extension LlamaModel {
     return logits
   }
 
-  func attentionBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int, pos0: Int, cache: inout KVCache,
-                      hook: ActivationHook?) throws {
+  func attentionBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int, pos0: Int, rope: RoPETable,
+                      cache: inout KVCache, hook: ActivationHook?) throws {
+    let threads = QuantizedMatrix.defaultThreads
     let c = config, L = layers[l], d = c.dim, hd = c.headDim
     let nh = c.heads[l], nkv = c.kvHeads[l]
     guard nh > 0, let wq = L.wq, let wk = L.wk, let wv = L.wv, let wo = L.wo else { return }
@@ -65,7 +67,7 @@ extension LlamaModel {
     var k = [Float](repeating: 0, count: n * kw), v = k
     try x.withUnsafeBufferPointer { xb in
       try h.withUnsafeMutableBufferPointer { hb in
-        Kernels.rmsNorm(xb.baseAddress!, L.attnNorm, n: n, d: d, eps: c.rmsEps, into: hb.baseAddress!)
+        Self.parallelRMSNorm(xb.baseAddress!, L.attnNorm, n: n, d: d, eps: c.rmsEps, into: hb.baseAddress!, threads: threads)
         hook?(l, .attnInput, UnsafeBufferPointer(hb), n, d)
         try q.withUnsafeMutableBufferPointer { qb in try k.withUnsafeMutableBufferPointer { kb in
           try v.withUnsafeMutableBufferPointer { vb in
@@ -73,53 +75,32 @@ extension LlamaModel {
           } } }
       }
     }
-    q.withUnsafeMutableBufferPointer {
-      Kernels.rope($0.baseAddress!, n: n, ld: qw, heads: nh, headDim: hd, ropeDim: c.ropeDim, pos0: pos0, theta: c.ropeTheta, pairing: c.ropePairing)
-    }
-    k.withUnsafeMutableBufferPointer {
-      Kernels.rope($0.baseAddress!, n: n, ld: kw, heads: nkv, headDim: hd, ropeDim: c.ropeDim, pos0: pos0, theta: c.ropeTheta, pairing: c.ropePairing)
-    }
+    q.withUnsafeMutableBufferPointer { qb in k.withUnsafeMutableBufferPointer { kb in
+      let qp = qb.baseAddress!, kp = kb.baseAddress!
+      ParallelGemm.rows(n, threads: threads) { r0, r1 in
+        Kernels.rope(qp, rows: r0..<r1, ld: qw, heads: nh, headDim: hd, table: rope, pairing: c.ropePairing)
+        Kernels.rope(kp, rows: r0..<r1, ld: kw, heads: nkv, headDim: hd, table: rope, pairing: c.ropePairing)
+      }
+    } }
     cache.keys[l].append(contentsOf: k)
     cache.values[l].append(contentsOf: v)
     // out[n × qw]: per head, S = q_h K_gᵀ / √hd (causal), softmax, out_h = S V_g.
     var out = [Float](repeating: 0, count: n * qw)
-    var s = [Float](repeating: 0, count: min(n, 128) * T)
     let scale = 1 / Float(hd).squareRoot()
     let group = nh / nkv
     cache.keys[l].withUnsafeBufferPointer { kb in
       cache.values[l].withUnsafeBufferPointer { vb in
         q.withUnsafeBufferPointer { qb in
           out.withUnsafeMutableBufferPointer { ob in
-            s.withUnsafeMutableBufferPointer { sb in
-              if n == 1 {  // decoding: C loops over heads on the pool (hundreds of tiny BLAS calls cost more than the math)
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: nh * T) { scores in
-                  qk_decode_attention(qb.baseAddress!, kb.baseAddress!, vb.baseAddress!, ob.baseAddress!,
-                                      scores.baseAddress!, Int64(T), Int32(nh), Int32(group), Int32(hd), Int64(kw), scale,
-                                      Int32(QuantizedMatrix.defaultThreads))
-                }
-                return
+            if n == 1 {  // decoding: C loops over heads on the pool (hundreds of tiny BLAS calls cost more than the math)
+              withUnsafeTemporaryAllocation(of: Float.self, capacity: nh * T) { scores in
+                qk_decode_attention(qb.baseAddress!, kb.baseAddress!, vb.baseAddress!, ob.baseAddress!,
+                                    scores.baseAddress!, Int64(T), Int32(nh), Int32(group), Int32(hd), Int64(kw), scale,
+                                    Int32(threads))
               }
-              for hh in 0..<nh {
-                let g = hh / group
-                // Causal: rows i0..<i1 only see keys < pos0 + i1, so long prompts skip the masked columns.
-                var i0 = 0
-                while i0 < n {
-                  let i1 = min(n, i0 + 128), rows = i1 - i0, cols = pos0 + i1
-                  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(cols), Int32(hd), scale,
-                              qb.baseAddress! + i0 * qw + hh * hd, Int32(qw), kb.baseAddress! + g * hd, Int32(kw),
-                              0, sb.baseAddress!, Int32(cols))
-                  for i in 0..<rows {
-                    let row = sb.baseAddress! + i * cols
-                    let visible = pos0 + i0 + i + 1
-                    Kernels.softmax(row, count: visible)
-                    for j in visible..<cols { row[j] = 0 }
-                  }
-                  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(hd), Int32(cols), 1,
-                              sb.baseAddress!, Int32(cols), vb.baseAddress! + g * hd, Int32(kw),
-                              0, ob.baseAddress! + i0 * qw + hh * hd, Int32(qw))
-                  i0 = i1
-                }
-              }
+            } else {
+              Self.prefillAttention(q: qb.baseAddress!, k: kb.baseAddress!, v: vb.baseAddress!, out: ob.baseAddress!,
+                                    n: n, pos0: pos0, heads: nh, group: group, hd: hd, kw: kw, scale: scale, threads: threads)
             }
           }
         }
@@ -131,7 +112,44 @@ extension LlamaModel {
     }
   }
 
-  /// One query row against T cached keys/values, per head.
+  /// Causal attention of n new rows (positions pos0..<pos0+n) against the cache, on the pool: one task per (head,
+  /// tile of 128 rows); rows i0..<i1 only see keys < pos0 + i1, so long prompts skip the masked columns. Each task
+  /// makes two single-threaded sgemm calls (fixed shapes: the result does not depend on the thread count).
+  static func prefillAttention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                               out: UnsafeMutablePointer<Float>, n: Int, pos0: Int, heads: Int, group: Int, hd: Int,
+                               kw: Int, scale: Float, threads: Int) {
+    let qw = heads * hd, tile = 128
+    let tiles = (n + tile - 1) / tile
+    ParallelGemm.withSingleThreadedBLAS {
+      parallelFor(heads * tiles, threads: threads) { task in
+        let hh = task % heads, i0 = (tiles - 1 - task / heads) * tile     // the longest tiles first
+        let g = hh / group
+        let i1 = min(n, i0 + tile), rows = i1 - i0, cols = pos0 + i1
+        let sb = UnsafeMutablePointer<Float>.allocate(capacity: rows * cols)
+        defer { sb.deallocate() }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(cols), Int32(hd), scale,
+                    q + i0 * qw + hh * hd, Int32(qw), k + g * hd, Int32(kw), 0, sb, Int32(cols))
+        for i in 0..<rows {
+          let row = sb + i * cols
+          let visible = pos0 + i0 + i + 1
+          qk_softmax(row, Int64(visible))
+          for j in visible..<cols { row[j] = 0 }
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(hd), Int32(cols), 1,
+                    sb, Int32(cols), v + g * hd, Int32(kw), 0, out + i0 * qw + hh * hd, Int32(qw))
+      }
+    }
+  }
+
+  /// RMSNorm of n rows on the pool (rows are independent).
+  static func parallelRMSNorm(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, n: Int, d: Int, eps: Float,
+                              into y: UnsafeMutablePointer<Float>, threads: Int) {
+    ParallelGemm.rows(n, threads: threads) { r0, r1 in
+      Kernels.rmsNorm(x + r0 * d, w, n: r1 - r0, d: d, eps: eps, into: y + r0 * d)
+    }
+  }
+
+  /// One query row against T cached keys/values, per head (plain Swift reference for the C decode attention).
   static func decodeAttention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                               out: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>, T: Int,
                               heads: Int, group: Int, hd: Int, kw: Int, scale: Float) {
@@ -155,18 +173,22 @@ extension LlamaModel {
 
   func ffnBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int, hook: ActivationHook?) throws {
     let c = config, L = layers[l], d = c.dim, f = c.ffn[l]
+    let threads = QuantizedMatrix.defaultThreads
     guard f > 0, let gate = L.gate, let up = L.up, let down = L.down else { return }
     var g = [Float](repeating: 0, count: n * f), u = g
     try x.withUnsafeBufferPointer { xb in
       try h.withUnsafeMutableBufferPointer { hb in
-        Kernels.rmsNorm(xb.baseAddress!, L.ffnNorm, n: n, d: d, eps: c.rmsEps, into: hb.baseAddress!)
+        Self.parallelRMSNorm(xb.baseAddress!, L.ffnNorm, n: n, d: d, eps: c.rmsEps, into: hb.baseAddress!, threads: threads)
         hook?(l, .ffnInput, UnsafeBufferPointer(hb), n, d)
         try g.withUnsafeMutableBufferPointer { gb in try u.withUnsafeMutableBufferPointer { ub in
           try WeightMatrix.applyGroup([gate, up], hb.baseAddress!, n: n, into: [gb.baseAddress!, ub.baseAddress!])
         } }
       }
     }
-    g.withUnsafeMutableBufferPointer { gb in u.withUnsafeBufferPointer { Kernels.swiglu(gb.baseAddress!, $0.baseAddress!, count: n * f) } }
+    g.withUnsafeMutableBufferPointer { gb in u.withUnsafeBufferPointer { ub in
+      let gp = gb.baseAddress!, up = ub.baseAddress!
+      ParallelGemm.rows(n, threads: threads) { r0, r1 in qk_swiglu(gp + r0 * f, up + r0 * f, Int64((r1 - r0) * f)) }
+    } }
     if let hook { g.withUnsafeBufferPointer { hook(l, .ffnActivation, $0, n, f) } }
     try g.withUnsafeBufferPointer { gb in
       try x.withUnsafeMutableBufferPointer { try down.apply(gb.baseAddress!, n: n, into: $0.baseAddress!, accumulate: true) }

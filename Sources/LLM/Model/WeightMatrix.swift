@@ -69,9 +69,14 @@ public final class WeightMatrix: @unchecked Sendable {
     }
   }
 
-  /// y[n × rows] (=|+=) x[n × cols] · Wᵀ.
+  /// y[n × rows] (=|+=) x[n × cols] · Wᵀ. Batches (n ≥ QuantizedMatrix.gemmThreshold) go through ParallelGemm
+  /// (fixed chunks of single-threaded sgemm on the pool: the same result for any thread count).
   public func apply(_ x: UnsafePointer<Float>, n: Int, into y: UnsafeMutablePointer<Float>, accumulate: Bool = false) throws {
     guard n > 0, rows > 0 else { return }
+    if n >= QuantizedMatrix.gemmThreshold {
+      ParallelGemm.run([self], x, n: n, into: [y], accumulate: accumulate, threads: QuantizedMatrix.defaultThreads)
+      return
+    }
     switch storage {
     case let .f32(v):
       v.withUnsafeBufferPointer { w in
@@ -87,6 +92,11 @@ public final class WeightMatrix: @unchecked Sendable {
   public static func applyGroup(_ ws: [WeightMatrix], _ x: UnsafePointer<Float>, n: Int,
                                 into ys: [UnsafeMutablePointer<Float>]) throws {
     precondition(ws.count == ys.count, "applyGroup: \(ws.count) matrices, \(ys.count) outputs")
+    guard n > 0 else { return }
+    if n >= QuantizedMatrix.gemmThreshold {
+      ParallelGemm.run(ws, x, n: n, into: ys, accumulate: false, threads: QuantizedMatrix.defaultThreads)
+      return
+    }
     var products = [QuantizedProduct]()
     for (w, y) in zip(ws, ys) {
       if case let .quantized(q) = w.storage { products.append(QuantizedProduct(q, into: y)) }
