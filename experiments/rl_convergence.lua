@@ -11,7 +11,9 @@
 --    wm_uniform  last session's WM-PPO exactly (fixed β, fixed ratio, uniform model loss)
 --    wm_targets  MVE value targets only (fixed β);  wm_rollouts  imagination rollouts only (fixed ratio)
 --    wm_steve    STEVE targets only: inverse-variance weighting over horizons, ensemble of 3, fixed β
---    wm_nogate, wm_h1, wm_h5 (horizon 1 / 5), wm_beta25 (fixed β = 0.25), wm_rgate (gate also on reward error)
+--    wm_res      wm_fixed with stochastic imagination (residual bootstrap); wm_res_nogate the same without the gate
+--    wm_nogate   the default without the model-error gate (the skill weighting alone decides)
+--    wm_h1, wm_h5 (horizon 1 / 5), wm_beta25 (fixed β = 0.25), wm_rgate (gate also on reward error)
 --   [--set rho=0] (i.i.d. fading control)  [--set blas_threads=1] (64-wide nets: 1 OpenBLAS thread is fastest)
 -- Threshold: rewards are costs (negative), so "90% of PPO's final return" is read in cost terms: a run
 -- reaches it when its cost is within 1/0.9 of PPO's final cost, i.e. return ≥ Rf/0.9 (Rf = IQM over seeds of
@@ -40,6 +42,9 @@ local variants = {
   wm_targets = { kind = "wmppo", wm = { rollouts = false, beta_mode = "fixed" } },
   wm_rollouts = { kind = "wmppo", wm = { value_targets = false, rollout_skill = false } },
   wm_steve = { kind = "wmppo", wm = { rollouts = false, beta_mode = "fixed", ensemble = 3, steve = true } },
+  wm_res = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, residual_sampling = true } },
+  wm_res_nogate = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, residual_sampling = true,
+                                           gate = false } },
   wm_nogate = { kind = "wmppo", wm = { gate = false } },
   wm_h1 = { kind = "wmppo", wm = { horizon = 1, rollout_horizon = 1 } },
   wm_h5 = { kind = "wmppo", wm = { horizon = 5, rollout_horizon = 5 } },

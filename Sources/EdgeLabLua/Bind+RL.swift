@@ -86,6 +86,7 @@ struct WMOptions: Codable {
   var beta_mode = "skill"
   var rollout_skill = true
   var weighting = "normalized"
+  var residual_sampling = false
 
   var config: WMPPOConfig {
     var w = WMPPOConfig()
@@ -96,6 +97,7 @@ struct WMOptions: Codable {
     w.model.bufferRollouts = buffer_rollouts
     w.betaMode = WMPPOConfig.BetaMode(rawValue: beta_mode) ?? .fixed
     w.rolloutSkill = rollout_skill
+    w.residualSampling = residual_sampling
     w.model.weighting = WorldModelConfig.Weighting(rawValue: weighting) ?? .uniform
     return w
   }

@@ -39,6 +39,9 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
   /// Scale the rollout ratio by clamp(skill, 0, 1) (the same skill as `betaMode = .skill`, measured on every 4th
   /// row when the value targets are off): imagined advantages are built from the same r̂ and V(ŝ).
   public var rolloutSkill = true
+  /// Stochastic imagination by residual bootstrap (LearnedImagination): each imagined next observation adds
+  /// the model's residual on a random real row of the newest rollout (held-out, prequential residuals).
+  public var residualSampling = false
   public init() {}
 
   public func validate() throws {
@@ -93,12 +96,14 @@ public final class WMExtension {
     var wl = 0.0, nl = 0.0
     var hs: [[Float]] = []
     var first: WorldModel.PassResult? = nil
+    var pools: [[Float]] = []
     for m in models {
       m.setWeights(variance: ppo.obsStats.variance)
       var lastPass: WorldModel.PassResult? = nil
       for _ in 0..<max(1, config.model.epochs) {
         let r = try m.train(on: stacked, track: newest)
         if first == nil { first = r }
+        if lastPass == nil { pools.append(config.residualSampling ? r.residuals : []) }
         lastPass = r
         wl += r.loss; nl += 1
       }
@@ -129,28 +134,36 @@ public final class WMExtension {
       }
       return (LearnedImagination.State(h: h, masks: m > 0 ? mk : nil), o)
     }
-    // Imagined H-step λ-returns from real states: for every row when they become value targets, else on every
-    // 4th row when only the skill (rollout scaling) is needed. Skill and diagnostics compare them with the
-    // same λ-returns computed on the real trajectory.
-    let skillForRollouts = config.rollouts && config.rolloutSkill
-    var skill = 1.0
-    if config.valueTargets || skillForRollouts {
-      let rows = config.valueTargets ? Array(0..<n) : Array(stride(from: 0, to: n, by: 4))
+    // Imagined H-step λ-returns from real states, compared with the same λ-returns computed on the real
+    // trajectory (skill and diagnostics). With a fixed blend weight they are imagined for every row at once;
+    // otherwise first on a random quarter of the rows (the probe), and for every row only if the skill gives
+    // the blend a positive weight.
+    func imagineTargets(_ rows: [Int]) throws -> (target: [Float], rewards: [Float]) {
       var perModel: [ImaginedRollout] = []
       for k in 0..<models.count {
         var (st, o) = branch(rows, k)
+        if config.residualSampling { st.rng = rng.split("residual").split(ppo.iteration).split(k) }
         var r: RNG? = rng.split("mve").split(ppo.iteration).split(k)
-        perModel.append(try imagine(model: LearnedImagination(model: models[k]), state: &st, startObs: o,
+        perModel.append(try imagine(model: LearnedImagination(model: models[k], residuals: pools[k]), state: &st, startObs: o,
                                     batch: rows.count, obsDim: d, horizon: config.mveHorizon, policy: policy, rng: &r))
       }
       let target = config.steve ? steveTargets(perModel, gamma: ppo.config.gamma)
         : averageLambdaReturn(perModel, gamma: ppo.config.gamma, lambda: config.mveLambda)
+      return (target, Array(perModel[0].rewards[0..<rows.count]))
+    }
+    let skillForRollouts = config.rollouts && config.rolloutSkill
+    var skill = 1.0
+    if config.valueTargets || skillForRollouts {
+      let probe = !config.valueTargets || config.betaMode != .fixed
+      var pick = rng.split("probe").split(ppo.iteration)
+      let rows = probe ? Array(pick.permutation(n).prefix(max(2, n / 4))).sorted() : Array(0..<n)
+      var (target, imRewards) = try imagineTargets(rows)
       let allReal = realLambdaReturns(rewards: buffer.rewards, values: buffer.values, terminated: buffer.terminated,
                                       truncated: buffer.truncated, steps: buffer.steps, numEnvs: buffer.numEnvs,
                                       horizon: config.mveHorizon, gamma: ppo.config.gamma, lambda: config.mveLambda)
       let real = rows.map { allReal[$0] }
       let diag = TargetDiagnostics(target: target, gae: rows.map { batch.returns[$0] }, real: real, imagined: target,
-                                   realRewards: buffer.rewards, imaginedRewards: Array(perModel[0].rewards[0..<rows.count]))
+                                   realRewards: buffer.rewards, imaginedRewards: imRewards)
       stats.mveGapToGAE = diag.gapToGAE; stats.returnStd = diag.returnStd
       stats.mveBiasToReal = diag.biasToReal; stats.mveRMSToReal = diag.rmsToReal
       stats.realRewardMean = diag.realReward; stats.imaginedRewardMean = diag.imaginedReward
@@ -164,7 +177,10 @@ public final class WMExtension {
         case .skill: beta = config.mveBeta * Float(min(max(skill, 0), 1))
         }
         stats.mveBetaUsed = Double(beta)
-        for i in 0..<n { batch.returns[i] = (1 - beta) * batch.returns[i] + beta * target[i] }
+        if beta > 0 {
+          if rows.count != n { (target, imRewards) = try imagineTargets(Array(0..<n)) }
+          for i in 0..<n { batch.returns[i] = (1 - beta) * batch.returns[i] + beta * target[i] }
+        }
       }
     }
     lap("targets")
@@ -176,8 +192,9 @@ public final class WMExtension {
       var pick = rng.split("branch").split(ppo.iteration)
       let rows = (0..<branches).map { _ in pick.int(below: n) }
       var (st, o) = branch(rows, 0)
+      if config.residualSampling { st.rng = rng.split("residual-rollout").split(ppo.iteration) }
       var r: RNG? = rng.split("rollout").split(ppo.iteration)
-      let im = try imagine(model: LearnedImagination(model: models[0]), state: &st, startObs: o, batch: branches,
+      let im = try imagine(model: LearnedImagination(model: models[0], residuals: pools[0]), state: &st, startObs: o, batch: branches,
                            obsDim: d, horizon: config.rolloutHorizon, policy: policy, rng: &r)
       let g = try im.gae(gamma: ppo.config.gamma, lambda: ppo.config.gaeLambda)
       var obs = im.obs

@@ -123,6 +123,9 @@ public final class WorldModel {
     /// (`dimRawSE`, `dimRawBaseSE`), and the row count — for per-group breakdowns and normalised-unit errors.
     public var dimSE: [Double] = [], dimBaseSE: [Double] = [], dimRawSE: [Double] = [], dimRawBaseSE: [Double] = []
     public var rows = 0
+    /// Observation residuals of the tracked rows, symlog target − prediction [T × tracked × D] (row t·tracked + e′):
+    /// the pool that residual-sampling imagination draws from.
+    public var residuals: [Float] = []
   }
 
   /// One pass of truncated BPTT over a (possibly stacked) rollout. `track` selects env columns whose
@@ -145,6 +148,7 @@ public final class WorldModel {
     var hPrev = [Float](repeating: 0, count: buf.steps * tr.count * hd)
     var prevDone = [Bool](repeating: true, count: n)
     var dimSE = [Double](repeating: 0, count: d), dimBase = dimSE, dimRaw = dimSE, dimRawBase = dimSE
+    var residuals = [Float](repeating: 0, count: buf.steps * tr.count * d)
     let weights: Tensor? = dimWeights.map { w in
       var a = [Float](repeating: 1, count: n * o)
       for b in 0..<n { for j in 0..<d { a[b * o + j] = w[j] } }
@@ -170,9 +174,10 @@ public final class WorldModel {
         let yArr = targets(sym: sym[...], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
                            rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)], batch: n)
         let op = out.data
-        for e in tr {
+        for (k, e) in tr.enumerated() {
           for j in 0..<d {
             let err = op[e * o + j] - yArr[e * o + j]
+            residuals[(t * tr.count + k) * d + j] = -err
             se += Double(err * err)
             seBase += Double(yArr[e * o + j] * yArr[e * o + j])
             dimSE[j] += Double(err * err)
@@ -210,7 +215,7 @@ public final class WorldModel {
     let rc = Double(buf.steps * tr.count)
     return PassResult(loss: total / max(windows, 1), hPrev: hPrev, modelError: se / cnt, baselineError: seBase / cnt,
                       rewardError: rse / rc, rewardBaseline: rseBase / rc, dimSE: dimSE, dimBaseSE: dimBase,
-                      dimRawSE: dimRaw, dimRawBaseSE: dimRawBase, rows: buf.steps * tr.count)
+                      dimRawSE: dimRaw, dimRawBaseSE: dimRawBase, rows: buf.steps * tr.count, residuals: residuals)
   }
 
   /// Filters the rollout without gradients: returns, for every row t·N+e, the hidden state *before* step t
@@ -250,10 +255,15 @@ public final class WorldModel {
 }
 
 /// The learned model as an imagination model: state = hidden rows [B × H] plus the branch masks.
+/// With a residual pool (rows × D, symlog space) and a generator in the state, each imagined next observation
+/// gets the residual of a uniformly drawn real row added — a nonparametric stochastic model (residual
+/// bootstrap): for an exogenous i.i.d. component, mean prediction + residual is a real draw (e.g. a whole
+/// query arrival with its tokens and class, jointly), instead of the off-manifold conditional mean.
 public struct LearnedImagination: ImaginationModel {
-  public struct State { public var h: [Float]; public var masks: [Bool]? }
+  public struct State { public var h: [Float]; public var masks: [Bool]?; public var rng: RNG? = nil }
   public let model: WorldModel
-  public init(model: WorldModel) { self.model = model }
+  public let residuals: [Float]
+  public init(model: WorldModel, residuals: [Float] = []) { self.model = model; self.residuals = residuals }
 
   public func imagineStep(state: inout State, obs: [Float], actions: [Int], batch: Int) throws
     -> (nextObs: [Float], rewards: [Float], terminated: [Bool]) {
@@ -267,7 +277,12 @@ public struct LearnedImagination: ImaginationModel {
       var next = [Float](repeating: 0, count: batch * d)
       var rew = [Float](repeating: 0, count: batch)
       for b in 0..<batch {
-        for j in 0..<d { next[b * d + j] = symexp(sym[b * d + j] + out[b * o + j]) }
+        if !residuals.isEmpty, state.rng != nil {
+          let row = state.rng!.int(below: residuals.count / d) * d
+          for j in 0..<d { next[b * d + j] = symexp(sym[b * d + j] + out[b * o + j] + residuals[row + j]) }
+        } else {
+          for j in 0..<d { next[b * d + j] = symexp(sym[b * d + j] + out[b * o + j]) }
+        }
         rew[b] = symexp(out[b * o + d])
       }
       // The MEC task never terminates (episodes end by truncation), so the model predicts no termination.

@@ -57,6 +57,16 @@ final class CheckpointTests: XCTestCase {
     try runResume(wm: wm)
   }
 
+  /// Full-strength imagination with residual sampling (its own RNG streams) must resume exactly too.
+  func testWMPPOResumeIsExactWithResidualSampling() throws {
+    var wm = WMPPOConfig()
+    wm.warmupIterations = 1
+    wm.gate = false
+    wm.model.seqLen = 8
+    wm.betaMode = .fixed; wm.rolloutSkill = false; wm.residualSampling = true
+    try runResume(wm: wm)
+  }
+
   func testCorruptCheckpointIsAClearError() throws {
     let p = tmp("bad.json")
     FileManager.default.createFile(atPath: p, contents: Data("{\"format\": 3}".utf8))

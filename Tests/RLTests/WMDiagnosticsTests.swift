@@ -63,4 +63,26 @@ final class WMDiagnosticsTests: XCTestCase {
     u.setWeights(variance: [0.5, 1.5, 0])
     XCTAssertNil(u.dimWeights)
   }
+
+  /// Residual sampling adds exactly the drawn pool row to the symlog-space prediction (a one-row pool makes
+  /// the draw deterministic); without a generator in the state the pool is ignored.
+  func testResidualSamplingAddsThePoolResidual() throws {
+    var rng = RNG(seed: 2)
+    let m = WorldModel(obsDim: 3, nvec: [2], costDim: 0, config: WorldModelConfig(), rng: &rng)
+    let obs: [Float] = [0.5, -2, 0, 1, 0, 3], res: [Float] = [0.1, -0.2, 0.05]
+    let h = [Float](repeating: 0, count: 2 * m.config.hidden)
+    var plainState = LearnedImagination.State(h: h, masks: nil)
+    let plain = try LearnedImagination(model: m).imagineStep(state: &plainState, obs: obs, actions: [0, 1], batch: 2)
+    var s = LearnedImagination.State(h: h, masks: nil, rng: RNG(seed: 9))
+    let noisy = try LearnedImagination(model: m, residuals: res).imagineStep(state: &s, obs: obs, actions: [0, 1], batch: 2)
+    for b in 0..<2 {
+      for j in 0..<3 {
+        XCTAssertEqual(symlog(noisy.nextObs[b * 3 + j]) - symlog(plain.nextObs[b * 3 + j]), res[j], accuracy: 1e-4)
+      }
+    }
+    XCTAssertEqual(noisy.rewards, plain.rewards)
+    var noRNG = LearnedImagination.State(h: h, masks: nil)
+    let ignored = try LearnedImagination(model: m, residuals: res).imagineStep(state: &noRNG, obs: obs, actions: [0, 1], batch: 2)
+    XCTAssertEqual(ignored.nextObs, plain.nextObs)
+  }
 }

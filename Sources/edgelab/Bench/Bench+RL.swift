@@ -8,9 +8,12 @@ import TensorCore
 /// 64-64 tanh actor/critic, 8 envs × 128 steps per iteration, CleanRL update (4 epochs × 4 minibatches).
 /// - PPO env steps/s over whole iterations (rollout + GAE + update), after one warm-up iteration;
 /// - WM-PPO wall time per env step with the default settings (world model trained every iteration; the gate
-///   decides whether imagination runs) and with imagination forced on every iteration (gate off, no
-///   warm-up) — both as a ratio to PPO's time per env step measured in the same run (target ≤ 2×);
+///   decides whether imagination runs), with the gate forced open (default skill weighting), and at full
+///   strength (gate off, no warm-up, fixed blend weight and rollout ratio) — each as a ratio to PPO's time per
+///   env step measured in the same run (target ≤ 2×); full strength split into its phases (model training,
+///   value targets, rollouts; the extra PPO update work on imagined samples is not split out);
 /// - the world model's share: one training pass and one filtering pass over a rollout.
+/// All on 1 OpenBLAS thread (see below).
 extension BenchSuite {
   static let rl = BenchSuite(name: "rl", summary: "PPO env steps/s and WM-PPO time per env step vs PPO (MEC N=10)") { report in
     let iterations = report.quick ? 2 : 8
@@ -40,6 +43,13 @@ extension BenchSuite {
     let wmForced = try perStep(wmp)
     report.record("wmppo_time_per_step_ratio_default", wmDefault / ppo, unit: "x PPO", target: 2,
                   extra: ["wmppo_env_steps_per_s": 1 / wmDefault])
+    // Gate forced open with the default skill weighting: targets are probed on a quarter of the rows and
+    // imagined in full (and rollouts made) only in proportion to their measured skill.
+    var open = WMPPOConfig()
+    open.gate = false; open.warmupIterations = 0
+    let wmOpen = try perStep(try PPO.wmppo(config: cfg, wm: open, seed: 1, totalSteps: 1_000_000, makeEnv: make))
+    report.record("wmppo_time_per_step_ratio_gate_open_skill", wmOpen / ppo, unit: "x PPO", target: 2,
+                  extra: ["wmppo_env_steps_per_s": 1 / wmOpen])
     report.record("wmppo_time_per_step_ratio_imagination_on", wmForced / ppo, unit: "x PPO", target: 2,
                   extra: ["wmppo_env_steps_per_s": 1 / wmForced])
     if let wm = wmp.worldModel {
