@@ -239,6 +239,7 @@ final class QuantCKernelTests: XCTestCase {
         var c = model.makeCache()
         var logits = try model.forward(tokens: Array(ids.prefix(140)), cache: &c)
         logits += try model.forward(tokens: Array(ids.suffix(10)), cache: &c)      // continuation with pos0 > 0
+        logits += try model.forward(tokens: [42], cache: &c)                       // one decoding step
         results.append(logits)
       }
       XCTAssertEqual(results[1], results[0], "quantized=\(quantized): 2 threads differ from 1")

@@ -38,9 +38,10 @@ extension LlamaModel {
     }
     var h = [Float](repeating: 0, count: n * d)
     let rope = RoPETable(pos0: pos0, n: n, ropeDim: c.ropeDim, theta: c.ropeTheta)
+    let scratch = ForwardScratch(config: c, n: n)
     for l in 0..<c.layers {
-      try attentionBlock(l, &x, &h, n: n, pos0: pos0, rope: rope, cache: &cache, hook: hook)
-      try ffnBlock(l, &x, &h, n: n, hook: hook)
+      try attentionBlock(l, &x, &h, n: n, pos0: pos0, rope: rope, scratch: scratch, cache: &cache, hook: hook)
+      try ffnBlock(l, &x, &h, n: n, scratch: scratch, hook: hook)
       if let hook { x.withUnsafeBufferPointer { hook(l, .blockOutput, $0, n, d) } }
     }
     cache.count = pos0 + n
@@ -57,59 +58,44 @@ extension LlamaModel {
   }
 
   func attentionBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int, pos0: Int, rope: RoPETable,
-                      cache: inout KVCache, hook: ActivationHook?) throws {
+                      scratch: ForwardScratch, cache: inout KVCache, hook: ActivationHook?) throws {
     let threads = QuantizedMatrix.defaultThreads
     let c = config, L = layers[l], d = c.dim, hd = c.headDim
     let nh = c.heads[l], nkv = c.kvHeads[l]
     guard nh > 0, let wq = L.wq, let wk = L.wk, let wv = L.wv, let wo = L.wo else { return }
     let qw = nh * hd, kw = nkv * hd, T = pos0 + n
-    var q = [Float](repeating: 0, count: n * qw)
-    var k = [Float](repeating: 0, count: n * kw), v = k
+    let q = scratch.q, k = scratch.k, v = scratch.v, out = scratch.out      // fully written below
     try x.withUnsafeBufferPointer { xb in
       try h.withUnsafeMutableBufferPointer { hb in
         Self.parallelRMSNorm(xb.baseAddress!, L.attnNorm, n: n, d: d, eps: c.rmsEps, into: hb.baseAddress!, threads: threads)
         hook?(l, .attnInput, UnsafeBufferPointer(hb), n, d)
-        try q.withUnsafeMutableBufferPointer { qb in try k.withUnsafeMutableBufferPointer { kb in
-          try v.withUnsafeMutableBufferPointer { vb in
-            try WeightMatrix.applyGroup([wq, wk, wv], hb.baseAddress!, n: n, into: [qb.baseAddress!, kb.baseAddress!, vb.baseAddress!])
-          } } }
+        try WeightMatrix.applyGroup([wq, wk, wv], hb.baseAddress!, n: n, into: [q, k, v])
       }
     }
-    q.withUnsafeMutableBufferPointer { qb in k.withUnsafeMutableBufferPointer { kb in
-      let qp = qb.baseAddress!, kp = kb.baseAddress!
-      ParallelGemm.rows(n, threads: threads) { r0, r1 in
-        Kernels.rope(qp, rows: r0..<r1, ld: qw, heads: nh, headDim: hd, table: rope, pairing: c.ropePairing)
-        Kernels.rope(kp, rows: r0..<r1, ld: kw, heads: nkv, headDim: hd, table: rope, pairing: c.ropePairing)
-      }
-    } }
-    cache.keys[l].append(contentsOf: k)
-    cache.values[l].append(contentsOf: v)
+    ParallelGemm.rows(n, threads: threads) { r0, r1 in
+      Kernels.rope(q, rows: r0..<r1, ld: qw, heads: nh, headDim: hd, table: rope, pairing: c.ropePairing)
+      Kernels.rope(k, rows: r0..<r1, ld: kw, heads: nkv, headDim: hd, table: rope, pairing: c.ropePairing)
+    }
+    cache.keys[l].append(contentsOf: UnsafeBufferPointer(start: k, count: n * kw))
+    cache.values[l].append(contentsOf: UnsafeBufferPointer(start: v, count: n * kw))
     // out[n × qw]: per head, S = q_h K_gᵀ / √hd (causal), softmax, out_h = S V_g.
-    var out = [Float](repeating: 0, count: n * qw)
     let scale = 1 / Float(hd).squareRoot()
     let group = nh / nkv
     cache.keys[l].withUnsafeBufferPointer { kb in
       cache.values[l].withUnsafeBufferPointer { vb in
-        q.withUnsafeBufferPointer { qb in
-          out.withUnsafeMutableBufferPointer { ob in
-            if n == 1 {  // decoding: C loops over heads on the pool (hundreds of tiny BLAS calls cost more than the math)
-              withUnsafeTemporaryAllocation(of: Float.self, capacity: nh * T) { scores in
-                qk_decode_attention(qb.baseAddress!, kb.baseAddress!, vb.baseAddress!, ob.baseAddress!,
-                                    scores.baseAddress!, Int64(T), Int32(nh), Int32(group), Int32(hd), Int64(kw), scale,
-                                    Int32(threads))
-              }
-            } else {
-              Self.prefillAttention(q: qb.baseAddress!, k: kb.baseAddress!, v: vb.baseAddress!, out: ob.baseAddress!,
-                                    n: n, pos0: pos0, heads: nh, group: group, hd: hd, kw: kw, scale: scale, threads: threads)
-            }
+        if n == 1 {  // decoding: C loops over heads on the pool (hundreds of tiny BLAS calls cost more than the math)
+          withUnsafeTemporaryAllocation(of: Float.self, capacity: nh * T) { scores in
+            qk_decode_attention(q, kb.baseAddress!, vb.baseAddress!, out, scores.baseAddress!, Int64(T), Int32(nh),
+                                Int32(group), Int32(hd), Int64(kw), scale, Int32(threads))
           }
+        } else {
+          Self.prefillAttention(q: q, k: kb.baseAddress!, v: vb.baseAddress!, out: out, n: n, pos0: pos0, heads: nh,
+                                group: group, hd: hd, kw: kw, scale: scale, threads: threads)
         }
       }
     }
-    if let hook { out.withUnsafeBufferPointer { hook(l, .attnOutput, $0, n, qw) } }
-    try out.withUnsafeBufferPointer { ob in
-      try x.withUnsafeMutableBufferPointer { try wo.apply(ob.baseAddress!, n: n, into: $0.baseAddress!, accumulate: true) }
-    }
+    hook?(l, .attnOutput, UnsafeBufferPointer(start: out, count: n * qw), n, qw)
+    try x.withUnsafeMutableBufferPointer { try wo.apply(out, n: n, into: $0.baseAddress!, accumulate: true) }
   }
 
   /// Causal attention of n new rows (positions pos0..<pos0+n) against the cache, on the pool: one task per (head,
@@ -171,27 +157,35 @@ extension LlamaModel {
     }
   }
 
-  func ffnBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int, hook: ActivationHook?) throws {
+  func ffnBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int, scratch: ForwardScratch, hook: ActivationHook?) throws {
     let c = config, L = layers[l], d = c.dim, f = c.ffn[l]
     let threads = QuantizedMatrix.defaultThreads
     guard f > 0, let gate = L.gate, let up = L.up, let down = L.down else { return }
-    var g = [Float](repeating: 0, count: n * f), u = g
+    let g = scratch.g, u = scratch.u                                             // fully written below
     try x.withUnsafeBufferPointer { xb in
       try h.withUnsafeMutableBufferPointer { hb in
         Self.parallelRMSNorm(xb.baseAddress!, L.ffnNorm, n: n, d: d, eps: c.rmsEps, into: hb.baseAddress!, threads: threads)
         hook?(l, .ffnInput, UnsafeBufferPointer(hb), n, d)
-        try g.withUnsafeMutableBufferPointer { gb in try u.withUnsafeMutableBufferPointer { ub in
-          try WeightMatrix.applyGroup([gate, up], hb.baseAddress!, n: n, into: [gb.baseAddress!, ub.baseAddress!])
-        } }
+        try WeightMatrix.applyGroup([gate, up], hb.baseAddress!, n: n, into: [g, u])
       }
     }
-    g.withUnsafeMutableBufferPointer { gb in u.withUnsafeBufferPointer { ub in
-      let gp = gb.baseAddress!, up = ub.baseAddress!
-      ParallelGemm.rows(n, threads: threads) { r0, r1 in qk_swiglu(gp + r0 * f, up + r0 * f, Int64((r1 - r0) * f)) }
-    } }
-    if let hook { g.withUnsafeBufferPointer { hook(l, .ffnActivation, $0, n, f) } }
-    try g.withUnsafeBufferPointer { gb in
-      try x.withUnsafeMutableBufferPointer { try down.apply(gb.baseAddress!, n: n, into: $0.baseAddress!, accumulate: true) }
-    }
+    ParallelGemm.rows(n, threads: threads) { r0, r1 in qk_swiglu(g + r0 * f, u + r0 * f, Int64((r1 - r0) * f)) }
+    hook?(l, .ffnActivation, UnsafeBufferPointer(start: g, count: n * f), n, f)
+    try x.withUnsafeMutableBufferPointer { try down.apply(g, n: n, into: $0.baseAddress!, accumulate: true) }
   }
+}
+
+/// Per-forward buffers for q, k, v, attention output, gate and up, sized for the widest layer and reused by every
+/// layer (fresh multi-megabyte arrays per layer cost page faults and zero-fills in prefill).
+final class ForwardScratch {
+  let q, k, v, out, g, u: UnsafeMutablePointer<Float>
+
+  init(config c: LlamaConfig, n: Int) {
+    let qw = (c.heads.max() ?? 0) * c.headDim, kw = (c.kvHeads.max() ?? 0) * c.headDim, f = c.ffn.max() ?? 0
+    q = .allocate(capacity: max(1, n * qw)); out = .allocate(capacity: max(1, n * qw))
+    k = .allocate(capacity: max(1, n * kw)); v = .allocate(capacity: max(1, n * kw))
+    g = .allocate(capacity: max(1, n * f)); u = .allocate(capacity: max(1, n * f))
+  }
+
+  deinit { for p in [q, k, v, out, g, u] { p.deallocate() } }
 }

@@ -1,4 +1,4 @@
-// Batched products (prefill, scoring) on the shared thread pool. The output columns (weight rows) of every matrix are
+// Dense products (every n) and kept-quantized batches (prefill, scoring) on the shared thread pool. The output columns (weight rows) of every matrix are
 // cut into fixed chunks of `chunkRows` rows; each chunk is one single-threaded sgemm (a kept-quantized chunk is
 // first decoded into a per-task Float buffer). The chunking does not depend on the thread count and every chunk is
 // computed by exactly one thread, so results are identical for any number of threads — unlike OpenBLAS's own
@@ -29,8 +29,13 @@ enum ParallelGemm {
         switch w.storage {
         case let .f32(v):
           v.withUnsafeBufferPointer { wb in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(rows), Int32(cols), 1, x, Int32(cols),
-                        wb.baseAddress! + r0 * cols, Int32(cols), beta, y, Int32(w.rows))
+            if n == 1 {
+              cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(rows), Int32(cols), 1, wb.baseAddress! + r0 * cols, Int32(cols),
+                          x, 1, beta, y, 1)
+            } else {
+              cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(rows), Int32(cols), 1, x, Int32(cols),
+                          wb.baseAddress! + r0 * cols, Int32(cols), beta, y, Int32(w.rows))
+            }
           }
         case let .quantized(q):
           let buf = UnsafeMutablePointer<Float>.allocate(capacity: rows * cols)

@@ -69,22 +69,16 @@ public final class WeightMatrix: @unchecked Sendable {
     }
   }
 
-  /// y[n × rows] (=|+=) x[n × cols] · Wᵀ. Batches (n ≥ QuantizedMatrix.gemmThreshold) go through ParallelGemm
-  /// (fixed chunks of single-threaded sgemm on the pool: the same result for any thread count).
+  /// y[n × rows] (=|+=) x[n × cols] · Wᵀ. Dense matrices, and kept-quantized ones with n ≥
+  /// QuantizedMatrix.gemmThreshold rows, go through ParallelGemm (fixed chunks of single-threaded sgemm/sgemv on the
+  /// pool: the same result for any thread count); kept-quantized ones with fewer rows use the int8 C kernels.
   public func apply(_ x: UnsafePointer<Float>, n: Int, into y: UnsafeMutablePointer<Float>, accumulate: Bool = false) throws {
     guard n > 0, rows > 0 else { return }
-    if n >= QuantizedMatrix.gemmThreshold {
-      ParallelGemm.run([self], x, n: n, into: [y], accumulate: accumulate, threads: QuantizedMatrix.defaultThreads)
+    if case let .quantized(q) = storage, n < QuantizedMatrix.gemmThreshold {
+      QuantizedMatrix.matmulGroup([QuantizedProduct(q, into: y, accumulate: accumulate)], x, n: n)
       return
     }
-    switch storage {
-    case let .f32(v):
-      v.withUnsafeBufferPointer { w in
-        Self.gemm(x, n: n, w: w.baseAddress!, rows: rows, cols: cols, ldw: cols, y: y, ldy: rows, beta: accumulate ? 1 : 0)
-      }
-    case let .quantized(q):
-      QuantizedMatrix.matmulGroup([QuantizedProduct(q, into: y, accumulate: accumulate)], x, n: n)
-    }
+    ParallelGemm.run([self], x, n: n, into: [y], accumulate: accumulate, threads: QuantizedMatrix.defaultThreads)
   }
 
   /// Several matrices with the same input: ys[k][n × ws[k].rows] = x[n × cols] · ws[k]ᵀ. Kept-quantized matrices
@@ -97,23 +91,14 @@ public final class WeightMatrix: @unchecked Sendable {
       ParallelGemm.run(ws, x, n: n, into: ys, accumulate: false, threads: QuantizedMatrix.defaultThreads)
       return
     }
-    var products = [QuantizedProduct]()
+    var products = [QuantizedProduct](), dense = [WeightMatrix](), denseOut = [UnsafeMutablePointer<Float>]()
     for (w, y) in zip(ws, ys) {
       if case let .quantized(q) = w.storage { products.append(QuantizedProduct(q, into: y)) }
-      else { try w.apply(x, n: n, into: y) }
+      else { dense.append(w); denseOut.append(y) }
     }
     if !products.isEmpty { QuantizedMatrix.matmulGroup(products, x, n: n) }
-  }
-
-  /// y[n × rows] (ldy) = x[n × cols] · w[rows × cols]ᵀ + beta·y.
-  @inline(__always)
-  static func gemm(_ x: UnsafePointer<Float>, n: Int, w: UnsafePointer<Float>, rows: Int, cols: Int, ldw: Int,
-                   y: UnsafeMutablePointer<Float>, ldy: Int, beta: Float) {
-    if n == 1 {
-      cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(rows), Int32(cols), 1, w, Int32(ldw), x, 1, beta, y, 1)
-    } else {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(rows), Int32(cols), 1, x, Int32(cols),
-                  w, Int32(ldw), beta, y, Int32(ldy))
+    if !dense.isEmpty {
+      ParallelGemm.run(dense, x, n: n, into: denseOut, accumulate: false, threads: QuantizedMatrix.defaultThreads)
     }
   }
 }

@@ -10,11 +10,15 @@ import TensorCore
 ///   gate,up,down plus the output matrix) — prefill_vs_sgemm = sgemm-only time / prefill time (target ≥ 0.6);
 /// - decode tokens/s for 128 tokens after a 16-token prompt (one token per forward, KV cache);
 ///   reference: bytes of weights read per token ÷ copy bandwidth measured here (memcpy of 256 MiB, counting
-///   read + write traffic, split across the threads) — decode_vs_bandwidth = tok/s ÷ that bound (target ≥ 0.5);
+///   read + write traffic, split across the threads, best of 3) — decode_vs_bandwidth = tok/s ÷ that bound
+///   (target ≥ 0.5);
+/// - measurement: 5 paired rounds per variant and thread count (model run, then its reference right after);
+///   reported times are medians over rounds and the ratios are medians of the per-round ratios (listed in the JSON
+///   as round_ratios), so a load spike from other processes hits both sides of a ratio alike;
 /// - decode_vs_matvec_only: the weight products alone (one activation row through every matrix, the
 ///   kernels' own speed) ÷ decode time per token — separates kernel speed from the model code's overhead;
-/// - peak RSS (VmHWM, reset per variant) after loading and after running each variant (the reference
-///   sgemm buffers run after the model's own peak is recorded).
+/// - peak RSS (VmHWM, reset per variant) after loading and after a warm-up prefill + decode of each variant (the
+///   reference sgemm and copy buffers are allocated after the model's own peak is recorded).
 extension BenchSuite {
   static let llm = BenchSuite(name: "llm", summary: "SmolLM2 prefill/decode tok/s (Q4_1 kept vs F32), vs sgemm and copy bandwidth") { report in
     let path = CLI.repoRoot().appendingPathComponent("assets/models/SmolLM2-135M-Instruct.Q4_1.gguf").path
@@ -22,8 +26,9 @@ extension BenchSuite {
       throw BenchLLMError.missing("model \(path) not found: run `edgelab fetch`")
     }
     let promptLen = report.quick ? 64 : 512, decodeLen = report.quick ? 16 : 128
-    let repeats = report.quick ? 1 : 3
+    let repeats = report.quick ? 1 : 5
     report.note("prompt_tokens", promptLen); report.note("decode_tokens", decodeLen)
+    report.note("quant_kernel_level", QuantKernelLevel.current.description)
     for variant in ["q4_1", "f32"] {
       BenchLLM.resetPeakRSS()
       let model = try LlamaModel.load(path: path, keepQuantized: variant == "q4_1")
@@ -31,42 +36,57 @@ extension BenchSuite {
       report.record("\(variant).weight_bytes_mb", Double(model.weightBytes) / 1e6, unit: "MB")
       let text = String(repeating: "The quick brown fox jumps over the lazy dog near the river bank, and the children laugh. ", count: 80)
       let ids = Array(model.tokenizer.encode(text).prefix(promptLen))
+      var copyBuffers: BenchLLM.CopyBuffers?
+      defer { copyBuffers = nil }
       for threads in [1, 2] {
         LLMThreads.set(threads)
         let tag = "\(variant).t\(threads)"
-        // Prefill.
-        let tp = try BenchReport.time(repeats: repeats, warmup: 1) {
-          var c = model.makeCache(reserve: promptLen)
-          _ = try model.forward(tokens: ids, cache: &c, lastOnly: true)
-        }.median
-        // Decode.
+        // Paired rounds: each round times the model and, right after it, its reference, so both see nearly the same
+        // machine load (the machine is shared); the ratios are medians of the per-round ratios.
         var cache = model.makeCache(reserve: 16 + decodeLen)
-        var logits = try model.forward(tokens: Array(ids.prefix(16)), cache: &cache, lastOnly: true)
+        let firstLogits = try model.forward(tokens: Array(ids.prefix(16)), cache: &cache, lastOnly: true)
         let base = cache
-        let td = try BenchReport.time(repeats: repeats, warmup: 0) {
+        func prefill() throws { var c = model.makeCache(reserve: promptLen); _ = try model.forward(tokens: ids, cache: &c, lastOnly: true) }
+        func decode() throws {
           cache = base
+          var logits = firstLogits
           for _ in 0..<decodeLen {
             let t = logits.withUnsafeBufferPointer { Sampling.greedy.sample($0, rng: &BenchLLM.rng) }
             logits = try model.forward(tokens: [t], cache: &cache, lastOnly: true)
           }
-        }.median
+        }
+        try prefill(); try decode()                                                             // warm-up
+        // The model's own peak (before the reference buffers exist); they are freed at the end of the variant.
         if threads == 1 { report.record("\(variant).peak_rss_mb", BenchLLM.peakRSSMB(), unit: "MB") }
-        // References measured in the same run.
-        let sg = BenchLLM.sgemmTime(model, n: promptLen, repeats: repeats)
+        if copyBuffers == nil { copyBuffers = BenchLLM.CopyBuffers() }
+        let copy = copyBuffers!
+        _ = BenchLLM.sgemmTime(model, n: promptLen, repeats: 1)
+        var tps = [Double](), sgs = [Double](), tds = [Double](), bws = [Double]()
+        for _ in 0..<repeats {
+          tps.append(try BenchReport.time(repeats: 1, warmup: 0) { try prefill() }.median)
+          sgs.append(BenchLLM.sgemmTime(model, n: promptLen, repeats: 1, warmup: 0))
+          tds.append(try BenchReport.time(repeats: 1, warmup: 0) { try decode() }.median)
+          bws.append(copy.bandwidth(threads: threads))
+        }
         let mv = try BenchLLM.matvecTime(model, repeats: repeats)
-        let bw = BenchLLM.copyBandwidth(threads: threads)
         let bytesPerToken = Double(BenchLLM.bytesPerToken(model))
+        let tp = BenchLLM.median(tps), sg = BenchLLM.median(sgs), td = BenchLLM.median(tds), bw = BenchLLM.median(bws)
+        let prefillRatio = BenchLLM.median(zip(sgs, tps).map { $0 / $1 })
+        let decodeRatios = zip(tds, bws).map { (t, b) in Double(decodeLen) / t / (b / bytesPerToken) }
+        let decodeRatio = BenchLLM.median(decodeRatios)
         let decodeRate = Double(decodeLen) / td
         report.record("\(tag).prefill_tok_s", Double(promptLen) / tp, unit: "tok/s")
-        report.record("\(tag).prefill_vs_sgemm", sg / tp, unit: "ratio", target: 0.6, lowerIsBetter: false,
-                      extra: ["sgemm_only_s": sg, "prefill_s": tp, "sgemm_gflops": BenchLLM.flops(model, n: promptLen) / sg / 1e9])
+        report.record("\(tag).prefill_vs_sgemm", prefillRatio, unit: "ratio", target: 0.6, lowerIsBetter: false,
+                      extra: ["sgemm_only_s": sg, "prefill_s": tp, "sgemm_gflops": BenchLLM.flops(model, n: promptLen) / sg / 1e9,
+                              "round_ratios": zip(sgs, tps).map { $0 / $1 }])
         report.record("\(tag).decode_tok_s", decodeRate, unit: "tok/s")
-        report.record("\(tag).decode_vs_bandwidth", decodeRate / (bw / bytesPerToken), unit: "ratio", target: 0.5, lowerIsBetter: false,
-                      extra: ["copy_bandwidth_gb_s": bw / 1e9, "bytes_per_token_mb": bytesPerToken / 1e6, "bound_tok_s": bw / bytesPerToken])
+        report.record("\(tag).decode_vs_bandwidth", decodeRatio, unit: "ratio", target: 0.5, lowerIsBetter: false,
+                      extra: ["copy_bandwidth_gb_s": bw / 1e9, "bytes_per_token_mb": bytesPerToken / 1e6, "bound_tok_s": bw / bytesPerToken,
+                              "round_ratios": decodeRatios])
         report.record("\(tag).decode_vs_matvec_only", mv / (td / Double(decodeLen)), unit: "ratio",
                       extra: ["matvec_only_ms_per_token": mv * 1e3, "decode_ms_per_token": td / Double(decodeLen) * 1e3])
         print(String(format: "  %@: prefill %.1f tok/s (%.2f of sgemm), decode %.1f tok/s (%.2f of %.1f GB/s bound; matvec-only %.1f ms vs %.1f ms/token)",
-                     tag, Double(promptLen) / tp, sg / tp, decodeRate, decodeRate / (bw / bytesPerToken), bw / 1e9, mv * 1e3, td / Double(decodeLen) * 1e3))
+                     tag, Double(promptLen) / tp, prefillRatio, decodeRate, decodeRatio, bw / 1e9, mv * 1e3, td / Double(decodeLen) * 1e3))
       }
     }
     LLMThreads.set(ProcessInfo.processInfo.activeProcessorCount)
@@ -95,12 +115,12 @@ enum BenchLLM {
 
   /// Time of bare sgemm calls on the model's projection shapes with n rows (output projection: 1 row, as
   /// prefill computes only the last position's logits).
-  static func sgemmTime(_ m: LlamaModel, n: Int, repeats: Int) -> Double {
+  static func sgemmTime(_ m: LlamaModel, n: Int, repeats: Int, warmup: Int = 1) -> Double {
     let sh = shapes(m)
     let maxW = sh.map { $0.0 * $0.1 }.max()!, maxR = sh.map { max($0.0, $0.1) }.max()!
     let w = [Float](repeating: 0.01, count: maxW), x = [Float](repeating: 0.5, count: n * maxR)
     var y = [Float](repeating: 0, count: n * maxR)
-    return BenchReport.time(repeats: repeats, warmup: 1) {
+    return BenchReport.time(repeats: repeats, warmup: warmup) {
       w.withUnsafeBufferPointer { wb in x.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { yb in
         for (i, (r, c)) in sh.enumerated() {
           let rowsN = i == sh.count - 1 ? 1 : n
@@ -118,19 +138,27 @@ enum BenchLLM {
     return b
   }
 
-  /// memcpy bandwidth (read + write bytes per second) over 256 MiB, split across `threads`.
-  static func copyBandwidth(threads: Int) -> Double {
+  /// Two 256 MiB buffers for the copy-bandwidth reference (allocated and touched once per run).
+  final class CopyBuffers {
     let n = 256 << 20
-    let src = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 64)
-    let dst = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 64)
-    defer { src.deallocate(); dst.deallocate() }
-    memset(src, 1, n); memset(dst, 0, n)
-    let chunk = n / threads
-    let t = BenchReport.time(repeats: 5, warmup: 1) {
-      DispatchQueue.concurrentPerform(iterations: threads) { i in memcpy(dst + i * chunk, src + i * chunk, chunk) }
-    }.median
-    return 2 * Double(n) / t
+    let src: UnsafeMutableRawPointer, dst: UnsafeMutableRawPointer
+    init() {
+      src = .allocate(byteCount: n, alignment: 64); dst = .allocate(byteCount: n, alignment: 64)
+      memset(src, 1, n); memset(dst, 0, n)
+    }
+    deinit { src.deallocate(); dst.deallocate() }
+
+    /// memcpy bandwidth (read + write bytes per second) over 256 MiB split across `threads`: best of 3.
+    func bandwidth(threads: Int) -> Double {
+      let chunk = n / threads
+      let t = BenchReport.time(repeats: 3, warmup: 1) {
+        DispatchQueue.concurrentPerform(iterations: threads) { i in memcpy(dst + i * chunk, src + i * chunk, chunk) }
+      }.min
+      return 2 * Double(n) / t
+    }
   }
+
+  static func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.isEmpty ? .nan : s[s.count / 2] }
 
   /// Weight products alone for one decoded token: every matrix applied to one activation row.
   static func matvecTime(_ m: LlamaModel, repeats: Int) throws -> Double {
