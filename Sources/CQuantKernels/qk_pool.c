@@ -1,5 +1,10 @@
-// A small persistent thread pool. Workers spin for ~1 ms after a job (decoding issues a parallel region every few
-// microseconds, and waking a sleeping thread costs more than the region), then sleep on a condition variable.
+// A small persistent thread pool. Workers spin for a short while after a job (decoding issues a parallel region every
+// few microseconds, and waking a sleeping thread costs more than the region), then sleep on a condition variable.
+// Spinning pauses for a few microseconds and then yields the core each round.
+// The caller, once every task is claimed, spins briefly for workers still running a task and then sleeps until the
+// last one signals: on a busy machine a worker may be preempted in the middle of a task, and a sleeping caller
+// leaves its core idle so the scheduler can move the preempted worker there (a spinning or yielding caller would keep
+// the core busy and wait for the worker's next time slice).
 // One job at a time: a second concurrent caller (or a nested call from inside a task) runs its tasks serially.
 #include <pthread.h>
 #include <sched.h>
@@ -17,7 +22,9 @@
 #endif
 
 #define QK_MAX_WORKERS 63
-#define QK_SPIN_NS 1000000LL
+#define QK_SPIN_NS 300000LL          // workers: spin this long for the next job, then sleep
+#define QK_CALLER_SPIN_NS 30000LL    // caller: spin this long for running workers, then sleep
+#define QK_PAUSE_SPINS 512u          // pause-spins (a few microseconds) before spinning turns into sched_yield
 
 // state = generation << 32 | CLOSED | active. A worker joins the current job only by a compare-and-swap that sees
 // the job's generation, the job still open and fewer than `participants` active workers; the caller closes the job
@@ -30,6 +37,9 @@ static struct {
   pthread_mutex_t mu;        // guards sleeping
   pthread_cond_t cv;
   pthread_mutex_t submit;    // one job at a time
+  pthread_mutex_t done_mu;   // caller sleeping until the active workers finish
+  pthread_cond_t done_cv;
+  _Atomic int caller_waiting;
   _Atomic uint64_t state;
   _Atomic int sleepers;
   int nworkers;
@@ -39,7 +49,8 @@ static struct {
   int64_t ntasks;
   uint64_t participants;
   _Atomic int64_t next;
-} P = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_MUTEX_INITIALIZER };
+} P = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+        PTHREAD_COND_INITIALIZER };
 
 static _Thread_local int in_task = 0;
 
@@ -69,8 +80,10 @@ static void *worker_main(void *p) {
     int64_t t0 = 0;
     unsigned spins = 0;
     while (((st = atomic_load_explicit(&P.state, memory_order_acquire)) >> 32) == seen) {
-      QK_PAUSE();
-      if ((++spins & 255) == 0) {
+      // Pause-spin briefly, then yield: when the machine is busy and this worker shares a core with the caller, a
+      // yielding worker hands the core over instead of halving the caller's speed.
+      if (spins < QK_PAUSE_SPINS) QK_PAUSE(); else sched_yield();
+      if ((++spins & 63) == 0) {
         int64_t t = now_ns();
         if (t0 == 0) t0 = t;
         else if (t - t0 > QK_SPIN_NS) {
@@ -89,7 +102,12 @@ static void *worker_main(void *p) {
       if ((st >> 32) != seen || (st & QK_CLOSED) || (st & QK_ACTIVE_MASK) >= P.participants) break;
       if (atomic_compare_exchange_weak_explicit(&P.state, &st, st + 1, memory_order_acq_rel, memory_order_acquire)) {
         run_tasks();
-        atomic_fetch_sub_explicit(&P.state, 1, memory_order_release);
+        uint64_t after = atomic_fetch_sub(&P.state, 1) - 1;
+        if ((after & QK_ACTIVE_MASK) == 0 && (after & QK_CLOSED) && atomic_load(&P.caller_waiting)) {
+          pthread_mutex_lock(&P.done_mu);
+          pthread_cond_signal(&P.done_cv);
+          pthread_mutex_unlock(&P.done_mu);
+        }
         break;
       }
     }
@@ -135,9 +153,23 @@ void qk_parallel_for(int64_t ntasks, int32_t threads, qk_task_fn fn, void *ctx) 
   in_task = 0;
   atomic_fetch_or(&P.state, QK_CLOSED);
   unsigned spins = 0;
+  int64_t t0 = 0;
   while (atomic_load_explicit(&P.state, memory_order_acquire) & QK_ACTIVE_MASK) {
-    QK_PAUSE();
-    if (++spins > 4096) sched_yield();
+    if (spins < QK_PAUSE_SPINS) QK_PAUSE(); else sched_yield();
+    if ((++spins & 63) == 0) {
+      int64_t t = now_ns();
+      if (t0 == 0) t0 = t;
+      else if (t - t0 > QK_CALLER_SPIN_NS) {
+        // Sleep until the last active worker signals (it checks caller_waiting after leaving; both sides use seq_cst
+        // and the condition is re-checked under the mutex, so the wake-up cannot be lost).
+        pthread_mutex_lock(&P.done_mu);
+        atomic_store(&P.caller_waiting, 1);
+        while (atomic_load(&P.state) & QK_ACTIVE_MASK) pthread_cond_wait(&P.done_cv, &P.done_mu);
+        atomic_store(&P.caller_waiting, 0);
+        pthread_mutex_unlock(&P.done_mu);
+        break;
+      }
+    }
   }
   pthread_mutex_unlock(&P.submit);
 }
