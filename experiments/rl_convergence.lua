@@ -12,6 +12,7 @@
 --    wm_targets  MVE value targets only (fixed β);  wm_rollouts  imagination rollouts only (fixed ratio)
 --    wm_steve    STEVE targets only: inverse-variance weighting over horizons, ensemble of 3, fixed β
 --    wm_res      wm_fixed with stochastic imagination (residual bootstrap); wm_res_nogate the same without the gate
+--    wm_res4, wm_res4_nogate  wm_res / wm_res_nogate with value targets averaged over 4 imagined samples
 --    wm_fixed_nogate, wm_uniform_nogate  wm_fixed / wm_uniform with imagination on every iteration (no gate)
 --    wm_nogate   the default without the model-error gate (the skill weighting alone decides)
 --    wm_h1, wm_h5 (horizon 1 / 5), wm_beta25 (fixed β = 0.25), wm_rgate (gate also on reward error)
@@ -46,6 +47,10 @@ local variants = {
   wm_res = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, residual_sampling = true } },
   wm_res_nogate = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, residual_sampling = true,
                                            gate = false } },
+  wm_res4 = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, residual_sampling = true,
+                                     target_samples = 4 } },
+  wm_res4_nogate = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, residual_sampling = true,
+                                            target_samples = 4, gate = false } },
   wm_fixed_nogate = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, gate = false } },
   wm_uniform_nogate = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, weighting = "uniform",
                                                gate = false } },

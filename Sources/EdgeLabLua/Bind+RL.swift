@@ -87,6 +87,7 @@ struct WMOptions: Codable {
   var rollout_skill = true
   var weighting = "normalized"
   var residual_sampling = false
+  var target_samples = 1
 
   var config: WMPPOConfig {
     var w = WMPPOConfig()
@@ -98,6 +99,7 @@ struct WMOptions: Codable {
     w.betaMode = WMPPOConfig.BetaMode(rawValue: beta_mode) ?? .fixed
     w.rolloutSkill = rollout_skill
     w.residualSampling = residual_sampling
+    w.targetSamples = target_samples
     w.model.weighting = WorldModelConfig.Weighting(rawValue: weighting) ?? .uniform
     return w
   }

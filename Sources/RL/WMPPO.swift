@@ -42,6 +42,9 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
   /// Stochastic imagination by residual bootstrap (LearnedImagination): each imagined next observation adds
   /// the model's residual on a random real row of the newest rollout (held-out, prequential residuals).
   public var residualSampling = false
+  /// Imagined targets per branch state, averaged (K samples of the policy's actions and, with residual
+  /// sampling, of the model's residuals): a Monte-Carlo estimate of the model's E[G^λ | s] instead of one draw.
+  public var targetSamples = 1
   public init() {}
 
   public func validate() throws {
@@ -52,6 +55,7 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
     guard rolloutRatio >= 0, rolloutRatio <= 1 else { throw bad("rolloutRatio must be in [0, 1], got \(rolloutRatio)") }
     guard mveBeta >= 0, mveBeta <= 1 else { throw bad("mveBeta must be in [0, 1], got \(mveBeta)") }
     guard !steve || ensemble >= 2 else { throw bad("steve weighting needs ensemble >= 2") }
+    guard (1...16).contains(targetSamples) else { throw bad("targetSamples must be in 1...16, got \(targetSamples)") }
     guard model.hidden >= 1, model.seqLen >= 1, model.epochs >= 0, model.bufferRollouts >= 1 else {
       throw bad("world-model sizes must be positive")
     }
@@ -140,15 +144,19 @@ public final class WMExtension {
     // the blend a positive weight.
     func imagineTargets(_ rows: [Int]) throws -> (target: [Float], rewards: [Float]) {
       var perModel: [ImaginedRollout] = []
+      let samples = config.targetSamples, rowsK = Array([[Int]](repeating: rows, count: samples).joined())
       for k in 0..<models.count {
-        var (st, o) = branch(rows, k)
+        var (st, o) = branch(rowsK, k)
         if config.residualSampling { st.rng = rng.split("residual").split(ppo.iteration).split(k) }
         var r: RNG? = rng.split("mve").split(ppo.iteration).split(k)
         perModel.append(try imagine(model: LearnedImagination(model: models[k], residuals: pools[k]), state: &st, startObs: o,
-                                    batch: rows.count, obsDim: d, horizon: config.mveHorizon, policy: policy, rng: &r))
+                                    batch: rowsK.count, obsDim: d, horizon: config.mveHorizon, policy: policy, rng: &r))
       }
-      let target = config.steve ? steveTargets(perModel, gamma: ppo.config.gamma)
+      let all = config.steve ? steveTargets(perModel, gamma: ppo.config.gamma)
         : averageLambdaReturn(perModel, gamma: ppo.config.gamma, lambda: config.mveLambda)
+      let target = samples == 1 ? all : (0..<rows.count).map { i in
+        (0..<samples).reduce(Float(0)) { $0 + all[$1 * rows.count + i] } / Float(samples)
+      }
       return (target, Array(perModel[0].rewards[0..<rows.count]))
     }
     let skillForRollouts = config.rollouts && config.rolloutSkill

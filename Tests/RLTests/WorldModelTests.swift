@@ -33,6 +33,25 @@ final class WorldModelTests: XCTestCase {
     XCTAssertTrue(p.history.allSatisfy { $0.imaginationOn == 1 && $0.policyLoss.isFinite && $0.wmLoss.isFinite })
   }
 
+  /// Averaged imagined targets (K samples with residual sampling): runs end to end, deterministic per seed,
+  /// and differs from the single-sample run.
+  func testAveragedTargetSamplesAreDeterministic() throws {
+    var cfg = cartPoleConfig()
+    cfg.numEnvs = 2; cfg.numSteps = 32
+    func run(_ k: Int) throws -> [Float] {
+      var wm = WMPPOConfig()
+      wm.gate = false; wm.warmupIterations = 0; wm.model.seqLen = 8
+      wm.betaMode = .fixed; wm.rollouts = false; wm.residualSampling = true; wm.targetSamples = k
+      let p = try PPO.wmppo(config: cfg, wm: wm, seed: 6, totalSteps: 64 * 3) { i in CartPole(seed: UInt64(i)) }
+      try p.train(steps: 64 * 3)
+      XCTAssertTrue(p.history.allSatisfy { $0.valueLoss.isFinite && $0.mveBetaUsed == 0.5 })
+      return p.net.parameters.flatMap { $0.toArray() }
+    }
+    let a = try run(3), b = try run(3), c = try run(1)
+    XCTAssertEqual(a, b)
+    XCTAssertNotEqual(a, c)
+  }
+
   func testInvalidWMConfigIsRejected() {
     var wm = WMPPOConfig()
     wm.rolloutHorizon = 9
@@ -40,6 +59,11 @@ final class WorldModelTests: XCTestCase {
     wm = WMPPOConfig()
     wm.steve = true
     XCTAssertThrowsError(try WMExtension(config: wm, obsDim: 4, nvec: [2], costDim: 0, seed: 1))
+    for k in [0, 17] {
+      wm = WMPPOConfig()
+      wm.targetSamples = k
+      XCTAssertThrowsError(try WMExtension(config: wm, obsDim: 4, nvec: [2], costDim: 0, seed: 1))
+    }
   }
 }
 

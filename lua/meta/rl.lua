@@ -40,6 +40,7 @@ local rl = {}
 ---@field rollout_horizon? integer 1..5 (default 3)
 ---@field rollout_ratio? number imagined samples per real sample, at most 1 (default 0.25)
 ---@field residual_sampling? boolean stochastic imagination: add the model's residual on a random real row to each imagined observation (default false)
+---@field target_samples? integer imagined targets per branch state, averaged (1..16, default 1)
 ---@field rollout_skill? boolean scale rollout_ratio by clamp(skill, 0, 1), skill as for beta_mode = "skill" (default true)
 ---@field gate? boolean use imagination only while model error < gate_ratio × last-obs baseline (default true)
 ---@field gate_ratio? number (default 0.7)
