@@ -1,5 +1,12 @@
-// Batched forward pass with a KV cache. All n new positions go through each layer at once: projections are
-// one sgemm each (prefill) or sgemv (n = 1, decoding); attention per head is two sgemms over the cache.
+// Batched forward pass with a KV cache. All n new positions go through each layer at once. Everything parallel runs on
+// one thread pool (CQuantKernels' qk_parallel_for; OpenBLAS is kept single-threaded inside the regions) and every
+// output is computed by one thread in a fixed order, so logits do not depend on the thread count (LLMThreads):
+//   - projections: q/k/v and gate/up are grouped (one region each); dense weights and batches of ≥ 8 rows are fixed
+//     96-row chunks of single-threaded sgemm/sgemv (ParallelGemm; kept-quantized chunks are dequantized per task),
+//     kept-quantized weights with fewer rows use the int8 C kernels (QuantizedMatrix+CKernels);
+//   - attention: prefill runs one task per (head, 128-row tile) with two sgemms each; decoding runs the C kernel
+//     qk_decode_attention over heads;
+//   - RMSNorm, RoPE (cos/sin table computed once per forward) and SwiGLU run over rows.
 import CBLAS
 import CQuantKernels
 
