@@ -31,7 +31,7 @@ typedef void (*qk_attn_fn)(const float *q, const float *k, const float *v, float
                            int64_t kw, int32_t hd, float scale);
 
 typedef struct {
-  qk_dot_fn q4_0, q4_1, q8_0;
+  qk_dot_fn q4_0, q4_1, q8_0, q4_k;
   qk_quant_fn quantize;
   qk_fdot_fn fdot;
   qk_axpy_fn axpy;
@@ -65,6 +65,20 @@ static inline float qk_h2f(uint16_t h) {
 }
 
 static inline uint16_t qk_load16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+
+/// Q4_K super-block (256 values: fp16 d, fp16 dmin, 12 bytes of 6-bit scales/mins, 128 bytes of nibbles): the
+/// float scale d·sc_j and min dmin·m_j of each of its 8 sub-blocks of 32 (ggml's get_scale_min_k4 packing).
+static inline void qk_q4k_scales(const uint8_t *wb, float dj[8], float mj[8]) {
+  float d = qk_h2f(qk_load16(wb)), dmin = qk_h2f(qk_load16(wb + 2));
+  const uint8_t *s = wb + 4;
+  for (int j = 0; j < 8; j++) {
+    int sc, m;
+    if (j < 4) { sc = s[j] & 63; m = s[j + 4] & 63; }
+    else { sc = (s[j + 4] & 0x0f) | ((s[j - 4] >> 6) << 4); m = (s[j + 4] >> 4) | ((s[j] >> 6) << 4); }
+    dj[j] = d * (float)sc;
+    mj[j] = dmin * (float)m;
+  }
+}
 
 /// The canonical final reduction: v = acc0 + acc1; u_k = v_k + v_{k+4}; r = (u0 + u2) + (u1 + u3); r + (m0 + m1).
 static inline float qk_reduce(const float acc0[8], const float acc1[8], float m0, float m1) {

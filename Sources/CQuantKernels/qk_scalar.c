@@ -63,6 +63,33 @@ static float dot_q8_0(const uint8_t *w, const qk_row *a, int64_t nb) {
   return qk_reduce(acc[0], acc[1], 0, 0);
 }
 
+/// Q4_K: sub-block 2c (low nibbles of bytes 32c…32c+31) → even accumulators, 2c+1 (high nibbles) → odd; the min
+/// terms are subtracted in order.
+static float dot_q4_k(const uint8_t *w, const qk_row *a, int64_t nb) {
+  float acc[2][8] = {{0}};
+  float m[2] = {0, 0};
+  for (int64_t sb = 0; sb < nb / 8; sb++) {
+    const uint8_t *wb = w + 144 * sb;
+    float dj[8], mj[8];
+    qk_q4k_scales(wb, dj, mj);
+    for (int c = 0; c < 4; c++) {
+      const uint8_t *qb = wb + 16 + 32 * c;
+      int64_t g0 = 8 * sb + 2 * c;
+      const int8_t *x0 = a->q + 32 * g0, *x1 = x0 + 32;
+      float s0 = dj[2 * c] * a->d[g0], s1 = dj[2 * c + 1] * a->d[g0 + 1];
+      for (int k = 0; k < 8; k++) {
+        int32_t l0 = 0, l1 = 0;
+        for (int e = 4 * k; e < 4 * k + 4; e++) { l0 += (qb[e] & 15) * x0[e]; l1 += (qb[e] >> 4) * x1[e]; }
+        acc[0][k] = fmaf((float)l0, s0, acc[0][k]);
+        acc[1][k] = fmaf((float)l1, s1, acc[1][k]);
+      }
+      float t0 = mj[2 * c] * a->s[g0], t1 = mj[2 * c + 1] * a->s[g0 + 1];
+      m[0] = m[0] - t0; m[1] = m[1] - t1;
+    }
+  }
+  return qk_reduce(acc[0], acc[1], m[0], m[1]);
+}
+
 static void quantize(const float *x, int64_t nblocks, int8_t *q, float *d, float *s, int32_t *isum) {
   for (int64_t b = 0; b < nblocks; b++) {
     const float *xb = x + 32 * b;
@@ -103,4 +130,4 @@ static void attn(const float *q, const float *k, const float *v, float *out, flo
   for (int64_t j = 0; j < T; j++) axpy(out, sc[j], v + j * kw, hd);
 }
 
-const qk_kernels qk_scalar_kernels = { dot_q4_0, dot_q4_1, dot_q8_0, quantize, fdot, axpy, attn };
+const qk_kernels qk_scalar_kernels = { dot_q4_0, dot_q4_1, dot_q8_0, dot_q4_k, quantize, fdot, axpy, attn };

@@ -5,10 +5,10 @@
 //   products: Q8_0, Q4_0, Q4_1 in C (Sources/CQuantKernels, AVX2/AVX-512 VNNI with a portable fallback; see
 //   QuantizedMatrix+CKernels.swift), Q5_0, Q5_1, Q4_K, Q6_K in Swift; other types decode one row at a time into
 //   Floats. Rows are split across threads of the shared pool (`parallelFor`).
-//   matmul with many activation rows: panels of weight rows are decoded into a small Float buffer and multiplied
-//   by OpenBLAS sgemm (its own thread count applies); the whole tensor is never dequantized at once.
+//   matmul with many activation rows: chunks of 96 weight rows are decoded into a per-task Float buffer and
+//   multiplied by single-threaded OpenBLAS sgemm, chunks spread over the pool (ParallelGemm); the whole tensor is
+//   never dequantized at once.
 import Foundation
-import CBLAS
 
 public enum QuantizedMatrixError: Error, CustomStringConvertible, Equatable {
   case shape(String)
@@ -125,7 +125,10 @@ public struct QuantizedMatrix: @unchecked Sendable {
     guard n > 0, rows > 0 else { return }
     if cols == 0 { for i in 0..<(n * rows) { Y[i] = 0 }; return }
     let nt = max(1, threads ?? QuantizedMatrix.defaultThreads)
-    if n >= QuantizedMatrix.gemmThreshold { panelGemm(X, n: n, into: Y, threads: nt); return }
+    if n >= QuantizedMatrix.gemmThreshold {   // decoded 96-row chunks × single-threaded sgemm on the pool
+      ParallelGemm.run([WeightMatrix(self)], X, n: n, into: [Y], accumulate: false, threads: nt)
+      return
+    }
     if QuantizedMatrix.hasCKernel(type) {
       QuantizedMatrix.cMatmul([QuantizedProduct(self, into: Y)], X, n: n, cols: cols, threads: nt)
     } else if QuantKernels.hasIntPath(type) {
@@ -159,31 +162,6 @@ public struct QuantizedMatrix: @unchecked Sendable {
     parallelFor(chunks, threads: threads) { c in
       let r0 = c * per, r1 = min(rows, r0 + per)
       if r0 < r1 { body(r0, r1) }
-    }
-  }
-
-  /// Many activation rows: decode panels of weight rows to Float and multiply with sgemm.
-  func panelGemm(_ X: UnsafePointer<Float>, n: Int, into Y: UnsafeMutablePointer<Float>, threads: Int) {
-    let panel = max(16, min(rows, (1 << 19) / max(1, cols)))          // ≤ 2 MB of Floats per panel
-    let buf = UnsafeMutablePointer<Float>.allocate(capacity: panel * cols)
-    defer { buf.deallocate() }
-    var r0 = 0
-    while r0 < rows {
-      let pr = min(panel, rows - r0)
-      let start = r0
-      if threads > 1 && pr >= 32 {
-        let chunks = min(threads, pr / 16)
-        let per = (pr + chunks - 1) / chunks
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-          for r in (c * per)..<min(pr, (c + 1) * per) { dequantizeRow(start + r, into: buf + r * cols) }
-        }
-      } else {
-        for r in 0..<pr { dequantizeRow(start + r, into: buf + r * cols) }
-      }
-      // Y[:, r0:r0+pr] = X (n×cols) · panelᵀ (cols×pr)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(pr), Int32(cols),
-                  1, X, Int32(cols), buf, Int32(cols), 0, Y + r0, Int32(rows))
-      r0 += pr
     }
   }
 }
