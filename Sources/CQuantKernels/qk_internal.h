@@ -31,7 +31,7 @@ typedef void (*qk_attn_fn)(const float *q, const float *k, const float *v, float
                            int64_t kw, int32_t hd, float scale);
 
 typedef struct {
-  qk_dot_fn q4_0, q4_1, q8_0, q4_k;
+  qk_dot_fn q4_0, q4_1, q8_0, q4_k, q6_k;
   qk_quant_fn quantize;
   qk_fdot_fn fdot;
   qk_axpy_fn axpy;

@@ -90,6 +90,42 @@ static float dot_q4_k(const uint8_t *w, const qk_row *a, int64_t nb) {
   return qk_reduce(acc[0], acc[1], m[0], m[1]);
 }
 
+/// Q6_K (210 bytes per 256 values: ql[128] low nibbles, qh[64] 2 high bits, 16 int8 scales, fp16 d): activation
+/// block g = 8·sb + 4·half + k holds q(l) for l < 32 from ql/qh as ggml lays it out; lanes 0–3 (l < 16) use scale
+/// 2·(4·half + k), lanes 4–7 the next one; the −32 offset is applied to the integer lane sums.
+static inline int q6k_value(const uint8_t *wb, int half, int k, int l) {
+  const uint8_t *ql = wb + 64 * half, *qh = wb + 128 + 32 * half;
+  int lo = (k & 1) ? ql[32 + l] : ql[l];
+  lo = (k & 2) ? (lo >> 4) : (lo & 15);
+  int hi = (qh[l] >> (2 * k)) & 3;
+  return lo | (hi << 4);
+}
+
+static float dot_q6_k(const uint8_t *w, const qk_row *a, int64_t nb) {
+  float acc[2][8] = {{0}};
+  for (int64_t sb = 0; sb < nb / 8; sb++) {
+    const uint8_t *wb = w + 210 * sb;
+    float d = qk_h2f(qk_load16(wb + 208));
+    float dsc[16];
+    for (int i = 0; i < 16; i++) dsc[i] = d * (float)(int8_t)wb[192 + i];
+    for (int half = 0; half < 2; half++) {
+      for (int k = 0; k < 4; k++) {
+        int64_t g = 8 * sb + 4 * half + k;
+        const int8_t *x = a->q + 32 * g;
+        int si = 8 * half + 2 * k;
+        float sa = dsc[si] * a->d[g], sbv = dsc[si + 1] * a->d[g];
+        for (int ln = 0; ln < 8; ln++) {
+          int32_t lane = 0;
+          for (int l = 4 * ln; l < 4 * ln + 4; l++) lane += q6k_value(wb, half, k, l) * x[l];
+          lane += 32 * a->nls[8 * g + ln];                  // − 32·Σx over the lane
+          acc[g & 1][ln] = fmaf((float)lane, ln < 4 ? sa : sbv, acc[g & 1][ln]);
+        }
+      }
+    }
+  }
+  return qk_reduce(acc[0], acc[1], 0, 0);
+}
+
 static void quantize(const float *x, int64_t nblocks, int8_t *q, float *d, float *s, int32_t *isum) {
   for (int64_t b = 0; b < nblocks; b++) {
     const float *xb = x + 32 * b;
@@ -130,4 +166,4 @@ static void attn(const float *q, const float *k, const float *v, float *out, flo
   for (int64_t j = 0; j < T; j++) axpy(out, sc[j], v + j * kw, hd);
 }
 
-const qk_kernels qk_scalar_kernels = { dot_q4_0, dot_q4_1, dot_q8_0, dot_q4_k, quantize, fdot, axpy, attn };
+const qk_kernels qk_scalar_kernels = { dot_q4_0, dot_q4_1, dot_q8_0, dot_q4_k, dot_q6_k, quantize, fdot, axpy, attn };

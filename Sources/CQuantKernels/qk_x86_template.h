@@ -118,6 +118,37 @@ static float QK_NAME(dot_q4_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
   return QK_NAME(hsum8)(acc0, acc1, m0, m1);
 }
 
+static float QK_NAME(dot_q6_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  const __m256i m4 = _mm256_set1_epi8(0x0f), m30 = _mm256_set1_epi8(0x30);
+  for (int64_t sb = 0; sb < nb / 8; sb++) {
+    const uint8_t *wb = w + 210 * sb;
+    float d = QK_NAME(half)(wb + 208);
+    float dsc[16];
+    for (int i = 0; i < 16; i++) dsc[i] = d * (float)(int8_t)wb[192 + i];
+    for (int hf = 0; hf < 2; hf++) {
+      __m256i ql0 = _mm256_loadu_si256((const __m256i *)(wb + 64 * hf));
+      __m256i ql1 = _mm256_loadu_si256((const __m256i *)(wb + 64 * hf + 32));
+      __m256i qh = _mm256_loadu_si256((const __m256i *)(wb + 128 + 32 * hf));
+      __m256i q[4];
+      q[0] = _mm256_or_si256(_mm256_and_si256(ql0, m4), _mm256_and_si256(_mm256_slli_epi16(qh, 4), m30));
+      q[1] = _mm256_or_si256(_mm256_and_si256(ql1, m4), _mm256_and_si256(_mm256_slli_epi16(qh, 2), m30));
+      q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4), _mm256_and_si256(qh, m30));
+      q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4), _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30));
+      for (int k = 0; k < 4; k++) {
+        int64_t g = 8 * sb + 4 * hf + k;
+        __m256i lanes = QK_DPBUSD(q[k], _mm256_loadu_si256((const __m256i *)(a->q + 32 * g)));
+        lanes = _mm256_add_epi32(lanes, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(a->nls + 8 * g)), 5));
+        int si = 8 * hf + 2 * k;
+        __m256 sc = _mm256_set_m128(_mm_set1_ps(dsc[si + 1] * a->d[g]), _mm_set1_ps(dsc[si] * a->d[g]));
+        if (g & 1) acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), sc, acc1);
+        else acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), sc, acc0);
+      }
+    }
+  }
+  return QK_NAME(hsum8)(acc0, acc1, 0, 0);
+}
+
 /// Activation quantization; bit-identical to the scalar version (roundf = trunc + (|frac| ≥ ½ ? ±1 : 0)).
 static void QK_NAME(quantize)(const float *x, int64_t nblocks, int8_t *q, float *d, float *s, int32_t *isum) {
   const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));

@@ -8,7 +8,7 @@ import TensorCore
 @testable import LLM
 
 final class QuantCKernelTests: XCTestCase {
-  static let types: [GGMLType] = [.q4_0, .q4_1, .q8_0, .q4_K]
+  static let types: [GGMLType] = [.q4_0, .q4_1, .q8_0, .q4_K, .q6_K]
 
   /// Every level this CPU has (portable first).
   var levels: [QuantKernelLevel] {
@@ -79,7 +79,7 @@ final class QuantCKernelTests: XCTestCase {
 
   func testProductsMatchReferencesAcrossLevelsAndThreads() throws {
     for t in Self.types {
-      let shapes = t == .q4_K ? [(1, 256), (3, 512), (37, 768), (70, 256 * 5)]
+      let shapes = t == .q4_K || t == .q6_K ? [(1, 256), (3, 512), (37, 768), (70, 256 * 5)]
                               : [(1, 32), (3, 64), (37, 96), (203, 576), (70, 32 * 33)]
       for (rows, cols) in shapes {
         let W = randomValues(rows * cols, seed: UInt64(rows * 1000 + cols), scale: 0.05)

@@ -1,4 +1,4 @@
-// quant_kernels: integer dot products between ggml weight rows (Q4_0, Q4_1, Q8_0, Q4_K) and int8-quantized activation
+// quant_kernels: integer dot products between ggml weight rows (Q4_0, Q4_1, Q8_0, Q4_K, Q6_K) and int8-quantized activation
 // rows, plus a small persistent thread pool. Used by Sources/LLM (QuantizedMatrix, the Llama forward pass).
 //
 // Activations: each row of `cols` values (cols a multiple of 32) is split into blocks of 32;
@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 /// ggml type ids handled here.
-enum { QK_TYPE_Q4_0 = 2, QK_TYPE_Q4_1 = 3, QK_TYPE_Q8_0 = 8, QK_TYPE_Q4_K = 12 };
+enum { QK_TYPE_Q4_0 = 2, QK_TYPE_Q4_1 = 3, QK_TYPE_Q8_0 = 8, QK_TYPE_Q4_K = 12, QK_TYPE_Q6_K = 14 };
 
 /// Kernel levels. qk_set_level clamps a request to what the CPU supports and returns the level in use.
 enum { QK_LEVEL_SCALAR = 0, QK_LEVEL_AVX2 = 1, QK_LEVEL_AVX512VNNI = 2 };
@@ -45,7 +45,7 @@ typedef struct {
 /// Quantize n rows of cols floats (cols % 32 == 0) into `a` (buffers sized as above).
 void qk_quantize_rows(const float *x, int64_t n, int64_t cols, const qk_act *a);
 
-/// One weight row (nb blocks of 32 values of `type`; Q4_K rows need nb % 8 == 0) · activation row `row` of `a`.
+/// One weight row (nb blocks of 32 values of `type`; Q4_K/Q6_K rows need nb % 8 == 0) · activation row `row` of `a`.
 float qk_dot(int type, const void *w, const qk_act *a, int64_t row, int64_t nb);
 
 /// One matrix of a batched product: Y[i·ldy + r] (=|+=) W_r · act_i for r < rows, i < n.
