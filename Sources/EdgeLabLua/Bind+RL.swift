@@ -88,6 +88,19 @@ struct WMOptions: Codable {
   var weighting = "normalized"
   var residual_sampling = false
   var target_samples = 1
+  var skip = true
+  /// 0 = off (default); -1 = automatic: one entity per MEC user (MECEnv.featuresPerUser features each), off
+  /// for other envs.
+  var entities = 0
+  var entity_features = 0
+  var entity_hidden = 64
+
+  /// The entity layout for `spec` (explicit values win over the automatic MEC layout).
+  func entityLayout(_ spec: RLEnvSpec) -> (entities: Int, features: Int) {
+    if entities >= 0 { return (entities, entity_features) }
+    if case .mec(let sc) = spec { return (sc.users, MECEnv.featuresPerUser) }
+    return (0, 0)
+  }
 
   var config: WMPPOConfig {
     var w = WMPPOConfig()
@@ -101,6 +114,8 @@ struct WMOptions: Codable {
     w.residualSampling = residual_sampling
     w.targetSamples = target_samples
     w.model.weighting = WorldModelConfig.Weighting(rawValue: weighting) ?? .uniform
+    w.model.skip = skip
+    w.model.entityHidden = entity_hidden
     return w
   }
 }
@@ -169,7 +184,9 @@ enum RLBinding {
     }
     do {
       let make: (Int) throws -> AnyEnvironment = { _ in try spec.make() }
-      let p = wm ? try PPO.wmppo(config: o.config, wm: w.config, seed: UInt64(o.seed), totalSteps: o.total_steps, makeEnv: make)
+      var wc = w.config
+      (wc.model.entities, wc.model.entityFeatures) = w.entityLayout(spec)
+      let p = wm ? try PPO.wmppo(config: o.config, wm: wc, seed: UInt64(o.seed), totalSteps: o.total_steps, makeEnv: make)
         : try PPO(config: o.config, seed: UInt64(o.seed), totalSteps: o.total_steps, makeEnv: make)
       p.checkpointPath = o.checkpoint_path
       call.push(RLAgentBox(p, spec: spec), as: agentClass)

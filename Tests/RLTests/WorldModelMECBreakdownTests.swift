@@ -52,14 +52,19 @@ final class WorldModelMECBreakdownTests: XCTestCase {
   static func breakdown(iterations: Int, steps: Int, seed: UInt64, model: WorldModelConfig? = nil)
     throws -> (rows: [Row], total: (Double, Double, Double)) {
     let users = 10
+    // One OpenBLAS thread: these 64-wide nets are fastest on one, and two spin badly on a loaded machine.
+    // Results do not depend on the thread count.
+    let threads = BLAS.threads
+    BLAS.setThreads(1)
+    defer { BLAS.setThreads(threads) }
     var cfg = PPOConfig()
     cfg.numEnvs = 4; cfg.numSteps = 128
     var wm = WMPPOConfig()
     wm.valueTargets = false; wm.rollouts = false
     if let m = model { wm.model = m } else { wm.model.epochs = 3 }
     let make = { (_: Int) throws -> MECEnv in try MECEnv("paper") { $0.users = users } }
-    let p = try PPO.wmppo(config: cfg, wm: wm, seed: seed, totalSteps: 512 * iterations, makeEnv: make)
-    try p.train(steps: 512 * iterations)
+    let p = try PPO.wmppo(config: cfg, wm: wm, seed: seed, totalSteps: 512 * max(iterations, 1), makeEnv: make)
+    if iterations > 0 { try p.train(steps: 512 * iterations) }   // 0: an untrained model (a reference)
     // Held-out rollout with the simulator's channel internals recorded.
     let env = try make(0)
     let d = env.observationSpace.count, h = users
@@ -145,6 +150,28 @@ final class WorldModelMECBreakdownTests: XCTestCase {
     return (rows, (r.modelError, r.baselineError, floorTotal))
   }
 
+  /// The groups whose next value is a deterministic function of (state, action) (oracle floor 0).
+  static let predictableGroups = ["device backlog", "energy queue", "edge backlog", "acc/halluc queues", "slot index"]
+
+  /// Fraction of the reducible error (last-obs − floor, summed over the dims of `names`) the model leaves:
+  /// Σ(model − floor) / Σ(last-obs − floor); 0 = at the floor everywhere, 1 = no better than last-obs.
+  static func reducibleLeft(_ rows: [Row], _ names: [String], users: Int = 10) -> Double {
+    let dims = Dictionary(uniqueKeysWithValues: groups(users: users).map { ($0.name, Double($0.dims.count)) })
+    var num = 0.0, den = 0.0
+    for r in rows where names.contains(r.name) {
+      num += (r.model - r.floor) * dims[r.name]!; den += (r.base - r.floor) * dims[r.name]!
+    }
+    return num / den
+  }
+
+  /// The world model the test scores: the default config with the MEC entity layout and 3 epochs per iteration.
+  static var testedModel: WorldModelConfig {
+    var m = WorldModelConfig()
+    m.epochs = 3
+    m.entities = 10; m.entityFeatures = MECEnv.featuresPerUser
+    return m
+  }
+
   static func table(_ rows: [Row]) -> String {
     var out = "group | model | last-obs | oracle floor | AR(1) on obs (in-sample) | model/last-obs | (model−floor)/(last-obs−floor) | model raw | last-obs raw | floor raw | model err / obs var\n"
     for r in rows {
@@ -158,34 +185,71 @@ final class WorldModelMECBreakdownTests: XCTestCase {
 }
 
 extension WorldModelMECBreakdownTests {
+  /// "Well below predict-the-last-observation", as thresholds on one run (model / last-obs per group, and the
+  /// fraction of the reducible error left: Σ(model − floor) / Σ(last-obs − floor)). Chosen from 5 seeds
+  /// (1–5) with margin, not from the seed the fast test runs (docs/notes/issue-8-session2.md, "session 2b"):
+  ///   fast (12 iterations): predictable left max 0.48 → < 0.6; all dims 0.32 → < 0.4; device backlog 0.32
+  ///     → < 0.45; energy queue 0.66 → < 0.8;
+  ///   slow (60 iterations): predictable 0.23 → < 0.35; all 0.24 → < 0.32; device 0.21 → < 0.3; energy 0.38
+  ///     → < 0.5; edge backlog 0.49 → < 0.65; slot index 0.20 → < 0.35.
+  struct Criterion { var predictableLeft, allLeft, device, energy: Double; var edge, slot: Double? }
+  static let fastCriterion = Criterion(predictableLeft: 0.6, allLeft: 0.4, device: 0.45, energy: 0.8, edge: nil, slot: nil)
+  static let slowCriterion = Criterion(predictableLeft: 0.35, allLeft: 0.32, device: 0.3, energy: 0.5, edge: 0.65, slot: 0.35)
+
+  /// The parts of `c` a breakdown fails (empty = it passes).
+  static func failures(_ rows: [Row], allLeft: Double, _ c: Criterion) -> [String] {
+    let by = Dictionary(uniqueKeysWithValues: rows.map { ($0.name, $0) })
+    func ratio(_ g: String) -> Double { by[g]!.model / by[g]!.base }
+    var f: [String] = []
+    let pl = reducibleLeft(rows, predictableGroups)
+    if !(pl < c.predictableLeft) { f.append(String(format: "predictable groups leave %.3f of their reducible error (limit %.2f)", pl, c.predictableLeft)) }
+    if !(allLeft < c.allLeft) { f.append(String(format: "all dims leave %.3f of the reducible error (limit %.2f)", allLeft, c.allLeft)) }
+    var limits = [("device backlog", c.device), ("energy queue", c.energy)]
+    if let e = c.edge { limits.append(("edge backlog", e)) }
+    if let s = c.slot { limits.append(("slot index", s)) }
+    for (g, x) in limits where !(ratio(g) < x) { f.append(String(format: "%@: %.3f × last-obs (limit %.2f)", g, ratio(g), x)) }
+    return f
+  }
+
   func testPerGroupErrorAgainstLastObsAndOracleFloor() throws {
     let slow = ProcessInfo.processInfo.environment["EDGELAB_SLOW_TESTS"] == "1"
-    let (rows, total) = try Self.breakdown(iterations: slow ? 60 : 12, steps: 512, seed: 2)
-    print("MEC world-model breakdown (symlog MSE per dim; held-out rollout):\n" + Self.table(rows))
-    print(String(format: "total: model %.4g, last-obs %.4g, oracle floor %.4g", total.0, total.1, total.2))
+    let crit = slow ? Self.slowCriterion : Self.fastCriterion
+    for seed: UInt64 in slow ? [1, 2, 3] : [2] {
+      let (rows, total) = try Self.breakdown(iterations: slow ? 60 : 12, steps: 512, seed: seed, model: Self.testedModel)
+      print("MEC world-model breakdown, seed \(seed) (symlog MSE per dim; held-out rollout):\n" + Self.table(rows))
+      let allLeft = (total.0 - total.2) / (total.1 - total.2)
+      print(String(format: "total: model %.4g, last-obs %.4g, oracle floor %.4g; reducible error left: all %.3f, predictable %.3f",
+                   total.0, total.1, total.2, allLeft, Self.reducibleLeft(rows, Self.predictableGroups)))
+      XCTAssertEqual(Self.failures(rows, allLeft: allLeft, crit), [], "seed \(seed)")
+      try checkReferences(rows, total)
+    }
+    // The criterion can fail: an untrained model and the last-observation predictor itself are rejected.
+    let (u, ut) = try Self.breakdown(iterations: 0, steps: 512, seed: 2, model: Self.testedModel)
+    let untrained = Self.failures(u, allLeft: (ut.0 - ut.2) / (ut.1 - ut.2), crit)
+    print("untrained model fails: \(untrained)")
+    XCTAssertGreaterThanOrEqual(untrained.count, 3)
+    let lastObs = u.map { r -> Row in var r = r; r.model = r.base; return r }
+    XCTAssertEqual(Self.failures(lastObs, allLeft: 1, crit).count, slow ? 6 : 4)
+  }
+
+  /// Sanity checks of the floors and references on a trained model's breakdown.
+  func checkReferences(_ rows: [Row], _ total: (Double, Double, Double)) throws {
     let by = Dictionary(uniqueKeysWithValues: rows.map { ($0.name, $0) })
-    // Whole observation: the model removes at least 40% of the error that is reducible at all (the part of the
-    // last-observation baseline's error above the oracle floor). Observed ≈ 0.44 of it remains after 12 iterations.
-    XCTAssertLessThan(total.0 - total.2, 0.6 * (total.1 - total.2), "model \(total.0), last-obs \(total.1), floor \(total.2)")
     XCTAssertGreaterThanOrEqual(total.0, total.2 * 0.95, "a model below the oracle floor means the floor is wrong")
     // Exogenous groups: close to the floor (predicting the stationary mean), far below last-obs.
     for g in ["query count", "token sums", "local svc time/energy", "pending fraction"] {
       let r = by[g]!
-      XCTAssertLessThan(r.model, 1.4 * r.floor, "\(g): model \(r.model) vs floor \(r.floor)")
-      XCTAssertLessThan(r.model, 0.75 * r.base, "\(g): model \(r.model) vs last-obs \(r.base)")
+      XCTAssertLessThan(r.model, 1.25 * r.floor, "\(g): model \(r.model) vs floor \(r.floor)")
+      XCTAssertLessThan(r.model, 0.7 * r.base, "\(g): model \(r.model) vs last-obs \(r.base)")
     }
-    // Cross-checks of the references: the in-sample least-squares AR(1) can never be worse than last-obs (its
-    // special case a = 0, b = 1), and for the i.i.d. groups it must land on the variance floor (slope ≈ 0).
+    // The in-sample least-squares AR(1) can never be worse than last-obs (its special case a = 0, b = 1), and
+    // for the i.i.d. groups it must land on the variance floor (slope ≈ 0).
     for r in rows { XCTAssertLessThanOrEqual(r.ar1, r.base * (1 + 1e-9) + 1e-12, r.name) }
     for g in ["query count", "token sums", "task class", "local svc time/energy", "pending fraction"] {
       XCTAssertEqual(by[g]!.ar1, by[g]!.floor, accuracy: 0.05 * by[g]!.floor, g)
     }
     // The full-state oracle is exact on the predictable groups (no randomness enters them during a step).
-    for g in ["device backlog", "energy queue", "edge backlog", "acc/halluc queues", "slot index"] {
-      XCTAssertEqual(by[g]!.floor, 0, "\(g): the oracle's error")
-    }
-    // A predictable group the model does learn early.
-    XCTAssertLessThan(by["device backlog"]!.model, 0.8 * by["device backlog"]!.base)
+    for g in Self.predictableGroups { XCTAssertEqual(by[g]!.floor, 0, "\(g): the oracle's error") }
   }
 }
 
@@ -196,8 +260,8 @@ extension WorldModelMECBreakdownTests {
   func testMeasureAcrossSeeds() throws {
     let env = ProcessInfo.processInfo.environment
     guard env["EDGELAB_WM_MEASURE"] == "1" else { throw XCTSkip("set EDGELAB_WM_MEASURE=1") }
-    var m = WorldModelConfig()
-    m.epochs = 3
+    var m = Self.testedModel
+    if env["EDGELAB_WM_ENTITIES"] == "0" { m.entities = 0; m.entityFeatures = 0 }
     if let v = env["EDGELAB_WM_SKIP"] { m.skip = v == "1" }
     if let v = env["EDGELAB_WM_EPOCHS"].flatMap(Int.init) { m.epochs = v }
     if let v = env["EDGELAB_WM_HIDDEN"].flatMap(Int.init) { m.hidden = v }
@@ -211,8 +275,9 @@ extension WorldModelMECBreakdownTests {
       let t0 = Date()
       let (rows, total) = try Self.breakdown(iterations: iters, steps: 512, seed: seed, model: m)
       let ratios = rows.map { String(format: "%@ %.3f", $0.name, $0.model / max($0.base, 1e-12)) }.joined(separator: ", ")
-      print(String(format: "seed %d (%.1fs): total model %.5f last-obs %.5f floor %.5f reducible left %.3f | ", Int(seed),
-                   Date().timeIntervalSince(t0), total.0, total.1, total.2, (total.0 - total.2) / (total.1 - total.2)) + ratios)
+      print(String(format: "seed %d (%.1fs): total model %.5f last-obs %.5f floor %.5f reducible left %.3f, predictable left %.3f | ", Int(seed),
+                   Date().timeIntervalSince(t0), total.0, total.1, total.2, (total.0 - total.2) / (total.1 - total.2),
+                   Self.reducibleLeft(rows, Self.predictableGroups)) + ratios)
     }
   }
 }

@@ -52,6 +52,10 @@ local rl = {}
 ---@field seq_len? integer truncated-BPTT window (default 16)
 ---@field buffer_rollouts? integer how many recent rollouts the model trains on (default 2)
 ---@field weighting? "normalized"|"uniform" observation-loss weights: 1/(running obs variance + 0.01), mean 1 (default), or uniform
+---@field skip? boolean feed-forward path: the model's head reads [GRU state, current obs and action] (default true)
+---@field entities? integer entity-factored one-step path: a shared MLP per entity block ([block, its action, globals] → block delta); 0 = off (default), -1 = one entity per MEC user (off for other envs), n > 0 = n blocks of entity_features
+---@field entity_features? integer features per entity block (automatic for MEC)
+---@field entity_hidden? integer width of the entity MLP's two hidden layers (default 64)
 
 ---@class edgelab.rl.WMPPOOptions: edgelab.rl.Options
 ---@field wm? edgelab.rl.WMOptions

@@ -32,7 +32,8 @@ assert(#agent:history() == 4)
 -- MEC: WM-PPO on a tiny env; save → load → the loaded agent continues exactly like the original.
 local env = mec.env { users = 3, horizon = 16, arrivalRate = 0.3 }
 local w = rl.wmppo { env = env, seed = 2, num_envs = 2, num_steps = 16, total_steps = 256,
-                     wm = { warmup = 0, gate = false, seq_len = 8, beta_mode = "fixed", rollout_skill = false } }
+                     wm = { warmup = 0, gate = false, seq_len = 8, beta_mode = "fixed", rollout_skill = false,
+                            entities = -1 } }
 w:train(64, { progress = false })
 local path = os.tmpname()
 w:save(path)
@@ -50,6 +51,14 @@ local sk = ws:train(32, { progress = false })
 local expect = 0.5 * math.min(math.max(sk.target_skill, 0), 1)
 assert(math.abs(sk.mve_beta - expect) < 1e-6, ("beta %s vs 0.5 x skill %s"):format(sk.mve_beta, sk.target_skill))
 assert(math.abs(sk.rollout_ratio - 0.25 * math.min(math.max(sk.target_skill, 0), 1)) < 1e-6)
+-- The entity path (entities = -1: one entity per MEC user; used by `w` above); a layout that does not fit is an
+-- error; the options change the model.
+ok, err = pcall(rl.wmppo, { env = env, wm = { entities = 5, entity_features = 11 } })
+assert(not ok and tostring(err):find("entities"), tostring(err))
+local plain = rl.wmppo { env = env, seed = 3, num_envs = 2, num_steps = 16, total_steps = 32,
+                         wm = { entities = -1, skip = false, warmup = 0, gate = false, seq_len = 8 } }
+local sp = plain:train(32, { progress = false })
+assert(sp.wm_val_error ~= sk.wm_val_error and sp.wm_val_error ~= nil, "entity/skip options had no effect")
 local m = w:evaluate(env, { episodes = 1, seeds = { 1 } })
 assert(m.latency_mean >= 0 and m.mean_return ~= nil and m.energy_violation_rate >= 0)
 local acts = w:act(env:reset(1), env:mask())
