@@ -76,6 +76,7 @@ public final class WMExtension {
 
   public init(config: WMPPOConfig, obsDim: Int, nvec: [Int], costDim: Int, seed: UInt64) throws {
     try config.validate()
+    try config.model.validateEntities(obsDim: obsDim, nvec: nvec)
     self.config = config
     let root = RNG(seed: seed).split("wm")
     models = (0..<config.ensemble).map { k in

@@ -1,7 +1,9 @@
 // Recurrent world model: a GRU deterministic state h_t summarises the history; from (h_{t−1}, o_t, a_t) it
 // predicts the next observation, the reward and the constraint costs, all as symlog targets:
 //   x_t = [symlog(o_t), onehot(a_t)],  h_t = GRU(x_t, h_{t−1})  (h reset to 0 at episode starts)
-//   [Δ, r̂, ĉ] = MLP(h_t),  symlog(ô_{t+1}) = symlog(o_t) + Δ   (residual: Δ = 0 is "predict the last obs")
+//   [Δ, r̂, ĉ] = MLP([h_t, x_t]) (+ the entity path),  symlog(ô_{t+1}) = symlog(o_t) + Δ
+//   (residual: Δ = 0 is "predict the last obs"; x_t in the head is the feed-forward `skip` path; the optional
+//   entity path adds, per entity block, a shared MLP of [block, its action, globals] — see WorldModelConfig)
 // Trained on the most recent on-policy rollouts by truncated BPTT over windows of `seqLen` steps with all
 // envs as the batch. Its validation error is the one-step error on each new rollout *before* training on it
 // (held-out by construction), reported next to the predict-the-last-observation baseline.
@@ -23,7 +25,51 @@ public struct WorldModelConfig: Codable, Equatable, Sendable {
   public var weighting: Weighting = .normalized
   public var weightEps: Float = 1e-2
   public enum Weighting: String, Codable, Sendable { case uniform, normalized }
+  /// Feed-forward path: the head reads [h_t, x_t] instead of h_t alone, so a one-step function of the current
+  /// observation and action does not have to pass through the GRU's gates.
+  public var skip = true
+  /// Entity-factored one-step path (0 = off): the observation starts with `entities` blocks of
+  /// `entityFeatures` dims (one block per entity, e.g. per MEC user) followed by global dims, and the action
+  /// has one head per entity. A feed-forward MLP shared by all entities maps [block, its action one-hot,
+  /// globals] (symlog) to that block's delta, added to the GRU head's output: one function learned from every
+  /// entity's transitions instead of one per entity.
+  public var entities = 0
+  public var entityFeatures = 0
+  public var entityHidden = 64
   public init() {}
+
+  enum CodingKeys: String, CodingKey {
+    case hidden, headHidden, learningRate, seqLen, epochs, bufferRollouts, maxGradNorm, weighting, weightEps, skip
+    case entities, entityFeatures, entityHidden
+  }
+  /// Configs saved before a field existed decode it as the architecture they were saved with (`skip` off).
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    hidden = try c.decode(Int.self, forKey: .hidden)
+    headHidden = try c.decode(Int.self, forKey: .headHidden)
+    learningRate = try c.decode(Float.self, forKey: .learningRate)
+    seqLen = try c.decode(Int.self, forKey: .seqLen)
+    epochs = try c.decode(Int.self, forKey: .epochs)
+    bufferRollouts = try c.decode(Int.self, forKey: .bufferRollouts)
+    maxGradNorm = try c.decode(Float.self, forKey: .maxGradNorm)
+    weighting = try c.decodeIfPresent(Weighting.self, forKey: .weighting) ?? .uniform
+    weightEps = try c.decodeIfPresent(Float.self, forKey: .weightEps) ?? 1e-2
+    skip = try c.decodeIfPresent(Bool.self, forKey: .skip) ?? false
+    entities = try c.decodeIfPresent(Int.self, forKey: .entities) ?? 0
+    entityFeatures = try c.decodeIfPresent(Int.self, forKey: .entityFeatures) ?? 0
+    entityHidden = try c.decodeIfPresent(Int.self, forKey: .entityHidden) ?? 64
+  }
+
+  /// Throws unless the entity layout fits an observation of `obsDim` dims and the action heads `nvec`.
+  public func validateEntities(obsDim: Int, nvec: [Int]) throws {
+    guard entities != 0 else { return }
+    guard entities > 0, entityFeatures > 0, entityHidden > 0, entities * entityFeatures <= obsDim else {
+      throw RLError.invalidConfig("world-model entities \(entities) × \(entityFeatures) features must be positive and fit the \(obsDim)-dim observation")
+    }
+    guard nvec.count == entities, Set(nvec).count == 1 else {
+      throw RLError.invalidConfig("world-model entities need one action head per entity, all of one size (got \(nvec))")
+    }
+  }
 }
 
 public final class WorldModel {
@@ -32,6 +78,8 @@ public final class WorldModel {
   public let nvec: [Int]
   public let gru: GRUCell
   public let head: MLP
+  /// The shared per-entity one-step MLP (nil unless `config.entities > 0`).
+  public let entityNet: MLP?
   public let optimizer: Adam
   /// Per-observation-dimension loss weights (nil = uniform); reward and cost targets always weigh 1.
   public var dimWeights: [Float]?
@@ -51,13 +99,50 @@ public final class WorldModel {
     self.nvec = nvec
     actionWidth = nvec.reduce(0, +)
     gru = GRUCell(obsDim + actionWidth, config.hidden, rng: &rng, recurrentInit: .orthogonal())
-    head = MLP([config.hidden, config.headHidden, obsDim + 1 + costDim], activation: .tanh, rng: &rng,
+    head = MLP([config.hidden + (config.skip ? obsDim + actionWidth : 0), config.headHidden, obsDim + 1 + costDim], activation: .tanh, rng: &rng,
                hiddenInit: .orthogonal(gain: Float(2).squareRoot()), outputInit: .orthogonal(gain: 0.1))
-    optimizer = Adam(gru.parameters() + head.parameters(), lr: config.learningRate, eps: 1e-5)
+    if config.entities > 0 {
+      let f = config.entityFeatures, g = obsDim - config.entities * f
+      entityNet = MLP([f + nvec[0] + g, config.entityHidden, config.entityHidden, f], activation: .tanh, rng: &rng,
+                      hiddenInit: .orthogonal(gain: Float(2).squareRoot()), outputInit: .orthogonal(gain: 0.1))
+    } else {
+      entityNet = nil
+    }
+    optimizer = Adam(gru.parameters() + head.parameters() + (entityNet?.parameters() ?? []), lr: config.learningRate, eps: 1e-5)
+  }
+
+  var allParameters: [Tensor] { gru.parameters() + head.parameters() + (entityNet?.parameters() ?? []) }
+
+  /// Entity rows [B·E × (F + A + G)] from symlog observations and actions (row b·E + u).
+  func entityInput(sym: ArraySlice<Float>, actions: ArraySlice<Int>, batch: Int) -> Tensor? {
+    guard entityNet != nil else { return nil }
+    let e = config.entities, f = config.entityFeatures, a = nvec[0], d = obsDim, g = d - e * f, w = f + a + g
+    let h = nvec.count
+    var x = [Float](repeating: 0, count: batch * e * w)
+    let ob = sym.startIndex, ab = actions.startIndex
+    for b in 0..<batch {
+      for u in 0..<e {
+        let r = (b * e + u) * w
+        for j in 0..<f { x[r + j] = sym[ob + b * d + u * f + j] }
+        x[r + f + actions[ab + b * h + u]] = 1
+        for j in 0..<g { x[r + f + a + j] = sym[ob + b * d + e * f + j] }
+      }
+    }
+    return Tensor(shape: [batch * e, w], x)
+  }
+
+  /// Head outputs [B × (D + 1 + C)] from the new hidden state and the step's input rows.
+  func predict(h: Tensor, x: Tensor, entity: Tensor? = nil) throws -> Tensor {
+    let out = try head(config.skip ? concat([h, x], axis: 1) : h)
+    guard let net = entityNet, let ex = entity else { return out }
+    let b = h.shape[0], ef = config.entities * config.entityFeatures, o = obsDim + 1 + costDim
+    let per = try net(ex).reshaped([b, ef])
+    return try out + concat([per, Tensor(zeros: [b, o - ef])], axis: 1)
   }
 
   public func namedParameters() -> [(String, Tensor)] {
     prefixed("gru", gru.namedParameters()) + prefixed("head", head.namedParameters())
+      + (entityNet.map { prefixed("entity", $0.namedParameters()) } ?? [])
   }
 
   /// Network input rows [B × (D + width)] from raw observations and actions.
@@ -142,7 +227,7 @@ public final class WorldModel {
   func pass(_ buf: RolloutBuffer, track: Range<Int>?, learn: Bool, dims: Bool) throws -> PassResult {
     let n = buf.numEnvs, d = obsDim, h = nvec.count, c = costDim, hd = config.hidden, o = d + 1 + c
     let tr = track ?? 0..<n
-    let params = gru.parameters() + head.parameters()
+    let params = allParameters
     var hState = Tensor(zeros: [n, hd])
     var total = 0.0, windows = 0.0, se = 0.0, seBase = 0.0, rse = 0.0, rseBase = 0.0
     var hPrev = [Float](repeating: 0, count: buf.steps * tr.count * hd)
@@ -170,7 +255,8 @@ public final class WorldModel {
           for j in 0..<hd { hPrev[(t * tr.count + k) * hd + j] = hp[e * hd + j] }
         }
         hCur = try gru(x, hCur)
-        let out = try head(hCur)
+        let out = try predict(h: hCur, x: x,
+                              entity: entityInput(sym: sym[...], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n))
         let yArr = targets(sym: sym[...], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
                            rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)], batch: n)
         let op = out.data
@@ -233,10 +319,11 @@ public final class WorldModel {
         hCur = try hCur * keepMask(prevDone)
         let hp = hCur.toArray()
         for k in 0..<(n * hd) { hPrev[r * hd + k] = hp[k] }
-        let x = Tensor(shape: [n, d + actionWidth],
-                       input(obs: buf.rawObs[(r * d)..<((r + n) * d)], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n))
+        let sym = buf.rawObs[(r * d)..<((r + n) * d)].map(symlog)
+        let acts = buf.actions[(r * h)..<((r + n) * h)]
+        let x = Tensor(shape: [n, d + actionWidth], input(sym: sym[...], actions: acts, batch: n))
         hCur = try gru(x, hCur)
-        let out = try head(hCur).toArray()
+        let out = try predict(h: hCur, x: x, entity: entityInput(sym: sym[...], actions: acts, batch: n)).toArray()
         let y = targets(obs: buf.rawObs[(r * d)..<((r + n) * d)], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
                         rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)], batch: n)
         for b in 0..<n {
@@ -272,7 +359,7 @@ public struct LearnedImagination: ImaginationModel {
       let sym = obs.map(symlog)
       let x = Tensor(shape: [batch, d + model.actionWidth], model.input(sym: sym[...], actions: actions[...], batch: batch))
       let hNew = try model.gru(x, Tensor(shape: [batch, model.config.hidden], state.h))
-      let out = try model.head(hNew).toArray()
+      let out = try model.predict(h: hNew, x: x, entity: model.entityInput(sym: sym[...], actions: actions[...], batch: batch)).toArray()
       state.h = hNew.toArray()
       var next = [Float](repeating: 0, count: batch * d)
       var rew = [Float](repeating: 0, count: batch)

@@ -67,6 +67,17 @@ final class CheckpointTests: XCTestCase {
     try runResume(wm: wm)
   }
 
+  /// The entity-factored one-step path (CartPole as one entity of 4 features) saves and resumes exactly too.
+  func testWMPPOResumeIsExactWithEntityPath() throws {
+    var wm = WMPPOConfig()
+    wm.warmupIterations = 1
+    wm.gate = false
+    wm.model.seqLen = 8
+    wm.model.entities = 1; wm.model.entityFeatures = 4; wm.model.entityHidden = 8
+    wm.betaMode = .fixed; wm.rolloutSkill = false
+    try runResume(wm: wm)
+  }
+
   func testCorruptCheckpointIsAClearError() throws {
     let p = tmp("bad.json")
     FileManager.default.createFile(atPath: p, contents: Data("{\"format\": 3}".utf8))
