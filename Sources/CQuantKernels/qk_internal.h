@@ -31,7 +31,7 @@ typedef void (*qk_attn_fn)(const float *q, const float *k, const float *v, float
                            int64_t kw, int32_t hd, float scale);
 
 typedef struct {
-  qk_dot_fn q4_0, q4_1, q8_0, q4_k, q6_k;
+  qk_dot_fn q4_0, q4_1, q8_0, q4_k, q6_k, q5_0, q5_1;
   qk_quant_fn quantize;
   qk_fdot_fn fdot;
   qk_axpy_fn axpy;
@@ -65,6 +65,9 @@ static inline float qk_h2f(uint16_t h) {
 }
 
 static inline uint16_t qk_load16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint32_t qk_load32(const uint8_t *p) {
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
 
 /// Q4_K super-block (256 values: fp16 d, fp16 dmin, 12 bytes of 6-bit scales/mins, 128 bytes of nibbles): the
 /// float scale d·sc_j and min dmin·m_j of each of its 8 sub-blocks of 32 (ggml's get_scale_min_k4 packing).

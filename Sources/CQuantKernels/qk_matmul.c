@@ -23,8 +23,16 @@ static void matmul_task(void *p, int64_t task) {
   const qk_matrix *M = &J->mats[m];
   int64_t r0 = (task - J->first[m]) * J->chunk;
   int64_t r1 = r0 + J->chunk < M->rows ? r0 + J->chunk : M->rows;
-  qk_dot_fn dot = M->type == QK_TYPE_Q4_0 ? J->k->q4_0 : M->type == QK_TYPE_Q4_1 ? J->k->q4_1
-                 : M->type == QK_TYPE_Q4_K ? J->k->q4_k : M->type == QK_TYPE_Q6_K ? J->k->q6_k : J->k->q8_0;
+  qk_dot_fn dot;
+  switch (M->type) {
+  case QK_TYPE_Q4_0: dot = J->k->q4_0; break;
+  case QK_TYPE_Q4_1: dot = J->k->q4_1; break;
+  case QK_TYPE_Q5_0: dot = J->k->q5_0; break;
+  case QK_TYPE_Q5_1: dot = J->k->q5_1; break;
+  case QK_TYPE_Q4_K: dot = J->k->q4_k; break;
+  case QK_TYPE_Q6_K: dot = J->k->q6_k; break;
+  default: dot = J->k->q8_0; break;
+  }
   int64_t nb = J->cols / 32;
   const uint8_t *w = (const uint8_t *)M->w;
   if (J->n == 1) {

@@ -126,6 +126,34 @@ static float dot_q6_k(const uint8_t *w, const qk_row *a, int64_t nb) {
   return qk_reduce(acc[0], acc[1], 0, 0);
 }
 
+/// Q5_0 / Q5_1 (bit j of the 32-bit qh is bit 4 of element j): lane sums of q·x, Q5_0's −16 applied to the
+/// integer lane sums, Q5_1's min terms accumulated like Q4_1's.
+static float dot_q5(const uint8_t *w, const qk_row *a, int64_t nb, int is_q5_1) {
+  const int bb = is_q5_1 ? 24 : 22, hoff = is_q5_1 ? 4 : 2;
+  float acc[2][8] = {{0}};
+  float m[2] = {0, 0};
+  for (int64_t b = 0; b < nb; b++) {
+    const uint8_t *wb = w + bb * b;
+    const int8_t *xb = a->q + 32 * b;
+    uint32_t qh = qk_load32(wb + hoff);
+    const uint8_t *qs = wb + hoff + 4;
+    float sc = qk_h2f(qk_load16(wb)) * a->d[b];
+    for (int k = 0; k < 8; k++) {
+      int32_t lane = 0;
+      for (int j = 4 * k; j < 4 * k + 4; j++) {
+        int wq = (j < 16 ? (qs[j] & 15) : (qs[j - 16] >> 4)) | (int)(((qh >> j) & 1) << 4);
+        lane += wq * xb[j];
+      }
+      if (!is_q5_1) lane += 16 * a->nls[8 * b + k];
+      acc[b & 1][k] = fmaf((float)lane, sc, acc[b & 1][k]);
+    }
+    if (is_q5_1) { float mt = qk_h2f(qk_load16(wb + 2)) * a->s[b]; m[b & 1] = m[b & 1] + mt; }
+  }
+  return qk_reduce(acc[0], acc[1], m[0], m[1]);
+}
+static float dot_q5_0(const uint8_t *w, const qk_row *a, int64_t nb) { return dot_q5(w, a, nb, 0); }
+static float dot_q5_1(const uint8_t *w, const qk_row *a, int64_t nb) { return dot_q5(w, a, nb, 1); }
+
 static void quantize(const float *x, int64_t nblocks, int8_t *q, float *d, float *s, int32_t *isum) {
   for (int64_t b = 0; b < nblocks; b++) {
     const float *xb = x + 32 * b;
@@ -166,4 +194,4 @@ static void attn(const float *q, const float *k, const float *v, float *out, flo
   for (int64_t j = 0; j < T; j++) axpy(out, sc[j], v + j * kw, hd);
 }
 
-const qk_kernels qk_scalar_kernels = { dot_q4_0, dot_q4_1, dot_q8_0, dot_q4_k, dot_q6_k, quantize, fdot, axpy, attn };
+const qk_kernels qk_scalar_kernels = { dot_q4_0, dot_q4_1, dot_q8_0, dot_q4_k, dot_q6_k, dot_q5_0, dot_q5_1, quantize, fdot, axpy, attn };

@@ -122,8 +122,10 @@ static float z_dot_q8_0(const uint8_t *w, const qk_row *a, int64_t nb) {
 }
 #pragma clang attribute pop
 
-const qk_kernels qk_avx2_kernels = { avx2_dot_q4_0, avx2_dot_q4_1, avx2_dot_q8_0, avx2_dot_q4_k, avx2_dot_q6_k, avx2_quantize, avx2_fdot,
+const qk_kernels qk_avx2_kernels = { avx2_dot_q4_0, avx2_dot_q4_1, avx2_dot_q8_0, avx2_dot_q4_k, avx2_dot_q6_k, avx2_dot_q5_0,
+                                     avx2_dot_q5_1, avx2_quantize, avx2_fdot,
                                      avx2_axpy, avx2_attn };
-const qk_kernels qk_avx512vnni_kernels = { z_dot_q4_0, z_dot_q4_1, z_dot_q8_0, vnni_dot_q4_k, vnni_dot_q6_k, vnni_quantize, vnni_fdot, vnni_axpy,
+const qk_kernels qk_avx512vnni_kernels = { z_dot_q4_0, z_dot_q4_1, z_dot_q8_0, vnni_dot_q4_k, vnni_dot_q6_k, vnni_dot_q5_0,
+                                           vnni_dot_q5_1, vnni_quantize, vnni_fdot, vnni_axpy,
                                            vnni_attn };
 #endif

@@ -149,6 +149,33 @@ static float QK_NAME(dot_q6_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
   return QK_NAME(hsum8)(acc0, acc1, 0, 0);
 }
 
+/// Byte j = 0x10 where bit j of x is set (the fifth bit of Q5 element j).
+static inline __m256i QK_NAME(bit4s)(uint32_t x) {
+  __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)x),
+                                  _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                                   2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+  const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+  v = _mm256_cmpeq_epi8(_mm256_and_si256(v, bit), bit);
+  return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
+}
+
+static inline float QK_NAME(dot_q5)(const uint8_t *w, const qk_row *a, int64_t nb, int is_q5_1) {
+  const int bb = is_q5_1 ? 24 : 22, hoff = is_q5_1 ? 4 : 2;
+  __m256 acc[2] = { _mm256_setzero_ps(), _mm256_setzero_ps() };
+  float m[2] = {0, 0};
+  for (int64_t b = 0; b < nb; b++) {
+    const uint8_t *wb = w + bb * b;
+    __m256i q = _mm256_or_si256(QK_NAME(nibbles)(wb + hoff + 4), QK_NAME(bit4s)(qk_load32(wb + hoff)));
+    __m256i lanes = QK_DPBUSD(q, _mm256_loadu_si256((const __m256i *)(a->q + 32 * b)));
+    if (!is_q5_1) lanes = _mm256_add_epi32(lanes, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(a->nls + 8 * b)), 4));
+    acc[b & 1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), _mm256_set1_ps(QK_NAME(half)(wb) * a->d[b]), acc[b & 1]);
+    if (is_q5_1) { float mt = QK_NAME(half)(wb + 2) * a->s[b]; m[b & 1] = m[b & 1] + mt; }
+  }
+  return QK_NAME(hsum8)(acc[0], acc[1], m[0], m[1]);
+}
+static float QK_NAME(dot_q5_0)(const uint8_t *w, const qk_row *a, int64_t nb) { return QK_NAME(dot_q5)(w, a, nb, 0); }
+static float QK_NAME(dot_q5_1)(const uint8_t *w, const qk_row *a, int64_t nb) { return QK_NAME(dot_q5)(w, a, nb, 1); }
+
 /// Activation quantization; bit-identical to the scalar version (roundf = trunc + (|frac| ≥ ½ ? ±1 : 0)).
 static void QK_NAME(quantize)(const float *x, int64_t nblocks, int8_t *q, float *d, float *s, int32_t *isum) {
   const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));

@@ -8,7 +8,7 @@ import TensorCore
 @testable import LLM
 
 final class QuantCKernelTests: XCTestCase {
-  static let types: [GGMLType] = [.q4_0, .q4_1, .q8_0, .q4_K, .q6_K]
+  static let types: [GGMLType] = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q6_K]
 
   /// Every level this CPU has (portable first).
   var levels: [QuantKernelLevel] {

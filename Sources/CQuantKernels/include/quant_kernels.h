@@ -1,5 +1,6 @@
-// quant_kernels: integer dot products between ggml weight rows (Q4_0, Q4_1, Q8_0, Q4_K, Q6_K) and int8-quantized activation
-// rows, plus a small persistent thread pool. Used by Sources/LLM (QuantizedMatrix, the Llama forward pass).
+// quant_kernels: integer dot products between ggml weight rows (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K) and
+// int8-quantized activation rows, plus a small persistent thread pool. Used by Sources/LLM (QuantizedMatrix, the
+// Llama forward pass).
 //
 // Activations: each row of `cols` values (cols a multiple of 32) is split into blocks of 32;
 //   d = amax/127, q = round-half-away-from-zero(x · (1/d)) ∈ [−127, 127], isum = Σq, s = d·isum.
@@ -19,7 +20,8 @@ extern "C" {
 #endif
 
 /// ggml type ids handled here.
-enum { QK_TYPE_Q4_0 = 2, QK_TYPE_Q4_1 = 3, QK_TYPE_Q8_0 = 8, QK_TYPE_Q4_K = 12, QK_TYPE_Q6_K = 14 };
+enum { QK_TYPE_Q4_0 = 2, QK_TYPE_Q4_1 = 3, QK_TYPE_Q5_0 = 6, QK_TYPE_Q5_1 = 7, QK_TYPE_Q8_0 = 8, QK_TYPE_Q4_K = 12,
+       QK_TYPE_Q6_K = 14 };
 
 /// Kernel levels. qk_set_level clamps a request to what the CPU supports and returns the level in use.
 enum { QK_LEVEL_SCALAR = 0, QK_LEVEL_AVX2 = 1, QK_LEVEL_AVX512VNNI = 2 };

@@ -1,4 +1,4 @@
-// The C kernels (Sources/CQuantKernels) behind QuantizedMatrix's integer path for Q4_0 / Q4_1 / Q8_0 / Q4_K / Q6_K,
+// The C kernels (Sources/CQuantKernels) behind QuantizedMatrix's integer path (Q4_0/Q4_1/Q5_0/Q5_1/Q8_0/Q4_K/Q6_K),
 // and the shared thread pool. The C code picks AVX-512 VNNI, AVX2 or portable C at run time; all three return
 // bit-identical results (one canonical accumulation order), and `QuantKernelLevel.set` forces a lower level
 // (tests run both the SIMD and the portable path; EDGELAB_QK_LEVEL=0 does the same for a whole process).

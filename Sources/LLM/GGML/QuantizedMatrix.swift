@@ -2,8 +2,9 @@
 // with products computed on the blocks.
 //   matvec (and matmul with few activation rows): each activation row is quantized to Q8-style int8 blocks of 32
 //   (scale = amax/127, round half away from zero) and multiplied with the weight blocks by integer SIMD dot
-//   products: Q8_0, Q4_0, Q4_1, Q4_K, Q6_K in C (Sources/CQuantKernels, AVX2/AVX-512 VNNI with a portable fallback;
-//   see QuantizedMatrix+CKernels.swift), Q5_0, Q5_1 in Swift; other types decode one row at a time into Floats. Rows are split across threads of the shared pool (`parallelFor`).
+//   products in C (Sources/CQuantKernels, AVX2/AVX-512 VNNI with a portable fallback; see
+//   QuantizedMatrix+CKernels.swift) for Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q6_K (the Swift SIMD kernels of
+//   QuantKernels stay as the reference); other types decode one row at a time into Floats. Rows are split across threads of the shared pool (`parallelFor`).
 //   matmul with many activation rows: chunks of 96 weight rows are decoded into a per-task Float buffer and
 //   multiplied by single-threaded OpenBLAS sgemm, chunks spread over the pool (ParallelGemm); the whole tensor is
 //   never dequantized at once.
