@@ -129,7 +129,7 @@ public final class WMExtension {
     lap("train")
     guard on, config.valueTargets || config.rollouts else { return }
     let policy = ppo.imaginationPolicy()
-    let n = buffer.count, d = buffer.obsDim, hd = config.model.hidden, m = buffer.maskDim
+    let n = buffer.count, d = buffer.obsDim, hd = models[0].stateWidth, m = buffer.maskDim
     func branch(_ rows: [Int], _ k: Int) -> (LearnedImagination.State, [Float]) {
       var h: [Float] = [], o: [Float] = [], mk: [Bool] = []
       for r in rows {

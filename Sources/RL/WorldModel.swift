@@ -36,11 +36,15 @@ public struct WorldModelConfig: Codable, Equatable, Sendable {
   public var entities = 0
   public var entityFeatures = 0
   public var entityHidden = 64
+  /// With the entity path: the model state also carries each entity block's running mean over the episode
+  /// (symlog, a fixed filter, not learned), and the entity MLP reads it — e.g. a user's large-scale channel
+  /// level, which one observation does not reveal. It is part of the branch state for imagination.
+  public var entityMeans = true
   public init() {}
 
   enum CodingKeys: String, CodingKey {
     case hidden, headHidden, learningRate, seqLen, epochs, bufferRollouts, maxGradNorm, weighting, weightEps, skip
-    case entities, entityFeatures, entityHidden
+    case entities, entityFeatures, entityHidden, entityMeans
   }
   /// Configs saved before a field existed decode it as the architecture they were saved with (`skip` off).
   public init(from decoder: Decoder) throws {
@@ -58,6 +62,7 @@ public struct WorldModelConfig: Codable, Equatable, Sendable {
     entities = try c.decodeIfPresent(Int.self, forKey: .entities) ?? 0
     entityFeatures = try c.decodeIfPresent(Int.self, forKey: .entityFeatures) ?? 0
     entityHidden = try c.decodeIfPresent(Int.self, forKey: .entityHidden) ?? 64
+    entityMeans = try c.decodeIfPresent(Bool.self, forKey: .entityMeans) ?? false
   }
 
   /// Throws unless the entity layout fits an observation of `obsDim` dims and the action heads `nvec`.
@@ -103,7 +108,7 @@ public final class WorldModel {
                hiddenInit: .orthogonal(gain: Float(2).squareRoot()), outputInit: .orthogonal(gain: 0.1))
     if config.entities > 0 {
       let f = config.entityFeatures, g = obsDim - config.entities * f
-      entityNet = MLP([f + nvec[0] + g, config.entityHidden, config.entityHidden, f], activation: .tanh, rng: &rng,
+      entityNet = MLP([f + (config.entityMeans ? f : 0) + nvec[0] + g, config.entityHidden, config.entityHidden, f], activation: .tanh, rng: &rng,
                       hiddenInit: .orthogonal(gain: Float(2).squareRoot()), outputInit: .orthogonal(gain: 0.1))
     } else {
       entityNet = nil
@@ -111,21 +116,41 @@ public final class WorldModel {
     optimizer = Adam(gru.parameters() + head.parameters() + (entityNet?.parameters() ?? []), lr: config.learningRate, eps: 1e-5)
   }
 
+  /// Width of the running-means part of the state: E·F means and a step count (0 without `entityMeans`).
+  public var meanWidth: Int { config.entityMeans && config.entities > 0 ? config.entities * config.entityFeatures + 1 : 0 }
+  /// Width of a model state row (branch states, `hPrev`): the GRU state, then the running means.
+  public var stateWidth: Int { config.hidden + meanWidth }
+
+  /// Folds the current symlog observations into the running means (rows [means…, count]).
+  func advanceMeans(_ m: inout [Float], sym: ArraySlice<Float>, batch: Int) {
+    let w = meanWidth
+    guard w > 0 else { return }
+    let ef = w - 1, d = obsDim, ob = sym.startIndex
+    for b in 0..<batch {
+      let c = m[b * w + ef] + 1
+      for j in 0..<ef { m[b * w + j] += (sym[ob + b * d + j] - m[b * w + j]) / c }
+      m[b * w + ef] = c
+    }
+  }
+
   var allParameters: [Tensor] { gru.parameters() + head.parameters() + (entityNet?.parameters() ?? []) }
 
   /// Entity rows [B·E × (F + A + G)] from symlog observations and actions (row b·E + u).
-  func entityInput(sym: ArraySlice<Float>, actions: ArraySlice<Int>, batch: Int) -> Tensor? {
+  /// With running means (`means`, rows of `meanWidth`), each row is [block, its mean block, action, globals].
+  func entityInput(sym: ArraySlice<Float>, actions: ArraySlice<Int>, batch: Int, means: [Float]? = nil) -> Tensor? {
     guard entityNet != nil else { return nil }
-    let e = config.entities, f = config.entityFeatures, a = nvec[0], d = obsDim, g = d - e * f, w = f + a + g
+    let e = config.entities, f0 = config.entityFeatures, a = nvec[0], d = obsDim, g = d - e * f0
+    let mw = meanWidth, f = f0 + (mw > 0 ? f0 : 0), w = f + a + g
     let h = nvec.count
     var x = [Float](repeating: 0, count: batch * e * w)
     let ob = sym.startIndex, ab = actions.startIndex
     for b in 0..<batch {
       for u in 0..<e {
         let r = (b * e + u) * w
-        for j in 0..<f { x[r + j] = sym[ob + b * d + u * f + j] }
+        for j in 0..<f0 { x[r + j] = sym[ob + b * d + u * f0 + j] }
+        if mw > 0, let m = means { for j in 0..<f0 { x[r + f0 + j] = m[b * mw + u * f0 + j] } }
         x[r + f + actions[ab + b * h + u]] = 1
-        for j in 0..<g { x[r + f + a + j] = sym[ob + b * d + e * f + j] }
+        for j in 0..<g { x[r + f + a + j] = sym[ob + b * d + e * f0 + j] }
       }
     }
     return Tensor(shape: [batch * e, w], x)
@@ -226,11 +251,13 @@ public final class WorldModel {
 
   func pass(_ buf: RolloutBuffer, track: Range<Int>?, learn: Bool, dims: Bool) throws -> PassResult {
     let n = buf.numEnvs, d = obsDim, h = nvec.count, c = costDim, hd = config.hidden, o = d + 1 + c
+    let mw = meanWidth, sw = stateWidth
     let tr = track ?? 0..<n
     let params = allParameters
     var hState = Tensor(zeros: [n, hd])
+    var means = [Float](repeating: 0, count: n * mw)
     var total = 0.0, windows = 0.0, se = 0.0, seBase = 0.0, rse = 0.0, rseBase = 0.0
-    var hPrev = [Float](repeating: 0, count: buf.steps * tr.count * hd)
+    var hPrev = [Float](repeating: 0, count: buf.steps * tr.count * sw)
     var prevDone = [Bool](repeating: true, count: n)
     var dimSE = [Double](repeating: 0, count: d), dimBase = dimSE, dimRaw = dimSE, dimRawBase = dimSE
     var residuals = [Float](repeating: 0, count: buf.steps * tr.count * d)
@@ -250,13 +277,16 @@ public final class WorldModel {
         let sym = buf.rawObs[(r * d)..<((r + n) * d)].map(symlog)
         let x = Tensor(shape: [n, d + actionWidth], input(sym: sym[...], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n))
         hCur = try hCur * keepMask(prevDone)
+        for (e, dn) in prevDone.enumerated() where dn && mw > 0 { for j in 0..<mw { means[e * mw + j] = 0 } }
         let hp = hCur.data
         for (k, e) in tr.enumerated() {
-          for j in 0..<hd { hPrev[(t * tr.count + k) * hd + j] = hp[e * hd + j] }
+          for j in 0..<hd { hPrev[(t * tr.count + k) * sw + j] = hp[e * hd + j] }
+          for j in 0..<mw { hPrev[(t * tr.count + k) * sw + hd + j] = means[e * mw + j] }
         }
+        advanceMeans(&means, sym: sym[...], batch: n)
         hCur = try gru(x, hCur)
         let out = try predict(h: hCur, x: x,
-                              entity: entityInput(sym: sym[...], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n))
+                              entity: entityInput(sym: sym[...], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n, means: means))
         let yArr = targets(sym: sym[...], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
                            rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)], batch: n)
         let op = out.data
@@ -309,7 +339,9 @@ public final class WorldModel {
   /// dims only) of the model and of the predict-the-last-observation baseline.
   public func filter(_ buf: RolloutBuffer) throws -> (hPrev: [Float], modelError: Double, baselineError: Double) {
     let n = buf.numEnvs, d = obsDim, h = nvec.count, hd = config.hidden, c = costDim
-    var hPrev = [Float](repeating: 0, count: buf.count * hd)
+    let mw = meanWidth, sw = stateWidth
+    var hPrev = [Float](repeating: 0, count: buf.count * sw)
+    var means = [Float](repeating: 0, count: n * mw)
     var se = 0.0, seBase = 0.0
     try noGrad {
       var hCur = Tensor(zeros: [n, hd])
@@ -317,13 +349,18 @@ public final class WorldModel {
       for t in 0..<buf.steps {
         let r = t * n
         hCur = try hCur * keepMask(prevDone)
+        for (e, dn) in prevDone.enumerated() where dn && mw > 0 { for j in 0..<mw { means[e * mw + j] = 0 } }
         let hp = hCur.toArray()
-        for k in 0..<(n * hd) { hPrev[r * hd + k] = hp[k] }
+        for e in 0..<n {
+          for j in 0..<hd { hPrev[(r + e) * sw + j] = hp[e * hd + j] }
+          for j in 0..<mw { hPrev[(r + e) * sw + hd + j] = means[e * mw + j] }
+        }
         let sym = buf.rawObs[(r * d)..<((r + n) * d)].map(symlog)
         let acts = buf.actions[(r * h)..<((r + n) * h)]
         let x = Tensor(shape: [n, d + actionWidth], input(sym: sym[...], actions: acts, batch: n))
+        advanceMeans(&means, sym: sym[...], batch: n)
         hCur = try gru(x, hCur)
-        let out = try predict(h: hCur, x: x, entity: entityInput(sym: sym[...], actions: acts, batch: n)).toArray()
+        let out = try predict(h: hCur, x: x, entity: entityInput(sym: sym[...], actions: acts, batch: n, means: means)).toArray()
         let y = targets(obs: buf.rawObs[(r * d)..<((r + n) * d)], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
                         rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)], batch: n)
         for b in 0..<n {
@@ -358,9 +395,24 @@ public struct LearnedImagination: ImaginationModel {
     return try noGrad {
       let sym = obs.map(symlog)
       let x = Tensor(shape: [batch, d + model.actionWidth], model.input(sym: sym[...], actions: actions[...], batch: batch))
-      let hNew = try model.gru(x, Tensor(shape: [batch, model.config.hidden], state.h))
-      let out = try model.predict(h: hNew, x: x, entity: model.entityInput(sym: sym[...], actions: actions[...], batch: batch)).toArray()
-      state.h = hNew.toArray()
+      let hd = model.config.hidden, mw = model.meanWidth, sw = model.stateWidth
+      var hRows = state.h, means: [Float] = []
+      if mw > 0 {
+        hRows = []; hRows.reserveCapacity(batch * hd); means.reserveCapacity(batch * mw)
+        for b in 0..<batch { hRows += state.h[(b * sw)..<(b * sw + hd)]; means += state.h[(b * sw + hd)..<((b + 1) * sw)] }
+        model.advanceMeans(&means, sym: sym[...], batch: batch)
+      }
+      let hNew = try model.gru(x, Tensor(shape: [batch, hd], hRows))
+      let out = try model.predict(h: hNew, x: x, entity: model.entityInput(sym: sym[...], actions: actions[...], batch: batch,
+                                                                          means: means)).toArray()
+      if mw > 0 {
+        let hn = hNew.toArray()
+        var st: [Float] = []; st.reserveCapacity(batch * sw)
+        for b in 0..<batch { st += hn[(b * hd)..<((b + 1) * hd)]; st += means[(b * mw)..<((b + 1) * mw)] }
+        state.h = st
+      } else {
+        state.h = hNew.toArray()
+      }
       var next = [Float](repeating: 0, count: batch * d)
       var rew = [Float](repeating: 0, count: batch)
       for b in 0..<batch {

@@ -164,7 +164,8 @@ final class WorldModelMECBreakdownTests: XCTestCase {
     return num / den
   }
 
-  /// The world model the test scores: the default config with the MEC entity layout and 3 epochs per iteration.
+  /// The world model the test scores: the default config (skip path, entity running means) with the MEC
+  /// entity layout and 3 epochs per iteration.
   static var testedModel: WorldModelConfig {
     var m = WorldModelConfig()
     m.epochs = 3
@@ -186,15 +187,19 @@ final class WorldModelMECBreakdownTests: XCTestCase {
 
 extension WorldModelMECBreakdownTests {
   /// "Well below predict-the-last-observation", as thresholds on one run (model / last-obs per group, and the
-  /// fraction of the reducible error left: Σ(model − floor) / Σ(last-obs − floor)). Chosen from 5 seeds
-  /// (1–5) with margin, not from the seed the fast test runs (docs/notes/issue-8-session2.md, "session 2b"):
-  ///   fast (12 iterations): predictable left max 0.48 → < 0.6; all dims 0.32 → < 0.4; device backlog 0.32
-  ///     → < 0.45; energy queue 0.66 → < 0.8;
-  ///   slow (60 iterations): predictable 0.23 → < 0.35; all 0.24 → < 0.32; device 0.21 → < 0.3; energy 0.38
-  ///     → < 0.5; edge backlog 0.49 → < 0.65; slot index 0.20 → < 0.35.
-  struct Criterion { var predictableLeft, allLeft, device, energy: Double; var edge, slot: Double? }
-  static let fastCriterion = Criterion(predictableLeft: 0.6, allLeft: 0.4, device: 0.45, energy: 0.8, edge: nil, slot: nil)
-  static let slowCriterion = Criterion(predictableLeft: 0.35, allLeft: 0.32, device: 0.3, energy: 0.5, edge: 0.65, slot: 0.35)
+  /// fraction of the reducible error left: Σ(model − floor) / Σ(last-obs − floor)). Chosen from seeds 1–5 with
+  /// margin and checked on held-out seeds 6–8 (fast), not from the seed the fast test runs
+  /// (docs/notes/issue-8-session2.md, "session 2b"). Measured maxima → limits:
+  ///   fast (12 iterations, seeds 1–8): predictable left 0.53 → < 0.65; all dims 0.24 → < 0.3; device
+  ///     backlog 0.39 → < 0.5; energy queue 0.69 → < 0.85; channel gain 0.87 → < 0.92 (floor 0.75,
+  ///     in-sample AR(1) on the observation 0.95);
+  ///   slow (60 iterations, seeds 1–5): predictable 0.23 → < 0.32; all 0.16 → < 0.22; device 0.19 → < 0.28;
+  ///     energy 0.39 → < 0.5; edge backlog 0.50 → < 0.65; slot index 0.16 → < 0.3; gain 0.86 → < 0.92.
+  struct Criterion { var predictableLeft, allLeft, device, energy, gain: Double; var edge, slot: Double? }
+  static let fastCriterion = Criterion(predictableLeft: 0.65, allLeft: 0.3, device: 0.5, energy: 0.85, gain: 0.92,
+                                       edge: nil, slot: nil)
+  static let slowCriterion = Criterion(predictableLeft: 0.32, allLeft: 0.22, device: 0.28, energy: 0.5, gain: 0.92,
+                                       edge: 0.65, slot: 0.3)
 
   /// The parts of `c` a breakdown fails (empty = it passes).
   static func failures(_ rows: [Row], allLeft: Double, _ c: Criterion) -> [String] {
@@ -204,7 +209,7 @@ extension WorldModelMECBreakdownTests {
     let pl = reducibleLeft(rows, predictableGroups)
     if !(pl < c.predictableLeft) { f.append(String(format: "predictable groups leave %.3f of their reducible error (limit %.2f)", pl, c.predictableLeft)) }
     if !(allLeft < c.allLeft) { f.append(String(format: "all dims leave %.3f of the reducible error (limit %.2f)", allLeft, c.allLeft)) }
-    var limits = [("device backlog", c.device), ("energy queue", c.energy)]
+    var limits = [("device backlog", c.device), ("energy queue", c.energy), ("channel gain", c.gain)]
     if let e = c.edge { limits.append(("edge backlog", e)) }
     if let s = c.slot { limits.append(("slot index", s)) }
     for (g, x) in limits where !(ratio(g) < x) { f.append(String(format: "%@: %.3f × last-obs (limit %.2f)", g, ratio(g), x)) }
@@ -227,9 +232,9 @@ extension WorldModelMECBreakdownTests {
     let (u, ut) = try Self.breakdown(iterations: 0, steps: 512, seed: 2, model: Self.testedModel)
     let untrained = Self.failures(u, allLeft: (ut.0 - ut.2) / (ut.1 - ut.2), crit)
     print("untrained model fails: \(untrained)")
-    XCTAssertGreaterThanOrEqual(untrained.count, 3)
+    XCTAssertGreaterThanOrEqual(untrained.count, 4)
     let lastObs = u.map { r -> Row in var r = r; r.model = r.base; return r }
-    XCTAssertEqual(Self.failures(lastObs, allLeft: 1, crit).count, slow ? 6 : 4)
+    XCTAssertEqual(Self.failures(lastObs, allLeft: 1, crit).count, slow ? 7 : 5)
   }
 
   /// Sanity checks of the floors and references on a trained model's breakdown.
@@ -239,8 +244,8 @@ extension WorldModelMECBreakdownTests {
     // Exogenous groups: close to the floor (predicting the stationary mean), far below last-obs.
     for g in ["query count", "token sums", "local svc time/energy", "pending fraction"] {
       let r = by[g]!
-      XCTAssertLessThan(r.model, 1.25 * r.floor, "\(g): model \(r.model) vs floor \(r.floor)")
-      XCTAssertLessThan(r.model, 0.7 * r.base, "\(g): model \(r.model) vs last-obs \(r.base)")
+      XCTAssertLessThan(r.model, 1.4 * r.floor, "\(g): model \(r.model) vs floor \(r.floor)")
+      XCTAssertLessThan(r.model, 0.75 * r.base, "\(g): model \(r.model) vs last-obs \(r.base)")
     }
     // The in-sample least-squares AR(1) can never be worse than last-obs (its special case a = 0, b = 1), and
     // for the i.i.d. groups it must land on the variance floor (slope ≈ 0).
@@ -267,11 +272,14 @@ extension WorldModelMECBreakdownTests {
     if let v = env["EDGELAB_WM_HIDDEN"].flatMap(Int.init) { m.hidden = v }
     if let v = env["EDGELAB_WM_HEAD"].flatMap(Int.init) { m.headHidden = v }
     if env["EDGELAB_WM_ENTITIES"] == "1" { m.entities = 10; m.entityFeatures = MECEnv.featuresPerUser }
+    if env["EDGELAB_WM_ENTITY_MEANS"] == "1" { m.entityMeans = true }
     if let v = env["EDGELAB_WM_ENTITY_HIDDEN"].flatMap(Int.init) { m.entityHidden = v }
     if let v = env["EDGELAB_WM_WEIGHTING"].flatMap(WorldModelConfig.Weighting.init) { m.weighting = v }
+    if env["EDGELAB_WM_ENTITY_MEANS"] == "0" { m.entityMeans = false }
     let iters = env["EDGELAB_WM_ITERS"].flatMap(Int.init) ?? 60, seeds = env["EDGELAB_WM_SEEDS"].flatMap(Int.init) ?? 3
+    let first = env["EDGELAB_WM_FIRST_SEED"].flatMap(UInt64.init) ?? 1
     print("config: \(m), iterations \(iters)")
-    for seed in 1...UInt64(seeds) {
+    for seed in first..<(first + UInt64(seeds)) {
       let t0 = Date()
       let (rows, total) = try Self.breakdown(iterations: iters, steps: 512, seed: seed, model: m)
       let ratios = rows.map { String(format: "%@ %.3f", $0.name, $0.model / max($0.base, 1e-12)) }.joined(separator: ", ")

@@ -10,9 +10,9 @@ import TensorCore
 
 final class WorldModelStructureTests: XCTestCase {
   /// 2 entities × 3 features + 2 globals, 3 choices per entity, 1 cost.
-  func makeModel(entities: Bool, skip: Bool = true) -> WorldModel {
+  func makeModel(entities: Bool, skip: Bool = true, means: Bool = false) -> WorldModel {
     var c = WorldModelConfig()
-    c.hidden = 5; c.headHidden = 4; c.skip = skip
+    c.hidden = 5; c.headHidden = 4; c.skip = skip; c.entityMeans = means
     if entities { c.entities = 2; c.entityFeatures = 3; c.entityHidden = 6 }
     var rng = RNG(seed: 11)
     return WorldModel(obsDim: 8, nvec: [3, 3], costDim: 1, config: c, rng: &rng)
@@ -27,6 +27,24 @@ final class WorldModelStructureTests: XCTestCase {
                                  4, 5, 6, 1, 0, 0, 7, 8,
                                  -1, -2, -3, 0, 1, 0, -7, -8,
                                  -4, -5, -6, 0, 1, 0, -7, -8])
+  }
+
+  /// Running episode means: hand-computed folding, reset by the caller, and the [block, mean block, action,
+  /// globals] entity rows.
+  func testRunningMeansByHand() {
+    let m = makeModel(entities: true, means: true)
+    XCTAssertEqual(m.meanWidth, 2 * 3 + 1); XCTAssertEqual(m.stateWidth, 5 + 7)
+    var means = [Float](repeating: 0, count: 7)
+    let o1: [Float] = [1, 2, 3, 4, 5, 6, 9, 9], o2: [Float] = [3, 2, 1, 0, 5, 10, 9, 9]
+    m.advanceMeans(&means, sym: o1[...], batch: 1)
+    XCTAssertEqual(means, [1, 2, 3, 4, 5, 6, 1])
+    m.advanceMeans(&means, sym: o2[...], batch: 1)
+    XCTAssertEqual(means, [2, 2, 2, 2, 5, 8, 2])
+    let x = m.entityInput(sym: o2[...], actions: [1, 2][...], batch: 1, means: means)!
+    XCTAssertEqual(x.shape, [2, 3 + 3 + 3 + 2])
+    XCTAssertEqual(x.toArray(), [3, 2, 1, 2, 2, 2, 0, 1, 0, 9, 9,
+                                 0, 5, 10, 2, 5, 8, 0, 0, 1, 9, 9])
+    XCTAssertEqual(makeModel(entities: true).meanWidth, 0)
   }
 
   func testPredictMatchesPlainReference() throws {
@@ -76,7 +94,7 @@ final class WorldModelStructureTests: XCTestCase {
   func testLegacyConfigDecodesWithoutTheNewPaths() throws {
     let json = #"{"hidden":64,"headHidden":64,"learningRate":0.001,"seqLen":16,"epochs":1,"bufferRollouts":2,"maxGradNorm":10}"#
     let c = try JSONDecoder().decode(WorldModelConfig.self, from: Data(json.utf8))
-    XCTAssertFalse(c.skip); XCTAssertEqual(c.entities, 0); XCTAssertEqual(c.weighting, .uniform)
+    XCTAssertFalse(c.skip); XCTAssertEqual(c.entities, 0); XCTAssertEqual(c.weighting, .uniform); XCTAssertFalse(c.entityMeans)
     var n = WorldModelConfig(); n.entities = 3; n.entityFeatures = 2
     XCTAssertEqual(try JSONDecoder().decode(WorldModelConfig.self, from: JSONEncoder().encode(n)), n)
   }
