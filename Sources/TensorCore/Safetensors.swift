@@ -53,11 +53,18 @@ public enum Safetensors {
             let offs = d["data_offsets"] as? [Int], offs.count == 2 else {
         throw TensorError.io("\(name): malformed header entry")
       }
-      let count = shapeCount(shape)
       let width: Int
       switch dtype { case "F32": width = 4; case "F16", "BF16": width = 2
       default: throw TensorError.io("\(name): unsupported dtype \(dtype) (F32, F16, BF16 only)") }
-      guard offs[0] >= 0, offs[1] - offs[0] == count * width, base + offs[1] <= data.count else {
+      // Dimensions are checked before any product: a negative or huge shape is an error, not an overflow trap.
+      var count = 1
+      for dim in shape {
+        let (m, o) = count.multipliedReportingOverflow(by: dim)
+        guard dim >= 0, !o else { throw TensorError.io("\(name): shape \(shape) is negative or too large") }
+        count = m
+      }
+      let (bytes, o) = count.multipliedReportingOverflow(by: width)
+      guard !o, offs[0] >= 0, offs[0] <= offs[1], offs[1] - offs[0] == bytes, offs[1] <= data.count - base else {
         throw TensorError.io("\(name): data_offsets \(offs) do not match shape \(shape) × \(dtype)")
       }
       let t = Tensor(uninitialized: shape)

@@ -115,6 +115,29 @@ final class LayerStoreTests: XCTestCase {
     XCTAssertThrowsError(try ParameterStore(MLP([3, 2], rng: &rng2), prefix: "value").load(from: url))
     try Data([1, 2, 3]).write(to: dir.appendingPathComponent("junk"))
     XCTAssertThrowsError(try Safetensors.read(dir.appendingPathComponent("junk")))
+    // Hostile headers (negative dims, products that overflow Int, offsets past the end) are errors, not traps.
+    func file(_ entry: String, dataBytes: Int = 8) throws -> URL {
+      let json = Array("{\"t\":\(entry)}".utf8)
+      var out = Data()
+      withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
+      out.append(contentsOf: json)
+      out.append(contentsOf: [UInt8](repeating: 0, count: dataBytes))
+      let u = dir.appendingPathComponent("hostile.safetensors")
+      try out.write(to: u)
+      return u
+    }
+    let hostile = [
+      #"{"dtype":"F32","shape":[-1,-2],"data_offsets":[0,8]}"#,
+      #"{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,0]}"#,
+      #"{"dtype":"F32","shape":[2305843009213693952],"data_offsets":[0,0]}"#,
+      #"{"dtype":"F32","shape":[2],"data_offsets":[9223372036854775800,9223372036854775807]}"#,
+      #"{"dtype":"F32","shape":[2],"data_offsets":[8,0]}"#,
+    ]
+    for h in hostile {
+      XCTAssertThrowsError(try Safetensors.read(try file(h)), h) { XCTAssertTrue($0 is TensorError, "\($0)") }
+    }
+    XCTAssertEqual(try Safetensors.read(try file(#"{"dtype":"F32","shape":[2],"data_offsets":[0,8]}"#)).tensors["t"]?.toArray(), [0, 0])
+    XCTAssertEqual(try Safetensors.read(try file(#"{"dtype":"F32","shape":[5,0],"data_offsets":[0,0]}"#, dataBytes: 0)).tensors["t"]?.shape, [5, 0])
   }
 
   func testLRSchedules() {
