@@ -27,5 +27,6 @@ extension Adam {
       let mp = m[k].data, vp = v[k].data
       for i in 0..<s.m[k].count { mp[i] = s.m[k][i]; vp[i] = s.v[k][i] }
     }
+    stepCount = steps.max() ?? 0   // as `loadState` does: the resumed optimizer reports the steps it has taken
   }
 }

@@ -113,4 +113,30 @@ final class CheckpointTests: XCTestCase {
     XCTAssertEqual(c.layers[0].weight.toArray(), a.layers[0].weight.toArray())
     XCTAssertEqual(c.layers[1].bias!.toArray(), a.layers[1].bias!.toArray())
   }
+
+  /// The Codable path (exportState/importState, used by RL checkpoints) resumes exactly too, step count included.
+  func testAdamExportImportStateIsExact() throws {
+    func makeNet() -> MLP { var r = RNG(seed: 2); return MLP([3, 8, 1], rng: &r) }
+    var rng = RNG(seed: 1)
+    let x = Tensor.randn([16, 3], rng: &rng), y = Tensor.randn([16, 1], rng: &rng)
+    func train(_ net: MLP, _ opt: Adam, _ n: Int) throws {
+      for _ in 0..<n { opt.zeroGrad(); try mseLoss(try net(x), y).backward(); opt.step() }
+    }
+    let a = makeNet(), optA = Adam(a.parameters(), lr: 0.01)
+    try train(a, optA, 6)
+    let b = makeNet(), optB = Adam(b.parameters(), lr: 0.01)
+    try train(b, optB, 3)
+    let json = try JSONEncoder().encode(optB.exportState())
+    let c = makeNet(), optC = Adam(c.parameters(), lr: 0.01)
+    for (p, q) in zip(c.parameters(), b.parameters()) { try p.assign(q) }
+    try optC.importState(try JSONDecoder().decode(AdamState.self, from: json))
+    XCTAssertEqual(optC.stepCount, 3)
+    try train(c, optC, 3)
+    XCTAssertEqual(optC.stepCount, optA.stepCount)
+    XCTAssertEqual(c.layers[0].weight.toArray(), a.layers[0].weight.toArray())
+    XCTAssertEqual(c.layers[1].bias!.toArray(), a.layers[1].bias!.toArray())
+    var bad = optB.exportState()
+    bad.m.removeLast()
+    XCTAssertThrowsError(try optC.importState(bad))
+  }
 }
