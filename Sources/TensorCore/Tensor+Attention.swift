@@ -142,26 +142,22 @@ public func causalAttention(q: Tensor, k: Tensor, v: Tensor, batch: Int, heads: 
           }
         }
       }
-      k.withGradBuffer { dst, acc in
-        for b in 0..<batch {
-          for h in 0..<heads {
-            let g = h / group, first = h % group == 0
-            BLAS.sgemm(transA: true, transB: false, m: s, n: dh, k: t, a: ds + (b * heads + h) * ts, lda: s,
-                       b: qp + b * t * ldq + h * dh, ldb: ldq, beta: (acc || !first) ? 1 : 0,
-                       c: dst + b * s * ldk + g * dh, ldc: ldk)
+      // dK = dSᵀ·Q and dV = Pᵀ·dO: per query head, summed into its KV head (the group's first head
+      // overwrites unless the buffer already accumulates).
+      func kvGrad(_ x: Tensor, _ mats: UnsafePointer<Float>, _ rows: UnsafePointer<Float>) {
+        x.withGradBuffer { dst, acc in
+          for b in 0..<batch {
+            for h in 0..<heads {
+              let g = h / group, first = h % group == 0
+              BLAS.sgemm(transA: true, transB: false, m: s, n: dh, k: t, a: mats + (b * heads + h) * ts, lda: s,
+                         b: rows + b * t * ldq + h * dh, ldb: ldq, beta: (acc || !first) ? 1 : 0,
+                         c: dst + b * s * ldk + g * dh, ldc: ldk)
+            }
           }
         }
       }
-      v.withGradBuffer { dst, acc in
-        for b in 0..<batch {
-          for h in 0..<heads {
-            let g = h / group, first = h % group == 0
-            BLAS.sgemm(transA: true, transB: false, m: s, n: dh, k: t, a: pp + (b * heads + h) * ts, lda: s,
-                       b: go + b * t * ldq + h * dh, ldb: ldq, beta: (acc || !first) ? 1 : 0,
-                       c: dst + b * s * ldk + g * dh, ldc: ldk)
-          }
-        }
-      }
+      kvGrad(k, ds, qp)
+      kvGrad(v, pp, go)
     }
   }
   return out
