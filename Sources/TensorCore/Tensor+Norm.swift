@@ -1,6 +1,6 @@
 // Normalisation over the last axis: RMSNorm (Llama: y = x / sqrt(mean(x²) + eps) · w) and LayerNorm
-// (y = (x − mean) / sqrt(var + eps) · w + b, biased variance as in PyTorch). Per-row statistics are
-// accumulated in Float with a Double row sum for the mean of squares.
+// (y = (x − mean) / sqrt(var + eps) · w + b, biased variance as in PyTorch). Per-row statistics (sums of
+// squares, mean, variance) are accumulated in Float.
 
 /// RMSNorm over the last axis. `weight`: [D] or nil (no scale).
 public func rmsNorm(_ x: Tensor, weight: Tensor?, eps: Float = 1e-5) throws -> Tensor {
