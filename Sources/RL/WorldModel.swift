@@ -266,7 +266,8 @@ public final class WorldModel {
         let r = t * n
         let sym = buf.rawObs[(r * d)..<((r + n) * d)].map(symlog)
         let x = Tensor(shape: [n, d + actionWidth], input(sym: sym[...], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n))
-        hCur = try hCur * keepMask(prevDone)
+        // Reset rows whose previous step ended an episode (most steps end none: no mask tensor then).
+        if prevDone.contains(true) { hCur = try hCur * keepMask(prevDone) }
         for (e, dn) in prevDone.enumerated() where dn && mw > 0 { for j in 0..<mw { means[e * mw + j] = 0 } }
         let hp = hCur.data
         for (k, e) in tr.enumerated() {
