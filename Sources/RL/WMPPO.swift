@@ -67,12 +67,14 @@ public final class WMExtension {
   public let models: [WorldModel]
   public internal(set) var recent: [RolloutBuffer] = []
   var rng: RNG
-  public internal(set) var lastError = Double.nan, lastBaseline = Double.nan
   /// Accumulated wall seconds per phase ("train", "targets", "rollouts") — for benchmarks only; never feeds
   /// into results.
   public internal(set) var timings: [String: Double] = [:]
   /// The first (held-out) training pass of the latest iteration, with its per-dimension errors.
   public internal(set) var lastPass: WorldModel.PassResult?
+  /// The held-out one-step error of that pass and of the last-observation baseline (NaN before the first).
+  public var lastError: Double { lastPass?.modelError ?? .nan }
+  public var lastBaseline: Double { lastPass?.baselineError ?? .nan }
 
   public init(config: WMPPOConfig, obsDim: Int, nvec: [Int], costDim: Int, seed: UInt64) throws {
     try config.validate()
@@ -115,8 +117,6 @@ public final class WMExtension {
       hs.append(lastPass!.hPrev)
     }
     lastPass = first
-    lastError = first!.modelError
-    lastBaseline = first!.baselineError
     stats.wmValidationError = lastError
     stats.wmBaselineError = lastBaseline
     stats.wmRewardError = first!.rewardError
