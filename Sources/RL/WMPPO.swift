@@ -88,7 +88,7 @@ public final class WMExtension {
     rng = root.split("imagine")
   }
 
-  func augment<E>(ppo: PPO<E>, buffer: inout RolloutBuffer, batch: inout TrainBatch, stats: inout TrainStats) throws {
+  func augment<E>(ppo: PPO<E>, buffer: RolloutBuffer, batch: inout TrainBatch, stats: inout TrainStats) throws {
     // Train on the recent window (stacked as one batch, newest last). The first pass scores each window of
     // the new rollout before updating on it (held-out, prequential error); the last pass's hidden states of
     // the new rollout are the branch states for imagination (as Dreamer starts imagination from the states
