@@ -36,8 +36,8 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
   ///  better than a constant gets no weight. (Aleatoric noise in G_real makes this conservative.)
   public var betaMode: BetaMode = .skill
   public enum BetaMode: String, Codable, Sendable { case fixed, skill }
-  /// Scale the rollout ratio by clamp(skill, 0, 1) (the same skill as `betaMode = .skill`, measured on every 4th
-  /// row when the value targets are off): imagined advantages are built from the same r̂ and V(ŝ).
+  /// Scale the rollout ratio by clamp(skill, 0, 1) (the same skill as `betaMode = .skill`, measured on a random
+  /// quarter of the rows when the value targets are off): imagined advantages are built from the same r̂ and V(ŝ).
   public var rolloutSkill = true
   /// Stochastic imagination by residual bootstrap (LearnedImagination): each imagined next observation adds
   /// the model's residual on a random real row of the newest rollout (held-out, prequential residuals).
