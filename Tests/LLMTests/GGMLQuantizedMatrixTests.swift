@@ -46,7 +46,7 @@ final class GGMLQuantizedMatrixTests: XCTestCase {
       let y2 = try m.matvec(x, threads: 2)
       XCTAssertEqual(y1, y2, "\(t): thread count changed the result")
       // Tight: the kernel equals the exact product of the decoded weights and the int8-quantized activations.
-      let xin = QuantKernels.hasIntPath(t) ? q8Dequantized(x) : x
+      let xin = QuantizedMatrix.hasCKernel(t) ? q8Dequantized(x) : x
       let (yq, magq) = reference(Wd, xin, rows: rows, cols: cols, n: 1)
       for r in 0..<rows {
         XCTAssertEqual(Double(y1[r]), yq[r], accuracy: 2e-6 * magq[r] + 1e-7, "\(t) row \(r)")
@@ -68,7 +68,7 @@ final class GGMLQuantizedMatrixTests: XCTestCase {
         let X = (0..<(n * cols)).map { _ in Float(rng.normal()) }
         let Y = try m.matmul(X, n: n, threads: 2)
         let (yr, mag) = reference(Wd, X, rows: rows, cols: cols, n: n)
-        let tol = n < QuantizedMatrix.gemmThreshold && QuantKernels.hasIntPath(t) ? 0.01 : 1e-5
+        let tol = n < QuantizedMatrix.gemmThreshold && QuantizedMatrix.hasCKernel(t) ? 0.01 : 1e-5
         for k in 0..<(n * rows) { XCTAssertEqual(Double(Y[k]), yr[k], accuracy: tol * mag[k] + 1e-6, "\(t) n=\(n) k=\(k)") }
         // Row i of a matmul equals matvec of row i.
         let yv = try m.matvec(Array(X[cols..<(2 * cols)]), threads: 1)

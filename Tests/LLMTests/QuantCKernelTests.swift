@@ -106,7 +106,7 @@ final class QuantCKernelTests: XCTestCase {
           let act = X.withUnsafeBufferPointer { Q8Activations($0.baseAddress!, n: n, cols: cols) }
           act.withPointers { a in
             for i in 0..<n { for r in 0..<rows {
-              let s = QuantKernels.dot(t, m.rowPointer(r), a, row: i, cols: cols)
+              let s = SwiftQ8Kernels.dot(t, m.rowPointer(r), a, row: i, cols: cols)
               XCTAssertEqual(Y[i * rows + r], s, accuracy: 1e-5 * Float(mq[i * rows + r]) + 1e-7, "\(t) swift r=\(r)")
             } }
           }
