@@ -17,9 +17,8 @@ final class JSONLBox {
 }
 
 extension LabBinding {
-  /// A scalar cell from the stack (nil, boolean, number, string).
-  static func cell(_ call: LuaCall, at i: Int32, column: String) throws -> JSONValue {
-    let v = try LuaState.value(call.L, at: i)
+  /// A scalar cell (nil, boolean, number, string) of column `column`; anything else is an argument error.
+  static func cell(_ call: LuaCall, _ v: LuaValue, column: String) throws -> JSONValue {
     switch v {
     case .nil: return .null
     case .boolean(let b): return .bool(b)
@@ -44,7 +43,7 @@ extension LabBinding {
         for (k, c) in cols.enumerated() {
           lua_rawgeti(L, 2, lua_Integer(k + 1))
           defer { edgelab_pop(L, 1) }
-          row.append(try cell(call, at: -1, column: c))
+          row.append(try cell(call, try LuaState.value(L, at: -1), column: c))
         }
         lua_rawgeti(L, 2, lua_Integer(cols.count + 1))
         let extra = lua_type(L, -1) != LUA_TNIL
@@ -54,15 +53,7 @@ extension LabBinding {
       } else {
         guard case .table(let t) = try call.table(2) else { throw call.argumentError(2, "row table expected") }
         var row: [String: JSONValue] = [:]
-        for (k, v) in t {
-          switch v {
-          case .boolean(let x): row[k] = .bool(x)
-          case .integer(let x): row[k] = .int(x)
-          case .number(let x): row[k] = .number(x)
-          case .string(let x): row[k] = .string(x)
-          default: throw call.argumentError(2, "column '\(k)': number, string or boolean expected, got \(v.typeName)")
-          }
-        }
+        for (k, v) in t { row[k] = try cell(call, v, column: k) }
         do { try b.writer.add(row) } catch LabError.unknownColumn(_, let c) {
           throw call.argumentError(2, "unknown column '\(c)' (columns: \(cols.joined(separator: ", ")))")
         }

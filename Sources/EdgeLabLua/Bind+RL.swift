@@ -196,7 +196,7 @@ enum RLBinding {
 
   static func statsValue(_ s: TrainStats) -> [String: LuaValue] {
     var t: [String: LuaValue] = [:]
-    for (k, v) in zip(TrainStats.csvHeader, s.csvRow) where !v.isEmpty { t[k] = .number(Double(v) ?? .nan) }
+    for (k, v) in zip(TrainStats.csvHeader, s.values) where !v.isNaN { t[k] = .number(v) }
     return t
   }
 

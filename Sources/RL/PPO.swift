@@ -121,9 +121,9 @@ public final class PPO<E: Environment> {
       optimizer.learningRate = frac * config.learningRate
     }
     var stats = TrainStats()
-    var buffer = try collectRollout(stats: &stats)
+    let buffer = try collectRollout(stats: &stats)
     var batch = try makeTrainBatch(buffer: buffer)
-    if let wm = worldModel { try wm.augment(ppo: self, buffer: &buffer, batch: &batch, stats: &stats) }
+    if let wm = worldModel { try wm.augment(ppo: self, buffer: buffer, batch: &batch, stats: &stats) }
     try update(batch: batch, stats: &stats)
     stats.iteration = iteration
     stats.globalStep = globalStep

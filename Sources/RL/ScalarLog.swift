@@ -49,14 +49,23 @@ public struct TrainStats: Codable, Equatable, Sendable {
                                  "real_reward_mean", "imagined_reward_mean", "mve_beta", "target_skill", "critic_skill",
                                  "rollout_ratio"]
 
+  /// The row as numbers, in `csvHeader` order (NaN = not measured this iteration): what the CSV prints and
+  /// what the Lua binding hands out at full precision.
+  public var values: [Double] {
+    [Double(iteration), Double(globalStep), episodicReturn, episodicLength, Double(episodes),
+     policyLoss, valueLoss, entropy, approxKL, clipFraction, explainedVariance,
+     learningRate, sps, wmLoss, wmValidationError, wmBaselineError, wmRewardError,
+     wmRewardBaseline, Double(imaginationOn), Double(imaginedSamples), mveGapToGAE, returnStd,
+     mveBiasToReal, mveRMSToReal, realRewardMean, imaginedRewardMean, mveBetaUsed,
+     targetSkill, criticSkill, rolloutRatioUsed]
+  }
+  /// Columns that hold counts (printed as integers).
+  static let integerColumns: Set<String> = ["iteration", "global_step", "episodes", "imagination_on", "imagined_samples"]
+
   public var csvRow: [String] {
-    func f(_ x: Double) -> String { x.isNaN ? "" : String(format: "%.6g", x) }
-    return [String(iteration), String(globalStep), f(episodicReturn), f(episodicLength), String(episodes),
-            f(policyLoss), f(valueLoss), f(entropy), f(approxKL), f(clipFraction), f(explainedVariance),
-            f(learningRate), f(sps), f(wmLoss), f(wmValidationError), f(wmBaselineError), f(wmRewardError),
-            f(wmRewardBaseline), String(imaginationOn), String(imaginedSamples), f(mveGapToGAE), f(returnStd),
-            f(mveBiasToReal), f(mveRMSToReal), f(realRewardMean), f(imaginedRewardMean), f(mveBetaUsed),
-            f(targetSkill), f(criticSkill), f(rolloutRatioUsed)]
+    zip(TrainStats.csvHeader, values).map { k, x in
+      x.isNaN ? "" : TrainStats.integerColumns.contains(k) ? String(Int(x)) : String(format: "%.6g", x)
+    }
   }
 }
 
@@ -74,7 +83,7 @@ public final class ScalarCSV {
     }
   }
   func columns(_ row: [String]) -> [String] {
-    deterministicOnly ? row.enumerated().filter { $0.offset != 12 }.map(\.element) : row
+    deterministicOnly ? zip(TrainStats.csvHeader, row).filter { $0.0 != "sps" }.map(\.1) : row
   }
   public func append(_ s: TrainStats) throws {
     guard let h = FileHandle(forWritingAtPath: path) else { throw RLError.checkpoint("cannot open \(path)") }

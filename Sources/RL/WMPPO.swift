@@ -36,8 +36,8 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
   ///  better than a constant gets no weight. (Aleatoric noise in G_real makes this conservative.)
   public var betaMode: BetaMode = .skill
   public enum BetaMode: String, Codable, Sendable { case fixed, skill }
-  /// Scale the rollout ratio by clamp(skill, 0, 1) (the same skill as `betaMode = .skill`, measured on every 4th
-  /// row when the value targets are off): imagined advantages are built from the same r̂ and V(ŝ).
+  /// Scale the rollout ratio by clamp(skill, 0, 1) (the same skill as `betaMode = .skill`, measured on a random
+  /// quarter of the rows when the value targets are off): imagined advantages are built from the same r̂ and V(ŝ).
   public var rolloutSkill = true
   /// Stochastic imagination by residual bootstrap (LearnedImagination): each imagined next observation adds
   /// the model's residual on a random real row of the newest rollout (held-out, prequential residuals).
@@ -67,12 +67,14 @@ public final class WMExtension {
   public let models: [WorldModel]
   public internal(set) var recent: [RolloutBuffer] = []
   var rng: RNG
-  public internal(set) var lastError = Double.nan, lastBaseline = Double.nan
   /// Accumulated wall seconds per phase ("train", "targets", "rollouts") — for benchmarks only; never feeds
   /// into results.
   public internal(set) var timings: [String: Double] = [:]
   /// The first (held-out) training pass of the latest iteration, with its per-dimension errors.
   public internal(set) var lastPass: WorldModel.PassResult?
+  /// The held-out one-step error of that pass and of the last-observation baseline (NaN before the first).
+  public var lastError: Double { lastPass?.modelError ?? .nan }
+  public var lastBaseline: Double { lastPass?.baselineError ?? .nan }
 
   public init(config: WMPPOConfig, obsDim: Int, nvec: [Int], costDim: Int, seed: UInt64) throws {
     try config.validate()
@@ -86,7 +88,7 @@ public final class WMExtension {
     rng = root.split("imagine")
   }
 
-  func augment<E>(ppo: PPO<E>, buffer: inout RolloutBuffer, batch: inout TrainBatch, stats: inout TrainStats) throws {
+  func augment<E>(ppo: PPO<E>, buffer: RolloutBuffer, batch: inout TrainBatch, stats: inout TrainStats) throws {
     // Train on the recent window (stacked as one batch, newest last). The first pass scores each window of
     // the new rollout before updating on it (held-out, prequential error); the last pass's hidden states of
     // the new rollout are the branch states for imagination (as Dreamer starts imagination from the states
@@ -115,8 +117,6 @@ public final class WMExtension {
       hs.append(lastPass!.hPrev)
     }
     lastPass = first
-    lastError = first!.modelError
-    lastBaseline = first!.baselineError
     stats.wmValidationError = lastError
     stats.wmBaselineError = lastBaseline
     stats.wmRewardError = first!.rewardError

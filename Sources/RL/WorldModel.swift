@@ -170,12 +170,7 @@ public final class WorldModel {
       + (entityNet.map { prefixed("entity", $0.namedParameters()) } ?? [])
   }
 
-  /// Network input rows [B × (D + width)] from raw observations and actions.
-  func input(obs: ArraySlice<Float>, actions: ArraySlice<Int>, batch: Int) -> [Float] {
-    input(sym: obs.map(symlog)[...], actions: actions, batch: batch)
-  }
-
-  /// The same from observations already in symlog space.
+  /// Network input rows [B × (D + width)] from observations already in symlog space and actions.
   func input(sym obs: ArraySlice<Float>, actions: ArraySlice<Int>, batch: Int) -> [Float] {
     let d = obsDim, w = actionWidth, h = nvec.count
     var x = [Float](repeating: 0, count: batch * (d + w))
@@ -189,13 +184,8 @@ public final class WorldModel {
     return x
   }
 
-  /// Head targets [B × (D + 1 + C)]: symlog deltas of the observation, symlog reward, symlog costs.
-  func targets(obs: ArraySlice<Float>, next: ArraySlice<Float>, rewards: ArraySlice<Float>,
-               costs: ArraySlice<Float>, batch: Int) -> [Float] {
-    targets(sym: obs.map(symlog)[...], next: next, rewards: rewards, costs: costs, batch: batch)
-  }
-
-  /// The same with the current observations already in symlog space.
+  /// Head targets [B × (D + 1 + C)]: symlog deltas of the observation, symlog reward, symlog costs, with the
+  /// current observations already in symlog space.
   func targets(sym obs: ArraySlice<Float>, next: ArraySlice<Float>, rewards: ArraySlice<Float>,
                costs: ArraySlice<Float>, batch: Int) -> [Float] {
     let d = obsDim, c = costDim, o = d + 1 + c
@@ -276,7 +266,8 @@ public final class WorldModel {
         let r = t * n
         let sym = buf.rawObs[(r * d)..<((r + n) * d)].map(symlog)
         let x = Tensor(shape: [n, d + actionWidth], input(sym: sym[...], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n))
-        hCur = try hCur * keepMask(prevDone)
+        // Reset rows whose previous step ended an episode (most steps end none: no mask tensor then).
+        if prevDone.contains(true) { hCur = try hCur * keepMask(prevDone) }
         for (e, dn) in prevDone.enumerated() where dn && mw > 0 { for j in 0..<mw { means[e * mw + j] = 0 } }
         let hp = hCur.data
         for (k, e) in tr.enumerated() {
@@ -336,45 +327,10 @@ public final class WorldModel {
 
   /// Filters the rollout without gradients: returns, for every row t·N+e, the hidden state *before* step t
   /// (the branch state for imagination, [T·N × H]) and the one-step mean squared errors (symlog space, obs
-  /// dims only) of the model and of the predict-the-last-observation baseline.
+  /// dims only) of the model and of the predict-the-last-observation baseline — a scoring pass over all envs.
   public func filter(_ buf: RolloutBuffer) throws -> (hPrev: [Float], modelError: Double, baselineError: Double) {
-    let n = buf.numEnvs, d = obsDim, h = nvec.count, hd = config.hidden, c = costDim
-    let mw = meanWidth, sw = stateWidth
-    var hPrev = [Float](repeating: 0, count: buf.count * sw)
-    var means = [Float](repeating: 0, count: n * mw)
-    var se = 0.0, seBase = 0.0
-    try noGrad {
-      var hCur = Tensor(zeros: [n, hd])
-      var prevDone = [Bool](repeating: true, count: n)
-      for t in 0..<buf.steps {
-        let r = t * n
-        hCur = try hCur * keepMask(prevDone)
-        for (e, dn) in prevDone.enumerated() where dn && mw > 0 { for j in 0..<mw { means[e * mw + j] = 0 } }
-        let hp = hCur.toArray()
-        for e in 0..<n {
-          for j in 0..<hd { hPrev[(r + e) * sw + j] = hp[e * hd + j] }
-          for j in 0..<mw { hPrev[(r + e) * sw + hd + j] = means[e * mw + j] }
-        }
-        let sym = buf.rawObs[(r * d)..<((r + n) * d)].map(symlog)
-        let acts = buf.actions[(r * h)..<((r + n) * h)]
-        let x = Tensor(shape: [n, d + actionWidth], input(sym: sym[...], actions: acts, batch: n))
-        advanceMeans(&means, sym: sym[...], batch: n)
-        hCur = try gru(x, hCur)
-        let out = try predict(h: hCur, x: x, entity: entityInput(sym: sym[...], actions: acts, batch: n, means: means)).toArray()
-        let y = targets(obs: buf.rawObs[(r * d)..<((r + n) * d)], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
-                        rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)], batch: n)
-        for b in 0..<n {
-          for j in 0..<d {
-            let e = out[b * (d + 1 + c) + j] - y[b * (d + 1 + c) + j]
-            se += Double(e * e)
-            seBase += Double(y[b * (d + 1 + c) + j] * y[b * (d + 1 + c) + j])
-          }
-          prevDone[b] = buf.terminated[r + b] || buf.truncated[r + b]
-        }
-      }
-    }
-    let cnt = Double(buf.count * d)
-    return (hPrev, se / cnt, seBase / cnt)
+    let r = try train(on: buf, learn: false)
+    return (r.hPrev, r.modelError, r.baselineError)
   }
 }
 

@@ -12,8 +12,9 @@ final class CheckpointTests: XCTestCase {
   }
 
   func params<E>(_ p: PPO<E>) -> [Float] { p.net.parameters.flatMap { $0.toArray() } }
-  func deterministicHistory(_ h: [TrainStats]) -> [[String]] {
-    h.map { var s = $0; s.sps = .nan; return s.csvRow }
+  /// Every logged scalar but the wall-clock SPS, bit for bit (NaN-safe).
+  func deterministicHistory(_ h: [TrainStats]) -> [[UInt64]] {
+    h.map { var s = $0; s.sps = .nan; return s.values.map(\.bitPattern) }
   }
 
   /// A run killed after a checkpoint and resumed from it ends exactly where the uninterrupted run ends.

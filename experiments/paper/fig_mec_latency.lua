@@ -134,21 +134,18 @@ for _, a in ipairs { "WM-PPO", "PPO" } do
 end
 rel:close()
 
-run:plot { data = "results.csv", x = "users", y = "latency_mean", by = "policy", band = "seed",
-           file = "latency_vs_users.svg", title = "Average query latency vs number of users (mean, 95% CI)",
-           xlabel = "users N", ylabel = "mean latency (s)" }
-run:plot { data = "results.csv", x = "users", y = "any_violation_rate", by = "policy", band = "seed",
-           file = "violation_vs_users.svg", title = "Constraint violation rate vs users (mean of energy/accuracy/hallucination)",
-           xlabel = "users N", ylabel = "violation rate" }
-run:plot { data = "results.csv", x = "users", y = "energy_violation_rate", by = "policy", band = "seed",
-           file = "energy_violation_vs_users.svg", title = "Energy-budget violations (device-episodes) vs users",
-           xlabel = "users N", ylabel = "violation rate" }
-run:plot { data = "results.csv", x = "users", y = "accuracy_violation_rate", by = "policy", band = "seed",
-           file = "accuracy_violation_vs_users.svg", title = "Effective-accuracy violations (episodes) vs users",
-           xlabel = "users N", ylabel = "violation rate" }
-run:plot { data = "results.csv", x = "users", y = "effective_accuracy", by = "policy", band = "seed",
-           file = "effective_accuracy_vs_users.svg", title = "Effective accuracy (answers within the deadline) vs users",
-           xlabel = "users N", ylabel = "effective accuracy" }
+-- One figure per metric: {column, file stem, title, y label}.
+local figures = {
+  { "latency_mean", "latency_vs_users", "Average query latency vs number of users (mean, 95% CI)", "mean latency (s)" },
+  { "any_violation_rate", "violation_vs_users", "Constraint violation rate vs users (mean of energy/accuracy/hallucination)", "violation rate" },
+  { "energy_violation_rate", "energy_violation_vs_users", "Energy-budget violations (device-episodes) vs users", "violation rate" },
+  { "accuracy_violation_rate", "accuracy_violation_vs_users", "Effective-accuracy violations (episodes) vs users", "violation rate" },
+  { "effective_accuracy", "effective_accuracy_vs_users", "Effective accuracy (answers within the deadline) vs users", "effective accuracy" },
+}
+for _, f in ipairs(figures) do
+  run:plot { data = "results.csv", x = "users", y = f[1], by = "policy", band = "seed", file = f[2] .. ".svg",
+             title = f[3], xlabel = "users N", ylabel = f[4] }
+end
 run:table("Per policy and population (means; latency with 95% t-interval)", "summary.csv")
 if agg["WM-PPO"] or agg["PPO"] then run:table("Relative latency of the learned agents (negative = faster)", "relative_latency.csv") end
 run:note(("Scenario %q, ρ = %s, horizon %d slots; baselines: %d evaluation seed(s) × %d episode(s) (band over "
