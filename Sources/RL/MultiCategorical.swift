@@ -95,11 +95,14 @@ public struct MultiCategorical: Equatable, Codable, Sendable {
     return a
   }
 
+  /// Joint log-probability of `action` (one index per head): the sum of the heads' log-probabilities.
+  /// Walks the head offsets inline (called per row on the rollout and update paths: no offsets array).
   public func logProb(logp: [Float], action: ArraySlice<Int>) -> Float {
-    var s: Float = 0
-    for (k, (off, a)) in zip(offsets, action).enumerated() {
-      precondition(a >= 0 && a < nvec[k])
+    var s: Float = 0, off = 0
+    for (k, a) in zip(nvec, action) {
+      precondition(a >= 0 && a < k)
       s += logp[off + a]
+      off += k
     }
     return s
   }

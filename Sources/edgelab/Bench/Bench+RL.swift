@@ -27,9 +27,8 @@ extension BenchSuite {
     let make: (Int) throws -> MECEnv = { _ in try MECEnv("paper") { $0.users = 10 } }
     func perStep(_ p: PPO<MECEnv>) throws -> Double {
       try p.runIteration()  // warm-up: allocations, first world-model pass
-      let t0 = Date()
-      for _ in 0..<iterations { try p.runIteration() }
-      return Date().timeIntervalSince(t0) / Double(iterations * cfg.batchSize)
+      let t = try BenchReport.time(repeats: 1, warmup: 0) { for _ in 0..<iterations { try p.runIteration() } }
+      return t.median / Double(iterations * cfg.batchSize)
     }
     let ppo = try perStep(try PPO(config: cfg, seed: 1, totalSteps: 1_000_000, makeEnv: make))
     report.record("ppo_env_steps_per_s", 1 / ppo, unit: "steps/s", lowerIsBetter: false,
