@@ -132,7 +132,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
     if QuantizedMatrix.hasCKernel(type) {
       QuantizedMatrix.cMatmul([QuantizedProduct(self, into: Y)], X, n: n, cols: cols, threads: nt)
     } else {
-      parallelRows(threads: nt) { r0, r1 in
+      ParallelGemm.rows(rows, threads: nt) { r0, r1 in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: cols) { buf in
           let wrow = buf.baseAddress!
           for r in r0..<r1 {
@@ -141,17 +141,6 @@ public struct QuantizedMatrix: @unchecked Sendable {
           }
         }
       }
-    }
-  }
-
-  /// Split [0, rows) into chunks run on `threads` workers.
-  func parallelRows(threads: Int, _ body: (Int, Int) -> Void) {
-    if threads <= 1 || rows < 64 { body(0, rows); return }
-    let chunks = min(rows / 16, threads * 4)
-    let per = (rows + chunks - 1) / chunks
-    parallelFor(chunks, threads: threads) { c in
-      let r0 = c * per, r1 = min(rows, r0 + per)
-      if r0 < r1 { body(r0, r1) }
     }
   }
 }
