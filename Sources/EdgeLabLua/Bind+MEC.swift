@@ -52,7 +52,7 @@ extension EdgeLabBinding {
     }
     m.function("evaluate") { call in try MECBinding.evaluate(call) }
     m.function("baselines") { call in call.push(.array(MECBaselineKind.allCases.map { .string($0.rawValue) })); return 1 }
-    m.function("scenarios") { call in call.push(.array(["paper", "paper-iid"])); return 1 }
+    m.function("scenarios") { call in call.push(.array(MECScenario.builtInNames.map { .string($0) })); return 1 }
     m.function("check") { call in
       let box = try call.object(1, MECBinding.envClass)
       let seed = try call.optInteger(2, 12345)

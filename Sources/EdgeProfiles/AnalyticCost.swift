@@ -69,6 +69,35 @@ public struct DeviceAccess: Codable, Sendable, Equatable {
   public var populationShare: Double
 }
 
+/// The decode roofline of one model on one device as coefficients:
+/// t(c) = max(memA + memB·c, computeK) seconds per token at c tokens of context, with memA = W/(η_m·B),
+/// memB = kv/(η_m·B), computeK = F/(η_c·P). `c` may be fractional (a batch's mean context).
+public struct DecodeRoofline: Sendable, Equatable {
+  public let memA: Double, memB: Double, computeK: Double
+
+  public init(card: ModelCard, device: DeviceProfile, config: AnalyticModelConfig = .init()) {
+    let bw = config.memoryEfficiency * device.memoryBandwidth
+    memA = card.bytesPerToken / bw
+    memB = card.kvBytesPerToken / bw
+    computeK = card.flopsPerToken / (config.computeEfficiency * device.peakFLOPS)
+  }
+
+  @inline(__always)
+  public func secondsPerToken(context: Double) -> Double { max(memA + memB * context, computeK) }
+
+  /// Σ_{c=n}^{n+m-1} t(c) in closed form (what `AnalyticModel.queryCost` sums token by token).
+  public func seconds(prompt n: Int, output m: Int) -> Double {
+    if m <= 0 { return 0 }
+    if memB <= 0 { return Double(m) * max(memA, computeK) }
+    // First context at which memory time reaches compute time.
+    let cStar = ((computeK - memA) / memB).rounded(.up)
+    let j = Double(min(max(Int(max(min(cStar, 1e15), -1e15)) - n, 0), m))  // tokens in the compute-bound regime
+    let md = Double(m), nd = Double(n)
+    let first = nd + j, last = nd + md - 1
+    return j * computeK + (md - j) * memA + memB * (first + last) * (md - j) / 2
+  }
+}
+
 public enum AnalyticModel {
   /// Seconds to prefill `tokens` prompt tokens.
   public static func prefillSeconds(card: ModelCard, device: DeviceProfile, tokens: Int,
@@ -82,10 +111,7 @@ public enum AnalyticModel {
   /// Seconds to decode one token with `context` tokens already in the KV cache.
   public static func decodeSecondsPerToken(card: ModelCard, device: DeviceProfile, context: Int,
                                            config: AnalyticModelConfig = .init()) -> Double {
-    let memory = (card.bytesPerToken + card.kvBytesPerToken * Double(context))
-      / (config.memoryEfficiency * device.memoryBandwidth)
-    let compute = card.flopsPerToken / (config.computeEfficiency * device.peakFLOPS)
-    return max(memory, compute)
+    DecodeRoofline(card: card, device: device, config: config).secondsPerToken(context: Double(context))
   }
 
   /// Latency and energy of `query` on `device` (active power × time).

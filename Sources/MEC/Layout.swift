@@ -20,8 +20,8 @@ public struct HostedModel: Sendable {
   /// Accuracy and hallucination per scenario task class (index = class index).
   public let accuracy: [Double]
   public let hallucination: [Double]
-  /// Roofline coefficients: decode seconds/token at context c = max(memA + memB·c, computeK).
-  let memA: Double, memB: Double, computeK: Double
+  /// Decode roofline (EdgeProfiles): seconds/token at context c = max(memA + memB·c, computeK).
+  public let roofline: DecodeRoofline
   let device: DeviceProfile
   let config: AnalyticModelConfig
 
@@ -34,10 +34,7 @@ public struct HostedModel: Sendable {
     let meanHal = card.tasks.values.map(\.hallucination).reduce(0, +) / Double(card.tasks.count)
     accuracy = classes.map { card.tasks[$0]?.accuracy ?? meanAcc }
     hallucination = classes.map { card.tasks[$0]?.hallucination ?? meanHal }
-    let bw = config.memoryEfficiency * device.memoryBandwidth
-    memA = card.bytesPerToken / bw
-    memB = card.kvBytesPerToken / bw
-    computeK = card.flopsPerToken / (config.computeEfficiency * device.peakFLOPS)
+    roofline = DecodeRoofline(card: card, device: device, config: config)
   }
 
   /// Prefill seconds for `tokens` prompt tokens (EdgeProfiles roofline).
@@ -48,20 +45,10 @@ public struct HostedModel: Sendable {
 
   /// Decode seconds per token at `context` tokens of KV cache (EdgeProfiles roofline).
   @inline(__always)
-  public func decodeSecondsPerToken(context: Double) -> Double { max(memA + memB * context, computeK) }
+  public func decodeSecondsPerToken(context: Double) -> Double { roofline.secondsPerToken(context: context) }
 
-  /// Σ_{c=n}^{n+m-1} max(memA + memB·c, computeK) in closed form (the same sum EdgeProfiles'
-  /// `queryCost` computes token by token).
-  public func decodeSeconds(prompt n: Int, output m: Int) -> Double {
-    if m <= 0 { return 0 }
-    if memB <= 0 { return Double(m) * max(memA, computeK) }
-    // First context at which memory time reaches compute time.
-    let cStar = ((computeK - memA) / memB).rounded(.up)
-    let j = Double(min(max(Int(max(min(cStar, 1e15), -1e15)) - n, 0), m))  // tokens in the compute-bound regime
-    let md = Double(m), nd = Double(n)
-    let first = nd + j, last = nd + md - 1
-    return j * computeK + (md - j) * memA + memB * (first + last) * (md - j) / 2
-  }
+  /// Decode seconds of `m` tokens after an `n`-token prompt (EdgeProfiles' closed-form sum).
+  public func decodeSeconds(prompt n: Int, output m: Int) -> Double { roofline.seconds(prompt: n, output: m) }
 
   /// Local service time (prefill + decode) of one query.
   @inline(__always)

@@ -128,13 +128,16 @@ public struct MECScenario: Codable, Sendable, Equatable {
     energyBudgetW * slotSeconds / (arrivalRate > 0 ? arrivalRate : 1)
   }
 
+  /// Names `named(_:)` accepts.
+  public static let builtInNames = ["paper", "paper-iid"]
+
   /// A built-in scenario by name ("paper"; "paper-iid" = paper with ρ = 0).
   public static func named(_ name: String) throws -> MECScenario {
     var s = MECScenario()
     switch name {
     case "paper": break
     case "paper-iid": s.name = "paper-iid"; s.rho = 0
-    default: throw MECError.unknownScenario("'\(name)' (known: paper, paper-iid)")
+    default: throw MECError.unknownScenario("'\(name)' (known: \(builtInNames.joined(separator: ", ")))")
     }
     return s
   }

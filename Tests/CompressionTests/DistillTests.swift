@@ -26,6 +26,23 @@ final class DistillTests: XCTestCase {
     XCTAssertEqual(Double(lp[1]), 1 - log(z), accuracy: 1e-6)
   }
 
+  func testTopKSelectionMatchesFullSort() {
+    // Partial selection (small k) and the full-sort path (large k) against a plain sort, with many ties.
+    var rng = RNG(seed: 21)
+    let z = (0..<500).map { _ in Float((rng.normal() * 3).rounded()) / 2 }
+    let ref = z.indices.sorted { z[$0] != z[$1] ? z[$0] > z[$1] : $0 < $1 }
+    for k in [1, 2, 7, 40, 62, 63, 64, 300, 500] {
+      let (ids, lp) = TeacherCache.topK(z, k: k, temperature: 1.7)
+      XCTAssertEqual(ids.map(Int.init), Array(ref.prefix(k)), "k=\(k)")
+      let top = ref.prefix(k).map { Double(z[$0]) / 1.7 }
+      let lse = log(top.map { exp($0) }.reduce(0, +))
+      for (g, w) in zip(lp, top) { XCTAssertEqual(Double(g), w - lse, accuracy: 1e-5, "k=\(k)") }
+    }
+    // A slice keeps ids relative to its own start.
+    let row = z[100..<300]
+    XCTAssertEqual(TeacherCache.topK(row, k: 5, temperature: 1).0, TeacherCache.topK(Array(row), k: 5, temperature: 1).0)
+  }
+
   func testGradientMatchesFiniteDifferences() throws {
     let teacher = try Tiny.model(layers: 2, ffn: 32, dim: 32, std: 0.3)
     let w = Tiny.windows(teacher, count: 1, length: 5)

@@ -40,6 +40,24 @@ final class EdgeProfilesTests: XCTestCase {
                                                      query: QueryShape(promptTokens: 0, outputTokens: 1)))
   }
 
+  func testDecodeRooflineClosedForm() throws {
+    // Memory-bound throughout: the same 2.0209 s as the hand sum above.
+    let r = DecodeRoofline(card: card, device: device(), config: eta)
+    XCTAssertEqual(r.seconds(prompt: 100, output: 10), 2.0209, accuracy: 1e-9)
+    XCTAssertEqual(r.seconds(prompt: 100, output: 0), 0)
+    // A compute-heavy card crossing from compute- to memory-bound inside the query: memA = 0.2, memB = 2e-4,
+    // computeK = 2e11/5e11 = 0.4 ⇒ compute-bound for c < 1000. Against queryCost's token-by-token sum.
+    let heavy = ModelCard(name: "heavy", source: .measured, params: 1e9, storageBytes: 1e9, flopsPerToken: 2e11,
+                          kvBytesPerToken: 1e6)
+    let rh = DecodeRoofline(card: heavy, device: device(), config: eta)
+    XCTAssertEqual(rh.computeK, 0.4, accuracy: 1e-15)
+    for (n, m) in [(990, 20), (1, 5), (1000, 3), (5, 2000)] {
+      let ref = try AnalyticModel.queryCost(card: heavy, device: device(), query: QueryShape(promptTokens: n, outputTokens: m),
+                                            config: eta).decodeSeconds
+      XCTAssertEqual(rh.seconds(prompt: n, output: m), ref, accuracy: ref * 1e-12, "n=\(n) m=\(m)")
+    }
+  }
+
   func testAccessibility() {
     // required = 1e9 + 1e5·1000 + 1e8 = 1.2e9; usable 0.7·2e9 = 1.4e9 fits, 0.5·2e9 = 1e9 does not.
     // decode at ctx 1000 = 1/0.22 = 4.545 tok/s: below 5, above 4.

@@ -93,8 +93,13 @@ final class SuiteTests: XCTestCase {
     XCTAssertGreaterThan(d.kld.mean, 0)
     XCTAssertLessThan(d.sameTopToken, 1)
     XCTAssertEqual(d.reference.perplexity, baseResults.generalization.perplexity.perplexity, accuracy: 1e-9)
-    XCTAssertNotNil(r.generalization.flipRateVsBase)
-    XCTAssertNotNil(r.hallucination.haluEvalDeltaVsBase)
+    // Flip rate and paired delta against a plain recount over the items.
+    let vi = r.generalization.tasks.flatMap(\.items), bi = baseResults.generalization.tasks.flatMap(\.items)
+    let flips = zip(vi, bi).filter { $0.predicted != $1.predicted }.count
+    XCTAssertEqual(try XCTUnwrap(r.generalization.flipRateVsBase), Double(flips) / Double(vi.count), accuracy: 1e-12)
+    let hv = r.hallucination.haluEvalItems, hb = baseResults.hallucination.haluEvalItems
+    let delta = zip(hv, hb).map { (1 - $0.accNorm) - (1 - $1.accNorm) }.reduce(0, +) / Double(hv.count)
+    XCTAssertEqual(try XCTUnwrap(r.hallucination.haluEvalDeltaVsBase).mean, delta, accuracy: 1e-12)
     XCTAssertTrue(r.report().contains("Answer-flip rate"))
     // Base results from a different configuration are refused.
     var other = noHost; other.itemsPerTask = 3

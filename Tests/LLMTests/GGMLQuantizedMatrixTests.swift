@@ -11,29 +11,6 @@ final class GGMLQuantizedMatrixTests: XCTestCase {
     return (0..<(rows * cols)).map { i in Float(rng.normal()) * 0.05 + (i % cols == 7 ? 0.2 : 0) }
   }
 
-  /// Activation row as the kernel sees it: blocks of 32, d = amax/127, q = round-half-away(x/d).
-  func q8Dequantized(_ x: [Float]) -> [Float] {
-    var out = x
-    for b in 0..<(x.count / 32) {
-      let blk = x[(32 * b)..<(32 * b + 32)]
-      let d = blk.map { abs($0) }.max()! / 127
-      let id: Float = d == 0 ? 0 : 1 / d
-      for j in 0..<32 { out[32 * b + j] = (x[32 * b + j] * id).rounded(.toNearestOrAwayFromZero) * d }
-    }
-    return out
-  }
-
-  /// Y (n×rows) = X (n×cols) · Wᵀ in Double, plus Σ|w·x| per output for tolerances.
-  func reference(_ W: [Float], _ X: [Float], rows: Int, cols: Int, n: Int) -> ([Double], [Double]) {
-    var y = [Double](repeating: 0, count: n * rows), mag = y
-    for i in 0..<n { for r in 0..<rows {
-      var s = 0.0, m = 0.0
-      for j in 0..<cols { let p = Double(W[r * cols + j]) * Double(X[i * cols + j]); s += p; m += abs(p) }
-      y[i * rows + r] = s; mag[i * rows + r] = m
-    } }
-    return (y, mag)
-  }
-
   func testMatvecMatchesDequantizedReference() throws {
     let rows = 96, cols = 512
     let W = randomMatrix(rows, cols, seed: 1)
@@ -46,13 +23,13 @@ final class GGMLQuantizedMatrixTests: XCTestCase {
       let y2 = try m.matvec(x, threads: 2)
       XCTAssertEqual(y1, y2, "\(t): thread count changed the result")
       // Tight: the kernel equals the exact product of the decoded weights and the int8-quantized activations.
-      let xin = QuantKernels.hasIntPath(t) ? q8Dequantized(x) : x
-      let (yq, magq) = reference(Wd, xin, rows: rows, cols: cols, n: 1)
+      let xin = QuantizedMatrix.hasCKernel(t) ? QuantReference.q8Dequantized(x) : x
+      let (yq, magq) = QuantReference.product(Wd, xin, rows: rows, cols: cols, n: 1)
       for r in 0..<rows {
         XCTAssertEqual(Double(y1[r]), yq[r], accuracy: 2e-6 * magq[r] + 1e-7, "\(t) row \(r)")
       }
       // Loose: close to dequantize-then-matvec with Float activations (int8 activations cost < 1% of Σ|w·x|).
-      let (yf, magf) = reference(Wd, x, rows: rows, cols: cols, n: 1)
+      let (yf, magf) = QuantReference.product(Wd, x, rows: rows, cols: cols, n: 1)
       for r in 0..<rows { XCTAssertEqual(Double(y1[r]), yf[r], accuracy: 0.01 * magf[r], "\(t) row \(r)") }
     }
   }
@@ -67,8 +44,8 @@ final class GGMLQuantizedMatrixTests: XCTestCase {
       for n in [3, 21] {                                      // int path, then panel + sgemm path
         let X = (0..<(n * cols)).map { _ in Float(rng.normal()) }
         let Y = try m.matmul(X, n: n, threads: 2)
-        let (yr, mag) = reference(Wd, X, rows: rows, cols: cols, n: n)
-        let tol = n < QuantizedMatrix.gemmThreshold && QuantKernels.hasIntPath(t) ? 0.01 : 1e-5
+        let (yr, mag) = QuantReference.product(Wd, X, rows: rows, cols: cols, n: n)
+        let tol = n < QuantizedMatrix.gemmThreshold && QuantizedMatrix.hasCKernel(t) ? 0.01 : 1e-5
         for k in 0..<(n * rows) { XCTAssertEqual(Double(Y[k]), yr[k], accuracy: tol * mag[k] + 1e-6, "\(t) n=\(n) k=\(k)") }
         // Row i of a matmul equals matvec of row i.
         let yv = try m.matvec(Array(X[cols..<(2 * cols)]), threads: 1)

@@ -22,35 +22,6 @@ final class QuantCKernelTests: XCTestCase {
     return (0..<count).map { i in Float(rng.normal()) * scale + (i % 37 == 5 ? 3 * scale : 0) }
   }
 
-  /// Reference activation codes: d = amax/127, q = round-half-away(x·(1/d)), written independently of the kernels.
-  func referenceCodes(_ x: [Float]) -> (q: [Int8], d: [Float]) {
-    var q = [Int8](repeating: 0, count: x.count), d = [Float](repeating: 0, count: x.count / 32)
-    for b in 0..<(x.count / 32) {
-      var amax: Float = 0
-      for j in 0..<32 { amax = max(amax, abs(x[32 * b + j])) }
-      d[b] = amax / 127
-      let id: Float = d[b] == 0 ? 0 : 1 / d[b]
-      for j in 0..<32 { q[32 * b + j] = Int8((x[32 * b + j] * id).rounded(.toNearestOrAwayFromZero)) }
-    }
-    return (q, d)
-  }
-
-  func dequantizedActivations(_ x: [Float]) -> [Float] {
-    let (q, d) = referenceCodes(x)
-    return (0..<x.count).map { Float(q[$0]) * d[$0 / 32] }
-  }
-
-  /// Y = X·Wᵀ in Double and Σ|w·x| per output.
-  func reference(_ W: [Float], _ X: [Float], rows: Int, cols: Int, n: Int) -> ([Double], [Double]) {
-    var y = [Double](repeating: 0, count: n * rows), mag = y
-    for i in 0..<n { for r in 0..<rows {
-      var s = 0.0, m = 0.0
-      for j in 0..<cols { let p = Double(W[r * cols + j]) * Double(X[i * cols + j]); s += p; m += abs(p) }
-      y[i * rows + r] = s; mag[i * rows + r] = m
-    } }
-    return (y, mag)
-  }
-
   func testQuantizationMatchesReferenceOnEveryLevel() {
     // Random values, exact ties (k + ½ steps), a zero block, negative-only and tiny values.
     var x = randomValues(32 * 6, seed: 11)
@@ -59,7 +30,7 @@ final class QuantCKernelTests: XCTestCase {
     for j in 0..<32 { x[96 + j] = -Float(j + 1) * 0.01 }
     for j in 0..<32 { x[128 + j] = Float(j) * 1e-30 }
     x[160] = 127; x[161] = 0.5; x[162] = -0.5; x[163] = 1.5; x[164] = -2.5
-    let (rq, rd) = referenceCodes(x)
+    let (rq, rd) = QuantReference.codes(x)
     for level in levels {
       QuantKernelLevel.set(level)
       let r = x.withUnsafeBufferPointer { Q8Rows($0.baseAddress!, n: 2, cols: x.count / 2) }
@@ -97,16 +68,16 @@ final class QuantCKernelTests: XCTestCase {
           }
           let Y = results[0]
           // Tight: exactly (decoded W)·x̂ up to float rounding.
-          let (yq, mq) = reference(Wd, dequantizedActivations(X), rows: rows, cols: cols, n: n)
+          let (yq, mq) = QuantReference.product(Wd, QuantReference.q8Dequantized(X), rows: rows, cols: cols, n: n)
           for k in 0..<(n * rows) { XCTAssertEqual(Double(Y[k]), yq[k], accuracy: 2e-6 * mq[k] + 1e-7, "\(t) \(rows)×\(cols) k=\(k)") }
           // Loose: dequantize-then-F32-matmul (int8 activations cost < 1% of Σ|w·x|).
-          let (yf, mf) = reference(Wd, X, rows: rows, cols: cols, n: n)
+          let (yf, mf) = QuantReference.product(Wd, X, rows: rows, cols: cols, n: n)
           for k in 0..<(n * rows) { XCTAssertEqual(Double(Y[k]), yf[k], accuracy: 0.01 * mf[k], "\(t) \(rows)×\(cols) k=\(k)") }
           // The Swift int8 kernels (same activation codes) agree to float rounding.
           let act = X.withUnsafeBufferPointer { Q8Activations($0.baseAddress!, n: n, cols: cols) }
           act.withPointers { a in
             for i in 0..<n { for r in 0..<rows {
-              let s = QuantKernels.dot(t, m.rowPointer(r), a, row: i, cols: cols)
+              let s = SwiftQ8Kernels.dot(t, m.rowPointer(r), a, row: i, cols: cols)
               XCTAssertEqual(Y[i * rows + r], s, accuracy: 1e-5 * Float(mq[i * rows + r]) + 1e-7, "\(t) swift r=\(r)")
             } }
           }
@@ -153,7 +124,7 @@ final class QuantCKernelTests: XCTestCase {
       let base = Float(j % 5) - 2
       return j % 7 == 0 ? base + 0.3 : base
     }
-    let (yq, mq) = reference(m.dequantized(), dequantizedActivations(X), rows: rows, cols: cols, n: 1)
+    let (yq, mq) = QuantReference.product(m.dequantized(), QuantReference.q8Dequantized(X), rows: rows, cols: cols, n: 1)
     for level in levels {
       QuantKernelLevel.set(level)
       let y = try m.matvec(X, threads: 1)

@@ -23,3 +23,37 @@ enum TestPaths {
     return Array(s.buffer)
   }
 }
+
+/// Plain references for the quantized products, written independently of the kernels (shared by
+/// GGMLQuantizedMatrixTests and QuantCKernelTests).
+enum QuantReference {
+  /// Activation codes as the int8 path must produce them: blocks of 32, d = amax/127, q = round-half-away(x·(1/d)).
+  static func codes(_ x: [Float]) -> (q: [Int8], d: [Float]) {
+    var q = [Int8](repeating: 0, count: x.count), d = [Float](repeating: 0, count: x.count / 32)
+    for b in 0..<(x.count / 32) {
+      var amax: Float = 0
+      for j in 0..<32 { amax = max(amax, abs(x[32 * b + j])) }
+      d[b] = amax / 127
+      let id: Float = d[b] == 0 ? 0 : 1 / d[b]
+      for j in 0..<32 { q[32 * b + j] = Int8((x[32 * b + j] * id).rounded(.toNearestOrAwayFromZero)) }
+    }
+    return (q, d)
+  }
+
+  /// The activations the int8 path multiplies with: q·d per element.
+  static func q8Dequantized(_ x: [Float]) -> [Float] {
+    let (q, d) = codes(x)
+    return (0..<x.count).map { Float(q[$0]) * d[$0 / 32] }
+  }
+
+  /// Y = X·Wᵀ in Double (W rows × cols, X n × cols) and Σ|w·x| per output for tolerances.
+  static func product(_ W: [Float], _ X: [Float], rows: Int, cols: Int, n: Int) -> ([Double], [Double]) {
+    var y = [Double](repeating: 0, count: n * rows), mag = y
+    for i in 0..<n { for r in 0..<rows {
+      var s = 0.0, m = 0.0
+      for j in 0..<cols { let p = Double(W[r * cols + j]) * Double(X[i * cols + j]); s += p; m += abs(p) }
+      y[i * rows + r] = s; mag[i * rows + r] = m
+    } }
+    return (y, mag)
+  }
+}

@@ -13,6 +13,8 @@ final class ScenarioTests: XCTestCase {
     XCTAssertTrue(message { _ = try MECEnv("paper") { $0.edgeModel = "gpt-5" } }.contains("unknown model card 'gpt-5'"))
     XCTAssertTrue(message { _ = try MECEnv("paper") { $0.rho = 1.5 } }.contains("rho must be in [0, 1]"))
     XCTAssertTrue(message { _ = try MECEnv("nope") }.contains("unknown MEC scenario 'nope'"))
+    XCTAssertTrue(message { _ = try MECEnv("nope") }.contains("(known: paper, paper-iid)"))
+    XCTAssertEqual(try MECScenario.builtInNames.map { try MECScenario.named($0).name }, MECScenario.builtInNames)
     XCTAssertTrue(message { _ = try MECEnv("paper") { $0.cardSet = .measured } }.contains("needs cardsPath"))
     XCTAssertTrue(message { _ = try MECEnv("paper") { $0.users = 0 } }.contains("users must be >= 1"))
     let env = try MECEnv("paper") { $0.users = 3 }

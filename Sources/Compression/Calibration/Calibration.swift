@@ -49,9 +49,10 @@ public enum Calibration {
     return out
   }
 
-  /// Collect statistics over `windows` (each run from an empty cache). `extraHook` sees every activation too
-  /// (used by GPTQ Hessian and refit Gram collection). `progress(done, total)` after each window.
-  public static func collect(model: LlamaModel, windows: [[Int32]], extraHook: ActivationHook? = nil,
+  /// Collect statistics over `windows` (each run from an empty cache). `progress(done, total)` after each window.
+  /// (GPTQ Hessians and refit Grams need their own passes: GPTQ runs on the partly quantized model, and the
+  /// refit only knows which layers need a Gram once the pruning plan exists.)
+  public static func collect(model: LlamaModel, windows: [[Int32]],
                              progress: ((Int, Int) -> Void)? = nil) throws -> CalibrationStats {
     let c = model.config
     var layers = (0..<c.layers).map { l in
@@ -85,7 +86,6 @@ public enum Calibration {
           }
           layers[l].cosCount += rows
         }
-        extraHook?(l, site, v, rows, cols)
       }
       tokens += w.count
       progress?(wi + 1, windows.count)

@@ -25,8 +25,7 @@ public struct TeacherCache: Sendable {
       var wid = [Int32](), wlp = [Float]()
       wid.reserveCapacity(w.count * k); wlp.reserveCapacity(w.count * k)
       for t in 0..<w.count {
-        let row = z[(t * V)..<((t + 1) * V)]
-        let (i, lp) = TeacherCache.topK(Array(row), k: k, temperature: temperature)
+        let (i, lp) = TeacherCache.topK(z[(t * V)..<((t + 1) * V)], k: k, temperature: temperature)
         wid += i; wlp += lp
       }
       ids.append(wid); logprobs.append(wlp)
@@ -34,11 +33,30 @@ public struct TeacherCache: Sendable {
     }
   }
 
-  /// Top-k of softmax(z/T): ids (descending probability) and log-probabilities renormalised over the k.
-  public static func topK(_ z: [Float], k: Int, temperature T: Float) -> ([Int32], [Float]) {
-    let idx = z.indices.sorted { z[$0] != z[$1] ? z[$0] > z[$1] : $0 < $1 }.prefix(k)
-    let m = Double(z[idx.first!]) / Double(T)
-    let lse = m + Foundation.log(idx.reduce(0.0) { $0 + Foundation.exp(Double(z[$1]) / Double(T) - m) })
-    return (idx.map { Int32($0) }, idx.map { Float(Double(z[$0]) / Double(T) - lse) })
+  /// Top-k of softmax(z/T): ids (descending probability, ties by lower id) and log-probabilities renormalised
+  /// over the k. Selection keeps a sorted buffer of the k best seen so far (O(V + insertions·k)) instead of
+  /// sorting the whole vocabulary for every position; for k ≥ V/8 a full sort is cheaper and is used.
+  public static func topK<C: RandomAccessCollection>(_ z: C, k: Int, temperature T: Float) -> ([Int32], [Float])
+  where C.Element == Float, C.Index == Int {
+    let base = z.startIndex, n = z.count
+    @inline(__always) func at(_ i: Int) -> Float { z[base + i] }
+    var idx: [Int]
+    if k * 8 >= n {
+      idx = Array((0..<n).sorted { at($0) != at($1) ? at($0) > at($1) : $0 < $1 }.prefix(k))
+    } else {
+      idx = []; idx.reserveCapacity(k + 1)
+      for i in 0..<n {
+        let v = at(i)
+        if idx.count == k { guard v > at(idx[k - 1]) else { continue } }
+        // Insert after every kept id with value ≥ v (they have lower ids, so ties stay ordered by id).
+        var lo = 0, hi = idx.count
+        while lo < hi { let mid = (lo + hi) / 2; if at(idx[mid]) >= v { lo = mid + 1 } else { hi = mid } }
+        idx.insert(i, at: lo)
+        if idx.count > k { idx.removeLast() }
+      }
+    }
+    let m = Double(at(idx[0])) / Double(T)
+    let lse = m + Foundation.log(idx.reduce(0.0) { $0 + Foundation.exp(Double(at($1)) / Double(T) - m) })
+    return (idx.map { Int32($0) }, idx.map { Float(Double(at($0)) / Double(T) - lse) })
   }
 }

@@ -104,15 +104,16 @@ public enum GGMLCodec {
   }
 
   public static func dequantize(_ type: GGMLType, _ bytes: [UInt8], count: Int) throws -> [Float] {
+    try bytes.withUnsafeBytes { try dequantize(type, $0, count: count) }
+  }
+
+  /// Decode the first `count` elements of `type` in `bytes` (e.g. a GGUF tensor's data) into a new array.
+  public static func dequantize(_ type: GGMLType, _ bytes: UnsafeRawBufferPointer, count: Int) throws -> [Float] {
     let n = try byteCount(type, count: count)
     guard bytes.count >= n else { throw GGMLCodecError.bufferTooSmall(needed: n, got: bytes.count) }
     var out = [Float](repeating: 0, count: count)
-    try bytes.withUnsafeBytes { bp in
-      try out.withUnsafeMutableBufferPointer { op in
-        guard count > 0 else { return }
-        try dequantize(type, bp.baseAddress!, count: count, into: op.baseAddress!)
-      }
-    }
+    guard count > 0 else { return out }                       // count > 0 ⇒ n > 0 ⇒ bytes has a base address
+    try out.withUnsafeMutableBufferPointer { try dequantize(type, bytes.baseAddress!, count: count, into: $0.baseAddress!) }
     return out
   }
 }

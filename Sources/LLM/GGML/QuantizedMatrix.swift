@@ -3,8 +3,8 @@
 //   matvec (and matmul with few activation rows): each activation row is quantized to Q8-style int8 blocks of 32
 //   (scale = amax/127, round half away from zero) and multiplied with the weight blocks by integer SIMD dot
 //   products in C (Sources/CQuantKernels, AVX2/AVX-512 VNNI with a portable fallback; see
-//   QuantizedMatrix+CKernels.swift) for Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q6_K (the Swift SIMD kernels of
-//   QuantKernels stay as the reference); other types decode one row at a time into Floats. Rows are split across threads of the shared pool (`parallelFor`).
+//   QuantizedMatrix+CKernels.swift) for Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q6_K (Swift SIMD int8 kernels
+//   live in the tests as a reference); other types decode one row at a time into Floats. Rows are split across threads of the shared pool (`parallelFor`).
 //   matmul with many activation rows: chunks of 96 weight rows are decoded into a per-task Float buffer and
 //   multiplied by single-threaded OpenBLAS sgemm, chunks spread over the pool (ParallelGemm); the whole tensor is
 //   never dequantized at once.
@@ -131,18 +131,8 @@ public struct QuantizedMatrix: @unchecked Sendable {
     }
     if QuantizedMatrix.hasCKernel(type) {
       QuantizedMatrix.cMatmul([QuantizedProduct(self, into: Y)], X, n: n, cols: cols, threads: nt)
-    } else if QuantKernels.hasIntPath(type) {
-      let act = Q8Activations(X, n: n, cols: cols)
-      parallelRows(threads: nt) { r0, r1 in
-        act.withPointers { a in
-          for r in r0..<r1 {
-            let w = rowPointer(r)
-            for i in 0..<n { Y[i * rows + r] = QuantKernels.dot(type, w, a, row: i, cols: cols) }
-          }
-        }
-      }
     } else {
-      parallelRows(threads: nt) { r0, r1 in
+      ParallelGemm.rows(rows, threads: nt) { r0, r1 in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: cols) { buf in
           let wrow = buf.baseAddress!
           for r in r0..<r1 {
@@ -151,17 +141,6 @@ public struct QuantizedMatrix: @unchecked Sendable {
           }
         }
       }
-    }
-  }
-
-  /// Split [0, rows) into chunks run on `threads` workers.
-  func parallelRows(threads: Int, _ body: (Int, Int) -> Void) {
-    if threads <= 1 || rows < 64 { body(0, rows); return }
-    let chunks = min(rows / 16, threads * 4)
-    let per = (rows + chunks - 1) / chunks
-    parallelFor(chunks, threads: threads) { c in
-      let r0 = c * per, r1 = min(rows, r0 + per)
-      if r0 < r1 { body(r0, r1) }
     }
   }
 }

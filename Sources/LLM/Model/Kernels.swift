@@ -14,14 +14,6 @@ enum Kernels {
     }
   }
 
-  /// Rotary embedding in place on n rows holding `heads` heads of `headDim` (row stride `ld`), positions
-  /// pos0..pos0+n-1. Only the first `ropeDim` dims of each head rotate; θ_i = base^(-2i/ropeDim).
-  static func rope(_ x: UnsafeMutablePointer<Float>, n: Int, ld: Int, heads: Int, headDim: Int, ropeDim: Int,
-                   pos0: Int, theta: Double, pairing: RoPEPairing) {
-    let t = RoPETable(pos0: pos0, n: n, ropeDim: ropeDim, theta: theta)
-    rope(x, rows: 0..<n, ld: ld, heads: heads, headDim: headDim, table: t, pairing: pairing)
-  }
-
   /// Rotary embedding of rows `rows` (row r has position table.pos0 + r) with precomputed cos/sin.
   static func rope(_ x: UnsafeMutablePointer<Float>, rows: Range<Int>, ld: Int, heads: Int, headDim: Int,
                    table t: RoPETable, pairing: RoPEPairing) {
@@ -40,21 +32,6 @@ enum Kernels {
         }
       }
     } }
-  }
-
-  /// In-place softmax of `count` values; returns nothing, max-subtracted for stability.
-  static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
-    var m = -Float.infinity
-    for i in 0..<count { m = max(m, x[i]) }
-    var s: Float = 0
-    for i in 0..<count { let e = expf(x[i] - m); x[i] = e; s += e }
-    let inv = 1 / s
-    for i in 0..<count { x[i] *= inv }
-  }
-
-  /// g ← silu(g) ⊙ u
-  static func swiglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, count: Int) {
-    for i in 0..<count { let a = g[i]; g[i] = a / (1 + expf(-a)) * u[i] }
   }
 
   /// log-softmax value of `target` in a row (Double accumulation).

@@ -142,28 +142,6 @@ extension LlamaModel {
     }
   }
 
-  /// One query row against T cached keys/values, per head (plain Swift reference for the C decode attention).
-  static func decodeAttention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-                              out: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>, T: Int,
-                              heads: Int, group: Int, hd: Int, kw: Int, scale: Float) {
-    for hh in 0..<heads {
-      let qh = q + hh * hd, g = hh / group
-      for j in 0..<T {
-        let kj = k + j * kw + g * hd
-        var acc: Float = 0
-        for e in 0..<hd { acc += qh[e] * kj[e] }
-        scores[j] = acc * scale
-      }
-      Kernels.softmax(scores, count: T)
-      let oh = out + hh * hd
-      for e in 0..<hd { oh[e] = 0 }
-      for j in 0..<T {
-        let w = scores[j], vj = v + j * kw + g * hd
-        for e in 0..<hd { oh[e] += w * vj[e] }
-      }
-    }
-  }
-
   func ffnBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int, scratch: ForwardScratch, hook: ActivationHook?) throws {
     let c = config, L = layers[l], d = c.dim, f = c.ffn[l]
     let threads = QuantizedMatrix.defaultThreads

@@ -118,7 +118,7 @@ extension LlamaModel {
     func vector(_ name: String, _ n: Int) throws -> [Float] {
       guard let t = f.tensor(name) else { throw GGUFError.missingTensor(name) }
       guard t.elementCount == n else { throw LlamaError.badTensor(name, "has \(t.elementCount) elements, expected \(n)") }
-      return try LLMDequant.dequantize(t.type, f.data(t), count: n)
+      return try GGMLCodec.dequantize(t.type, f.data(t), count: n)
     }
     let emb = try matrix("token_embd.weight")!
     let layers = try (0..<config.layers).map { i -> LlamaLayer in

@@ -101,13 +101,13 @@ enum BenchLLMError: Error, CustomStringConvertible {
 enum BenchLLM {
   nonisolated(unsafe) static var rng = RNG(seed: 0)
 
-  /// (rows, cols) of every projection in one forward, including the output matrix.
-  static func shapes(_ m: LlamaModel) -> [(Int, Int)] {
-    var s = [(Int, Int)]()
-    for l in m.layers { for w in [l.wq, l.wk, l.wv, l.wo, l.gate, l.up, l.down] { if let w { s.append((w.rows, w.cols)) } } }
-    s.append((m.outputMatrix.rows, m.outputMatrix.cols))
-    return s
+  /// Every projection in one forward: each layer's q, k, v, o, gate, up, down, then the output matrix.
+  static func projections(_ m: LlamaModel) -> [WeightMatrix] {
+    m.layers.flatMap { l in [l.wq, l.wk, l.wv, l.wo, l.gate, l.up, l.down].compactMap { $0 } } + [m.outputMatrix]
   }
+
+  /// (rows, cols) of every projection in one forward, including the output matrix.
+  static func shapes(_ m: LlamaModel) -> [(Int, Int)] { projections(m).map { ($0.rows, $0.cols) } }
 
   static func flops(_ m: LlamaModel, n: Int) -> Double {
     shapes(m).reduce(0) { $0 + 2 * Double(n) * Double($1.0) * Double($1.1) }
@@ -133,9 +133,7 @@ enum BenchLLM {
 
   /// Weight bytes read for one decoded token: every layer matrix, the output matrix, one embedding row.
   static func bytesPerToken(_ m: LlamaModel) -> Int {
-    var b = m.outputMatrix.byteCount + m.embedding.byteCount / max(m.embedding.rows, 1)
-    for l in m.layers { for w in [l.wq, l.wk, l.wv, l.wo, l.gate, l.up, l.down] { b += w?.byteCount ?? 0 } }
-    return b
+    projections(m).reduce(m.embedding.byteCount / max(m.embedding.rows, 1)) { $0 + $1.byteCount }
   }
 
   /// Two 256 MiB buffers for the copy-bandwidth reference (allocated and touched once per run).
@@ -162,9 +160,7 @@ enum BenchLLM {
 
   /// Weight products alone for one decoded token: every matrix applied to one activation row.
   static func matvecTime(_ m: LlamaModel, repeats: Int) throws -> Double {
-    var ws = [WeightMatrix]()
-    for l in m.layers { for w in [l.wq, l.wk, l.wv, l.wo, l.gate, l.up, l.down] { if let w { ws.append(w) } } }
-    ws.append(m.outputMatrix)
+    let ws = projections(m)
     let maxC = ws.map(\.cols).max()!, maxR = ws.map(\.rows).max()!
     let x = [Float](repeating: 0.1, count: maxC)
     var y = [Float](repeating: 0, count: maxR)
