@@ -90,6 +90,7 @@ enum EvalBinding {
   static func run(_ call: LuaCall) throws -> Int32 {
     let box = try call.object(1, EdgeLabBinding.llmClass)
     let cfg = try call.decode(2, defaults: SuiteConfig())
+    do { try cfg.validate() } catch { throw call.argumentError(2, "\(error)") }
     var baseModel: LLMBox? = nil, baseResults: EvalResultsBox? = nil
     var name = URL(fileURLWithPath: box.path).deletingPathExtension().lastPathComponent
     var storage: Double? = nil

@@ -76,6 +76,10 @@ extension EdgeLabBinding {
     .method("permutation") { call, b in
       let n = try call.integer(2)
       guard n >= 0 else { throw call.argumentError(2, "n must be >= 0") }
+      // A Lua array costs ~16 bytes a slot plus the Swift copies on the way: 64 bytes per element.
+      do { try Limits.allocation([n], bytesPerElement: 64, what: "rng:permutation(\(n))") } catch let e as LimitError {
+        throw call.argumentError(2, e.message)
+      }
       call.push(.array(b.rng.permutation(n).map { .integer($0 + 1) }))
       return 1
     }

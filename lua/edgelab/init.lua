@@ -55,6 +55,8 @@ end
 --- grid{ lr = {1e-3, 3e-4}, agent = {"ppo", "wmppo"} } → { {agent="ppo", lr=1e-3}, {agent="ppo", lr=3e-4}, ... }
 --- Keys are taken in sorted order, the first key varying slowest; each list keeps its given order.
 --- A scalar value counts as a one-element list. An empty list makes the grid empty.
+--- At most M.grid_limit combinations (an error names the count: a typo like {1, 1e9} must not exhaust memory).
+M.grid_limit = 1000000
 function M.grid(spec)
   assert(type(spec) == "table", "grid: table expected, got " .. type(spec))
   local keys, lists = {}, {}
@@ -69,6 +71,11 @@ function M.grid(spec)
     else
       lists[#lists + 1] = { v }
     end
+  end
+  local total = 1
+  for i = 1, #lists do total = total * #lists[i] end
+  if total > M.grid_limit then
+    error(("grid: %.0f combinations exceed the limit of %d (edgelab.grid_limit)"):format(total, M.grid_limit), 2)
   end
   local out = {}
   local function rec(i, acc)
@@ -110,9 +117,16 @@ function stats.sum(xs)
   return s
 end
 
+local function nonempty(n, fname, need)
+  need = need or 1
+  if n < need then
+    error(("stats.%s: needs at least %d value%s, got %d"):format(fname, need, need > 1 and "s" or "", n), 3)
+  end
+end
+
 function stats.mean(xs)
   local n = check(xs, "mean")
-  if n == 0 then return 0 / 0 end
+  nonempty(n, "mean")
   -- two-pass (mean of deviations) for accuracy
   local s = 0
   for i = 1, n do s = s + xs[i] end
@@ -122,10 +136,10 @@ function stats.mean(xs)
   return m + c / n
 end
 
---- Sample variance (n - 1 in the denominator); nan for n < 2.
+--- Sample variance (n - 1 in the denominator); an error for n < 2.
 function stats.var(xs)
   local n = check(xs, "var")
-  if n < 2 then return 0 / 0 end
+  nonempty(n, "var", 2)
   local m = stats.mean(xs)
   local s = 0
   for i = 1, n do s = s + (xs[i] - m) ^ 2 end
@@ -146,7 +160,7 @@ end
 function stats.quantile(xs, q)
   local n = check(xs, "quantile")
   assert(type(q) == "number" and q >= 0 and q <= 1, "stats.quantile: q must be in [0, 1]")
-  if n == 0 then return 0 / 0 end
+  nonempty(n, "quantile")
   local s = stats.sorted(xs)
   local h = (n - 1) * q + 1
   local lo = math.floor(h)
@@ -160,7 +174,7 @@ function stats.median(xs) return stats.quantile(xs, 0.5) end
 --- (scipy.stats.trim_mean(x, 0.25), as rliable uses).
 function stats.iqm(xs)
   local n = check(xs, "iqm")
-  if n == 0 then return 0 / 0 end
+  nonempty(n, "iqm")
   local s = stats.sorted(xs)
   local k = math.floor(n * 0.25)
   local t = {}

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TensorCore
 // Likelihood scoring: per-token log-probabilities and perplexity.
 //
 // perplexity(text, ctx): the token sequence is cut into non-overlapping windows of `ctx` tokens; each window
@@ -59,11 +60,15 @@ extension LlamaModel {
   public func perplexity(tokens ids: [Int32], ctx: Int = 512) throws -> PerplexityResult {
     guard ctx >= 2 else { throw LlamaError.badConfig("perplexity ctx must be ≥ 2, got \(ctx)") }
     guard ids.count >= 2 else { throw LlamaError.emptyInput }
+    guard ctx <= config.contextLength else {
+      throw LlamaError.badConfig("perplexity ctx = \(ctx) exceeds the model's context of \(config.contextLength) tokens")
+    }
     var nll = 0.0, count = 0, windows = 0
     var s = 0
     while s < ids.count - 1 {
       let w = Array(ids[s..<min(s + ctx, ids.count)])
       if w.count < 2 { break }
+      try Cancellation.check()
       let lp = try tokenLogprobs(w)
       nll -= lp.reduce(0, +); count += lp.count; windows += 1
       s += ctx

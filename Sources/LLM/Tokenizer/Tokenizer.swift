@@ -50,6 +50,7 @@ public struct Tokenizer: Sendable {
               bosID: Int32? = nil, eosID: Int32? = nil, addBOS: Bool = false, chatTemplate: String? = nil,
               specialTokens: [String] = []) throws {
     guard !tokens.isEmpty else { throw TokenizerError.missing("token list") }
+    guard tokens.count < Int(Int32.max) else { throw TokenizerError.invalid("\(tokens.count) tokens do not fit 32-bit ids") }
     self.tokens = tokens
     var types = tokenTypes ?? [TokenType](repeating: .normal, count: tokens.count)
     guard types.count == tokens.count else { throw TokenizerError.invalid("\(types.count) token types for \(tokens.count) tokens") }
