@@ -67,9 +67,9 @@ public struct PPOConfig: Codable, Equatable, Sendable {
 
   public func validate() throws {
     func bad(_ m: String) -> RLError { RLError.invalidConfig(m) }
+    try checkLimits()
     guard numEnvs >= 1 else { throw bad("numEnvs must be >= 1, got \(numEnvs)") }
     guard numSteps >= 1 else { throw bad("numSteps must be >= 1, got \(numSteps)") }
-    try checkLimits()
     guard numMinibatches >= 1, batchSize % numMinibatches == 0 else {
       throw bad("numMinibatches (\(numMinibatches)) must divide the batch size \(batchSize)")
     }

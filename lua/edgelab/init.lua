@@ -146,7 +146,10 @@ function stats.var(xs)
   return s / (n - 1)
 end
 
-function stats.std(xs) return math.sqrt(stats.var(xs)) end
+function stats.std(xs)
+  nonempty(check(xs, "std"), "std", 2)
+  return math.sqrt(stats.var(xs))
+end
 
 --- Sorted copy.
 function stats.sorted(xs)
@@ -168,7 +171,10 @@ function stats.quantile(xs, q)
   return s[lo] + (h - lo) * (s[lo + 1] - s[lo])
 end
 
-function stats.median(xs) return stats.quantile(xs, 0.5) end
+function stats.median(xs)
+  nonempty(check(xs, "median"), "median")
+  return stats.quantile(xs, 0.5)
+end
 
 --- Interquartile mean: mean of the middle 50% after dropping floor(n/4) values at each end
 --- (scipy.stats.trim_mean(x, 0.25), as rliable uses).
@@ -202,6 +208,7 @@ end
 --- 95% confidence interval of the mean (Student t): returns mean, lo, hi (lo = hi = mean for n = 1).
 function stats.ci95(xs)
   local n = check(xs, "ci95")
+  nonempty(n, "ci95")
   local m = stats.mean(xs)
   if n < 2 then return m, m, m end
   local h = stats.t975(n - 1) * stats.std(xs) / math.sqrt(n)
@@ -250,6 +257,7 @@ end
 --- Summary record: n, mean, std, lo, hi (95% t CI), median, iqm, min, max.
 function stats.summary(xs)
   local n = check(xs, "summary")
+  nonempty(n, "summary")
   local m, lo, hi = stats.ci95(xs)
   local s = n > 0 and stats.sorted(xs) or {}
   return { n = n, mean = m, std = n > 1 and stats.std(xs) or 0, lo = lo, hi = hi,

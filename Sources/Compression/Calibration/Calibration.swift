@@ -40,7 +40,7 @@ public enum Calibration {
   /// `count` non-overlapping windows of `length` tokens (fewer if the text runs out).
   public static func windows(model: LlamaModel, texts: [String], length: Int, count: Int) throws -> [[Int32]] {
     guard length >= 2, count >= 1 else { throw CompressionError.invalidOption("calibration windows need length ≥ 2 and count ≥ 1") }
-    try Limits.size(length, max: model.config.contextLength, name: "calibration_length (the model's context)", min: 2)
+    try Limits.size(length, max: model.config.contextLength, name: "calibration_length", min: 2)
     try Limits.size(count, max: 1_000_000, name: "calibration_windows", min: 1)
     var stream: [Int32] = []
     let need = length * count

@@ -50,13 +50,13 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     try Limits.size(layers, max: Self.maxLayers, name: "block_count", min: 1)
     try Limits.size(dim, max: Self.maxSize, name: "embedding_length", min: 1)
     try Limits.size(vocabSize, max: Self.maxVocab, name: "vocab_size", min: 1)
-    try Limits.size(headDim, max: Self.maxSize, name: "head_dim", min: 1)
-    try Limits.size(contextLength, max: Self.maxContext, name: "context_length", min: 1)
     for l in 0..<min(layers, heads.count, kvHeads.count, ffn.count) {
       try Limits.size(heads[l], max: Self.maxSize, name: "head_count[\(l)]")
       try Limits.size(kvHeads[l], max: Self.maxSize, name: "head_count_kv[\(l)]")
       try Limits.size(ffn[l], max: Self.maxSize, name: "feed_forward_length[\(l)]")
     }
+    try Limits.size(headDim, max: Self.maxSize, name: "head_dim", min: 1)
+    try Limits.size(contextLength, max: Self.maxContext, name: "context_length", min: 1)
     guard ropeTheta.isFinite, rmsEps.isFinite else { throw bad("rope theta and rms eps must be finite") }
     guard vocabSize > 0, dim > 0, layers > 0, headDim > 0, headDim % 2 == 0 else { throw bad("sizes must be positive, head dim even") }
     guard heads.count == layers, kvHeads.count == layers, ffn.count == layers else { throw bad("per-layer arrays must have \(layers) entries") }

@@ -4,5 +4,5 @@ local edgelab = require "edgelab"
 local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
 local run = edgelab.lab.run {}
 local env = edgelab.mec.env { users = 2, horizon = 5 }
-local p = edgelab.mec.baseline("local", env)
+local p = edgelab.mec.baseline("always-local", env)
 local r = edgelab.mec.evaluate(p, env, { seeds = { -1 } })

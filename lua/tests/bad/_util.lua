@@ -10,7 +10,9 @@ function U.tmp(name)
 end
 
 function U.model()
-  return assert(os.getenv("EDGELAB_BAD_MODEL"), "EDGELAB_BAD_MODEL is not set (run through the corpus runner)")
+  local path = os.getenv("EDGELAB_BAD_MODEL")
+  assert(path, "EDGELAB_BAD_MODEL is not set (run through the corpus runner)")
+  return path
 end
 
 function U.read(path)

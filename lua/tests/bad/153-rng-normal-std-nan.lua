@@ -1,6 +1,7 @@
--- bad input (lifecycle): stats std one
--- expect: stats.var
+-- bad input (value): rng normal std nan
+-- expect: std
 local edgelab = require "edgelab"
 local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
 local run = edgelab.lab.run {}
-local v = edgelab.stats.std({ 1 })
+local r = edgelab.rng.new(1)
+local x = r:normal(0, 0/0)

@@ -1,5 +1,5 @@
 -- bad input (file): distill resume garbage
--- expect: checkpoint
+-- expect: header length
 -- needs: model
 local edgelab = require "edgelab"
 local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")

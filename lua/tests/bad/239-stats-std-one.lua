@@ -1,8 +1,6 @@
--- bad input (lifecycle): jsonl after finish
--- expect: closed
+-- bad input (lifecycle): stats std one
+-- expect: stats.std
 local edgelab = require "edgelab"
 local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
 local run = edgelab.lab.run {}
-local w = run:jsonl("a.jsonl")
-run:finish()
-w:add { x = 1 }
+local v = edgelab.stats.std({ 1 })

@@ -5,4 +5,4 @@ local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lu
 local run = edgelab.lab.run {}
 local w = run:csv("p.csv", { "x", "y" })
 w:add { 1, 2 }
-run:plot { csv = w, x = "x", y = "nope", file = "p.svg" }
+run:plot { data = w, x = "x", y = "nope", file = "p.svg" }
