@@ -98,16 +98,28 @@ final class BadInputCorpusTests: XCTestCase {
     let model = tmp.appendingPathComponent("tiny.gguf").path
     try Self.writeTinyModel(to: model)
     let t0 = Date()
+    // Two scripts at a time (each is one short process); results are checked on this thread afterwards.
+    var outcomes = [Outcome?](repeating: nil, count: cases.count)
+    var outputsDirs = [URL](repeating: tmp, count: cases.count)
+    let lock = NSLock()
+    DispatchQueue.concurrentPerform(iterations: 2) { worker in
+      for i in stride(from: worker, to: cases.count, by: 2) {
+        let c = cases[i]
+        let scratch = tmp.appendingPathComponent("case\(i)")
+        try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let outputs = scratch.appendingPathComponent("outputs")
+        var env = ["EDGELAB_BAD_TMP": scratch.path, "EDGELAB_OUTPUTS": outputs.path, "EDGELAB_LUA_PATH": Repo.lua,
+                   "EDGELAB_MEMORY_BUDGET": "4G"]
+        if c.needsModel { env["EDGELAB_BAD_MODEL"] = model }
+        let r = try? Self.run(exe, script: c.file, env: env, timeout: 30)
+        lock.lock(); outcomes[i] = r; outputsDirs[i] = outputs; lock.unlock()
+      }
+    }
     var slowest = (0.0, "")
     for (i, c) in cases.enumerated() {
       let name = c.file.lastPathComponent
-      let scratch = tmp.appendingPathComponent("case\(i)")
-      try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-      let outputs = scratch.appendingPathComponent("outputs")
-      var env = ["EDGELAB_BAD_TMP": scratch.path, "EDGELAB_OUTPUTS": outputs.path, "EDGELAB_LUA_PATH": Repo.lua,
-                 "EDGELAB_MEMORY_BUDGET": "4G"]
-      if c.needsModel { env["EDGELAB_BAD_MODEL"] = model }
-      let r = try Self.run(exe, script: c.file, env: env, timeout: 30)
+      guard let r = outcomes[i] else { XCTFail("\(name): could not start edgelab"); continue }
+      let outputs = outputsDirs[i]
       if r.seconds > slowest.0 { slowest = (r.seconds, name) }
       let msg = r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
       XCTAssertFalse(r.signaled, "\(name): killed by a signal (status \(r.status)): \(msg.suffix(400))")
