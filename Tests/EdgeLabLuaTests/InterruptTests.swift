@@ -27,7 +27,7 @@ final class InterruptTests: XCTestCase {
   struct Stop { let status: Int32; let signaled: Bool; let stopSeconds: Double; let stderr: String; let outputs: URL }
 
   /// Runs `body` (Lua, after a prelude opening a run and writing one CSV row) and interrupts it.
-  func interrupt(_ name: String, _ body: String, delay: Double = 0.4) throws -> Stop {
+  func interrupt(_ name: String, _ body: String, delay: Double = 0.4, signal: Int32 = SIGINT) throws -> Stop {
     guard let exe = Repo.binary else { throw XCTSkip("edgelab binary not built next to the tests") }
     let dir = try Repo.tempDir("interrupt-\(name)")
     let script = dir.appendingPathComponent("\(name).lua")
@@ -66,7 +66,7 @@ final class InterruptTests: XCTestCase {
     Thread.sleep(forTimeInterval: delay)
     XCTAssertTrue(p.isRunning, "\(name): the call ended before the interrupt")
     let sent = Date()
-    kill(p.processIdentifier, SIGINT)
+    kill(p.processIdentifier, signal)
     while p.isRunning && Date().timeIntervalSince(sent) < 20 { Thread.sleep(forTimeInterval: 0.002) }
     let stopped = Date().timeIntervalSince(sent)
     if p.isRunning { kill(p.processIdentifier, SIGKILL) }
@@ -112,7 +112,13 @@ final class InterruptTests: XCTestCase {
   }
 
   func testMECEvaluate() throws {
-    try check(try interrupt("mec_evaluate", #"edgelab.mec.evaluate(edgelab.mec.baseline("local", env), env, { episodes = 1 })"#), "mec_evaluate")
+    try check(try interrupt("mec_evaluate", #"edgelab.mec.evaluate(edgelab.mec.baseline("always-local", env), env, { episodes = 1 })"#), "mec_evaluate")
+  }
+
+  /// SIGTERM (a plain `kill`) is a stop request too: the run records `interrupted`, not `running`.
+  func testTerminateSignal() throws {
+    try check(try interrupt("sigterm", #"edgelab.mec.evaluate(edgelab.mec.baseline("always-local", env), env, { episodes = 1 })"#,
+                            signal: SIGTERM), "sigterm")
   }
 
   func testAgentTrain() throws {
