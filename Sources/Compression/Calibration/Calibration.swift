@@ -44,7 +44,7 @@ public enum Calibration {
     try Limits.size(count, max: 1_000_000, name: "calibration_windows", min: 1)
     var stream: [Int32] = []
     let need = length * count
-    for t in texts where stream.count < need { stream += model.tokenizer.encode(t) }
+    for t in texts where stream.count < need { stream += try model.tokenizer.encode(t, check: Cancellation.check) }
     var out: [[Int32]] = []
     var i = 0
     while i + length <= stream.count, out.count < count { out.append(Array(stream[i..<(i + length)])); i += length }

@@ -48,7 +48,7 @@ extension LlamaModel {
 
   /// Continue `prompt` (special tokens in it are recognised).
   public func generate(_ prompt: String, maxTokens: Int = 128, sampling: Sampling = .greedy) throws -> GenerationResult {
-    try generate(tokens: tokenizer.encode(prompt), maxTokens: maxTokens, sampling: sampling)
+    try generate(tokens: tokenizer.encode(prompt, check: Cancellation.check), maxTokens: maxTokens, sampling: sampling)
   }
 
   /// Answer a conversation using the chat template (ChatML for SmolLM2).

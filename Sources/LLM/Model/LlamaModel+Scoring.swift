@@ -49,12 +49,12 @@ extension LlamaModel {
 
   /// Tokens of `text` (without BOS unless the tokenizer adds it) and their log-probabilities (first token: none).
   public func logprobs(_ text: String) throws -> (tokens: [Int32], logprobs: [Double]) {
-    let ids = tokenizer.encode(text, parseSpecial: false)
+    let ids = try tokenizer.encode(text, parseSpecial: false, check: Cancellation.check)
     return (ids, try tokenLogprobs(ids))
   }
 
   public func perplexity(_ text: String, ctx: Int = 512) throws -> PerplexityResult {
-    try perplexity(tokens: tokenizer.encode(text, parseSpecial: false), ctx: ctx)
+    try perplexity(tokens: tokenizer.encode(text, parseSpecial: false, check: Cancellation.check), ctx: ctx)
   }
 
   public func perplexity(tokens ids: [Int32], ctx: Int = 512) throws -> PerplexityResult {
