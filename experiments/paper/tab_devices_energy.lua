@@ -139,6 +139,6 @@ run:table("Accessibility and energy per query (laptop-16gb and phone-8gb shown; 
 run:table("Measured on this host (CPU time × assumed W/core)", "host.csv")
 run:note(("Query shape 256 prompt + 128 output tokens; accessibility: weights + KV cache at 2048 tokens + 512 MiB ≤ usable "
   .. "RAM and ≥ 5 decoded tok/s (EdgeProfiles defaults). Paper-scale cards are built from published sizes "
-  .. "(REFERENCES.md), marked source = paper-scale. Energies of models that do not fit are what the roofline gives "
+  .. "(docs/REFERENCES.md), marked source = paper-scale. Energies of models that do not fit are what the roofline gives "
   .. "if they did (fits = 0 in devices_energy.csv). SmolLM2 f32 = the Q4_1 file dequantized (4 B/param). Lua replica "
   .. "of the analytic model matched Swift to %.1e (relative)."):format(worst))
