@@ -6,7 +6,7 @@ import Foundation
 public enum ModelCardSource: String, Codable, Sendable {
   /// Measured by EdgeLab's evaluation suite on this machine.
   case measured
-  /// Built from published sizes and scores (REFERENCES.md) for models too large to run here.
+  /// Built from published sizes and scores (docs/REFERENCES.md) for models too large to run here.
   case paperScale = "paper-scale"
 }
 

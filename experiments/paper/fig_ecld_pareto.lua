@@ -3,7 +3,7 @@
 -- (prune → least-squares refit [→ logit distillation] → quantize), all measured with the evaluation suite.
 --   edgelab run experiments/paper/fig_ecld_pareto.lua [--smoke] [--set items=40] [--set distill_steps=0]
 -- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf, data/bigbench, data/halueval
--- Claim checked (REFERENCES.md): ECLD cuts storage 70–80% and energy up to 50% with accuracy largely preserved
+-- Claim checked (docs/REFERENCES.md): ECLD cuts storage 70–80% and energy up to 50% with accuracy largely preserved
 -- and hallucination often lower than quantization-only or pruning-only — ECLD must win at EQUAL size.
 -- Reference = the GGUF's Q4_1 weights dequantized to F32 (the file is 4-bit; say so in every table).
 -- Needs edgelab.compress (the Compression module's Lua face); without it the script says so and skips.
