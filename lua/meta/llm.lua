@@ -6,7 +6,7 @@
 local llm = {}
 
 ---@class edgelab.LLMLoadOptions
----@field quantized? boolean keep ggml-quantized weights and use quantized kernels (default false: F32 + BLAS)
+---@field quantized? boolean keep ggml-quantized weights and use quantized kernels — false: F32 + BLAS (default false)
 
 ---Load a GGUF file or a Hugging Face safetensors directory.
 ---@param path? string
@@ -19,10 +19,10 @@ function llm.load(path, opts) end
 function llm.threads(n) end
 
 ---@class edgelab.LLMGenOptions
----@field max_tokens? integer default 128
----@field temperature? number 0 = greedy (default)
----@field top_k? integer 0 = off
----@field top_p? number 1 = off
+---@field max_tokens? integer (default 128)
+---@field temperature? number 0 = greedy (default 0)
+---@field top_k? integer 0 = off (default 0)
+---@field top_p? number 1 = off (default 1)
 ---@field seed? integer sampling seed (default 0)
 ---@field system? string system message (chat only)
 
