@@ -34,7 +34,7 @@ local cfg = lab.config {
             final_seeds = { 20001 } },
 }
 local run <close> = lab.run { name = "rl_convergence", config = cfg }
-edgelab.tensor.set_threads(cfg.blas_threads)   -- results do not depend on it (checked), only speed
+edgelab.tensor.threads(cfg.blas_threads)   -- results do not depend on it (checked), only speed
 
 local variants = {
   ppo = { kind = "ppo" },

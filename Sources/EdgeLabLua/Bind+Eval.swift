@@ -30,8 +30,14 @@ extension EdgeLabBinding {
     }
     m.function("run") { call in try EvalBinding.run(call) }
     m.function("card") { call in
-      _ = try call.object(1, llmClass)
+      let model = try call.object(1, llmClass).model
       let r = try call.object(2, EvalBinding.resultsClass)
+      // The card describes the measured model: refuse results that were measured on another one.
+      let params = model.config.parameterCount(tiedOutput: model.output == nil)
+      guard Double(params) == r.results.footprint.params else {
+        throw call.argumentError(2, "results were measured on a model with \(Int(r.results.footprint.params)) parameters, "
+                                 + "but this model has \(params)")
+      }
       let o = try call.decode(3, defaults: EvalCardOptions())
       let card = try r.results.card(name: o.name)
       if let p = o.path { try ModelCard.save([card], path: p) }

@@ -14,8 +14,10 @@ local llm = {}
 ---@return edgelab.LLM
 function llm.load(path, opts) end
 
----Threads used for inference (OpenBLAS products and the quantized kernels).
----@param n integer
+---Threads used for inference (OpenBLAS products and the quantized kernels): sets the count when `n` is given;
+---returns the count in use.
+---@param n? integer
+---@return integer
 function llm.threads(n) end
 
 ---@class edgelab.LLMGenOptions
