@@ -1,13 +1,16 @@
 -- Quickstart: load the default model (SmolLM2-135M-Instruct, GGUF Q4_1), answer a chat question, and
 -- report perplexity on a short text; writes a run folder (config, answer, perplexity table, report).
---   edgelab run experiments/quickstart.lua [--set dequantize=true] [--set question='...'] [--smoke]
+--   edgelab run experiments/quickstart.lua [--set dequantize=false] [--set question='...'] [--smoke]
 -- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf
 local edgelab = require "edgelab"
 local llm, lab = edgelab.llm, edgelab.lab
 
 local cfg = lab.config {
   model = llm.default_model,
-  dequantize = false,         -- false: keep the file's Q4_1 blocks (quantized kernels); true: F32 + BLAS
+  -- true: the Q4_1 weights as F32 (BLAS); false: the file's Q4_1 blocks kept (quantized kernels, 8-bit
+  -- activations in decode). The greedy answer is sensitive: after SmolLM2's default system prompt the top two
+  -- first tokens are "The" (p = 0.152) and "L" (p = 0.140), and 8-bit activations flip them.
+  dequantize = true,
   question = "What is the capital of France?",
   max_tokens = 48,
   ctx = 64,

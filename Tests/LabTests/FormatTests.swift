@@ -33,7 +33,8 @@ final class FormatTests: XCTestCase {
     XCTAssertEqual(NumberFormat.display(-0.5), "-0.5")
     XCTAssertEqual(NumberFormat.display(2.5e-5), "2.5e-5")
     XCTAssertEqual(NumberFormat.display(123456789.5), "1.235e8")
-    XCTAssertEqual(NumberFormat.display(9.99996e6), "1e7")
+    XCTAssertEqual(NumberFormat.display(9999960.5), "1e7")
+    XCTAssertEqual(NumberFormat.display(9999960), "9999960")   // integral values stay integers
     XCTAssertEqual(NumberFormat.display(.nan), "nan")
     // Two significant digits of the interval's width.
     XCTAssertEqual(NumberFormat.interval(0.15312500000000012, lo: 0.1187, hi: 0.1875), "0.153 [0.119, 0.188]")
