@@ -93,6 +93,7 @@ end
 local ok, native = pcall(require, "edgelab.native")
 if ok then
   M.session = native.session
+  M.clock = native.clock   -- monotonic wall seconds (os.clock is CPU time summed over threads)
   for _, name in ipairs(native.modules) do
     if M[name] ~= nil then error("edgelab: submodule '" .. name .. "' clashes with a Lua helper") end
     M[name] = require("edgelab." .. name)

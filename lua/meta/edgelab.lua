@@ -9,7 +9,14 @@
 ---@field rng edgelab.rngmod
 local edgelab = {}
 
+--- Monotonic wall-clock seconds (arbitrary origin: use differences). Time runs with it; os.clock() is process
+--- CPU time summed over all threads, not elapsed time.
+---@return number
+function edgelab.clock() end
+
 ---@class edgelab.Session
+---@field assets_dir string  $EDGELAB_ASSETS, else the repository's assets/ (found from the script or the binary)
+---@field data_dir string    $EDGELAB_DATA, else <assets_dir>/data (eval.run's default data root)
 ---@field seed integer       root seed (--seed)
 ---@field smoke boolean      --smoke given
 ---@field overrides table<string, any>  --set key=value (Lua literals)
