@@ -9,6 +9,8 @@ public struct GenerationResult: Sendable {
   /// "eos" (a stop token), "length" (maxTokens reached) or "context" (the model's context is full: generation
   /// is truncated there rather than running past the positions the model was trained for).
   public let finishReason: String
+  /// The stop token that ended generation (nil when it stopped at maxTokens).
+  public var stopToken: Int32? = nil
 }
 
 extension LlamaModel {
@@ -32,18 +34,19 @@ extension LlamaModel {
     var cache = makeCache(reserve: prompt.count + budget)
     var rng = RNG(seed: sampling.seed).split("sampling")
     var logits = try forward(tokens: prompt, cache: &cache, lastOnly: true)
-    var out = [Int32](), reason = "length"
+    var out = [Int32](), reason = "length", fired: Int32? = nil
     let stops = stopTokens
     while out.count < budget {
       try Cancellation.check()
       guard logits.allSatisfy({ $0.isFinite }) else { throw LlamaError.nonFiniteLogits(position: out.count) }
       let t = logits.withUnsafeBufferPointer { sampling.sample($0, rng: &rng) }
-      if stops.contains(t) { reason = "eos"; break }
+      if stops.contains(t) { reason = "eos"; fired = t; break }
       out.append(t)
       if out.count == budget { if budget < maxTokens { reason = "context" }; break }
       logits = try forward(tokens: [t], cache: &cache, lastOnly: true)
     }
-    return GenerationResult(text: tokenizer.decode(out, skipSpecial: true), tokens: out, promptTokens: prompt.count, finishReason: reason)
+    return GenerationResult(text: tokenizer.decode(out, skipSpecial: true), tokens: out, promptTokens: prompt.count,
+                            finishReason: reason, stopToken: fired)
   }
 
   /// Continue `prompt` (special tokens in it are recognised).
