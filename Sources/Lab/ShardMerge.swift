@@ -43,7 +43,7 @@ public struct ShardMerge {
         let m = try RunFolder.manifest(shardDir(dir, i))
         guard let s = m["shard"] else { problems[i] = "its manifest has no shard section"; continue }
         manifests[i] = (m, try ShardInfo(json: s))
-      } catch { problems[i] = "\(error)" }
+      } catch { problems[i] = (error as? LabError)?.message ?? "\(error)" }
     }
     let counts = Set(manifests.values.map { $0.1.spec.count })
     guard let count = sweep?.shards ?? (counts.count == 1 ? counts.first : nil) else {
@@ -69,7 +69,8 @@ public struct ShardMerge {
       let redo = (missing + bad).sorted().map(String.init).joined(separator: ",")
       throw LabError.io("collect: \(missing.count + bad.count) of \(count) shards of \(dir.path) are not complete; "
         + "nothing was written.\n  " + lines.joined(separator: "\n  ")
-        + (redo.isEmpty ? "" : "\n  re-run only those: edgelab sweep SCRIPT --shards \(count) --only \(redo) (same options)"))
+        + (redo.isEmpty ? "" : "\n  re-run only those: " + (sweep?.rerunCommand((missing + bad).sorted())
+                                   ?? "edgelab sweep SCRIPT --shards \(count) --only \(redo) (same options)")))
     }
     let infos = (0..<count).map { manifests[$0]! }
     let first = infos[0]

@@ -91,6 +91,12 @@ public struct SweepRecord: Equatable {
     shardStatus = Array(repeating: "pending", count: shards)
   }
 
+  /// The command that re-runs `shards` alone (Slurm options given with --slurm must be repeated).
+  public func rerunCommand(_ shards: [Int]) -> String {
+    (["edgelab", "sweep", script, "--shards", String(self.shards), "--backend", backend,
+      "--only", shards.map(String.init).joined(separator: ",")] + options).map(Report.shellQuote).joined(separator: " ")
+  }
+
   /// The latest submission that ran shard `i`.
   public func submission(of i: Int) -> Submission? { submissions.last { $0.shards.contains(i) } }
 

@@ -20,7 +20,7 @@ struct SweepCommand: ParsableCommand {
   @Option(help: "local | slurm") var backend: String = "local"
   @Option(help: "Re-run only these shards (comma-separated indices) of an existing sweep.") var only: String?
   @Option(help: "local: worker processes at once (default: the number of cores).") var jobs: Int?
-  @Option(help: ArgumentHelp("slurm: extra sbatch options, e.g. \"--partition=short --time=2:00:00\".", valueName: "options"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("slurm: extra sbatch options, e.g. \"--partition=short --time=2:00:00\".", valueName: "options"))
   var slurm: String?
   @Option(name: .customLong("slurm-config"), help: ArgumentHelp("slurm: file of sbatch settings (key = value).", valueName: "file"))
   var slurmConfig: String?
@@ -157,7 +157,7 @@ enum Sweep {
       m.sweep = record
       try AtomicFile.write(CanonicalJSON.data(config.json, pretty: true), to: dir.appendingPathComponent("config.json"))
       try AtomicFile.write(CanonicalJSON.data(m.json, pretty: true), to: dir.appendingPathComponent("manifest.json"))
-    } catch let e as LabError { throw ScriptFailure(text: "edgelab sweep: \(e)") }
+    } catch let e as LabError { throw ScriptFailure(text: "edgelab sweep: \(e.message)") }
   }
 
   /// --only on a folder that was already collected: it is running again until the next collect.
@@ -180,9 +180,4 @@ enum Sweep {
     (try? RunFolder.manifest(ShardMerge.shardDir(dir, i)))?["status"]?.stringValue
   }
 
-  /// The command that re-runs `failed` shards alone.
-  static func rerunHint(_ record: SweepRecord, _ failed: [Int]) -> String {
-    (["edgelab", "sweep", record.script, "--shards", String(record.shards), "--backend", record.backend,
-      "--only", failed.map(String.init).joined(separator: ",")] + record.options).map(Report.shellQuote).joined(separator: " ")
-  }
 }

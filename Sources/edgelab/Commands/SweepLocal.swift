@@ -27,7 +27,9 @@ struct SweepLocal {
     p.arguments = ["run", script, "--shard", "\(i)/\(count)", "--run-dir", runDir.path] + words
       + (args.isEmpty ? [] : ["--"] + args)
     let log = runDir.appendingPathComponent("sweep/local-\(i).out")
-    FileManager.default.createFile(atPath: log.path, contents: nil)
+    guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+      throw ScriptFailure(text: "edgelab sweep: cannot create \(log.path)")
+    }
     let h = try FileHandle(forWritingTo: log)
     p.standardOutput = h
     p.standardError = h
@@ -86,7 +88,7 @@ struct SweepLocal {
     if !failed.isEmpty {
       let logs = failed.map { "  shard \($0): \(record.shardStatus[$0]) — see \(runDir.path)/sweep/local-\($0).out" }
       throw ScriptFailure(text: "edgelab sweep: \(failed.count) of \(shards.count) shards did not complete:\n" + logs.joined(separator: "\n")
-                          + "\nre-run only those: " + Sweep.rerunHint(record, failed))
+                          + "\nre-run only those: " + record.rerunCommand(failed))
     }
     print("sweep: \(shards.count) shard\(shards.count == 1 ? "" : "s") complete in " + ProgressLine.duration(Date().timeIntervalSince(start))
           + "; collecting")

@@ -95,7 +95,7 @@ enum SweepStatus {
     do {
       guard let r = try RunFolder.sweep(dir) else { throw ScriptFailure(text: "edgelab sweep --status: \(dir.path) is not a sweep's run folder") }
       record = r
-    } catch let e as LabError { throw ScriptFailure(text: "edgelab sweep --status: \(e)") }
+    } catch let e as LabError { throw ScriptFailure(text: "edgelab sweep --status: \(e.message)") }
     var updated = record
     var jobStates: [String: String] = [:]
     var notes: [String] = []
@@ -135,7 +135,7 @@ enum SweepStatus {
     for n in notes { print("  note: \(n)") }
     let failed = (0..<record.shards).filter { Slurm.needsRerun(updated.shardStatus[$0]) }
     if !failed.isEmpty {
-      print("  shards to re-run: \(failed.map(String.init).joined(separator: ", ")) — " + Sweep.rerunHint(record, failed))
+      print("  shards to re-run: \(failed.map(String.init).joined(separator: ", ")) — " + record.rerunCommand(failed))
     }
     if top != "complete" && updated != record { try? RunFolder.updateSweep(dir, updated) }
   }
