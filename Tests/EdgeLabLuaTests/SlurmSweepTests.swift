@@ -30,19 +30,15 @@ final class SlurmSweepTests: XCTestCase {
     summary:close()
     """
 
+  /// nil when a Slurm node is up, else why not (sinfo is given at most 20 s).
   func slurmIsUp() -> String? {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["sinfo", "-h", "-o", "%T"]
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return "sinfo not found (Slurm is not installed)" }
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { return "sinfo failed (slurmctld is not running)" }
-    guard text.split(separator: "\n").contains(where: { ["idle", "mixed", "allocated"].contains($0) }) else {
-      return "no Slurm node is up (sinfo: \(text.trimmingCharacters(in: .whitespacesAndNewlines)))"
+    guard let r = try? CLIRunner.run(URL(fileURLWithPath: "/usr/bin/env"), ["sinfo", "-h", "-o", "%T"], timeout: 20) else {
+      return "cannot run sinfo"
+    }
+    if r.status == 127 { return "sinfo not found (Slurm is not installed)" }
+    guard r.status == 0 else { return "sinfo failed (slurmctld not running?): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))" }
+    guard r.stdout.split(separator: "\n").contains(where: { ["idle", "mixed", "allocated"].contains($0) }) else {
+      return "no Slurm node is up (sinfo: \(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))"
     }
     return nil
   }
