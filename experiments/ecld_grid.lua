@@ -19,10 +19,10 @@ if not edgelab.compress then print("ecld_grid: edgelab.compress not in this buil
 local smoke = edgelab.session.smoke
 
 local suite = eval.suite {
-  seed = cfg.seed, itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
-  perplexityTokens = cfg.ppl_tokens, perplexityContext = smoke and 24 or 256,
-  query = smoke and { promptTokens = 8, outputTokens = 2 } or nil, bootstrapResamples = smoke and 20 or 1000,
-  measureHost = not smoke,
+  seed = cfg.seed, items_per_task = cfg.items, halu_eval_items = cfg.halueval, truthful_qa_items = cfg.truthfulqa,
+  perplexity_tokens = cfg.ppl_tokens, perplexity_context = smoke and 24 or 256,
+  query = smoke and { prompt_tokens = 8, output_tokens = 2 } or nil, bootstrap_resamples = smoke and 20 or 1000,
+  measure_host = not smoke,
 }
 local calib = { calibration_windows = cfg.calib, calibration_length = cfg.calib_len }
 local function with_calib(t) for k, v in pairs(calib) do t[k] = v end; return t end
@@ -46,7 +46,7 @@ if cfg.distill_steps > 0 then
 end
 
 local run <close> = lab.run { name = "ecld_grid", config = cfg }
-local base = llm.load(cfg.model)
+local base = llm.load(cfg.model, { dequantize = true })   -- F32 reference: compression starts from it
 local rows = run:csv("grid.csv", { "family", "variant", "params_m", "storage_mb", "bits_per_weight", "acc", "acc_lo",
   "acc_hi", "halueval_qa", "truthfulqa", "perplexity", "kld", "energy_phone8_j", "population_fraction", "compress_s" })
 local base_results
@@ -66,9 +66,9 @@ local function add(family, name, model, bytes, secs)
 end
 add("reference", "f32", base, base:info().weight_bytes, 0)
 for _, v in ipairs(variants) do
-  local t = os.clock()
+  local t = edgelab.clock()
   local model, info = edgelab.compress.pipeline(base, with_calib(v[3]))
-  add(v[1], v[2], model, info.bytes, os.clock() - t)
+  add(v[1], v[2], model, info.bytes, edgelab.clock() - t)
 end
 rows:close()
 for _, p in ipairs {

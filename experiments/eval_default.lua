@@ -1,6 +1,6 @@
 -- The default evaluation suite on the default model: the four ECLD metrics (generalization accuracy,
 -- hallucination rate, energy per query, accessibility) with 95% bootstrap intervals, a report and a model card.
---   edgelab run experiments/eval_default.lua [--set items=0] [--set quantized=true] [--smoke]
+--   edgelab run experiments/eval_default.lua [--set items=0] [--set dequantize=true] [--smoke]
 -- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf, data/bigbench, data/halueval
 local edgelab = require "edgelab"
 local report = require "edgelab.report"
@@ -8,7 +8,7 @@ local llm, eval, lab = edgelab.llm, edgelab.eval, edgelab.lab
 
 local cfg = lab.config {
   model = llm.default_model,
-  quantized = false,   -- true: keep Q4_1 blocks (quantized kernels)
+  dequantize = false,  -- false: the file's Q4_1 blocks (quantized kernels); true: F32 + BLAS
   seed = 1234,
   items = 40,          -- per BIG-bench task (0 = all)
   halueval = 100,      -- HaluEval-QA items
@@ -22,16 +22,16 @@ for _, p in ipairs(report.eval_assets()) do assets[#assets + 1] = p end
 if not report.need_assets("eval_default", assets) then return end
 
 local suite = eval.suite {
-  dataDir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
-  seed = cfg.seed, itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
-  perplexityTokens = cfg.ppl_tokens,
-  perplexityContext = edgelab.session.smoke and 64 or 256,
-  query = edgelab.session.smoke and { promptTokens = 32, outputTokens = 8 } or nil,
-  bootstrapResamples = edgelab.session.smoke and 200 or 1000,
+  data_dir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
+  seed = cfg.seed, items_per_task = cfg.items, halu_eval_items = cfg.halueval, truthful_qa_items = cfg.truthfulqa,
+  perplexity_tokens = cfg.ppl_tokens,
+  perplexity_context = edgelab.session.smoke and 64 or 256,
+  query = edgelab.session.smoke and { prompt_tokens = 32, output_tokens = 8 } or nil,
+  bootstrap_resamples = edgelab.session.smoke and 200 or 1000,
 }
 
 local run <close> = lab.run { name = "eval_default", config = cfg }
-local model = llm.load(cfg.model, { quantized = cfg.quantized })
+local model = llm.load(cfg.model, { dequantize = cfg.dequantize })
 local m = eval.run(model, suite, { name = "smollm2-135m" })
 
 local rows = run:csv("metrics.csv", { "metric", "mean", "lo", "hi", "n" })

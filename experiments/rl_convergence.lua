@@ -6,9 +6,9 @@
 --    wmppo       default: MVE blend weight β = 0.5 × clamp(skill, 0, 1) and rollout ratio 0.25 × clamp(skill, 0, 1),
 --                skill = explained variance of the imagined λ-returns w.r.t. the real trajectory's;
 --                world-model loss weighted by 1/(obs variance + 0.01)
---    wm_fixed    full-strength imagination: fixed β = 0.5, fixed rollout ratio 0.25 (last session's WM-PPO
---                plus the weighted model loss)
---    wm_uniform  last session's WM-PPO exactly (fixed β, fixed ratio, uniform model loss)
+--    wm_fixed    full-strength imagination: fixed β = 0.5, fixed rollout ratio 0.25 (the first WM-PPO
+--                design plus the weighted model loss; docs/decisions/0008-wm-ppo-skill-weighted-blend.md)
+--    wm_uniform  the first WM-PPO design exactly (fixed β, fixed ratio, uniform model loss)
 --    wm_targets  MVE value targets only (fixed β);  wm_rollouts  imagination rollouts only (fixed ratio)
 --    wm_steve    STEVE targets only: inverse-variance weighting over horizons, ensemble of 3, fixed β
 --    wm_res      wm_fixed with stochastic imagination (residual bootstrap); wm_res_nogate the same without the gate
@@ -34,7 +34,7 @@ local cfg = lab.config {
             final_seeds = { 20001 } },
 }
 local run <close> = lab.run { name = "rl_convergence", config = cfg }
-edgelab.tensor.set_threads(cfg.blas_threads)   -- results do not depend on it (checked), only speed
+edgelab.tensor.threads(cfg.blas_threads)   -- results do not depend on it (checked), only speed
 
 local variants = {
   ppo = { kind = "ppo" },
@@ -95,11 +95,11 @@ for _, name in ipairs(cfg.agents) do
       curve[#curve + 1] = { step, s.mean_return }
     end
     record(0, agent:evaluate(env, { episodes = 1, seeds = cfg.eval_seeds }))
-    local t0, c0 = os.time(), os.clock()
+    local t0, c0 = edgelab.clock(), os.clock()
     agent:train(cfg.steps, { every = cfg.every, eval_seeds = cfg.eval_seeds, on_eval = record })
-    local wall, cpu = os.difftime(os.time(), t0), os.clock() - c0
+    local wall, cpu = edgelab.clock() - t0, os.clock() - c0
     local m = agent:evaluate(env, { episodes = 1, seeds = cfg.final_seeds })
-    local row = { agent = name, seed = seed, wall_s = wall, cpu_s = cpu, steps_per_s = cfg.steps / math.max(wall, 1) }
+    local row = { agent = name, seed = seed, wall_s = wall, cpu_s = cpu, steps_per_s = cfg.steps / math.max(wall, 1e-9) }
     for _, k in ipairs(metrics) do row[k] = m[k] end
     final:add(row)
     finals[name][seed] = row
@@ -187,6 +187,6 @@ run:table("Baselines on the same evaluation seeds", "baselines.csv")
 run:note(("Threshold = Rf/0.9 = %.2f with Rf = %.2f (PPO final return, IQM); progress threshold R0 + 0.9·(Rf − R0) = %.2f "
   .. "with R0 = %.2f (initial policy, IQM). "
   .. "WM-PPO/PPO steps-to-threshold ratio (IQM): %s. Best baseline by constraint violations then latency: %s "
-  .. "(violation sum %.2f, latency %.2f s). wall_s: wall clock (1 s resolution), cpu_s: process CPU time; shared machine.")
+  .. "(violation sum %.2f, latency %.2f s). wall_s: monotonic wall clock (edgelab.clock), cpu_s: process CPU time summed over threads; shared machine.")
   :format(threshold, Rf, progress_threshold, R0, (steps_iqm.ppo and steps_iqm.wmppo) and ("%.2f"):format(steps_iqm.wmppo / steps_iqm.ppo) or "n/a",
           best and best.name or "none", best and best.viol or 0 / 0, best and best.latency or 0 / 0))

@@ -27,6 +27,7 @@ public enum EdgeLab {
     // The native index the pure-Lua `edgelab` module reads: submodule names (sorted) and the session.
     let names = LuaValue.array(bindings.map { .string($0.name) }.sorted { $0.stringValue! < $1.stringValue! })
     let native = LuaModule("edgelab.native").value("modules", names).value("session", session.luaValue)
+      .function("clock") { call in call.push(EdgeLab.monotonicSeconds()); return 1 }
     state.preload(native)
     let seed = session.seed <= UInt64(Int.max) ? LuaValue.integer(Int(session.seed)) : .number(Double(session.seed))
     try state.run("math.randomseed(...)", name: "=edgelab", args: [seed])
@@ -68,6 +69,14 @@ public enum EdgeLab {
     let abs = URL(fileURLWithPath: path).standardizedFileURL.path
     if abs.hasPrefix(cwd + "/") { return String(abs.dropFirst(cwd.count + 1)) }
     return path
+  }
+
+  /// Monotonic wall-clock seconds (CLOCK_MONOTONIC; an arbitrary origin, so only differences mean anything).
+  /// `edgelab.clock()` in Lua: unlike os.clock (process CPU time summed over threads) it measures elapsed time.
+  public static func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
   }
 
   /// The session installed in `state` (nil for a bare LuaState).

@@ -8,6 +8,8 @@ public struct GenerationResult: Sendable {
   public let promptTokens: Int
   /// "eos" (a stop token) or "length".
   public let finishReason: String
+  /// The stop token that ended generation (nil when it stopped at maxTokens).
+  public var stopToken: Int32? = nil
 }
 
 extension LlamaModel {
@@ -24,17 +26,18 @@ extension LlamaModel {
     var cache = makeCache(reserve: prompt.count + maxTokens)
     var rng = RNG(seed: sampling.seed).split("sampling")
     var logits = try forward(tokens: prompt, cache: &cache, lastOnly: true)
-    var out = [Int32](), reason = "length"
+    var out = [Int32](), reason = "length", fired: Int32? = nil
     let stops = stopTokens
     while out.count < maxTokens {
       guard logits.allSatisfy({ $0.isFinite }) else { throw LlamaError.nonFiniteLogits(position: out.count) }
       let t = logits.withUnsafeBufferPointer { sampling.sample($0, rng: &rng) }
-      if stops.contains(t) { reason = "eos"; break }
+      if stops.contains(t) { reason = "eos"; fired = t; break }
       out.append(t)
       if out.count == maxTokens { break }
       logits = try forward(tokens: [t], cache: &cache, lastOnly: true)
     }
-    return GenerationResult(text: tokenizer.decode(out, skipSpecial: true), tokens: out, promptTokens: prompt.count, finishReason: reason)
+    return GenerationResult(text: tokenizer.decode(out, skipSpecial: true), tokens: out, promptTokens: prompt.count,
+                            finishReason: reason, stopToken: fired)
   }
 
   /// Continue `prompt` (special tokens in it are recognised).
