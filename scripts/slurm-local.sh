@@ -17,9 +17,12 @@ host=$(hostname -s)
 
 [ "$(id -u)" = 0 ] || die "needs root (it installs packages and starts daemons)"
 
+# A daemon is running when its pid file names a live process.
+running() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+stop() { if running "$1"; then kill "$(cat "$1")"; for _ in $(seq 1 50); do running "$1" || break; sleep 0.1; done; fi; }
 node_idle() { sinfo -h -N -n "$host" -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; }
 
-if command -v sinfo >/dev/null && [ -f "$conf" ] && pgrep -x slurmctld >/dev/null && pgrep -x slurmd >/dev/null \
+if command -v sinfo >/dev/null && [ -f "$conf" ] && running /run/slurmctld.pid && running /run/slurmd.pid \
    && node_idle; then
   say "node $host is up"
   exit 0
@@ -46,7 +49,7 @@ chmod 400 /etc/munge/munge.key
 mkdir -p /run/munge /var/lib/munge /var/log/munge
 chown munge:munge /run/munge /var/lib/munge /var/log/munge
 chmod 755 /run/munge
-if ! pgrep -x munged >/dev/null; then
+if ! running /run/munge/munged.pid; then
   runuser -u munge -- /usr/sbin/munged || die "munged did not start (see /var/log/munge/munged.log)"
 fi
 for _ in $(seq 1 50); do munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && break; sleep 0.1; done
@@ -100,14 +103,13 @@ fi
 
 # 4. daemons (restarted when the configuration changed)
 if [ "$changed" = 1 ]; then
-  pkill -x slurmd 2>/dev/null || true
-  pkill -x slurmctld 2>/dev/null || true
-  sleep 1
+  stop /run/slurmd.pid
+  stop /run/slurmctld.pid
 fi
-if ! pgrep -x slurmctld >/dev/null; then
+if ! running /run/slurmctld.pid; then
   /usr/sbin/slurmctld -i || die "slurmctld did not start (see /var/log/slurm/slurmctld.log)"
 fi
-if ! pgrep -x slurmd >/dev/null; then
+if ! running /run/slurmd.pid; then
   /usr/sbin/slurmd || die "slurmd did not start (see /var/log/slurm/slurmd.log)"
 fi
 
