@@ -52,7 +52,7 @@ extension EdgeLabBinding {
   /// `edgelab.llm`: Llama-family models from GGUF files or HF safetensors directories.
   ///   llm.load([path][, {dequantize=false}]) → model  (path defaults to llm.default_model; the file's format
   ///                                                    is kept unless dequantize=true asks for F32)
-  ///   llm.threads(n)  — threads for inference (OpenBLAS and the quantized kernels)
+  ///   llm.threads([n]) → n  — threads for inference (OpenBLAS and the quantized kernels); no argument: the current count
   ///   model:info() → {layers=, dim=, heads={...}, kv_heads={...}, ffn={...}, vocab=, params=, weight_bytes=, ...}
   ///   model:generate(prompt[, {max_tokens=128, temperature=0, top_k=0, top_p=1, seed=0}])
   ///       → text, {tokens=, ids=, prompt_tokens=, finish=, stop_token=, stop_text=}
@@ -66,10 +66,12 @@ extension EdgeLabBinding {
     let defaultModel = session.assetsDir + "/" + defaultModelPath.dropFirst("assets/".count)
     m.value("default_model", .string(defaultModel))
     m.function("threads") { call in
+      if call.isNoneOrNil(1) { call.push(LLMThreads.current); return 1 }
       let n = try call.integer(1)
       guard n >= 1, n <= 256 else { throw call.argumentError(1, "threads must be in 1...256, got \(n)") }
       LLMThreads.set(n)
-      return 0
+      call.push(n)
+      return 1
     }
     m.function("load") { call in
       let path = try call.optString(1, defaultModel)

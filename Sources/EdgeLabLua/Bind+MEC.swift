@@ -66,9 +66,9 @@ extension EdgeLabBinding {
 }
 
 public enum MECBinding {
-  /// Other bindings (e.g. edgelab.rl) register here how to turn their Lua objects into an EnvKit `Policy`, so
-  /// `mec.evaluate(agent, env)` accepts them: return nil when the value at the index is not theirs.
-  public static var policyResolvers: [(LuaCall, Int32) throws -> (any Policy)?] = []
+  /// `mec.evaluate`'s options.
+  struct EvaluateOptions: Codable { var episodes = 1; var seeds: [Int] = [1] }
+
 
   static func makeEnv(_ call: LuaCall) throws -> Int32 {
     guard case .table(var t) = call.isNoneOrNil(1) ? LuaValue.table([:]) : try call.table(1) else {
@@ -111,8 +111,7 @@ public enum MECBinding {
 
   static func evaluate(_ call: LuaCall) throws -> Int32 {
     let box = try call.object(2, envClass)
-    struct Opts: Codable { var episodes = 1; var seeds: [Int] = [1] }
-    let o = try call.decode(3, defaults: Opts())
+    let o = try call.decode(3, defaults: EvaluateOptions())
     guard o.episodes >= 1 else { throw call.argumentError(3, "episodes must be >= 1, got \(o.episodes)") }
     guard !o.seeds.isEmpty, o.seeds.allSatisfy({ $0 >= 0 }) else { throw call.argumentError(3, "seeds must be a non-empty array of integers >= 0") }
     let seeds = o.seeds.map { UInt64($0) }
@@ -120,9 +119,6 @@ public enum MECBinding {
     if let pb = policyClass.object(call.L, at: 1) {
       guard pb.env === box.env else { throw call.argumentError(1, "policy was made for another env") }
       r = try MECEvaluator.evaluate(&pb.policy, env: box.env, episodes: o.episodes, seeds: seeds)
-    } else if let found = try policyResolvers.lazy.compactMap({ try $0(call, 1) }).first {
-      var p = AnyPolicy(found)
-      r = try MECEvaluator.evaluate(&p, env: box.env, episodes: o.episodes, seeds: seeds)
     } else if case .ref(let ref) = try call.value(1), ref.typeName == "function" {
       var p = LuaFunctionPolicy(fn: try call.function(1))
       r = try MECEvaluator.evaluate(&p, env: box.env, episodes: o.episodes, seeds: seeds)

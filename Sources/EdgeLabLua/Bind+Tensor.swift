@@ -11,7 +11,7 @@ extension EdgeLabBinding {
   ///   tensor.arange(n) → 0..n-1, tensor.concat({a, b, ...}[, axis=1]), tensor.matmul(a, b[, {trans_a, trans_b}]),
   ///   tensor.cross_entropy(logits, targets) (1-based class ids), tensor.kl_div(student, teacher[, T]),
   ///   tensor.mse(a, b), tensor.save(path, {name = t, ...}), tensor.load(path) → {name = t, ...},
-  ///   tensor.threads() / tensor.set_threads(n) — OpenBLAS threads for the whole process
+  ///   tensor.threads([n]) → n — OpenBLAS threads for the whole process (sets when given; set_threads is deprecated)
   ///   t.shape, t.numel, t.rank; t:get(i, j, ...) 1-based, t:item(), t:totable() flat, t:tolist() nested,
   ///   a + b, a - b, a * b, a / b, -a (tensor or number; broadcasting as TensorCore), a:matmul(b),
   ///   t:sum([axis]), t:mean([axis]), t:max(axis), t:argmax([axis]) → 1-based ids, t:exp() :log() :sqrt()
@@ -73,12 +73,20 @@ extension EdgeLabBinding {
       return push(call, try klDivergence(student: try tensorArgument(call, 1), teacher: try tensorArgument(call, 2),
                                          temperature: Float(t)))
     }
-    m.function("threads") { call in call.push(BLAS.threads); return 1 }
+    // threads([n]): sets when given (as llm.threads does), returns the count in use.
+    func threads(_ call: LuaCall) throws -> Int32 {
+      if !call.isNoneOrNil(1) {
+        let n = try call.integer(1)
+        guard n >= 1, n <= 256 else { throw call.argumentError(1, "threads must be in 1...256, got \(n)") }
+        BLAS.setThreads(n)
+      }
+      call.push(BLAS.threads)
+      return 1
+    }
+    m.function("threads") { call in try threads(call) }
     m.function("set_threads") { call in
-      let n = try call.integer(1)
-      guard n >= 1 else { throw call.argumentError(1, "thread count must be >= 1, got \(n)") }
-      BLAS.setThreads(n)
-      return 0
+      LuaKeyStyle.deprecationHandler("tensor.set_threads(n) is deprecated: use tensor.threads(n)")
+      return try threads(call)
     }
     m.function("mse") { call in push(call, try mseLoss(try tensorArgument(call, 1), try tensorArgument(call, 2))) }
     m.function("save") { call in

@@ -17,15 +17,17 @@ local llm = {}
 ---@return edgelab.LLM
 function llm.load(path, opts) end
 
----Threads used for inference (OpenBLAS products and the quantized kernels).
----@param n integer
+---Threads used for inference (OpenBLAS products and the quantized kernels): sets the count when `n` is given;
+---returns the count in use.
+---@param n? integer
+---@return integer
 function llm.threads(n) end
 
 ---@class edgelab.LLMGenOptions
----@field max_tokens? integer default 128
----@field temperature? number 0 = greedy (default)
----@field top_k? integer 0 = off
----@field top_p? number 1 = off
+---@field max_tokens? integer (default 128)
+---@field temperature? number 0 = greedy (default 0)
+---@field top_k? integer 0 = off (default 0)
+---@field top_p? number 1 = off (default 1)
 ---@field seed? integer sampling seed (default 0)
 ---@field system? string system message (chat only)
 
