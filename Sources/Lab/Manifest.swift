@@ -5,7 +5,8 @@ import Foundation
 import Glibc
 #endif
 
-public enum RunStatus: String, Sendable { case running, complete, failed, interrupted }
+/// `killed`: found still `running` by a later run after its process had died (see StaleRuns).
+public enum RunStatus: String, Sendable { case running, complete, failed, interrupted, killed }
 
 public struct Manifest {
   public var experiment: String
@@ -23,6 +24,12 @@ public struct Manifest {
   public var error: String?
   public var files: [String] = []
   public var args: [String] = []
+  /// A shard's manifest: which shard, how it was started, its data files (Sweep.swift).
+  public var shard: ShardInfo?
+  /// A sharded run folder: shard count, backend, jobs, per-shard status (written by sweep and collect).
+  public var sweep: SweepRecord?
+  /// Set by a collect: the number of shards merged.
+  public var collectedShards: Int?
 
   public var json: JSONValue {
     var o: [String: JSONValue] = [
@@ -30,12 +37,15 @@ public struct Manifest {
       "edgelab_version": .string(version), "seed": seed, "smoke": .bool(smoke),
       "started": .string(Manifest.iso(started)), "status": .string(status.rawValue),
       "platform": Manifest.platform, "files": .array(files.sorted(by: utf8Less).map { .string($0) }),
-      "args": .array(args.map { .string($0) }),
+      "args": .array(args.map { .string($0) }), "pid": .int(Int(getpid())),
     ]
     o["script"] = scriptPath.map { .object(["path": .string($0), "sha256": scriptSHA256.map { .string($0) } ?? .null]) } ?? .null
     o["git"] = gitCommit.map { .object(["commit": .string($0), "dirty": gitDirty.map { .bool($0) } ?? .null]) } ?? .null
     o["ended"] = ended.map { .string(Manifest.iso($0)) } ?? .null
     if let e = error { o["error"] = .string(e) }
+    if let sh = shard { o["shard"] = sh.json }
+    if let sw = sweep { o["sweep"] = sw.json }
+    if let c = collectedShards { o["collected_shards"] = .int(c) }
     return .object(o)
   }
 

@@ -26,6 +26,7 @@ public enum Report {
     switch m.status {
     case .failed: s += "> **The run failed**: \(m.error ?? "unknown error"). What it finished is kept below.\n\n"
     case .interrupted: s += "> **The run was interrupted**\(m.error.map { " (\($0))" } ?? ""). What it finished is kept below.\n\n"
+    case .killed: s += "> **The run was killed** before it could finish\(m.error.map { " (\($0))" } ?? "").\n\n"
     case .running: s += "> The run is still in progress (or ended without recording a status).\n\n"
     case .complete: break
     }
@@ -56,7 +57,7 @@ public enum Report {
   }
 
   /// POSIX shell quoting: safe words as they are, anything else in single quotes ('\'' for a quote).
-  static func shellQuote(_ a: String) -> String {
+  public static func shellQuote(_ a: String) -> String {
     let safe = a.unicodeScalars.allSatisfy { u in
       switch u {
       case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".", "/", "=", ",", "+", ":", "@", "%": return true
