@@ -10,6 +10,13 @@ public final class MECEnvBox {
   public init(_ env: MECEnv, seed: UInt64?) { self.env = env; defaultSeed = seed }
 }
 
+/// An exact snapshot of an env's state (`env:snapshot()`), with the box's pending default reset seed.
+public final class MECSnapshotBox {
+  public let snapshot: MECEnv.Snapshot
+  public let defaultSeed: UInt64?
+  public init(_ s: MECEnv.Snapshot, seed: UInt64?) { snapshot = s; defaultSeed = seed }
+}
+
 /// A baseline policy bound to the env it may peek at.
 public final class MECPolicyBox {
   public var policy: MECBaseline
@@ -34,6 +41,7 @@ extension EdgeLabBinding {
   ///   env:reset([seed]) → obs, info;  env:step(actions) → obs, reward, terminated, truncated, info
   ///       actions: array of N integers, 0 = offload, 1 = best local variant, 2 = second variant, …
   ///   env:mask() → flat array of N·choices booleans;  env:outcome() → the last slot's per-query breakdown
+  ///   env:snapshot() → s;  env:restore(s) (exact: replays bit-identical steps);  env:clone() → independent env
   ///   env.users, env.choices, env.obs_dim, env.horizon, env.info_keys, env.scenario, env.devices
   ///   mec.baseline(name, env [, seed]) → policy with policy:act(obs, mask) → actions
   ///   mec.evaluate(policy | function(obs, mask), env, { episodes = 1, seeds = {1} }) → metrics table
@@ -184,6 +192,20 @@ public enum MECBinding {
       ]))
       return 1
     }
+    .method("snapshot") { call, b in
+      call.push(MECSnapshotBox(b.env.snapshot(), seed: b.defaultSeed), as: snapshotClass)
+      return 1
+    }
+    .method("restore") { call, b in
+      let s = try call.object(2, snapshotClass)
+      do { try b.env.restore(s.snapshot) } catch { throw call.argumentError(2, "\(error)") }
+      b.defaultSeed = s.defaultSeed
+      return 0
+    }
+    .method("clone") { call, b in
+      call.push(MECEnvBox(b.env.clone(), seed: b.defaultSeed), as: envClass)
+      return 1
+    }
     .property("users") { b in .integer(b.env.numUsers) }
     .property("choices") { b in .integer(b.env.choices) }
     .property("obs_dim") { b in .integer(b.env.observationSpace.count) }
@@ -195,6 +217,10 @@ public enum MECBinding {
     .property("devices") { b in .array(b.env.layout.users.map { .string($0.device.name) }) }
     .property("models") { b in .array(b.env.layout.users.map { .string($0.variants.first?.card.name ?? "") }) }
     .tostring { b in "edgelab.mec.Env(\(b.env.scenario.name), users=\(b.env.numUsers))" }
+
+  public static let snapshotClass: LuaClass<MECSnapshotBox> = LuaClass<MECSnapshotBox>("edgelab.mec.Snapshot")
+    .property("slot") { b in .integer(b.snapshot.slot) }
+    .tostring { b in "edgelab.mec.Snapshot(\(b.snapshot.scenario.name), slot=\(b.snapshot.slot))" }
 
   public static let policyClass: LuaClass<MECPolicyBox> = LuaClass<MECPolicyBox>("edgelab.mec.Policy")
     .method("act") { call, b in

@@ -85,14 +85,18 @@ public final class MECEnv: Environment {
   var arrivalRng = RNG(seed: 0)
   var channelRng = RNG(seed: 0)
 
-  public init(scenario: MECScenario) throws {
-    let layout = try MECLayout(scenario)
+  public convenience init(scenario: MECScenario) throws {
+    self.init(scenario: scenario, layout: try MECLayout(scenario))
+  }
+
+  /// An env over an already resolved layout (used by `clone()`; `layout` must come from `scenario`).
+  init(scenario: MECScenario, layout: MECLayout) {
     self.scenario = scenario
     self.layout = layout
     numUsers = scenario.users
     choices = 1 + scenario.localVariants
-    observationSpace = try BoxSpace(count: scenario.users * MECEnv.featuresPerUser + MECEnv.globalFeatures,
-                                    low: -10, high: 10)
+    observationSpace = try! BoxSpace(count: scenario.users * MECEnv.featuresPerUser + MECEnv.globalFeatures,
+                                     low: -10, high: 10)  // count >= 7 (users >= 1 is validated)
     actionSpace = .multiDiscrete([Int](repeating: 1 + scenario.localVariants, count: scenario.users))
     let n = scenario.users
     firstQuery = [Int](repeating: 0, count: n)

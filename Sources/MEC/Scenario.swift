@@ -60,6 +60,7 @@ public enum MECError: Error, CustomStringConvertible, Equatable {
   case unknownModel(String)
   case unknownScenario(String)
   case invalidPolicy(String)
+  case invalidSnapshot(String)
 
   public var description: String {
     switch self {
@@ -68,6 +69,7 @@ public enum MECError: Error, CustomStringConvertible, Equatable {
     case .unknownModel(let m): return "unknown model card \(m)"
     case .unknownScenario(let m): return "unknown MEC scenario \(m)"
     case .invalidPolicy(let m): return "invalid policy: \(m)"
+    case .invalidSnapshot(let m): return "invalid MEC snapshot: \(m)"
     }
   }
 }

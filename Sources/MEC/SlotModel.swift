@@ -31,7 +31,7 @@
 import Foundation
 
 /// What one slot produced (arrays are per query of the slot, in order of `MECEnv.queries`, or per user).
-public struct SlotOutcome: Sendable {
+public struct SlotOutcome: Sendable, Equatable {
   public var latency: [Double] = [], transmit: [Double] = [], queue: [Double] = [], compute: [Double] = []
   public var energy: [Double] = [], accuracy: [Double] = [], effAccuracy: [Double] = []
   public var hallucination: [Double] = []

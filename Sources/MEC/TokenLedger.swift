@@ -1,6 +1,6 @@
 // Book-keeping of the tokens (prompt + output) of every admitted query until its compute finishes, so
 // tests can check conservation: admitted = served + in flight, per place (device or edge GPU).
-public struct TokenLedger: Sendable {
+public struct TokenLedger: Sendable, Equatable {
   public private(set) var admittedLocal = 0, servedLocal = 0
   public private(set) var admittedEdge = 0, servedEdge = 0
   /// Jobs in flight: tokens, place (user index >= 0 for local, -1 - gpu for edge), start and done times.

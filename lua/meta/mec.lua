@@ -141,6 +141,22 @@ function Env:mask() end
 ---@return table
 function Env:outcome() end
 
+---An exact copy of the env's whole mutable state (slot, queries, channels, backlogs, running edge batches,
+---virtual queues, long-run accumulators, RNG streams). Restoring it replays bit-identical steps.
+---@return edgelab.mec.Snapshot
+function Env:snapshot() end
+
+---Puts the env back into the state of `s` (a snapshot of this env or of one with the same scenario).
+---@param s edgelab.mec.Snapshot
+function Env:restore(s) end
+
+---An independent env in exactly this env's state (same scenario and layout).
+---@return edgelab.mec.Env
+function Env:clone() end
+
+---@class edgelab.mec.Snapshot
+---@field slot integer slot index at the time of the snapshot
+
 ---@class edgelab.mec.Policy
 ---@field name string
 local Policy = {}

@@ -63,3 +63,30 @@ assert(not ok and err:find("episodes must be >= 1"), err)
 
 local chk = mec.check(mec.env { users = 3, horizon = 30, arrivalRate = 0.4 })
 assert(chk.passed, table.concat(chk.problems, "\n"))
+
+-- Snapshot / restore / clone: the same actions after a restore give bit-identical steps.
+do
+  local e = mec.env { users = 5, horizon = 12, arrivalRate = 0.5, seed = 4 }
+  e:reset()
+  for _ = 1, 3 do e:step { 0, 0, 0, 0, 0 } end
+  local s = e:snapshot()
+  assert(s.slot == 3)
+  local function roll(env)
+    local out = {}
+    for t = 1, 15 do
+      local m, a = env:mask(), {}
+      for u = 1, env.users do a[u] = (m[(u - 1) * env.choices + 2] and (t + u) % 2 == 0) and 1 or 0 end
+      local o, r, _, trunc, inf = env:step(a)
+      out[#out + 1] = r; out[#out + 1] = o[1]; out[#out + 1] = inf.latency_mean
+      if trunc then env:reset() end
+    end
+    return out
+  end
+  local twin = e:clone()
+  local a = roll(e)
+  e:restore(s)
+  local b, c = roll(e), roll(twin)
+  for i = 1, #a do assert(a[i] == b[i] and a[i] == c[i], "replay differs at " .. i) end
+  local ok, err = pcall(e.restore, e, mec.env { users = 6 }:snapshot())
+  assert(not ok and err:find("does not belong"), err)
+end
