@@ -19,7 +19,8 @@ near(stats.iqm({ 1, 2, 3, 4, 5, 6, 7, 8 }), 4.5, 0, "iqm drops 2 each side")
 near(stats.iqm({ 1, 2, 3, 100 }), 2.5, 0, "iqm robust to the outlier")
 near(stats.t975(40), 2.0210747620835976, 1e-4, "t975(40)")   -- scipy: 2.021075
 near(stats.t975(100), 1.983971519, 1e-5, "t975(100)")
-assert(stats.mean({}) ~= stats.mean({}), "mean of empty is nan")
+local okempty, errempty = pcall(stats.mean, {})
+assert(not okempty and errempty:find("at least 1 value"), "mean of an empty list is an error: " .. tostring(errempty))
 local one, l1, h1 = stats.ci95({ 7 })
 assert(one == 7 and l1 == 7 and h1 == 7)
 
@@ -43,3 +44,12 @@ assert(not ok2 and err2:find("element 2"), err2)
 
 local s = stats.summary(xs)
 assert(s.n == 4 and s.mean == 2.5 and s.min == 1 and s.max == 4 and s.median == 2.5)
+
+-- stratified bootstrap and permutation test (the Swift Statistics module; checked against references there)
+local est, slo, shi = stats.stratified_bootstrap_ci({ { 1, 2, 3, 4, 5, 6, 7, 8 }, { 10, 11, 9, 12 } }, { seed = 2, resamples = 300 })
+assert(slo < est and est < shi, ("stratified interval brackets the IQM: %g %g %g"):format(slo, est, shi))
+local d, p = stats.permutation_test({ 3.1, 4.2, 5.0, 4.8, 3.9 }, { 2.0, 2.5, 3.3, 1.9, 2.8 }, { seed = 1, permutations = 4000 })
+near(d, 1.7, 1e-12, "permutation difference of means")
+assert(p > 0 and p < 0.05, "clearly separated samples: p = " .. p)
+local _, lo_f, hi_f = stats.bootstrap_ci(data, { stat = function(v) return stats.mean(v) end, seed = 3, resamples = 200 })
+assert(lo_f < hi_f, "a Lua function works as the statistic")
