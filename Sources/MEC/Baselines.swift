@@ -18,10 +18,13 @@
 // |                |                          | solver of the same per-slot objective, not a stronger policy    |
 // |                |                          | (decision 0103)                                                  |
 // | lookahead      | clairvoyant, true        | model-predictive control on a clone of the env (snapshots): each|
-// |                | simulator, H slots ahead | candidate for the pending users is scored by the env's reward   |
-// |                |                          | summed over the slot and `lookaheadSlots − 1` more slots in     |
-// |                |                          | which `lyapunov` decides (the clone replays the true future     |
-// |                |                          | arrivals, channels and batching); coordinate descent over the   |
+// |                | simulator, H slots ahead | candidate for the pending users is played for this slot and     |
+// |                |                          | `lookaheadSlots − 1` more in which `lyapunov` decides (the clone|
+// |                |                          | replays the true future arrivals, channels and batching), then  |
+// |                |                          | the edge is drained; cost = Σ constraint terms of the DPP       |
+// |                |                          | objective + V·Σ realized latency/deadline of every query settled|
+// |                |                          | (so a stream's slow-down of running streams counts, which the   |
+// |                |                          | per-slot projection cannot see); coordinate descent over the    |
 // |                |                          | pending users from the `lyapunov` choice, 2 sweeps              |
 // "Full knowledge of the slot": the policy reads the env's exact slot state (channels, queues, pending
 // queries, edge backlog) and scores candidate action vectors with `MECEnv.preview` — information a real
@@ -167,16 +170,25 @@ extension MECBaseline {
     if pending.isEmpty || env.over { return a }
     let sim = env.clone()
     let start = sim.snapshot()
+    // Cost of a first action: the constraint terms of the drift-plus-penalty objective over the window, plus
+    // V × the *realized* latency (/ deadline) of every query that settles in it or is still in flight at its
+    // end (the edge is drained): a new stream's slow-down of streams already running counts.
+    let v = env.scenario.lyapunovV, deadline = env.scenario.deadlineSeconds
     func cost(_ first: [Int]) throws -> Double {
       defer { try? sim.restore(start) }
-      var st = try sim.step(first)
-      var c = -Double(st.reward)
-      var k = 1
-      while k < slots && !st.done {
-        st = try sim.step(coordinateDescent(sim, objective: .lyapunov))
-        c -= Double(st.reward)
-        k += 1
+      var c = 0.0
+      var action = first
+      for k in 0..<slots {
+        let st = try sim.step(action)
+        let o = sim.lastOutcome
+        c += o.lyapunovObjective - v * o.penalty
+        for r in sim.lastSettled { c += v * r.latency / deadline }
+        if st.done || k == slots - 1 { break }
+        action = coordinateDescent(sim, objective: .lyapunov)
       }
+      let settled = sim.lastSettled.count
+      sim.advanceEdge(to: .infinity)
+      for r in sim.lastSettled.dropFirst(settled) { c += v * r.latency / deadline }
       return c
     }
     let options = pending.map { allowedChoices(env, $0) }

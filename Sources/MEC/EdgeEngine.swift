@@ -16,8 +16,8 @@
 //     at the next boundary).
 //   * Idle engines wait for the next ready request. Runs of decode steps without joins or exits are summed in
 //     closed form (`decodeSum`), so the cost of simulating is per event (join / exit / slot end), not per token.
-// The GPU for an offloaded request is chosen when it is dispatched (the engine whose projected drain time,
-// with no later arrivals, is earliest; ties lowest index). `EdgeScheduler.slotBatch` keeps the older model
+// The GPU for an offloaded request is chosen when it is dispatched (SlotModel+Edge.swift: the engine holding
+// the fewest streams). `EdgeScheduler.slotBatch` keeps the older model
 // (static batches formed from the queries of one slot; SlotModel.swift) for comparison.
 import EdgeProfiles
 

@@ -9,23 +9,28 @@
 // stream), so each stream's rate falls with the batch size and a stream finishes after its own m tokens.
 // Queries of different slots never share a batch.
 //
-// continuous (EdgeEngine.swift): each query is dispatched, in order of readiness, to the engine whose
-// projected drain time is earliest (ties: lowest index), joins its running batch at an iteration boundary,
-// and the join and completion times are the projection of the engines with no later arrivals.
+// continuous (EdgeEngine.swift): each query is dispatched, in order of readiness, to the engine holding the
+// fewest streams (running + waiting; ties: earliest projected drain, then lowest index), joins its running
+// batch at an iteration boundary, and the join and completion times are the projection of the engines with
+// no later arrivals (one drain simulation per engine that received a query).
 extension MECEnv {
   func edgeContinuous(_ o: inout SlotOutcome) {
     let cost = edgeCost
     o.engines = engines
     let base = nextRequestId
     for i in o.order {
+      // The engine holding the fewest streams (running + waiting); ties: earliest drain, then lowest index.
       var g = 0
-      for j in 1..<o.gpuFreeAt.count where o.gpuFreeAt[j] < o.gpuFreeAt[g] { g = j }
+      for j in 1..<o.engines.count {
+        let a = o.engines[j].runningCount + o.engines[j].waitingCount
+        let b = o.engines[g].runningCount + o.engines[g].waitingCount
+        if a < b || (a == b && o.gpuFreeAt[j] < o.gpuFreeAt[g]) { g = j }
+      }
       let q = queries[i]
       o.engines[g].enqueue(EdgeRequest(id: base + i, ready: o.ready[i], prompt: q.prompt, output: q.output))
-      o.gpuFreeAt[g] = o.engines[g].drainTime(cost)
       o.gpu[i] = g
     }
-    // Join and completion times of the new requests: drain a copy of each engine that received one.
+    // Join and completion times of the new requests, and each touched engine's drain time: drain a copy.
     var touched = [Bool](repeating: false, count: o.engines.count)
     for i in o.order { touched[o.gpu[i]] = true }
     for g in 0..<o.engines.count where touched[g] {
@@ -35,6 +40,7 @@ extension MECEnv {
       }, done: { id, t in
         if id >= base { o.doneAt[id - base] = t }
       })
+      o.gpuFreeAt[g] = c.clock
     }
     for i in o.order {
       o.queue[i] = o.startAt[i] - o.ready[i]
