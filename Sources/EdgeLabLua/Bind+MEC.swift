@@ -79,9 +79,6 @@ public enum MECBinding {
   /// `mec.evaluate`'s options.
   struct EvaluateOptions: Codable { var episodes = 1; var seeds: [Int] = [1] }
 
-  /// Other bindings (e.g. edgelab.rl) register here how to turn their Lua objects into an EnvKit `Policy`, so
-  /// `mec.evaluate(agent, env)` accepts them: return nil when the value at the index is not theirs.
-  public static var policyResolvers: [(LuaCall, Int32) throws -> (any Policy)?] = []
 
   static func makeEnv(_ call: LuaCall) throws -> Int32 {
     let (s, seed) = try scenario(call, 1)
@@ -147,9 +144,6 @@ public enum MECBinding {
     if let pb = policyClass.object(call.L, at: 1) {
       guard pb.env === box.env else { throw call.argumentError(1, "policy was made for another env") }
       r = try MECEvaluator.evaluate(&pb.policy, env: box.env, episodes: o.episodes, seeds: seeds)
-    } else if let found = try policyResolvers.lazy.compactMap({ try $0(call, 1) }).first {
-      var p = AnyPolicy(found)
-      r = try MECEvaluator.evaluate(&p, env: box.env, episodes: o.episodes, seeds: seeds)
     } else if case .ref(let ref) = try call.value(1), ref.typeName == "function" {
       var p = LuaFunctionPolicy(fn: try call.function(1))
       r = try MECEvaluator.evaluate(&p, env: box.env, episodes: o.episodes, seeds: seeds)

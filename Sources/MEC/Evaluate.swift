@@ -80,6 +80,8 @@ public enum MECEvaluator {
                                          seeds: [UInt64] = [1]) throws -> MECEvaluation {
     guard episodes >= 1 else { throw MECError.invalidPolicy("evaluate needs episodes >= 1 (got \(episodes))") }
     guard !seeds.isEmpty else { throw MECError.invalidPolicy("evaluate needs at least one seed") }
+    try Limits.size(episodes, max: 1_000_000, name: "episodes", min: 1)
+    try Limits.size(seeds.count, max: 1_000_000, name: "number of seeds", min: 1)
     let t0 = DispatchTime.now().uptimeNanoseconds
     let s = env.scenario, n = env.numUsers
     var r = MECEvaluation()
@@ -96,6 +98,7 @@ public enum MECEvaluator {
         for u in 0..<n { epEnergy[u] = 0 }
         var epEff = 0.0, epHal = 0.0, epQ = 0, ret = 0.0
         while true {
+          try Cancellation.check()
           let a = try policy.act(obs: obs, mask: env.actionMask(), env: env)
           let st = try env.step(a)
           ret += Double(st.reward)

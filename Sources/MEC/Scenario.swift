@@ -73,6 +73,7 @@
 // The latency penalty of a slot is Σ_queries latency / deadline. All other modelling choices are documented in
 // `SlotModel.swift` (latency, energy, batching) and `Channel.swift` (path loss, fading, rate).
 import EdgeProfiles
+import TensorCore
 
 public enum ArrivalProcess: String, Codable, Sendable { case bernoulli, poisson }
 public enum CardSetKind: String, Codable, Sendable { case paperScale = "paper-scale", measured }
@@ -181,6 +182,24 @@ public struct MECScenario: Codable, Sendable, Equatable {
   }
 
   /// Throws a clear error naming the first invalid field.
+  /// Upper bounds on every size (docs/decisions/0500-limits-and-cancellation.md): far above any study, low
+  /// enough that per-user arrays, per-slot queries and episode loops stay within memory and finish.
+  func checkLimits() throws {
+    try Limits.size(users, max: 100_000, name: "users", min: 1)
+    try Limits.size(horizon, max: 10_000_000, name: "horizon", min: 1)
+    try Limits.size(promptTokensMax, max: 1 << 20, name: "prompt_tokens_max")
+    try Limits.size(outputTokensMax, max: 1 << 20, name: "output_tokens_max")
+    try Limits.size(localVariants, max: 64, name: "local_variants", min: 1)
+    try Limits.size(edgeGPUs, max: 1 << 16, name: "edge_gpus", min: 1)
+    try Limits.size(maxBatch, max: 1 << 16, name: "max_batch", min: 1)
+    try Limits.size(taskClassWeights.count, max: 1024, name: "task_class_weights")
+    try Limits.size(deviceNames.count, max: 1 << 16, name: "device_names")
+    try Limits.real(arrivalRate, name: "arrival_rate", min: 0, max: 1000)
+    try Limits.real(slotSeconds, name: "slot_seconds", min: 0, max: 1e6)
+    // Per-user state, observation features and per-slot queries (a few dozen doubles each).
+    try Limits.allocation([users, 64 + localVariants * 8], bytesPerElement: 8, what: "MEC per-user state (users)")
+  }
+
   public func validate() throws {
     func bad(_ m: String) -> MECError { .invalidScenario(m) }
     func pos(_ v: Double, _ f: String) throws { if !(v > 0 && v.isFinite) { throw bad("\(f) must be > 0 (got \(v))") } }
@@ -188,6 +207,7 @@ public struct MECScenario: Codable, Sendable, Equatable {
     func frac(_ v: Double, _ f: String) throws { if !(v >= 0 && v <= 1) { throw bad("\(f) must be in [0, 1] (got \(v))") } }
     if users < 1 { throw bad("users must be >= 1 (got \(users))") }
     if horizon < 1 { throw bad("horizon must be >= 1 (got \(horizon))") }
+    try checkLimits()
     try pos(slotSeconds, "slotSeconds")
     try nonneg(arrivalRate, "arrivalRate")
     if arrival == .bernoulli { try frac(arrivalRate, "arrivalRate (Bernoulli probability)") }

@@ -23,6 +23,7 @@ extension PPO {
     var epReturns = 0.0, epLengths = 0.0, episodes = 0
     var rng: RNG? = actionRNG
     for t in 0..<config.numSteps {
+      try Cancellation.check()
       let row = t * n
       let raw = vec.observations
       let masks = vec.masks

@@ -12,6 +12,7 @@ extension PPO {
     var pl = 0.0, vl = 0.0, ent = 0.0, kl = 0.0, cf = 0.0, count = 0.0
     let params = net.parameters
     epochs: for _ in 0..<config.updateEpochs {
+      try Cancellation.check()
       let perm = minibatchRNG.permutation(total)
       var epochKL = 0.0, epochN = 0.0
       for k in 0..<nmb {
