@@ -148,7 +148,7 @@ local function add_mec(name, m)
 end
 stage("MEC baselines", function()
   for _, name in ipairs(mec.baselines()) do
-    if name ~= "oracle" or cfg.users <= 6 then
+    if name ~= "lyapunov-exhaustive" or cfg.users <= 6 then
       add_mec(name, mec.evaluate(mec.baseline(name, env, 1), env, { episodes = cfg.eval_episodes, seeds = eval_seeds }))
     end
   end
