@@ -233,6 +233,95 @@ function stats.bootstrap_ci(xs, opts)
   return est, stats.quantile(vals, alpha), stats.quantile(vals, 1 - alpha)
 end
 
+--- A seeded uniform integer draw in 1..n (the host's edgelab.rng when present, else a local xorshift stream;
+--- never the global generator).
+local function seeded_draw(seed)
+  local rng = M.rng and M.rng.new(seed or 0)
+  if rng then return function(n) return rng:integer(1, n) end end
+  local s = (seed or 0) * 2654435761 + 88172645463325252
+  return function(n)
+    s = s ~ (s << 13); s = s ~ (s >> 7); s = s ~ (s << 17)
+    return (s >> 11) % n + 1
+  end
+end
+
+local function resolve_stat(stat, who)
+  stat = stat or "mean"
+  if type(stat) == "string" then stat = assert(stats[stat], "stats." .. who .. ": unknown stat '" .. stat .. "'") end
+  return stat
+end
+
+local function check_opts(opts, valid, who)
+  for k in pairs(opts) do
+    if not valid[k] then
+      local names = {}
+      for n in pairs(valid) do names[#names + 1] = n end
+      table.sort(names)
+      error(("stats.%s: unknown option '%s' (valid: %s)"):format(who, tostring(k), table.concat(names, ", ")), 3)
+    end
+  end
+end
+
+--- Stratified percentile bootstrap (rliable, Agarwal et al. 2021): each stratum (e.g. one task, or one arm's
+--- runs) is resampled with replacement independently, and `stat(resampled_strata)` is recomputed.
+--- strata: an array of samples; stat: function(strata) → number (default: IQM of all strata pooled).
+--- opts: resamples (2000), level (0.95), seed (0). Returns estimate, lo, hi.
+function stats.stratified_bootstrap_ci(strata, stat, opts)
+  assert(type(strata) == "table" and #strata >= 1, "stats.stratified_bootstrap_ci: strata must be a non-empty array of samples")
+  for i, x in ipairs(strata) do check(x, "stratified_bootstrap_ci (stratum " .. i .. ")") end
+  opts = opts or {}
+  check_opts(opts, { resamples = true, level = true, seed = true }, "stratified_bootstrap_ci")
+  stat = stat or function(ss)
+    local all = {}
+    for _, x in ipairs(ss) do for _, v in ipairs(x) do all[#all + 1] = v end end
+    return stats.iqm(all)
+  end
+  local B, level = opts.resamples or 2000, opts.level or 0.95
+  local est = stat(strata)
+  local draw = seeded_draw(opts.seed)
+  local vals, bufs = {}, {}
+  for i = 1, #strata do bufs[i] = {} end
+  for b = 1, B do
+    for i, x in ipairs(strata) do
+      local n, buf = #x, bufs[i]
+      for j = 1, n do buf[j] = x[draw(n)] end
+    end
+    vals[b] = stat(bufs)
+  end
+  local kept = {}
+  for _, v in ipairs(vals) do if v == v then kept[#kept + 1] = v end end
+  if #kept == 0 then return est, 0 / 0, 0 / 0 end
+  local alpha = (1 - level) / 2
+  return est, stats.quantile(kept, alpha), stats.quantile(kept, 1 - alpha)
+end
+
+--- Two-sided permutation test of stat(xs) − stat(ys) (default stat: mean; "iqm", "median" or a function):
+--- the labels are shuffled `resamples` times (default 10000, seeded by opts.seed); p = (1 + #{|T*| ≥ |T|}) /
+--- (1 + resamples) (Phipson & Smyth 2010: never 0). Returns p, the observed difference.
+function stats.permutation_test(xs, ys, opts)
+  local nx, ny = check(xs, "permutation_test"), check(ys, "permutation_test")
+  assert(nx >= 1 and ny >= 1, "stats.permutation_test: both samples must be non-empty")
+  opts = opts or {}
+  check_opts(opts, { resamples = true, seed = true, stat = true }, "permutation_test")
+  local stat = resolve_stat(opts.stat, "permutation_test")
+  local B = opts.resamples or 10000
+  local obs = stat(xs) - stat(ys)
+  local pool = {}
+  for i = 1, nx do pool[i] = xs[i] end
+  for i = 1, ny do pool[nx + i] = ys[i] end
+  local n = nx + ny
+  local draw = seeded_draw(opts.seed)
+  local a, b, extreme = {}, {}, 0
+  local tol = 1e-12 * math.max(1, math.abs(obs))
+  for _ = 1, B do
+    for i = n, 2, -1 do local j = draw(i); pool[i], pool[j] = pool[j], pool[i] end
+    for i = 1, nx do a[i] = pool[i] end
+    for i = 1, ny do b[i] = pool[nx + i] end
+    if math.abs(stat(a) - stat(b)) >= math.abs(obs) - tol then extreme = extreme + 1 end
+  end
+  return (1 + extreme) / (1 + B), obs
+end
+
 --- Summary record: n, mean, std, lo, hi (95% t CI), median, iqm, min, max.
 function stats.summary(xs)
   local n = check(xs, "summary")
