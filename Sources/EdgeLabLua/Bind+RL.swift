@@ -397,6 +397,12 @@ enum RLBinding {
       call.push(.array(b.ppo.history.map { .table(statsValue($0)) }))
       return 1
     }
+    .method("episodes") { call, b in
+      call.push(.array(b.ppo.episodeLog.map {
+        .table(["step": .integer($0.step), "return": .number($0.episodeReturn), "length": .integer($0.length)])
+      }))
+      return 1
+    }
     .method("write_csv") { call, b in
       struct Opts: Codable { var deterministic = false }
       let path = try call.string(2)

@@ -126,21 +126,22 @@ public final class WMExtension {
       m.setWeights(variance: variance)
       var lastPass: WorldModel.PassResult? = nil
       for epoch in 0..<config.model.epochs {
-        // The newest rollout last; older ones drawn uniformly without replacement (first pass: the newest and
-        // the one before it, so the held-out pass sees the same data whatever the draw).
-        var parts: [RolloutBuffer] = []
-        let extra = min(config.model.batchRollouts - 1, older)
-        if extra > 0 {
-          let idx = epoch == 0 ? Array((older - extra)..<older) : Array(pick.permutation(older).prefix(extra)).sorted()
-          parts = idx.map { recent[$0] }
+        // Pass 0: the newest rollout after the batchRollouts − 1 before it (scored before learning: the
+        // held-out error). Later passes: batchRollouts rollouts drawn uniformly from the replay, the newest
+        // placed last when drawn (its hidden states are then the fresher branch states).
+        let idx: [Int]
+        if epoch == 0 {
+          idx = Array(max(0, older - (config.model.batchRollouts - 1))...older)
+        } else {
+          idx = Array(pick.permutation(older + 1).prefix(config.model.batchRollouts)).sorted()
         }
-        parts.append(buffer)
-        let stacked = try RolloutBuffer.stacked(parts)
+        let stacked = try RolloutBuffer.stacked(idx.map { recent[$0] })
+        let hasNewest = idx.last == older
         let newest = (stacked.numEnvs - buffer.numEnvs)..<stacked.numEnvs
-        let r = try m.train(on: stacked, track: newest)
+        let r = try m.train(on: stacked, track: hasNewest ? newest : 0..<0)
         if first == nil { first = r }
         if lastPass == nil { pools.append(config.residualSampling ? r.residuals : []) }
-        lastPass = r
+        if hasNewest { lastPass = r }
         wl += r.loss; nl += 1
       }
       hs.append(lastPass!.hPrev)

@@ -18,14 +18,15 @@ public struct WorldModelConfig: Codable, Equatable, Sendable {
   public var headHidden = 64
   public var learningRate: Float = 1e-3
   public var seqLen = 16
-  /// Training passes per iteration. Each pass runs truncated BPTT over a batch of `batchRollouts` rollouts
-  /// stacked side by side: the newest and uniformly drawn older ones from the replay (the first pass scores
-  /// the newest rollout before learning from it: the held-out error).
+  /// Training passes per iteration, each truncated BPTT over `batchRollouts` rollouts stacked side by side:
+  /// the first over the newest rollout (after the ones just before it), scored before learning from it (the
+  /// held-out error); the others over rollouts drawn uniformly from the replay. Default cost = 2 rollouts
+  /// per iteration, as the former "last 2 rollouts, 1 epoch".
   public var epochs = 2
   /// Replay capacity in transitions (kept as whole rollouts, at least the newest): 16384 = 32 rollouts of
   /// 4 × 128 — 80+ MEC episodes of 200 slots, 30+ full CartPole episodes.
   public var replayTransitions = 16384
-  public var batchRollouts = 2
+  public var batchRollouts = 1
   public var maxGradNorm: Float = 10
   /// Observation-loss weighting: `uniform` (every symlog dimension alike) or `normalized`: dimension j weighted
   /// by 1 / (Var_j + weightEps) with Var_j the agent's running observation variance (the scale the policy and
