@@ -1,5 +1,5 @@
 // swift-tools-version:6.0
-// EdgeLab — compact LLMs at the network edge. See README.md and ../shared/DESIGN.md for the map.
+// EdgeLab — compact LLMs at the network edge. See README.md and docs/ARCHITECTURE.md for the map.
 import PackageDescription
 
 // Release builds of numeric code need -Ounchecked-free, plain -O; we keep Swift 5 language mode so the
@@ -23,25 +23,27 @@ let package = Package(
                    providers: [.apt(["libedit-dev"])]),
 
     // Domain modules: no Lua inside.
+    // The one statistics module (quantile, IQM, t-interval, bootstrap, stratified bootstrap, permutation test).
+    .target(name: "Statistics", dependencies: [], swiftSettings: swiftSettings),
     .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
     // Quantized dot-product kernels (AVX2 / AVX-512 VNNI chosen at run time, portable C fallback) and a thread pool.
     .target(name: "CQuantKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
     .target(name: "LLM", dependencies: ["TensorCore", "CBLAS", "CQuantKernels"], swiftSettings: swiftSettings),
     // Device profiles and model cards as data: shared by Evaluation (writes cards) and MEC (reads them).
     .target(name: "EdgeProfiles", dependencies: [], swiftSettings: swiftSettings),
-    .target(name: "Evaluation", dependencies: ["LLM", "TensorCore", "EdgeProfiles"], swiftSettings: swiftSettings),
-    .target(name: "Compression", dependencies: ["LLM", "Evaluation", "TensorCore", "CBLAS"],
+    .target(name: "Evaluation", dependencies: ["LLM", "TensorCore", "EdgeProfiles", "Statistics"], swiftSettings: swiftSettings),
+    .target(name: "Compression", dependencies: ["LLM", "TensorCore", "CBLAS"],
             swiftSettings: swiftSettings),
     .target(name: "EnvKit", dependencies: ["TensorCore"], swiftSettings: swiftSettings),
-    .target(name: "MEC", dependencies: ["EnvKit", "TensorCore", "EdgeProfiles"], swiftSettings: swiftSettings),
-    .target(name: "RL", dependencies: ["EnvKit", "TensorCore"], swiftSettings: swiftSettings),
-    .target(name: "Lab", dependencies: [], swiftSettings: swiftSettings),
+    .target(name: "MEC", dependencies: ["EnvKit", "TensorCore", "EdgeProfiles", "Statistics"], swiftSettings: swiftSettings),
+    .target(name: "RL", dependencies: ["EnvKit", "TensorCore", "Statistics"], swiftSettings: swiftSettings),
+    .target(name: "Lab", dependencies: ["Statistics"], swiftSettings: swiftSettings),
 
     // Lua face.
     .target(name: "LuaBridge", dependencies: ["CLua"], swiftSettings: swiftSettings),
     .target(name: "EdgeLabLua",
             dependencies: ["LuaBridge", "Lab", "TensorCore", "LLM", "Evaluation", "Compression",
-                           "EnvKit", "MEC", "RL", "EdgeProfiles"],
+                           "EnvKit", "MEC", "RL", "EdgeProfiles", "Statistics"],
             swiftSettings: swiftSettings),
     .executableTarget(name: "edgelab",
                       dependencies: ["EdgeLabLua", "LuaBridge", "Lab", "CEditline", "TensorCore", "LLM",
@@ -50,6 +52,7 @@ let package = Package(
                       swiftSettings: swiftSettings),
 
     // Tests: one target per module.
+    .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
     .testTarget(name: "LLMTests", dependencies: ["LLM", "TensorCore", "CQuantKernels"], resources: [.copy("Fixtures")]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "LLM", "TensorCore", "EdgeProfiles"]),

@@ -62,10 +62,10 @@ print(("perplexity (ctx 64, %d tokens): %.3f"):format(pinfo.tokens, ppl))
 
 -- 2. Variants and the four metrics.
 local suite = eval.suite {
-  dataDir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
-  itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
-  perplexityTokens = cfg.ppl_tokens, perplexityContext = smoke and 32 or 256,
-  query = smoke and { promptTokens = 16, outputTokens = 4 } or nil, bootstrapResamples = smoke and 50 or 500,
+  data_dir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
+  items_per_task = cfg.items, halu_eval_items = cfg.halueval, truthful_qa_items = cfg.truthfulqa,
+  perplexity_tokens = cfg.ppl_tokens, perplexity_context = smoke and 32 or 256,
+  query = smoke and { prompt_tokens = 16, output_tokens = 4 } or nil, bootstrap_resamples = smoke and 50 or 500,
 }
 local variants = {}   -- { name, model, metrics, card }
 local function evaluate(name, model, opts)
@@ -76,10 +76,10 @@ local function evaluate(name, model, opts)
     return eval.run(model, suite, opts)
   end)
   local card = eval.card(model, m.results, { name = name })
-  if #variants > 0 then card.baseModel = variants[1].name else card.baseModel = nil end
+  if #variants > 0 then card.base_model = variants[1].name else card.base_model = nil end
   variants[#variants + 1] = { name = name, model = model, metrics = m, card = card }
   print(("%-20s %.1f MB  acc %.3f  HaluEval-QA halluc. %.3f  TruthfulQA halluc. %.3f  ppl %.2f  accessible %.0f%%")
-    :format(name, card.storageBytes / 1e6, m.generalization.acc.mean, m.hallucination.halueval_qa.mean,
+    :format(name, card.storage_bytes / 1e6, m.generalization.acc.mean, m.hallucination.halueval_qa.mean,
             m.hallucination.truthfulqa.mean, m.generalization.perplexity, 100 * m.accessibility.population_fraction))
 end
 evaluate("smollm2-135m-f32", base, { storage_bytes = info.params * 4 })
@@ -106,7 +106,7 @@ local mrows = run:csv("variants.csv", { "variant", "storage_mb", "bits_per_weigh
   "population_fraction", "host_query_j" })
 for _, v in ipairs(variants) do
   local m, c = v.metrics, v.card
-  mrows:add { variant = v.name, storage_mb = c.storageBytes / 1e6, bits_per_weight = c.bitsPerWeight,
+  mrows:add { variant = v.name, storage_mb = c.storage_bytes / 1e6, bits_per_weight = c.bits_per_weight,
     acc = m.generalization.acc.mean, acc_lo = m.generalization.acc.lo, acc_hi = m.generalization.acc.hi,
     halueval_qa = m.hallucination.halueval_qa.mean, truthfulqa = m.hallucination.truthfulqa.mean,
     perplexity = m.generalization.perplexity, kld_to_base = m.generalization.kld and m.generalization.kld.mean,
@@ -130,8 +130,8 @@ for _, cls in ipairs { "knowledge", "commonsense", "truthfulness" } do
   if edge.tasks[cls] then accs[#accs + 1] = edge.tasks[cls].accuracy; hals[#hals + 1] = edge.tasks[cls].hallucination end
 end
 local a_min, h_max = 0.9 * stats.mean(accs), math.min(1, stats.mean(hals) + 0.05)
-local env = mec.env { scenario = "paper", users = cfg.users, horizon = cfg.horizon, cardSet = "measured",
-                      cardsPath = cards_path, edgeModel = edge.name, minAccuracy = a_min, maxHallucination = h_max }
+local env = mec.env { scenario = "paper", users = cfg.users, horizon = cfg.horizon, card_set = "measured",
+                      cards_path = cards_path, edge_model = edge.name, min_accuracy = a_min, max_hallucination = h_max }
 local hosted = {}
 for u = 1, env.users do hosted[#hosted + 1] = env.devices[u] .. "→" .. (env.models[u] ~= "" and env.models[u] or "none") end
 print("users (device→hosted model): " .. table.concat(hosted, ", "))
@@ -158,6 +158,11 @@ stage("PPO training", function()
                          num_steps = smoke and 64 or 128 }
   agent:train(cfg.ppo_steps)
   add_mec("PPO", agent:evaluate(env, { episodes = cfg.eval_episodes, seeds = eval_seeds }))
+  local curve = run:csv("ppo_curve.csv", { "global_step", "episodic_return" })
+  for _, h in ipairs(agent:history()) do
+    if h.episodic_return then curve:add { h.global_step, h.episodic_return } end
+  end
+  curve:close()
 end)
 mec_csv:close()
 timing:add { "total", os.difftime(os.time(), T0), os.clock() }
@@ -186,8 +191,12 @@ run:note(("## 3. MEC offloading with the measured cards\n\n%d users, horizon %d 
 run:table("Policies on the measured-card MEC network", "mec.csv")
 run:plot { data = "mec.csv", x = "policy", y = "latency_mean", kind = "bar", file = "mec_latency.svg",
            title = "Mean query latency per policy (measured cards)", ylabel = "latency (s)" }
+run:plot { data = "ppo_curve.csv", x = "global_step", y = "episodic_return", kind = "line", file = "ppo_curve.svg",
+           title = "PPO learning curve on the measured-card MEC network", xlabel = "env steps",
+           ylabel = "mean episodic return (training episodes)" }
 run:table("Timing", "timing.csv")
 run:note(("Total wall time %d s (load average at start %s). Cards: cards.json (MEC input); per-variant evaluation "
   .. "details in the evaluation reports. Next: experiments/paper/*.lua (`edgelab figures`).")
   :format(os.difftime(os.time(), T0), tostring(report.loadavg())))
 for _, v in ipairs(variants) do v.metrics.results:save(run.dir .. "/eval/" .. v.name, v.name) end
+print(("[demo] report: %s/report.md (written as the script ends)"):format(run.dir))

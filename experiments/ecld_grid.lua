@@ -19,10 +19,10 @@ if not edgelab.compress then print("ecld_grid: edgelab.compress not in this buil
 local smoke = edgelab.session.smoke
 
 local suite = eval.suite {
-  seed = cfg.seed, itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
-  perplexityTokens = cfg.ppl_tokens, perplexityContext = smoke and 24 or 256,
-  query = smoke and { promptTokens = 8, outputTokens = 2 } or nil, bootstrapResamples = smoke and 20 or 1000,
-  measureHost = not smoke,
+  seed = cfg.seed, items_per_task = cfg.items, halu_eval_items = cfg.halueval, truthful_qa_items = cfg.truthfulqa,
+  perplexity_tokens = cfg.ppl_tokens, perplexity_context = smoke and 24 or 256,
+  query = smoke and { prompt_tokens = 8, output_tokens = 2 } or nil, bootstrap_resamples = smoke and 20 or 1000,
+  measure_host = not smoke,
 }
 local calib = { calibration_windows = cfg.calib, calibration_length = cfg.calib_len }
 local function with_calib(t) for k, v in pairs(calib) do t[k] = v end; return t end

@@ -22,12 +22,12 @@ for _, p in ipairs(report.eval_assets()) do assets[#assets + 1] = p end
 if not report.need_assets("eval_default", assets) then return end
 
 local suite = eval.suite {
-  dataDir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
-  seed = cfg.seed, itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
-  perplexityTokens = cfg.ppl_tokens,
-  perplexityContext = edgelab.session.smoke and 64 or 256,
-  query = edgelab.session.smoke and { promptTokens = 32, outputTokens = 8 } or nil,
-  bootstrapResamples = edgelab.session.smoke and 200 or 1000,
+  data_dir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
+  seed = cfg.seed, items_per_task = cfg.items, halu_eval_items = cfg.halueval, truthful_qa_items = cfg.truthfulqa,
+  perplexity_tokens = cfg.ppl_tokens,
+  perplexity_context = edgelab.session.smoke and 64 or 256,
+  query = edgelab.session.smoke and { prompt_tokens = 32, output_tokens = 8 } or nil,
+  bootstrap_resamples = edgelab.session.smoke and 200 or 1000,
 }
 
 local run <close> = lab.run { name = "eval_default", config = cfg }

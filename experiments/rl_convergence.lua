@@ -6,9 +6,9 @@
 --    wmppo       default: MVE blend weight β = 0.5 × clamp(skill, 0, 1) and rollout ratio 0.25 × clamp(skill, 0, 1),
 --                skill = explained variance of the imagined λ-returns w.r.t. the real trajectory's;
 --                world-model loss weighted by 1/(obs variance + 0.01)
---    wm_fixed    full-strength imagination: fixed β = 0.5, fixed rollout ratio 0.25 (last session's WM-PPO
---                plus the weighted model loss)
---    wm_uniform  last session's WM-PPO exactly (fixed β, fixed ratio, uniform model loss)
+--    wm_fixed    full-strength imagination: fixed β = 0.5, fixed rollout ratio 0.25 (the first WM-PPO
+--                design plus the weighted model loss; docs/decisions/0008-wm-ppo-skill-weighted-blend.md)
+--    wm_uniform  the first WM-PPO design exactly (fixed β, fixed ratio, uniform model loss)
 --    wm_targets  MVE value targets only (fixed β);  wm_rollouts  imagination rollouts only (fixed ratio)
 --    wm_steve    STEVE targets only: inverse-variance weighting over horizons, ensemble of 3, fixed β
 --    wm_res      wm_fixed with stochastic imagination (residual bootstrap); wm_res_nogate the same without the gate

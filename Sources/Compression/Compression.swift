@@ -1,6 +1,7 @@
-// Module Compression (ECLD): calibration statistics, structured pruning, quantization (Quantize/, owned by
-// the quant helper), distillation and least-squares refit, and the pipeline composing them.
-// Every stage is a function LlamaModel → new LlamaModel. See ../shared/DESIGN.md.
+// Module Compression (ECLD): calibration statistics, structured pruning, quantization (Quantize/),
+// distillation and least-squares refit, and the pipeline composing them.
+// Every stage is a function LlamaModel → new LlamaModel. See docs/ARCHITECTURE.md and the decision records
+// docs/decisions/0006-gptq-into-ggml-blocks.md and 0012-pruning-recovery-refit-and-distillation.md.
 import LLM
 
 public enum CompressionError: Error, CustomStringConvertible, Equatable {

@@ -27,14 +27,19 @@ extension EdgeLabBinding {
   }
 }
 
+// Numeric defaults come from the Compression module's own option types (one place); string-valued options are
+// the Lua spellings of its enums.
+private let pruneDefaults = PruneOptions(), pipelineDefaults = ECLDOptions(), quantDefaults = ModelQuantOptions()
 struct CPruneOpts: Codable {
-  var ffn_ratio = 0.0, head_ratio = 0.0, head_mode = "within_groups", drop_layers = 0, criterion = "activation", multiple = 32
-  var recovery = "none", ridge = 1e-3, calibration_windows = 16, calibration_length = 256
+  var ffn_ratio = pruneDefaults.ffnRatio, head_ratio = pruneDefaults.headRatio, head_mode = "within_groups"
+  var drop_layers = pruneDefaults.dropLayers, criterion = pruneDefaults.criterion.rawValue, multiple = pruneDefaults.multiple
+  var recovery = "none", ridge = pipelineDefaults.refitRidge
+  var calibration_windows = pipelineDefaults.calibrationWindows, calibration_length = pipelineDefaults.calibrationLength
   var texts: [String]? = nil
 }
 struct CQuantOpts: Codable {
-  var type = "q4_0", method = "rtn", act_order = false, embedding_type = "q8_0", chunk_layers = 10
-  var calibration_windows = 16, calibration_length = 256
+  var type = "q4_0", method = "rtn", act_order = false, embedding_type = "q8_0", chunk_layers = quantDefaults.chunkLayers
+  var calibration_windows = pipelineDefaults.calibrationWindows, calibration_length = pipelineDefaults.calibrationLength
   var texts: [String]? = nil
 }
 struct CDistillOpts: Codable {
@@ -57,8 +62,9 @@ struct CPipeDistill: Codable {
   var train_embedding: Bool? = nil, seed: Int? = nil
 }
 struct CPipeOpts: Codable {
-  var prune: CPipePrune? = nil, recovery = "none", ridge = 1e-3, distill: CPipeDistill? = nil, quantize: CPipeQuant? = nil
-  var calibration_windows = 16, calibration_length = 256, distill_windows = 64
+  var prune: CPipePrune? = nil, recovery = "none", ridge = pipelineDefaults.refitRidge, distill: CPipeDistill? = nil, quantize: CPipeQuant? = nil
+  var calibration_windows = pipelineDefaults.calibrationWindows, calibration_length = pipelineDefaults.calibrationLength
+  var distill_windows = pipelineDefaults.distillWindows
   var texts: [String]? = nil
 }
 

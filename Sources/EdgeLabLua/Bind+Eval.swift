@@ -17,7 +17,9 @@ public final class EvalResultsBox {
 ///       (metrics.results is an edgelab.EvalResults: :report(), :card([name]), :save(dir[, name]) → eval_report.md, card.json, results.json; :json())
 ///   eval.card(model, results[, {name=, path=}]) → model card table (written as JSON when path is given)
 ///   eval.devices() → array of device profiles;  eval.paper_cards() → array of paper-scale cards
-///   eval.save_cards(path, cards) → writes cards (tables) as JSON
+///   eval.save_cards(path, cards) → writes cards (tables) as JSON;  eval.load_cards(path) → array of cards
+///   eval.device_cost(card, device | device_name[, {query=, accessibility=, analytic=}]) → { joules, seconds,
+///       prefill_seconds, decode_seconds, required_bytes, usable_bytes, fits, decode_tokens_per_second, accessible }
 extension EdgeLabBinding {
   public static let eval = EdgeLabBinding("eval") { m, _ in
     m.function("suite") { call in
@@ -38,6 +40,22 @@ extension EdgeLabBinding {
     }
     m.function("devices") { call in try call.push(encoding: DeviceProfile.builtIn); return 1 }
     m.function("paper_cards") { call in try call.push(encoding: ModelCard.paperScale); return 1 }
+    m.function("device_cost") { call in
+      let card = try call.decode(ModelCard.self, 1)
+      let device: DeviceProfile
+      if case .string(let name) = try call.value(2) {
+        guard let d = DeviceProfile.builtIn.first(where: { $0.name == name }) else {
+          throw call.argumentError(2, "unknown device '\(name)' (eval.devices() lists them)")
+        }
+        device = d
+      } else {
+        device = try call.decode(DeviceProfile.self, 2)
+      }
+      let o = try call.decode(3, defaults: DeviceCostOptions())
+      try call.push(encoding: try AnalyticModel.deviceCost(card: card, device: device, options: o))
+      return 1
+    }
+    m.function("load_cards") { call in try call.push(encoding: try ModelCard.load(path: try call.string(1))); return 1 }
     m.function("save_cards") { call in
       let path = try call.string(1)
       let cards = try call.decode([ModelCard].self, 2)

@@ -74,6 +74,9 @@ extension EdgeLabBinding {
 }
 
 public enum MECBinding {
+  /// `mec.evaluate`'s options.
+  struct EvaluateOptions: Codable { var episodes = 1; var seeds: [Int] = [1] }
+
   /// Other bindings (e.g. edgelab.rl) register here how to turn their Lua objects into an EnvKit `Policy`, so
   /// `mec.evaluate(agent, env)` accepts them: return nil when the value at the index is not theirs.
   public static var policyResolvers: [(LuaCall, Int32) throws -> (any Policy)?] = []
@@ -119,8 +122,7 @@ public enum MECBinding {
 
   static func evaluate(_ call: LuaCall) throws -> Int32 {
     let box = try call.object(2, envClass)
-    struct Opts: Codable { var episodes = 1; var seeds: [Int] = [1] }
-    let o = try call.decode(3, defaults: Opts())
+    let o = try call.decode(3, defaults: EvaluateOptions())
     guard o.episodes >= 1 else { throw call.argumentError(3, "episodes must be >= 1, got \(o.episodes)") }
     guard !o.seeds.isEmpty, o.seeds.allSatisfy({ $0 >= 0 }) else { throw call.argumentError(3, "seeds must be a non-empty array of integers >= 0") }
     let seeds = o.seeds.map { UInt64($0) }

@@ -18,5 +18,7 @@ extension EdgeLabBinding {
 
     .rl,
 
+    .stats,
+
   ]
 }

@@ -169,3 +169,37 @@ extension ModelCard {
     return c
   }
 }
+
+/// Cost and accessibility of one query of one card on one device, from the analytic model (what Lua's
+/// `eval.device_cost` returns).
+public struct DeviceCost: Codable, Sendable, Equatable {
+  public var joules: Double
+  public var seconds: Double
+  public var prefillSeconds: Double
+  public var decodeSeconds: Double
+  public var requiredBytes: Double
+  public var usableBytes: Double
+  public var fits: Bool
+  public var decodeTokensPerSecond: Double
+  public var accessible: Bool
+}
+
+/// The options of `AnalyticModel.deviceCost`: query shape, accessibility rule and roofline efficiencies, each
+/// defaulting to the values the cards are built with.
+public struct DeviceCostOptions: Codable, Sendable, Equatable {
+  public var query = QueryShape.standard
+  public var accessibility = AccessibilityConfig()
+  public var analytic = AnalyticModelConfig()
+  public init() {}
+}
+
+extension AnalyticModel {
+  public static func deviceCost(card: ModelCard, device: DeviceProfile,
+                                options: DeviceCostOptions = .init()) throws -> DeviceCost {
+    let cost = try queryCost(card: card, device: device, query: options.query, config: options.analytic)
+    let a = access(card: card, device: device, config: options.accessibility, model: options.analytic)
+    return DeviceCost(joules: cost.totalJoules, seconds: cost.totalSeconds, prefillSeconds: cost.prefillSeconds,
+                      decodeSeconds: cost.decodeSeconds, requiredBytes: a.requiredBytes, usableBytes: a.usableBytes,
+                      fits: a.fits, decodeTokensPerSecond: a.decodeTokensPerSecond, accessible: a.accessible)
+  }
+}

@@ -18,7 +18,7 @@
 // Bandwidth = transfer rate × bus width: LPDDR4X-4266 on 2×16 bit = 4266e6 × 4 B = 17.1 GB/s;
 // LPDDR5-6400 on 4×16 bit = 51.2 GB/s; LPDDR5X-8400 on 4×16 bit = 67.2 GB/s; LPDDR5X-9600 = 76.8 GB/s;
 // Raspberry Pi 5 LPDDR4X-4267 on 32 bit = 17.1 GB/s; DDR5-5600 dual channel (2×64 bit) = 89.6 GB/s.
-// Transmit 0.2 W = 23 dBm, 3GPP UE power class 3 (TS 38.101-1); phone idle 0.1 W as in QECO (REFERENCES.md).
+// Transmit 0.2 W = 23 dBm, 3GPP UE power class 3 (TS 38.101-1); phone idle 0.1 W as in QECO (docs/REFERENCES.md).
 // Population shares are an assumption (no public census of edge-user device RAM at hand): phones dominate,
 // the shares of user devices sum to 1, the edge server is infrastructure (share 0).
 
@@ -65,7 +65,7 @@ extension DeviceProfile {
                   memoryBandwidth: 68e9, peakFLOPS: 10e12, activePowerW: 15, idlePowerW: 5,
                   transmitPowerW: 0.2, populationShare: 0.05,
                   source: "NVIDIA Jetson Orin Nano 8GB datasheet (68 GB/s, 40 TOPS, 7-15 W); FP16 derived; idle, usable, share: assumption"),
-    // Jetson AGX Orin 64 GB: 256-bit LPDDR5, 204.8 GB/s; 275 sparse INT8 TOPS / 60 W (REFERENCES.md)
+    // Jetson AGX Orin 64 GB: 256-bit LPDDR5, 204.8 GB/s; 275 sparse INT8 TOPS / 60 W (docs/REFERENCES.md)
     // → 68.75 dense FP16 TFLOP/s (derived). Idle 10 W: assumption.
     DeviceProfile(name: "jetson-agx-orin", deviceClass: .embeddedGPU, ramBytes: 64 * GiB, usableFraction: 0.8,
                   memoryBandwidth: 204.8e9, peakFLOPS: 68.75e12, activePowerW: 60, idlePowerW: 10,

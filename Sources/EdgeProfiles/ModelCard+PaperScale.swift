@@ -10,7 +10,7 @@ import Foundation
 //  - hallucination = 1 − TruthfulQA for every task class (one model-level propensity; no per-class
 //    hallucination figures are published).
 //  - Quantized variants (no published accuracy for these GGUF files): accuracy drop in points per type,
-//    chosen to be consistent with the llama.cpp KL divergences in REFERENCES.md (LLaMA-3-8B, WikiText-2):
+//    chosen to be consistent with the llama.cpp KL divergences in docs/REFERENCES.md (LLaMA-3-8B, WikiText-2):
 //    Q8_0 KLD 0.0014 → 0; Q4_K_M KLD 0.031, same top token 91.9% → −1; Q2_K KLD 0.445 → −8 (assumption),
 //    applied to accuracy and added to hallucination.
 //  - Bits/weight of a ggml type on other models: Q8_0 8.5 bpw (block geometry); Q4_K_M and Q2_K use the
@@ -35,11 +35,11 @@ private func paperTasks(_ s: BaseScores, drop: Double, note: String) -> [String:
 /// A ggml storage format with its effective bits per weight and the assumed accuracy drop (points/100).
 private struct Format { var tag: String; var bpw: Double; var drop: Double; var why: String }
 
-private let llamaParams = 8.03e9  // REFERENCES.md (llama.cpp quantize README): 8.03 B params
+private let llamaParams = 8.03e9  // docs/REFERENCES.md (llama.cpp quantize README): 8.03 B params
 private let formats: [Format] = [
   Format(tag: "f16", bpw: 16, drop: 0, why: "F16: 16 bpw"),
   Format(tag: "q8_0", bpw: 8.5, drop: 0, why: "Q8_0: 8.5 bpw (32-weight blocks, fp16 scale); accuracy drop 0 (KLD 0.0014) assumption"),
-  // 4.58 GiB × 8 / 8.03e9 = 4.8996 bpw (Llama-3.1-8B Q4_K_M file, REFERENCES.md)
+  // 4.58 GiB × 8 / 8.03e9 = 4.8996 bpw (Llama-3.1-8B Q4_K_M file, docs/REFERENCES.md)
   Format(tag: "q4_k_m", bpw: 4.58 * GiB * 8 / llamaParams, drop: 0.01,
          why: "Q4_K_M: 4.90 bpw effective (Llama-3.1-8B 4.58 GiB); accuracy drop 1 pt (KLD 0.031) assumption"),
   // 2.95 GiB × 8 / 8.03e9 = 3.156 bpw (Llama-3.1-8B Q2_K file)
@@ -53,7 +53,7 @@ private struct Base {
 
 private let bases: [Base] = [
   Base(name: "llama-3.1-8b", params: llamaParams,
-       kvBytesPerToken: 2 * 32 * 8 * 128 * 2,  // 2 (K,V) · 32 layers · 8 KV heads · 128 dims · 2 B = 128 KiB (REFERENCES.md)
+       kvBytesPerToken: 2 * 32 * 8 * 128 * 2,  // 2 (K,V) · 32 layers · 8 KV heads · 128 dims · 2 B = 128 KiB (docs/REFERENCES.md)
        // MMLU 65.3, HellaSwag 81.8, TruthfulQA 45.0: Llama-3.1-8B baseline in the Minitron paper (arXiv 2408.11796)
        scores: BaseScores(mmlu: 0.653, hellaswag: 0.818, truthfulqa: 0.450, source: "arXiv 2408.11796 (Llama-3.1-8B row)"),
        paramsNote: "params 8.03e9 (llama.cpp quantize README)", kvNote: "KV 2·32·8·128·2 B = 128 KiB/token fp16"),
@@ -86,7 +86,7 @@ extension ModelCard {
         let storage: Double
         var sizeNote: String
         if b.name == "llama-3.1-8b" {
-          // Published file sizes (GiB), llama.cpp quantize README via REFERENCES.md
+          // Published file sizes (GiB), llama.cpp quantize README via docs/REFERENCES.md
           let gib = ["f16": 14.96, "q8_0": 7.95, "q4_k_m": 4.58, "q2_k": 2.95][f.tag]!
           storage = gib * GiB
           sizeNote = "storage \(gib) GiB (llama.cpp quantize README)"
@@ -103,14 +103,14 @@ extension ModelCard {
       }
     }
     // Llama-3.1-Minitron-4B-Width (pruned + distilled from Llama-3.1-8B; arXiv 2408.11796): MMLU 60.5,
-    // HellaSwag 76.1, TruthfulQA 42.9; Q4_K_M file 2.65 GB (REFERENCES.md). 4.5e9 params (model card, check).
+    // HellaSwag 76.1, TruthfulQA 42.9; Q4_K_M file 2.65 GB (docs/REFERENCES.md). 4.5e9 params (model card, check).
     // KV: width pruning keeps 32 layers and 8 KV heads of dim 128 → 128 KiB/token (check).
     cards.append(ModelCard(
       name: "llama-3.1-minitron-4b-width-q4_k_m", source: .paperScale, baseModel: "llama-3.1-8b-f16",
       params: 4.5e9, storageBytes: 2.65e9, kvBytesPerToken: 2 * 32 * 8 * 128 * 2,
       tasks: paperTasks(BaseScores(mmlu: 0.605, hellaswag: 0.761, truthfulqa: 0.429, source: "arXiv 2408.11796"),
                    drop: 0, note: "from arXiv 2408.11796 (unquantized scores; Q4_K_M drop not applied)"),
-      notes: ["params 4.5e9 (model card, check)", "storage 2.65 GB Q4_K_M (REFERENCES.md)",
+      notes: ["params 4.5e9 (model card, check)", "storage 2.65 GB Q4_K_M (docs/REFERENCES.md)",
               "KV 128 KiB/token (32 layers, 8 KV heads kept; check)", "scores arXiv 2408.11796"]))
     // The paper's ECLD point for Llama-3.1-8B: 15.3 GB → 3.3 GB, energy per query up to −50%, "accuracy largely
     // preserved, hallucination often lower" (arXiv 2602.13628). Params after pruning are not published:

@@ -6,7 +6,7 @@ import Foundation
 public enum ModelCardSource: String, Codable, Sendable {
   /// Measured by EdgeLab's evaluation suite on this machine.
   case measured
-  /// Built from published sizes and scores (REFERENCES.md) for models too large to run here.
+  /// Built from published sizes and scores (docs/REFERENCES.md) for models too large to run here.
   case paperScale = "paper-scale"
 }
 
@@ -75,8 +75,8 @@ public struct QueryShape: Codable, Sendable, Equatable, Hashable {
   public static let standard = QueryShape(promptTokens: 256, outputTokens: 128)
 
   public func validate() throws {
-    if promptTokens < 1 { throw EdgeProfilesError.invalidQuery("promptTokens must be >= 1 (got \(promptTokens))") }
-    if outputTokens < 0 { throw EdgeProfilesError.invalidQuery("outputTokens must be >= 0 (got \(outputTokens))") }
+    if promptTokens < 1 { throw EdgeProfilesError.invalidQuery("prompt_tokens must be >= 1 (got \(promptTokens))") }
+    if outputTokens < 0 { throw EdgeProfilesError.invalidQuery("output_tokens must be >= 0 (got \(outputTokens))") }
   }
 }
 
@@ -130,7 +130,7 @@ public struct ModelCard: Codable, Sendable, Equatable {
                    ("bytesPerToken", bytesPerToken)] where !(v > 0 && v.isFinite) {
       throw bad("\(f) must be > 0 (got \(v))")
     }
-    if !(kvBytesPerToken >= 0 && kvBytesPerToken.isFinite) { throw bad("kvBytesPerToken must be >= 0") }
+    if !(kvBytesPerToken >= 0 && kvBytesPerToken.isFinite) { throw bad("kv_bytes_per_token must be >= 0") }
     for (k, t) in tasks {
       if !(0...1).contains(t.accuracy) { throw bad("tasks.\(k).accuracy must be in [0,1] (got \(t.accuracy))") }
       if !(0...1).contains(t.hallucination) {

@@ -5,6 +5,8 @@ import Foundation
 /// - a wrong type names the option, what was expected and what was given;
 /// - integers accept integral floats (3.0), floats accept integers; strings are never numbers.
 /// `decode(from:defaults:)` starts from a default value, so the table only lists what it changes.
+/// Keys are snake_case (see `LuaKeyStyle`): Swift's `itemsPerTask` is `items_per_task` in Lua; the camelCase
+/// spelling is still accepted for one release, with a deprecation message naming the new key.
 public struct LuaDecoder {
   public init() {}
 
@@ -17,7 +19,7 @@ public struct LuaDecoder {
 
   /// Decodes `value` laid over `defaults` (records merge key by key, recursively; other values replace).
   public func decode<T: Codable>(from value: LuaValue, defaults: T) throws -> T {
-    let base = try LuaEncoder().encode(defaults)
+    let base = try LuaEncoder().encode(defaults)   // snake_case keys, as Lua sees them
     let merged = LuaDecoder.merge(base, value)
     let tracker = KeyTracker()
     let result = try LuaDecoder.wrap { try T(from: _LuaDecoder(value: merged, path: [], tracker: tracker)) }
@@ -25,9 +27,23 @@ public struct LuaDecoder {
     return result
   }
 
+  /// Every option key `T` reads, as Lua spells it, and the default of each key that has one (optional fields
+  /// default to nil and are absent from `defaults`). For the stub consistency check and error messages.
+  public func optionKeys<T: Codable>(defaults: T) throws -> (keys: [String], defaults: [String: LuaValue]) {
+    let base = try LuaEncoder().encode(defaults)
+    let tracker = KeyTracker()
+    _ = try LuaDecoder.wrap { try T(from: _LuaDecoder(value: base, path: [], tracker: tracker)) }
+    guard case .table(let t) = base else { return ([], [:]) }
+    return ((tracker.accessed[""] ?? []).sorted(), t)
+  }
+
   static func merge(_ base: LuaValue, _ over: LuaValue) -> LuaValue {
     guard case .table(var b) = base, case .table(let o) = over else { return over }
-    for (k, v) in o { b[k] = b[k].map { merge($0, v) } ?? v }
+    for (k, v) in o {
+      // A deprecated camelCase key lays over the snake_case default it names.
+      let key = b[k] == nil && b[LuaKeyStyle.snakeCase(k)] != nil ? LuaKeyStyle.snakeCase(k) : k
+      b[key] = b[key].map { merge($0, v) } ?? v
+    }
     return .table(b)
   }
 
@@ -44,7 +60,8 @@ public struct LuaDecoder {
   }
 
   static func pathString(_ path: [CodingKey]) -> String {
-    path.map { $0.intValue.map { String($0 + 1) } ?? $0.stringValue }.joined(separator: ".")
+    path.map { $0 is LuaIndexKey ? $0.stringValue : ($0.intValue.map { String($0 + 1) } ?? LuaKeyStyle.luaName($0)) }
+      .joined(separator: ".")
   }
 }
 
@@ -65,12 +82,19 @@ final class KeyTracker {
       // A table never opened as a keyed container was consumed whole (dictionary, LuaValue, ...).
       guard let known = accessed[p] else { return }
       for k in t.keys.sorted() {
-        guard known.contains(k) else {
-          let full = (path + [k]).joined(separator: ".")
-          let valid = known.sorted().joined(separator: ", ")
-          throw LuaBridgeError.option("unknown option '\(full)'" + (valid.isEmpty ? "" : " (valid: \(valid))"))
+        var name = k
+        if !known.contains(k) {
+          let snake = LuaKeyStyle.snakeCase(k)
+          guard snake != k, known.contains(snake) else {
+            let full = (path + [k]).joined(separator: ".")
+            let valid = known.sorted().joined(separator: ", ")
+            throw LuaBridgeError.option("unknown option '\(full)'" + (valid.isEmpty ? "" : " (valid: \(valid))"))
+          }
+          LuaKeyStyle.deprecationHandler(
+            "option '\((path + [k]).joined(separator: "."))' is deprecated: use '\((path + [snake]).joined(separator: "."))'")
+          name = snake
         }
-        try checkUnknown(t[k]!, path: path + [k])
+        try checkUnknown(t[k]!, path: path + [name])
       }
     case .array(let a):
       for (i, e) in a.enumerated() { try checkUnknown(e, path: path + [String(i + 1)]) }
@@ -140,19 +164,23 @@ struct KeyedLua<Key: CodingKey>: KeyedDecodingContainerProtocol {
     table.keys.sorted().compactMap { k in tracker.touch(path, k); return Key(stringValue: k) }
   }
 
-  func contains(_ key: Key) -> Bool {
-    tracker.touch(path, key.stringValue)
-    return table[key.stringValue] != nil
+  /// The table key holding `key`: its snake_case name, else (deprecated) the Swift spelling. Dictionary keys
+  /// are data and used as they are.
+  func lookup(_ key: Key) -> String {
+    let name = LuaKeyStyle.luaName(key)
+    tracker.touch(path, name)
+    if table[name] == nil, name != key.stringValue, table[key.stringValue] != nil { return key.stringValue }
+    return name
   }
+  func contains(_ key: Key) -> Bool { table[lookup(key)] != nil }
   func get(_ key: Key) throws -> LuaValue {
-    tracker.touch(path, key.stringValue)
-    guard let v = table[key.stringValue] else {
+    guard let v = table[lookup(key)] else {
       let p = LuaDecoder.pathString(path + [key])
       throw LuaBridgeError.option("missing option '\(p)'")
     }
     return v
   }
-  func decodeNil(forKey key: Key) throws -> Bool { tracker.touch(path, key.stringValue); return table[key.stringValue] == nil }
+  func decodeNil(forKey key: Key) throws -> Bool { table[lookup(key)] == nil }
   func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
     try decodeLua(type, try get(key), path + [key], tracker)
   }
@@ -164,7 +192,7 @@ struct KeyedLua<Key: CodingKey>: KeyedDecodingContainerProtocol {
   }
   func superDecoder() throws -> Decoder { _LuaDecoder(value: .table(table), path: path, tracker: tracker) }
   func superDecoder(forKey key: Key) throws -> Decoder {
-    _LuaDecoder(value: table[key.stringValue] ?? .nil, path: path + [key], tracker: tracker)
+    _LuaDecoder(value: table[lookup(key)] ?? .nil, path: path + [key], tracker: tracker)
   }
 }
 

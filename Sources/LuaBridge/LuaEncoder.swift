@@ -1,5 +1,6 @@
 /// Encodes an `Encodable` Swift value as a `LuaValue` (records → `.table`, sequences → `.array`), e.g. to
-/// return a result struct to Lua as a table, or to lay an options table over defaults.
+/// return a result struct to Lua as a table, or to lay an options table over defaults. Record keys are
+/// snake_case (`LuaKeyStyle`); dictionary keys are data and kept as they are.
 public struct LuaEncoder {
   public init() {}
 
@@ -66,7 +67,7 @@ struct KeyedEnc<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
   func child(_ key: Key) -> Slot {
     let s = Slot()
-    slot.keyed![key.stringValue] = s
+    slot.keyed![LuaKeyStyle.luaName(key)] = s
     return s
   }
   mutating func encodeNil(forKey key: Key) throws { _ = child(key) }

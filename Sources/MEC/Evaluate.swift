@@ -12,6 +12,7 @@
 //   accuracyViolationRate      fraction of episodes whose mean effective accuracy is below A_min
 //   hallucinationViolationRate fraction of episodes whose mean hallucination exceeds H_max
 //   meanReturn                 mean undiscounted episode return (the env's reward)
+import Statistics
 import Foundation
 import EnvKit
 import TensorCore
@@ -42,12 +43,7 @@ public struct MECEvaluation: Codable, Sendable, Equatable {
 }
 
 /// Percentile (0…100) of sorted values by linear interpolation between closest ranks (numpy's default).
-public func percentile(sorted v: [Double], _ p: Double) -> Double {
-  if v.isEmpty { return .nan }
-  let x = p / 100 * Double(v.count - 1)
-  let lo = Int(x.rounded(.down)), hi = min(lo + 1, v.count - 1)
-  return v[lo] + (v[hi] - v[lo]) * (x - Double(lo))
-}
+public func percentile(sorted v: [Double], _ p: Double) -> Double { Stats.quantile(sorted: v, p / 100) }
 
 public enum MECEvaluator {
   public static func evaluate<P: Policy>(_ policy: inout P, env: MECEnv, episodes: Int = 1,

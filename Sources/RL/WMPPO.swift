@@ -67,7 +67,7 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
     func bad(_ m: String) -> RLError { RLError.invalidConfig(m) }
     guard ensemble >= 1 else { throw bad("ensemble must be >= 1") }
     guard (1...15).contains(mveHorizon) else { throw bad("mveHorizon must be in 1...15, got \(mveHorizon)") }
-    guard (1...5).contains(rolloutHorizon) else { throw bad("rolloutHorizon must be in 1...5, got \(rolloutHorizon)") }
+    guard (1...5).contains(rolloutHorizon) else { throw bad("rollout_horizon must be in 1...5, got \(rolloutHorizon)") }
     guard rolloutRatio >= 0, rolloutRatio <= 4 else { throw bad("rolloutRatio must be in [0, 4], got \(rolloutRatio)") }
     guard mveBeta >= 0, mveBeta <= 1 else { throw bad("mveBeta must be in [0, 1], got \(mveBeta)") }
     guard !steve || ensemble >= 2 else { throw bad("steve weighting needs ensemble >= 2") }

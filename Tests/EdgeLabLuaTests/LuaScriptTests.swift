@@ -1,3 +1,7 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import XCTest
 @testable import EdgeLabLua
 import LuaBridge
@@ -51,6 +55,31 @@ final class ExperimentSmokeTests: XCTestCase {
       XCTAssertEqual(r.status, 0, "experiments/\(rel) --smoke failed:\n\(r.stderr.suffix(3000))")
     }
     if !skipped.isEmpty { print("ExperimentSmokeTests: skipped for missing assets:\n  " + skipped.joined(separator: "\n  ")) }
+    let reports = try ExperimentSmokeTests.checkReports(under: scratch)
+    print("ExperimentSmokeTests: \(reports) report.md files checked (figures exist and parse)")
+  }
+
+  /// Every report.md under `root`: each figure it references exists, and every SVG in its folder parses as XML.
+  static func checkReports(under root: URL) throws -> Int {
+    guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { return 0 }
+    var count = 0
+    for case let u as URL in walker where u.lastPathComponent == "report.md" {
+      count += 1
+      let dir = u.deletingLastPathComponent()
+      let text = try String(contentsOf: u, encoding: .utf8)
+      let link = try NSRegularExpression(pattern: #"!\[[^\]]*\]\(([^)\s]+)\)"#)
+      let ns = text as NSString
+      for m in link.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+        let target = ns.substring(with: m.range(at: 1))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(target).path),
+                      "\(u.path) references \(target), which does not exist")
+      }
+      for f in try FileManager.default.contentsOfDirectory(atPath: dir.path) where f.hasSuffix(".svg") {
+        let parser = XMLParser(data: try Data(contentsOf: dir.appendingPathComponent(f)))
+        XCTAssertTrue(parser.parse(), "\(dir.lastPathComponent)/\(f) is not well-formed XML: \(String(describing: parser.parserError))")
+      }
+    }
+    return count
   }
 
   /// Paths from header lines `-- assets: a/b.gguf, data/halueval` (first 30 lines).

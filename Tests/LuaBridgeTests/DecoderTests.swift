@@ -107,3 +107,64 @@ final class DecoderTests: XCTestCase {
     XCTAssertEqual(s.extra["any"], [1, 2])
   }
 }
+
+struct CamelOptions: Codable, Equatable {
+  struct Inner: Codable, Equatable { var stepSize: Double = 1 }
+  var itemsPerTask: Int = 40
+  var noiseFigureDB: Double = 7
+  var edgeGPUs: Int = 1
+  var inner = Inner()
+  var weightsByName: [String: Double] = ["laptopGPU": 1]
+  var note: String? = nil
+}
+
+final class KeyStyleTests: XCTestCase {
+  func testSnakeCaseWords() {
+    let cases = ["itemsPerTask": "items_per_task", "noiseFigureDB": "noise_figure_db", "edgeGPUs": "edge_gpus",
+                 "outageSNRdB": "outage_snr_db", "noisePSDdBmHz": "noise_psd_dbm_hz", "peakFLOPS": "peak_flops",
+                 "truthfulQAItems": "truthful_qa_items", "kvBytesPerToken": "kv_bytes_per_token",
+                 "total_steps": "total_steps", "rho": "rho", "lyapunovV": "lyapunov_v", "addBias": "add_bias",
+                 "SNRThreshold": "snr_threshold"]
+    for (camel, snake) in cases { XCTAssertEqual(LuaKeyStyle.snakeCase(camel), snake, camel) }
+  }
+
+  func decode(_ code: String) throws -> CamelOptions {
+    let v = try LuaState().run("return " + code).first!
+    return try LuaDecoder().decode(from: v, defaults: CamelOptions())
+  }
+
+  func testSnakeKeysDecodeIntoCamelFields() throws {
+    let o = try decode("{ items_per_task = 3, noise_figure_db = 9, edge_gpus = 2, inner = { step_size = 0.5 } }")
+    XCTAssertEqual(o.itemsPerTask, 3); XCTAssertEqual(o.noiseFigureDB, 9); XCTAssertEqual(o.edgeGPUs, 2)
+    XCTAssertEqual(o.inner.stepSize, 0.5)
+    XCTAssertEqual(o.weightsByName, ["laptopGPU": 1], "dictionary keys are data: never renamed")
+    XCTAssertEqual(try decode("{ weights_by_name = { fastGPU = 2 } }").weightsByName, ["fastGPU": 2, "laptopGPU": 1])
+  }
+
+  func testCamelKeysStillWorkWithADeprecationNamingTheNewKey() throws {
+    var messages: [String] = []
+    let saved = LuaKeyStyle.deprecationHandler
+    LuaKeyStyle.deprecationHandler = { messages.append($0) }
+    defer { LuaKeyStyle.deprecationHandler = saved }
+    let o = try decode("{ itemsPerTask = 5, inner = { stepSize = 2 } }")
+    XCTAssertEqual(o.itemsPerTask, 5); XCTAssertEqual(o.inner.stepSize, 2)
+    XCTAssertEqual(messages.sorted(), ["option 'inner.stepSize' is deprecated: use 'inner.step_size'",
+                                       "option 'itemsPerTask' is deprecated: use 'items_per_task'"])
+  }
+
+  func testErrorsNameTheSnakeCaseKey() throws {
+    XCTAssertThrowsError(try decode("{ items_per_task = 'x' }")) { e in
+      XCTAssertEqual("\(e)", "option 'items_per_task': integer expected, got string \"x\"")
+    }
+    XCTAssertThrowsError(try decode("{ itemz = 1 }")) { e in
+      XCTAssertTrue("\(e)".contains("valid: edge_gpus, inner, items_per_task, noise_figure_db, note, weights_by_name"), "\(e)")
+    }
+  }
+
+  func testEncoderWritesSnakeCaseRecordsAndKeepsDictionaryKeys() throws {
+    guard case .table(let t) = try LuaEncoder().encode(CamelOptions()) else { return XCTFail("not a table") }
+    XCTAssertEqual(t.keys.sorted(), ["edge_gpus", "inner", "items_per_task", "noise_figure_db", "weights_by_name"])
+    guard case .table(let w)? = t["weights_by_name"] else { return XCTFail("no weights") }
+    XCTAssertEqual(w.keys.sorted(), ["laptopGPU"])
+  }
+}

@@ -3,7 +3,7 @@
 -- (prune → least-squares refit [→ logit distillation] → quantize), all measured with the evaluation suite.
 --   edgelab run experiments/paper/fig_ecld_pareto.lua [--smoke] [--set items=40] [--set distill_steps=0]
 -- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf, data/bigbench, data/halueval
--- Claim checked (REFERENCES.md): ECLD cuts storage 70–80% and energy up to 50% with accuracy largely preserved
+-- Claim checked (docs/REFERENCES.md): ECLD cuts storage 70–80% and energy up to 50% with accuracy largely preserved
 -- and hallucination often lower than quantization-only or pruning-only — ECLD must win at EQUAL size.
 -- Reference = the GGUF's Q4_1 weights dequantized to F32 (the file is 4-bit; say so in every table).
 -- Needs edgelab.compress (the Compression module's Lua face); without it the script says so and skips.
@@ -34,11 +34,11 @@ local smoke = edgelab.session.smoke
 local run <close> = lab.run { name = "paper/fig_ecld_pareto", config = cfg }
 print(("load average at start: %s"):format(tostring(report.loadavg())))
 local suite = eval.suite {
-  dataDir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
-  seed = cfg.seed, itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
-  perplexityTokens = cfg.ppl_tokens, perplexityContext = smoke and 32 or 256,
-  query = smoke and { promptTokens = 16, outputTokens = 4 } or nil, bootstrapResamples = smoke and 50 or 1000,
-  measureHost = not smoke,
+  data_dir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
+  seed = cfg.seed, items_per_task = cfg.items, halu_eval_items = cfg.halueval, truthful_qa_items = cfg.truthfulqa,
+  perplexity_tokens = cfg.ppl_tokens, perplexity_context = smoke and 32 or 256,
+  query = smoke and { prompt_tokens = 16, output_tokens = 4 } or nil, bootstrap_resamples = smoke and 50 or 1000,
+  measure_host = not smoke,
 }
 
 -- The variants: family, name, ECLD spec (see report.ecld).
@@ -72,13 +72,13 @@ local function add(family, name, model, compress_s, storage)
   local m = eval.run(model, suite, { name = "smollm2-135m-" .. name, storage_bytes = storage,
                                      base = base_results and base or nil, base_results = base_results })
   local card = eval.card(model, m.results, { name = "smollm2-135m-" .. name })
-  card.baseModel = base_results and "smollm2-135m-f32" or nil
+  card.base_model = base_results and "smollm2-135m-f32" or nil
   cards[#cards + 1] = card
-  if not base_results then base_results, base_storage = m.results, card.storageBytes end
+  if not base_results then base_results, base_storage = m.results, card.storage_bytes end
   local e8 = m.energy.devices["phone-8gb"].joules
   base_energy = base_energy or e8
-  rows:add { family = family, variant = name, params_m = card.params / 1e6, storage_mb = card.storageBytes / 1e6,
-    size_pct = 100 * card.storageBytes / base_storage, bits_per_weight = card.bitsPerWeight,
+  rows:add { family = family, variant = name, params_m = card.params / 1e6, storage_mb = card.storage_bytes / 1e6,
+    size_pct = 100 * card.storage_bytes / base_storage, bits_per_weight = card.bits_per_weight,
     acc = m.generalization.acc.mean, acc_lo = m.generalization.acc.lo, acc_hi = m.generalization.acc.hi,
     acc_norm = m.generalization.acc_norm.mean, halueval_qa = m.hallucination.halueval_qa.mean,
     halueval_lo = m.hallucination.halueval_qa.lo, halueval_hi = m.hallucination.halueval_qa.hi,
@@ -88,7 +88,7 @@ local function add(family, name, model, compress_s, storage)
     energy_vs_base_pct = report.change_pct(e8, base_energy), population_fraction = m.accessibility.population_fraction,
     compress_s = compress_s, eval_s = os.difftime(os.time(), t) }
   print(("%-12s %-28s %7.1f MB  acc %.3f  HaluEval %.3f  TQA %.3f  ppl %7.2f  phone-8gb %.2f J  (%d s)"):format(
-    family, name, card.storageBytes / 1e6, m.generalization.acc.mean, m.hallucination.halueval_qa.mean,
+    family, name, card.storage_bytes / 1e6, m.generalization.acc.mean, m.hallucination.halueval_qa.mean,
     m.hallucination.truthfulqa.mean, m.generalization.perplexity, e8, os.difftime(os.time(), t)))
 end
 add("reference", "f32", base, 0, info.params * 4)

@@ -3,7 +3,7 @@
 -- random, greedy, Lyapunov drift-plus-penalty, and the exhaustive per-slot oracle for N ≤ oracle_max) and the
 -- learned agents PPO and WM-PPO (trained from scratch for each N).
 --   edgelab run experiments/paper/fig_mec_latency.lua [--smoke] [--set train_steps=100000] [--set agents='{}']
--- Claim checked (REFERENCES.md): "average latency −12–30% across user populations, constraints satisfied".
+-- Claim checked (docs/REFERENCES.md): "average latency −12–30% across user populations, constraints satisfied".
 -- Protocol:
 --   * Baselines: evaluated on reset seeds eval_seed0+1 … eval_seed0+seeds, `episodes` episodes each; one CSV row
 --     per reset seed (the band is over evaluation seeds). greedy/lyapunov/oracle read the slot's state (full
@@ -14,8 +14,8 @@
 --   * WM-PPO's imagination gate (model error < 0.7 × last-observation baseline) decides whether the world model
 --     is used at all; imagination_frac in results.csv says in how many iterations it was on. With the gate
 --     closed throughout, WM-PPO is PPO with the same seed (identical numbers).
--- Cost of the full profile (2-core shared machine, load ≈ 12): see the run's log.txt ("timing" lines) and
--- /work/notes/paper.md. Measured: 11 min wall but only ~1 min CPU with 40k steps × 2 training seeds (load ≈ 15).
+-- Cost of the full profile: see the run's log.txt ("timing" lines) and docs/REPRODUCTION.md (claim 6).
+-- Measured on a shared 2-core machine: 11 min wall but only ~1 min CPU with 40k steps × 2 training seeds (load ≈ 15).
 local edgelab = require "edgelab"
 local mec, rl, lab, stats = edgelab.mec, edgelab.rl, edgelab.lab, edgelab.stats
 

@@ -5,9 +5,8 @@
 -- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf, data/bigbench, data/halueval
 -- Energy/latency per query: the analytic roofline model of EdgeProfiles (prefill compute-bound, decode
 -- memory-bound, × the device's active power; device numbers and sources: eval.devices()). The measured cards'
--- device metrics come from Swift (eval.card); the paper-scale cards have none, so they go through the Lua
--- replica in edgelab.report.device_cost, which this script first checks against the Swift numbers of the
--- measured cards (it fails if they disagree by more than 1e-9 relative).
+-- device metrics come from Swift (eval.card); every card of the table goes through eval.device_cost, the same
+-- Swift model.
 -- Measured variants: "f32" (the GGUF's Q4_1 weights dequantized to F32 — EdgeLab's full-precision reference,
 -- deployed size 4 bytes/param) and "q4_1" (the shipped file, kept quantized); plus every card of a cards JSON
 -- file given with --set cards=... (e.g. written by experiments/paper/fig_ecld_pareto.lua).
@@ -28,11 +27,11 @@ if not report.need_assets("tab_devices_energy", assets) then return end
 local run <close> = lab.run { name = "paper/tab_devices_energy", config = cfg }
 local smoke = edgelab.session.smoke
 local suite = eval.suite {
-  dataDir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
-  itemsPerTask = cfg.items, haluEvalItems = cfg.halueval, truthfulQAItems = cfg.truthfulqa,
-  perplexityTokens = cfg.ppl_tokens, perplexityContext = smoke and 32 or 256,
-  query = smoke and { promptTokens = 16, outputTokens = 4 } or nil,
-  bootstrapResamples = smoke and 50 or 500, tasks = smoke and { "general_knowledge", "physical_intuition" } or nil,
+  data_dir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
+  items_per_task = cfg.items, halu_eval_items = cfg.halueval, truthful_qa_items = cfg.truthfulqa,
+  perplexity_tokens = cfg.ppl_tokens, perplexity_context = smoke and 32 or 256,
+  query = smoke and { prompt_tokens = 16, output_tokens = 4 } or nil,
+  bootstrap_resamples = smoke and 50 or 500, tasks = smoke and { "general_knowledge", "physical_intuition" } or nil,
 }
 print(("load average at start: %s"):format(tostring(report.loadavg())))
 
@@ -47,15 +46,12 @@ if not smoke then   -- the smoke run evaluates one variant only (the suite's dat
   local q = llm.load(cfg.model, { quantized = true })
   local mq = eval.run(q, suite, { name = "smollm2-135m-q4_1", base = base, base_results = mb.results })
   local cq = eval.card(q, mq.results, { name = "smollm2-135m-q4_1" })
-  cq.baseModel = "smollm2-135m-f32"
+  cq.base_model = "smollm2-135m-f32"
   cards[#cards + 1] = cq
   evals[#evals + 1] = mq
 end
 if cfg.cards ~= "" then
-  local f = assert(io.open(cfg.cards, "r"), "cards: cannot open " .. cfg.cards)
-  f:close()
-  error("cards: reading a cards JSON file needs a JSON reader in the Lua face (not available yet); " ..
-        "run fig_ecld_pareto.lua, which writes its own device table")
+  for _, c in ipairs(eval.load_cards(cfg.cards)) do cards[#cards + 1] = c end
 end
 eval.save_cards(run.dir .. "/measured_cards.json", cards)
 local host = run:csv("host.csv", { "model", "cpu_seconds", "wall_seconds", "joules_cpu_time", "decode_tok_s" })
@@ -64,23 +60,6 @@ for _, m in ipairs(evals) do
   if h then host:add { m.results:card().name, h.cpu_seconds, h.wall_seconds, h.joules, h.decode_tok_s } end
 end
 host:close()
-
--- Check the Lua replica of the analytic model against Swift on the measured cards.
-local devices = eval.devices()
-local worst = 0
-for _, c in ipairs(cards) do
-  local qs = c.query or { promptTokens = 256, outputTokens = 128 }
-  for _, d in ipairs(devices) do
-    local s = c.devices[d.name]
-    local l = report.device_cost(c, d, { prompt = qs.promptTokens, output = qs.outputTokens, context = c.contextTokens })
-    for _, pair in ipairs { { s.energyJoules, l.joules }, { s.latencySeconds, l.seconds }, { s.decodeTokensPerSecond, l.decode_tok_s } } do
-      worst = math.max(worst, math.abs(pair[1] - pair[2]) / math.max(math.abs(pair[1]), 1e-30))
-    end
-    assert(s.fits == l.fits and s.accessible == l.accessible, "replica disagrees on accessibility for " .. c.name .. " on " .. d.name)
-  end
-end
-assert(worst < 1e-9, ("Lua analytic replica disagrees with Swift (max relative difference %g)"):format(worst))
-print(("analytic replica vs Swift on measured cards: max relative difference %.2e"):format(worst))
 
 -- The table: every card on every device class at the standard query (256 prompt + 128 output tokens).
 local all = {}
@@ -95,18 +74,18 @@ for _, c in ipairs(all) do
   local share, total, names = 0, 0, {}
   local e = {}
   for _, d in ipairs(devices) do
-    local l = report.device_cost(c, d, {})
+    local l = eval.device_cost(c, d)
     e[d.name] = l.joules
-    tab:add { model = c.name, source = c.source, device = d.name, device_class = d.deviceClass,
-      storage_gb = c.storageBytes / 1e9, bits_per_weight = c.bitsPerWeight, energy_j = l.joules, latency_s = l.seconds,
-      decode_tok_s = l.decode_tok_s, required_gb = l.required_bytes / 1e9, usable_gb = l.usable_bytes / 1e9,
+    tab:add { model = c.name, source = c.source, device = d.name, device_class = d.device_class,
+      storage_gb = c.storage_bytes / 1e9, bits_per_weight = c.bits_per_weight, energy_j = l.joules, latency_s = l.seconds,
+      decode_tok_s = l.decode_tokens_per_second, required_gb = l.required_bytes / 1e9, usable_gb = l.usable_bytes / 1e9,
       fits = l.fits and 1 or 0, accessible = l.accessible and 1 or 0 }
-    total = total + d.populationShare
-    if l.accessible then share = share + d.populationShare; names[#names + 1] = d.name end
+    total = total + d.population_share
+    if l.accessible then share = share + d.population_share; names[#names + 1] = d.name end
   end
-  if c.baseModel == nil then base_energy[c.name] = e["laptop-16gb"] end
-  local be = base_energy[c.baseModel or c.name]
-  pop:add { model = c.name, source = c.source, storage_gb = c.storageBytes / 1e9, bits_per_weight = c.bitsPerWeight,
+  if c.base_model == nil then base_energy[c.name] = e["laptop-16gb"] end
+  local be = base_energy[c.base_model or c.name]
+  pop:add { model = c.name, source = c.source, storage_gb = c.storage_bytes / 1e9, bits_per_weight = c.bits_per_weight,
     population_fraction = total > 0 and share / total or 0, accessible_devices = table.concat(names, " "),
     energy_phone8_j = e["phone-8gb"], energy_laptop_j = e["laptop-16gb"],
     energy_vs_base_pct = be and report.change_pct(e["laptop-16gb"], be) or nil }
@@ -139,6 +118,5 @@ run:table("Accessibility and energy per query (laptop-16gb and phone-8gb shown; 
 run:table("Measured on this host (CPU time × assumed W/core)", "host.csv")
 run:note(("Query shape 256 prompt + 128 output tokens; accessibility: weights + KV cache at 2048 tokens + 512 MiB ≤ usable "
   .. "RAM and ≥ 5 decoded tok/s (EdgeProfiles defaults). Paper-scale cards are built from published sizes "
-  .. "(REFERENCES.md), marked source = paper-scale. Energies of models that do not fit are what the roofline gives "
-  .. "if they did (fits = 0 in devices_energy.csv). SmolLM2 f32 = the Q4_1 file dequantized (4 B/param). Lua replica "
-  .. "of the analytic model matched Swift to %.1e (relative)."):format(worst))
+  .. "(docs/REFERENCES.md), marked source = paper-scale. Energies of models that do not fit are what the roofline gives "
+  .. "if they did (fits = 0 in devices_energy.csv). SmolLM2 f32 = the Q4_1 file dequantized (4 B/param)."))

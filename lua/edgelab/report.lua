@@ -108,7 +108,7 @@ function M.loadavg()
 end
 
 --- The data root for the evaluation suite: $EDGELAB_DATA, else <repo>/assets/data next to the default model
---- (absolute). Scripts pass it as eval.suite{dataDir=...} so the suite reads what need_assets checked, whatever
+--- (absolute). Scripts pass it as eval.suite{data_dir=...} so the suite reads what need_assets checked, whatever
 --- the working directory (the suite's own default is the cwd-relative assets/data).
 function M.data_dir()
   local env = os.getenv("EDGELAB_DATA")
@@ -122,35 +122,6 @@ end
 function M.eval_assets()
   local d = M.data_dir()
   return { d .. "/bigbench/general_knowledge/task.json", d .. "/halueval/dataset_halueval_qa.jsonl" }
-end
-
---- Analytic query cost and accessibility of a model card on a device profile: a Lua replica of
---- Sources/EdgeProfiles/AnalyticCost.swift (roofline: prefill max(n·F/(η_c·P), (W + kv·n)/(η_m·B)), decode
---- token i max((W + kv·(n+i))/(η_m·B), F/(η_c·P)), energy = active power × time; fits ⇔ storage + kv·ctx +
---- overhead ≤ usable RAM; accessible ⇔ fits ∧ decode tok/s at ctx ≥ threshold). The Lua face computes device
---- metrics only for measured cards (eval.card), so paper-scale cards go through this replica; scripts check
---- it against the Swift numbers of the measured cards before using it.
----@param card table a model card (flopsPerToken, bytesPerToken, kvBytesPerToken, storageBytes)
----@param dev table a device profile from eval.devices()
----@param o? {prompt?: integer, output?: integer, context?: integer, overhead?: number, min_tps?: number, eta_m?: number, eta_c?: number}
-function M.device_cost(card, dev, o)
-  o = o or {}
-  local n, m = o.prompt or 256, o.output or 128
-  local ctx, overhead, min_tps = o.context or 2048, o.overhead or 512 * 1048576, o.min_tps or 5
-  local em, ec = o.eta_m or 0.6, o.eta_c or 0.3
-  local F, W, kv = card.flopsPerToken, card.bytesPerToken, card.kvBytesPerToken
-  local B, P = em * dev.memoryBandwidth, ec * dev.peakFLOPS
-  local function dec(c) return math.max((W + kv * c) / B, F / P) end
-  local tp = math.max(n * F / P, (W + kv * n) / B)
-  local td = 0
-  for i = 0, m - 1 do td = td + dec(n + i) end
-  local required = card.storageBytes + kv * ctx + overhead
-  local usable = dev.ramBytes * dev.usableFraction
-  local tps = 1 / dec(ctx)
-  local fits = required <= usable
-  return { joules = (tp + td) * dev.activePowerW, seconds = tp + td, prefill_s = tp, decode_s = td,
-           required_bytes = required, usable_bytes = usable, fits = fits, decode_tok_s = tps,
-           accessible = fits and tps >= min_tps }
 end
 
 --- One ECLD variant of `model` through edgelab.compress.pipeline: spec = { prune_ffn?, prune_heads?, recovery?

@@ -6,27 +6,27 @@
 local eval = {}
 
 ---@class edgelab.Query
----@field promptTokens integer
----@field outputTokens integer
+---@field prompt_tokens integer
+---@field output_tokens integer
 
 ---@class edgelab.Suite
 ---@field seed? integer root seed of item subsets and bootstrap resamples (default 1234)
 ---@field tasks? string[] BIG-bench tasks for generalization (default general_knowledge, known_unknowns, misconceptions, physical_intuition)
----@field appendChoices? boolean list the choices in BIG-bench prompts (default false)
----@field itemsPerTask? integer items per BIG-bench task, fixed seeded subset; 0 = all (default 40)
----@field haluEvalItems? integer HaluEval-QA items; 0 = all (default 100)
----@field truthfulQAItems? integer TruthfulQA-MC items; 0 = all (default 60)
----@field perplexityContext? integer tokens per perplexity/KLD window (default 256)
----@field perplexityTokens? integer held-out tokens scored (default 4096)
----@field bootstrapResamples? integer resamples of the 95% intervals (default 1000)
+---@field append_choices? boolean list the choices in BIG-bench prompts (default false)
+---@field items_per_task? integer items per BIG-bench task, fixed seeded subset; 0 = all (default 40)
+---@field halu_eval_items? integer HaluEval-QA items; 0 = all (default 100)
+---@field truthful_qa_items? integer TruthfulQA-MC items; 0 = all (default 60)
+---@field perplexity_context? integer tokens per perplexity/KLD window (default 256)
+---@field perplexity_tokens? integer held-out tokens scored (default 4096)
+---@field bootstrap_resamples? integer resamples of the 95% intervals (default 1000)
 ---@field query? edgelab.Query query shape for energy per query (default 256 prompt + 128 output tokens)
----@field accessibility? {contextTokens: integer, runtimeOverheadBytes: number, minDecodeTokensPerSecond: number}
----@field analytic? {memoryEfficiency: number, computeEfficiency: number}
+---@field accessibility? {context_tokens: integer, runtime_overhead_bytes: number, min_decode_tokens_per_second: number}
+---@field analytic? {memory_efficiency: number, compute_efficiency: number}
 ---@field devices? edgelab.Device[] device classes (default: eval.devices())
----@field hostWattsPerCore? number W per busy core for CPU-time energy on this host (default 3.75, an assumption)
----@field measureHost? boolean time the query on this host (default true)
----@field reusePrefix? boolean prefix KV reuse in MC scoring (default true)
----@field dataDir? string data root (default $EDGELAB_DATA or assets/data)
+---@field host_watts_per_core? number W per busy core for CPU-time energy on this host (default 3.75, an assumption)
+---@field measure_host? boolean time the query on this host (default true)
+---@field reuse_prefix? boolean prefix KV reuse in MC scoring (default true)
+---@field data_dir? string data root (default $EDGELAB_DATA or assets/data)
 
 ---Resolves a suite: the defaults overlaid with the given keys (unknown keys are errors).
 ---@param opts? edgelab.Suite
@@ -85,15 +85,15 @@ function eval.card(model, results, opts) end
 
 ---@class edgelab.Device
 ---@field name string
----@field deviceClass "phone"|"sbc"|"embedded-gpu"|"laptop"|"edge-server"
----@field ramBytes number
----@field usableFraction number
----@field memoryBandwidth number bytes/s
----@field peakFLOPS number dense inference FLOP/s
----@field activePowerW number
----@field idlePowerW number
----@field transmitPowerW number
----@field populationShare number
+---@field device_class "phone"|"sbc"|"embedded-gpu"|"laptop"|"edge-server"
+---@field ram_bytes number
+---@field usable_fraction number
+---@field memory_bandwidth number bytes/s
+---@field peak_flops number dense inference FLOP/s
+---@field active_power_w number
+---@field idle_power_w number
+---@field transmit_power_w number
+---@field population_share number
 ---@field source string
 
 ---The built-in device classes with their sources.
@@ -108,5 +108,34 @@ function eval.paper_cards() end
 ---@param path string
 ---@param cards table[]
 function eval.save_cards(path, cards) end
+
+---Reads model cards from a JSON file written by eval.save_cards or eval.card{path=}.
+---@param path string
+---@return table[]
+function eval.load_cards(path) end
+
+---@class edgelab.DeviceCostOptions
+---@field query? edgelab.Query query shape (default 256 prompt + 128 output tokens)
+---@field accessibility? {context_tokens: integer, runtime_overhead_bytes: number, min_decode_tokens_per_second: number}
+---@field analytic? {memory_efficiency: number, compute_efficiency: number}
+
+---@class edgelab.DeviceCost
+---@field joules number energy of one query (active power × time)
+---@field seconds number prefill + decode time
+---@field prefill_seconds number
+---@field decode_seconds number
+---@field required_bytes number weights + KV cache at the context + runtime overhead
+---@field usable_bytes number
+---@field fits boolean
+---@field decode_tokens_per_second number at the accessibility context
+---@field accessible boolean fits and decodes fast enough
+
+---Analytic cost (roofline) and accessibility of one query of `card` on a device — the same Swift model that
+---fills the cards' `devices` table.
+---@param card table a model card (eval.card, eval.paper_cards, eval.load_cards)
+---@param device edgelab.Device|string a device profile or the name of a built-in one
+---@param opts? edgelab.DeviceCostOptions
+---@return edgelab.DeviceCost
+function eval.device_cost(card, device, opts) end
 
 return eval

@@ -10,45 +10,45 @@ local mec = {}
 ---@field users? integer number of users N (default 10)
 ---@field rho? number Gauss–Markov fading correlation in [0, 1] (default 0.9; 0 = i.i.d.)
 ---@field horizon? integer slots per episode (default 200)
----@field slotSeconds? number slot length τ in s (default 1)
+---@field slot_seconds? number slot length τ in s (default 1)
 ---@field arrival? "bernoulli"|"poisson"
----@field arrivalRate? number queries per user per slot (default 0.02)
----@field promptTokensMin? integer
----@field promptTokensMax? integer
----@field outputTokensMin? integer
----@field outputTokensMax? integer
----@field taskClasses? string[]
----@field taskClassWeights? number[]
----@field deviceNames? string[] device profiles users are drawn from (EdgeProfiles built-in table)
----@field layoutSeed? integer which device each user holds
----@field cardSet? "paper-scale"|"measured"
----@field cardsPath? string model card JSON (for cardSet = "measured")
----@field edgeModel? string card the edge runs (default "llama-3.1-8b-f16")
----@field localVariants? integer local variants per device (action choices = 1 + localVariants)
----@field edgeDevice? string
----@field edgeGPUs? integer
----@field maxBatch? integer
----@field batchSlowdown? number α: a decode step with b streams takes t1·(1 + α(b−1))
----@field bandwidthHz? number
----@field noisePSDdBmHz? number
----@field noiseFigureDB? number
----@field shadowingStdDB? number
----@field minDistanceKm? number
----@field maxDistanceKm? number
----@field bsTransmitPowerW? number
----@field uplinkBitsPerToken? number
----@field uplinkOverheadBits? number
----@field downlinkBitsPerToken? number
----@field outageSNRdB? number
----@field deadlineSeconds? number
----@field energyBudgetW? number
----@field minAccuracy? number
----@field maxHallucination? number
----@field constraintMode? "lyapunov"|"lagrange"|"none"
----@field lyapunovV? number
----@field energyQueueScale? number
----@field lagrangeMultipliers? number[]
----@field lagrangeStep? number
+---@field arrival_rate? number queries per user per slot (default 0.02)
+---@field prompt_tokens_min? integer
+---@field prompt_tokens_max? integer
+---@field output_tokens_min? integer
+---@field output_tokens_max? integer
+---@field task_classes? string[]
+---@field task_class_weights? number[]
+---@field device_names? string[] device profiles users are drawn from (EdgeProfiles built-in table)
+---@field layout_seed? integer which device each user holds
+---@field card_set? "paper-scale"|"measured"
+---@field cards_path? string model card JSON (for card_set = "measured")
+---@field edge_model? string card the edge runs (default "llama-3.1-8b-f16")
+---@field local_variants? integer local variants per device (action choices = 1 + localVariants)
+---@field edge_device? string
+---@field edge_gpus? integer
+---@field max_batch? integer
+---@field batch_slowdown? number α: a decode step with b streams takes t1·(1 + α(b−1))
+---@field bandwidth_hz? number
+---@field noise_psd_dbm_hz? number
+---@field noise_figure_db? number
+---@field shadowing_std_db? number
+---@field min_distance_km? number
+---@field max_distance_km? number
+---@field bs_transmit_power_w? number
+---@field uplink_bits_per_token? number
+---@field uplink_overhead_bits? number
+---@field downlink_bits_per_token? number
+---@field outage_snr_db? number
+---@field deadline_seconds? number
+---@field energy_budget_w? number
+---@field min_accuracy? number
+---@field max_hallucination? number
+---@field constraint_mode? "lyapunov"|"lagrange"|"none"
+---@field lyapunov_v? number
+---@field energy_queue_scale? number
+---@field lagrange_multipliers? number[]
+---@field lagrange_step? number
 
 ---Builds an MEC environment. Unknown keys are errors. Every field and its default/source: Sources/MEC/Scenario.swift.
 ---@param opts? edgelab.mec.EnvOptions

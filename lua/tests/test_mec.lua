@@ -1,7 +1,7 @@
 -- edgelab.mec from Lua: env construction (unknown keys rejected), reset/step, masks, baselines, evaluate.
 local mec = require("edgelab").mec
 
-local env = mec.env { scenario = "paper", users = 4, rho = 0.9, horizon = 20, arrivalRate = 0.5 }
+local env = mec.env { scenario = "paper", users = 4, rho = 0.9, horizon = 20, arrival_rate = 0.5 }
 assert(env.users == 4 and env.choices == 2 and env.horizon == 20)
 assert(env.obs_dim == 4 * 11 + 6, "obs_dim " .. env.obs_dim)
 assert(env.scenario.rho == 0.9 and env.scenario.users == 4)
@@ -33,9 +33,9 @@ for i = 1, #t1 do assert(t1[i] == t2[i], "trajectory differs at " .. i) end
 -- Errors are clear and catchable.
 local ok, err = pcall(mec.env, { users = 3, bandwith = 1e6 })
 assert(not ok and err:find("unknown option 'bandwith'"), err)
-ok, err = pcall(mec.env, { bandwidthHz = -1 })
-assert(not ok and err:find("bandwidthHz must be > 0"), err)
-ok, err = pcall(mec.env, { deviceNames = { "phone-99gb" } })
+ok, err = pcall(mec.env, { bandwidth_hz = -1 })
+assert(not ok and err:find("bandwidth_hz must be > 0"), err)
+ok, err = pcall(mec.env, { device_names = { "phone-99gb" } })
 assert(not ok and err:find("unknown device"), err)
 env:reset(1)
 ok, err = pcall(env.step, env, { 0, 0 })
@@ -61,7 +61,7 @@ assert(math.abs(r.latency_mean - r2.latency_mean) < 1e-9, "lua function policy =
 ok, err = pcall(mec.evaluate, mec.baseline("random", env), env, { episodes = 0 })
 assert(not ok and err:find("episodes must be >= 1"), err)
 
-local chk = mec.check(mec.env { users = 3, horizon = 30, arrivalRate = 0.4 })
+local chk = mec.check(mec.env { users = 3, horizon = 30, arrival_rate = 0.4 })
 assert(chk.passed, table.concat(chk.problems, "\n"))
 
 -- Snapshot / restore / clone: the same actions after a restore give bit-identical steps.

@@ -11,7 +11,7 @@ assert(not ok and tostring(err):find("wm"), tostring(err))
 ok, err = pcall(rl.ppo, { num_envs = 2 })
 assert(not ok and tostring(err):find("env"), tostring(err))
 ok, err = pcall(rl.wmppo, { env = "cartpole", wm = { rollout_horizon = 9 } })
-assert(not ok and tostring(err):find("rolloutHorizon"), tostring(err))
+assert(not ok and tostring(err):find("rollout_horizon"), tostring(err))
 ok, err = pcall(rl.wmppo, { env = "cartpole", wm = { beta_mode = "sometimes" } })
 assert(not ok and tostring(err):find("beta_mode"), tostring(err))
 
@@ -30,7 +30,7 @@ assert(ev.episodes == 2 and ev.mean_return >= 1)
 assert(#agent:history() == 4)
 
 -- MEC: WM-PPO on a tiny env; save → load → the loaded agent continues exactly like the original.
-local env = mec.env { users = 3, horizon = 16, arrivalRate = 0.3 }
+local env = mec.env { users = 3, horizon = 16, arrival_rate = 0.3 }
 local w = rl.wmppo { env = env, seed = 2, num_envs = 2, num_steps = 16, total_steps = 256,
                      wm = { warmup = 0, gate = false, seq_len = 8, beta_mode = "fixed", rollout_skill = false,
                             entities = -1 } }

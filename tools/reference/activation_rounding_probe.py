@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Opt-in probe: how much of an EdgeLab-vs-llama.cpp perplexity gap is explained by activation rounding?
 
-    edgelab run tools/reference/export_for_llamacpp.lua -- /tmp/edgelab-llamacpp
-    /work/venvs/llama/bin/pip install numpy gguf llama-cpp-python
-    /work/venvs/llama/bin/python tools/reference/activation_rounding_probe.py /tmp/edgelab-llamacpp/pruned_q4_0.json ...
+    edgelab run tools/reference/export_for_llamacpp.lua -- outputs/llamacpp
+    .venv-llama/bin/pip install numpy gguf llama-cpp-python
+    .venv-llama/bin/python tools/reference/activation_rounding_probe.py outputs/llamacpp/pruned_q4_0.json ...
 
 For each <name>.json written by export_for_llamacpp.lua, runs an independent plain-numpy Llama forward in the GGUF
 layout (adjacent-pair RoPE, per-layer head counts read from the tensor shapes, weights dequantized by PyPI `gguf`)
@@ -123,4 +123,4 @@ def main(paths):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["/tmp/edgelab-llamacpp/pruned_q4_0.json"])
+    main(sys.argv[1:] or ["outputs/llamacpp/pruned_q4_0.json"])

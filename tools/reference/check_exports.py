@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Independent checks of files EdgeLab writes (run by hand; results quoted in notes/issue-4-llm.md).
+"""Independent checks of files EdgeLab writes (run by hand; results in
+docs/decisions/0001-reference-model-is-dequantized-q4_1.md).
 
-  /work/venvs/ref/bin/python tools/reference/check_exports.py ORIGINAL.gguf EXPORTED.gguf HF_DIR
+  .venv-ref/bin/python tools/reference/check_exports.py ORIGINAL.gguf EXPORTED.gguf HF_DIR
 
 1. EXPORTED.gguf (LlamaModel.save, format gguf) parses with PyPI `gguf` (the llama.cpp project's reader); every
    tensor of ORIGINAL.gguf is present with the same type, shape and dequantized values; llama.* keys agree.

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Opt-in cross-check: GGUF files exported by EdgeLab load in llama.cpp and give the same log-probabilities.
 
-    python3 -m venv /work/venvs/llama && /work/venvs/llama/bin/pip install llama-cpp-python numpy
-    edgelab run tools/reference/export_for_llamacpp.lua -- /tmp/edgelab-llamacpp
-    /work/venvs/llama/bin/python tools/reference/check_llamacpp.py /tmp/edgelab-llamacpp
+    python3 -m venv .venv-llama && .venv-llama/bin/pip install llama-cpp-python numpy
+    edgelab run tools/reference/export_for_llamacpp.lua -- outputs/llamacpp
+    .venv-llama/bin/python tools/reference/check_llamacpp.py outputs/llamacpp
 
 For every <name>.json written by the Lua script, loads <name>.gguf with llama-cpp-python, evaluates the same
 token ids (no BOS added, no re-tokenization) with logits for all positions, and compares the per-token
@@ -50,4 +50,4 @@ def main(folder: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "/tmp/edgelab-llamacpp"))
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "outputs/llamacpp"))

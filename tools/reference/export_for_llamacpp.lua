@@ -5,7 +5,7 @@
 local edgelab = require "edgelab"
 local llm, compress = edgelab.llm, edgelab.compress
 
-local out = (arg and arg[1]) or "/tmp/edgelab-llamacpp"
+local out = (arg and arg[1]) or "outputs/llamacpp"
 os.execute("mkdir -p '" .. out .. "'")
 
 local text = "The Eiffel Tower is a wrought-iron lattice tower on the Champ de Mars in Paris, France. "

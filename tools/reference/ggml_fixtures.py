@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Reference fixtures for EdgeLab's ggml codecs and RTN quantizer, produced with PyPI `gguf` (gguf/quants.py).
 
-Setup:  python3 -m venv /work/venvs/ref && /work/venvs/ref/bin/pip install numpy gguf
-Run:    /work/venvs/ref/bin/python tools/reference/ggml_fixtures.py
+Setup:  python3 -m venv .venv-ref && .venv-ref/bin/pip install numpy gguf
+Run:    .venv-ref/bin/python tools/reference/ggml_fixtures.py
 Writes:
   Tests/LLMTests/Fixtures/ggml/codec.json           per type: seeded Float32 input, gguf.quants.quantize bytes,
                                                     gguf.quants.dequantize of those bytes; plus random valid blocks

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """numpy reference for EdgeLab's GPTQ linear algebra (Cholesky, SPD inverse, upper Cholesky of the inverse).
 
-Setup:  python3 -m venv /work/venvs/ref && /work/venvs/ref/bin/pip install numpy gguf
-Run:    /work/venvs/ref/bin/python tools/reference/gptq_fixtures.py
+Setup:  python3 -m venv .venv-ref && .venv-ref/bin/pip install numpy gguf
+Run:    .venv-ref/bin/python tools/reference/gptq_fixtures.py
 Writes: Tests/CompressionTests/Fixtures/cholesky.json — a seeded 9x9 SPD matrix A (a damped Gram matrix of
         correlated columns, like a GPTQ Hessian), L = cholesky(A) (lower), inv(A), and U = the upper factor with
         inv(A) = U^T U (torch.linalg.cholesky(inv, upper=True) in the GPTQ reference), all float64 row-major.

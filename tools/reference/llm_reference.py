@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Independent reference fixtures for EdgeLab's LLM module (Tests/LLMTests/Fixtures/).
 
-Setup (outside the repo):  python3 -m venv /work/venvs/ref && /work/venvs/ref/bin/pip install numpy gguf tokenizers
-Run:                        /work/venvs/ref/bin/python tools/reference/llm_reference.py [model.gguf]
+Setup:  python3 -m venv .venv-ref && .venv-ref/bin/pip install numpy gguf tokenizers   (.venv* is git-ignored)
+Run:    .venv-ref/bin/python tools/reference/llm_reference.py [model.gguf]
 
 What it writes, all from code that shares nothing with the Swift implementation:
   tokenizer_cases.json  - token ids of tricky strings, from PyPI `tokenizers` (HF, Rust) loading a

@@ -13,7 +13,7 @@ public struct TextSplits: Sendable, Equatable {
   /// hash(salt + text) mod 10_000 < calibrationFraction · 10_000.
   public init(documents: [String], calibrationFraction: Double = 0.5, salt: String = "edgelab-split-v1") throws {
     guard calibrationFraction > 0 && calibrationFraction < 1 else {
-      throw EvaluationError.invalidArgument("calibrationFraction must be in (0, 1) (got \(calibrationFraction))")
+      throw EvaluationError.invalidArgument("calibration_fraction must be in (0, 1) (got \(calibrationFraction))")
     }
     var seen = Set<String>()
     var cal: [String] = [], held: [String] = []

@@ -1,6 +1,6 @@
-// Seeded percentile bootstrap for means and paired differences, and answer-flip rates.
-// Same seed ⇒ identical intervals. Quantiles interpolate linearly between order statistics (numpy default).
-import TensorCore
+// Evaluation's view of the statistics module: means with percentile bootstrap intervals, paired differences,
+// answer-flip rates. The resampling itself is `Stats.bootstrapCI` (Sources/Statistics); same seed ⇒ same interval.
+import Statistics
 
 /// A mean with its 95% (or `level`) bootstrap interval.
 public struct Estimate: Sendable, Equatable, Codable {
@@ -12,32 +12,15 @@ public struct Estimate: Sendable, Equatable, Codable {
 }
 
 public enum Bootstrap {
-  /// Linear-interpolated quantile q ∈ [0,1] of sorted values.
-  public static func quantile(sorted x: [Double], _ q: Double) -> Double {
-    precondition(!x.isEmpty)
-    let h = q * Double(x.count - 1)
-    let i = Int(h.rounded(.down))
-    if i + 1 >= x.count { return x[x.count - 1] }
-    return x[i] + (h - Double(i)) * (x[i + 1] - x[i])
-  }
+  /// Linear-interpolated quantile q ∈ [0,1] of sorted values (`Stats.quantile`).
+  public static func quantile(sorted x: [Double], _ q: Double) -> Double { Stats.quantile(sorted: x, q) }
 
   /// Mean of `x` with a percentile bootstrap interval (`resamples` resamples of size n with replacement).
   public static func mean(_ x: [Double], resamples: Int = 1000, level: Double = 0.95, seed: UInt64,
                           stream: String = "bootstrap") -> Estimate {
-    let n = x.count
-    guard n > 0 else { return Estimate(mean: .nan, lo: .nan, hi: .nan, n: 0) }
-    let m = x.reduce(0, +) / Double(n)
-    guard resamples > 0 else { return Estimate(mean: m, lo: m, hi: m, n: n) }
-    var rng = RNG(seed: seed).split(stream)
-    var stats = [Double](repeating: 0, count: resamples)
-    for b in 0..<resamples {
-      var s = 0.0
-      for _ in 0..<n { s += x[rng.int(below: n)] }
-      stats[b] = s / Double(n)
-    }
-    stats.sort()
-    let a = (1 - level) / 2
-    return Estimate(mean: m, lo: quantile(sorted: stats, a), hi: quantile(sorted: stats, 1 - a), n: n)
+    guard !x.isEmpty else { return Estimate(mean: .nan, lo: .nan, hi: .nan, n: 0) }
+    let ci = Stats.bootstrapCI(x, resamples: max(resamples, 0), level: level, seed: seed, stream: stream)
+    return Estimate(mean: ci.mean, lo: ci.low, hi: ci.high, n: ci.n)
   }
 
   /// Mean of the paired difference a − b with a bootstrap interval (items resampled jointly).

@@ -87,13 +87,13 @@ public struct SuiteConfig: Codable, Sendable, Equatable {
 
   public func validate() throws {
     func bad(_ m: String) -> EvaluationError { .invalidArgument("suite: \(m)") }
-    for (k, v) in [("itemsPerTask", itemsPerTask), ("haluEvalItems", haluEvalItems), ("truthfulQAItems", truthfulQAItems)] {
+    for (k, v) in [("items_per_task", itemsPerTask), ("halu_eval_items", haluEvalItems), ("truthful_qa_items", truthfulQAItems)] {
       if let v = v, v < 1 { throw bad("\(k) must be ≥ 1 or nil (got \(v))") }
     }
-    if perplexityContext < 8 { throw bad("perplexityContext must be ≥ 8 (got \(perplexityContext))") }
-    if perplexityTokens < perplexityContext { throw bad("perplexityTokens must be ≥ perplexityContext") }
-    if bootstrapResamples < 0 { throw bad("bootstrapResamples must be ≥ 0") }
-    if !(hostWattsPerCore > 0) { throw bad("hostWattsPerCore must be > 0") }
+    if perplexityContext < 8 { throw bad("perplexity_context must be ≥ 8 (got \(perplexityContext))") }
+    if perplexityTokens < perplexityContext { throw bad("perplexity_tokens must be ≥ perplexity_context") }
+    if bootstrapResamples < 0 { throw bad("bootstrap_resamples must be ≥ 0") }
+    if !(hostWattsPerCore > 0) { throw bad("host_watts_per_core must be > 0") }
     try query.validate(); try analytic.validate()
     for d in devices ?? [] { try d.validate() }
   }

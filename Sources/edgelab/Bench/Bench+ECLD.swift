@@ -6,7 +6,7 @@ import TensorCore
 
 /// `edgelab bench ecld`: the ECLD compression pipeline on SmolLM2-135M-Instruct (reference = its dequantized
 /// F32 weights; the file itself is Q4_1). Parts (env EDGELAB_ECLD_PARTS, comma list, default all):
-///   quant — RTN vs GPTQ at Q4_0 and a "3-bit" rule set (Q3_K where rows allow, else the quant helper's
+///   quant — RTN vs GPTQ at Q4_0 and a "3-bit" rule set (Q3_K where rows allow, else PrecisionRules'
 ///           fallback): time (GPTQ = whole model incl. Hessian collection, target ≤ 300 s), bytes, bits/weight,
 ///           held-out perplexity and KLD to the reference; RTN rate vs a memcpy of the same Float bytes.
 ///   prune — width pruning of ~25% of linear parameters (1/3 of heads evenly inside GQA groups, 25% of FFN

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Lab
+@testable import Statistics
 
 final class StatsTests: XCTestCase {
   func testMeanStd() {

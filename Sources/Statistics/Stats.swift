@@ -1,10 +1,20 @@
-// Summary statistics for figures and reports: mean, sample std, Student-t 95% CI, IQM, seeded bootstrap CI.
-// Lab depends on nothing domain-specific, so the bootstrap takes a local SplitMix64 seed.
+// The one statistics module of EdgeLab (used by Lab, Evaluation, MEC, RL and exposed to Lua as edgelab.stats):
+// mean, sample std, Student-t 95% CI, quantile (numpy "linear"), IQM (rliable's trimmed mean), seeded percentile
+// bootstrap, stratified bootstrap and permutation test (Stats+Resampling.swift).
+// It depends on nothing, so its seeded stream is a local SplitMix64 (Steele, Lea & Flood 2014).
 import Foundation
 
 public struct SplitMix64: RandomNumberGenerator {
   public var state: UInt64
   public init(seed: UInt64) { state = seed }
+  /// A named sub-stream: seeded by the seed and an FNV-1a hash of the name, so streams never overlap by
+  /// accident and adding draws to one never shifts another.
+  public init(seed: UInt64, stream: String) {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for b in stream.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+    var mix = SplitMix64(seed: seed ^ h)
+    state = mix.next()
+  }
   public mutating func next() -> UInt64 {
     state &+= 0x9E3779B97F4A7C15
     var z = state
@@ -25,11 +35,14 @@ public struct SplitMix64: RandomNumberGenerator {
   }
 }
 
-public struct ConfidenceInterval: Equatable {
+public struct ConfidenceInterval: Equatable, Sendable {
   public var mean: Double
   public var low: Double
   public var high: Double
   public var n: Int
+  public init(mean: Double, low: Double, high: Double, n: Int) {
+    self.mean = mean; self.low = low; self.high = high; self.n = n
+  }
 }
 
 public enum Stats {
@@ -70,12 +83,13 @@ public enum Stats {
   /// Percentile bootstrap CI (level 0.95 by default) of `statistic` with `resamples` draws from a SplitMix64
   /// stream seeded by `seed`. Same inputs and seed ⇒ same interval.
   public static func bootstrapCI(_ x: [Double], resamples: Int = 2000, level: Double = 0.95, seed: UInt64,
+                                 stream: String? = nil,
                                  statistic: ([Double]) -> Double = Stats.mean) -> ConfidenceInterval {
     let point = statistic(x)
     guard x.count >= 2, resamples >= 1 else {
       return ConfidenceInterval(mean: point, low: point, high: point, n: x.count)
     }
-    var rng = SplitMix64(seed: seed)
+    var rng = stream.map { SplitMix64(seed: seed, stream: $0) } ?? SplitMix64(seed: seed)
     var stats = [Double](); stats.reserveCapacity(resamples)
     var buf = [Double](repeating: 0, count: x.count)
     for _ in 0..<resamples {

@@ -1,0 +1,86 @@
+/// The one naming rule of the Lua face: Swift property names (camelCase) are seen from Lua in snake_case.
+///
+/// `LuaDecoder` looks a Swift property `itemsPerTask` up as `items_per_task` in an options table (the old
+/// camelCase spelling still works for one release and reports a deprecation naming the new key), and
+/// `LuaEncoder` writes result records with snake_case keys. Dictionary keys are data, never renamed.
+///
+/// Word splitting: a lowercase→uppercase step starts a word (`arrivalRate` → `arrival_rate`); an uppercase run
+/// is one word (`noiseFigureDB` → `noise_figure_db`), except that its last letter starts the next word when a
+/// lowercase letter follows (`SNRThreshold` → `snr_threshold`); a plural `s` stays with its acronym
+/// (`edgeGPUs` → `edge_gpus`); the units `dB`/`dBm` after an acronym are words (`outageSNRdB` → `outage_snr_db`,
+/// `noisePSDdBmHz` → `noise_psd_dbm_hz`). Names already in snake_case are unchanged.
+public enum LuaKeyStyle {
+  public static func snakeCase(_ name: String) -> String {
+    let c = Array(name)
+    var words: [String] = []
+    var current = ""
+    func flush() { if !current.isEmpty { words.append(current.lowercased()); current = "" } }
+    var i = 0
+    while i < c.count {
+      let ch = c[i]
+      if ch == "_" { flush(); i += 1; continue }
+      if ch.isUppercase {
+        var j = i
+        while j < c.count, c[j].isUppercase { j += 1 }
+        let run = String(c[i..<j])
+        flush()
+        let unitFollows = j + 1 < c.count && c[j] == "d" && c[j + 1] == "B"
+        if j < c.count, c[j].isLowercase, run.count > 1, !unitFollows {
+          if c[j] == "s", j + 1 == c.count || !c[j + 1].isLowercase {
+            words.append((run + "s").lowercased()); i = j + 1; continue
+          }
+          words.append(String(run.dropLast()).lowercased())
+          current = String(run.last!)
+        } else {
+          current = run
+        }
+        i = j
+        continue
+      }
+      // "dB" / "dBm" right after an acronym or a word boundary are unit words.
+      if ch == "d", i + 1 < c.count, c[i + 1] == "B", current.isEmpty || current.allSatisfy(\.isUppercase) {
+        flush()
+        let isDBm = i + 2 < c.count && c[i + 2] == "m"
+        words.append(isDBm ? "dbm" : "db")
+        i += isDBm ? 3 : 2
+        continue
+      }
+      current.append(ch)
+      i += 1
+    }
+    flush()
+    return words.joined(separator: "_")
+  }
+
+  /// True for the coding keys Swift uses for `Dictionary<String, _>`: their strings are data, not field names.
+  static func isDictionaryKey(_ type: any CodingKey.Type) -> Bool {
+    String(describing: type).hasPrefix("_Dictionary")
+  }
+
+  /// The key a field is seen under from Lua.
+  static func luaName(_ key: CodingKey) -> String {
+    if key is LuaIndexKey { return key.stringValue }
+    return isDictionaryKey(type(of: key)) ? key.stringValue : snakeCase(key.stringValue)
+  }
+
+  /// Where deprecation messages go (stderr by default, each message once per process).
+  nonisolated(unsafe) public static var deprecationHandler: (String) -> Void = { message in
+    guard !reported.contains(message) else { return }
+    reported.insert(message)
+    FileHandleStderr.write("warning: \(message)\n")
+  }
+  nonisolated(unsafe) static var reported: Set<String> = []
+}
+
+enum FileHandleStderr {
+  static func write(_ s: String) {
+    var s = s
+    s.withUTF8 { buf in _ = fwrite(buf.baseAddress, 1, buf.count, stderr) }
+  }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

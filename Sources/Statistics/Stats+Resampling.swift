@@ -1,0 +1,69 @@
+// Resampling inference for experiments with few runs per arm (Agarwal et al. 2021, "Deep RL at the Edge of the
+// Statistical Precipice" — rliable):
+//   stratified bootstrap  resample runs with replacement *within* each stratum (task / environment), keep the
+//                         strata sizes, recompute the aggregate (e.g. IQM over all runs); percentile interval.
+//   permutation test      two-sided p-value of |stat(a) − stat(b)| under exchangeability of the pooled runs:
+//                         p = (1 + #{perm : |Δ_perm| ≥ |Δ_obs|}) / (1 + permutations) (Phipson & Smyth 2010).
+// Both draw from a seeded SplitMix64 stream: same inputs and seed ⇒ same answer.
+
+public enum StatisticsError: Error, CustomStringConvertible, Equatable {
+  case empty(String)
+  public var description: String {
+    switch self { case .empty(let what): return "\(what): no values (statistics of an empty sample are undefined)" }
+  }
+}
+
+extension Stats {
+  /// Percentile interval of `statistic` over the pooled runs, resampling within each stratum.
+  /// `strata[k]` holds the runs of stratum k (e.g. the final returns of one env); the statistic sees the
+  /// concatenation in stratum order.
+  public static func stratifiedBootstrapCI(_ strata: [[Double]], resamples: Int = 2000, level: Double = 0.95,
+                                           seed: UInt64, stream: String = "stratified-bootstrap",
+                                           statistic: ([Double]) -> Double = Stats.iqm) throws -> ConfidenceInterval {
+    let pooled = strata.flatMap { $0 }
+    guard !pooled.isEmpty else { throw StatisticsError.empty("stratified bootstrap") }
+    let point = statistic(pooled)
+    guard resamples >= 1, strata.contains(where: { $0.count >= 2 }) else {
+      return ConfidenceInterval(mean: point, low: point, high: point, n: pooled.count)
+    }
+    var rng = SplitMix64(seed: seed, stream: stream)
+    var draws = [Double](); draws.reserveCapacity(resamples)
+    var buffer = [Double](repeating: 0, count: pooled.count)
+    for _ in 0..<resamples {
+      var offset = 0
+      for stratum in strata {
+        for i in 0..<stratum.count { buffer[offset + i] = stratum[rng.below(stratum.count)] }
+        offset += stratum.count
+      }
+      draws.append(statistic(buffer))
+    }
+    draws.sort()
+    let alpha = (1 - level) / 2
+    return ConfidenceInterval(mean: point, low: quantile(sorted: draws, alpha),
+                              high: quantile(sorted: draws, 1 - alpha), n: pooled.count)
+  }
+
+  /// Two-sided permutation test of stat(a) − stat(b); returns the observed difference and the p-value.
+  public static func permutationTest(_ a: [Double], _ b: [Double], permutations: Int = 10_000, seed: UInt64,
+                                     stream: String = "permutation",
+                                     statistic: ([Double]) -> Double = Stats.mean) throws -> (difference: Double, p: Double) {
+    guard !a.isEmpty, !b.isEmpty else { throw StatisticsError.empty("permutation test") }
+    let observed = statistic(a) - statistic(b)
+    var pooled = a + b
+    var rng = SplitMix64(seed: seed, stream: stream)
+    var extreme = 0
+    for _ in 0..<max(permutations, 0) {
+      // Fisher–Yates shuffle, then split at |a|.
+      for i in stride(from: pooled.count - 1, to: 0, by: -1) { pooled.swapAt(i, rng.below(i + 1)) }
+      let d = statistic(Array(pooled[..<a.count])) - statistic(Array(pooled[a.count...]))
+      if Swift.abs(d) >= Swift.abs(observed) - 1e-12 * Swift.max(1, Swift.abs(observed)) { extreme += 1 }
+    }
+    return (observed, Double(1 + extreme) / Double(1 + max(permutations, 0)))
+  }
+
+  /// Mean that refuses an empty sample (for callers that must not report NaN silently).
+  public static func checkedMean(_ x: [Double], what: String = "mean") throws -> Double {
+    guard !x.isEmpty else { throw StatisticsError.empty(what) }
+    return mean(x)
+  }
+}
