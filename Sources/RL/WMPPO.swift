@@ -255,7 +255,10 @@ public final class WMExtension {
       var obs = im.obs
       ppo.normalizeRows(&obs)
       batch.obs += obs
-      if let mk = im.masks { batch.masks = (batch.masks ?? []) + mk }
+      if batch.masks != nil {
+        // An env whose masks are all true may give none in imagination (the simulator asks the env).
+        batch.masks! += im.masks ?? [Bool](repeating: true, count: im.horizon * branches * buffer.maskDim)
+      }
       batch.actions += im.actions
       batch.logProbs += im.logProbs
       batch.values += im.values[0..<(im.horizon * branches)]

@@ -15,7 +15,7 @@
 --   (wm.simulator = true: exact env snapshots, exogenous randomness re-seeded per branch).
 --  Envs. MEC: scenario `paper`, N = 10 users, ρ = 0.9 (checked with mec.diagnose first when the build has it;
 --   a scenario that fails is refused). CartPole-v1 (500-step limit).
---  Budget. `steps` env steps per run (full profile: 50k on both envs — set by the compute available, stated
+--  Budget. `steps` env steps per run (full profile: 40k on both envs — set by the compute available, stated
 --   in the report); deterministic evaluation every `every` steps on fixed evaluation seeds, final evaluation
 --   on separate seeds (MEC: 4 episodes; CartPole: 10 episodes).
 --  Measures (per run). final = mean final-evaluation return. steps-to-threshold = first evaluation step
@@ -34,7 +34,10 @@
 --   verdict is MEC's; CartPole is the second benchmark and reported alongside.
 --
 -- The (env, arm, seed) grid is one list (`points`), trained by one loop and analysed from the rows it wrote,
--- so a sharded sweep can run the loop per shard and the analysis once.
+-- so a sharded sweep runs the loop per shard and the analysis once:
+--   edgelab run … --set shard=1 --set shards=3     (points 1, 4, 7, …; likewise shard 2 and 3, in parallel)
+--   edgelab run … --set 'collect={"outputs/paper/fig_convergence/<id1>", …}'   (no training: reads each shard's
+--   final.csv and learning.csv and prints the table, figures and verdict of all of them together)
 local edgelab = require "edgelab"
 local report = require "edgelab.report"
 local rl, mec, lab, stats = edgelab.rl, edgelab.mec, edgelab.lab, edgelab.stats
@@ -43,10 +46,11 @@ local cfg = lab.config {
   profile = "full",   -- "full": held-out seeds 11–40; "tune": tuning seeds 1–10
   envs = { "mec", "cartpole" },
   arms = { "ppo", "wmppo", "wmppo_perfect" },
-  steps = 50000, every = 2500, users = 10, rho = 0.9,
+  steps = 40000, every = 4000, users = 10, rho = 0.9,
   mec_eval_seeds = { 10001, 10002 }, mec_final_seeds = { 20001, 20002, 20003, 20004 },
   cartpole_eval_episodes = 2, cartpole_final_episodes = 10,
-  wm = {},            -- WM-PPO option overrides for the tuning profile (e.g. --set wm.critic_imagination=true)
+  wm = {},            -- WM-PPO option overrides for the tuning profile (e.g. --set 'wm={critic_imagination=true}')
+  shard = 1, shards = 1, collect = {},
   blas_threads = 1,
   smoke = { steps = 2048, every = 1024, profile = "smoke" },
 }
@@ -58,7 +62,7 @@ if cfg.profile == "full" then seeds = edgelab.range(11, 40)
 elseif cfg.profile == "tune" then seeds = edgelab.range(1, 10)
 elseif cfg.profile == "smoke" then seeds = { 1, 2 }
 else error("profile must be 'full', 'tune' or 'smoke', got " .. tostring(cfg.profile)) end
-local held_out = cfg.profile == "full"
+local held_out = cfg.profile == "full" and (cfg.shards == 1 or #cfg.collect > 0)
 print(("profile %s: seeds %d–%d (%s), load average at start: %s"):format(cfg.profile, seeds[1], seeds[#seeds],
   held_out and "held-out" or "NOT held-out: no verdict", tostring(report.loadavg())))
 
@@ -82,7 +86,10 @@ local arms = {
   wmppo_perfect = { label = "WM-PPO (perfect model)", kind = "wmppo", wm = { simulator = true } },
 }
 
-local points = edgelab.grid { env = cfg.envs, arm = cfg.arms, seed = seeds }
+local points = {}
+for i, p in ipairs(edgelab.grid { env = cfg.envs, arm = cfg.arms, seed = seeds }) do
+  if #cfg.collect == 0 and (i - 1) % cfg.shards == cfg.shard - 1 then points[#points + 1] = p end
+end
 local learning = run:csv("learning.csv", { "env", "arm", "seed", "step", "mean_return", "return_window",
   "imagination_on", "target_skill", "mve_beta", "rollout_ratio", "wm_val_error", "wm_baseline_error" })
 local final = run:csv("final.csv", { "env", "arm", "seed", "final_return", "wall_s", "cpu_s" })
@@ -117,6 +124,27 @@ for i, p in ipairs(points) do
 end
 learning:close()
 final:close()
+-- Rows of earlier shards (no training in this invocation).
+for _, dir in ipairs(cfg.collect) do
+  local lrows = lab.read_csv(dir .. "/learning.csv")
+  local by = {}
+  for _, f in ipairs((lab.read_csv(dir .. "/final.csv"))) do
+    local r = { env = f.env, arm = f.arm, seed = f.seed, final = f.final_return, curve = {} }
+    by[f.env .. "/" .. f.arm .. "/" .. f.seed] = r
+    rows[#rows + 1] = r
+  end
+  for _, l in ipairs(lrows) do
+    local r = by[l.env .. "/" .. l.arm .. "/" .. l.seed]
+    if r then r.curve[#r.curve + 1] = { l.step, l.mean_return } end
+  end
+end
+table.sort(rows, function(a, b)
+  if a.env ~= b.env then return a.env < b.env end
+  if a.arm ~= b.arm then return a.arm < b.arm end
+  return a.seed < b.seed
+end)
+print(("%d runs to analyse%s"):format(#rows, cfg.shards > 1 and #cfg.collect == 0
+  and (" (shard %d/%d: partial, the verdict needs `collect`)"):format(cfg.shard, cfg.shards) or ""))
 
 -- Analysis (from `rows` only).
 local function select(env, arm)
@@ -128,8 +156,15 @@ local summary = run:csv("summary.csv", { "env", "arm", "runs", "reached", "final
   "steps_iqm", "steps_lo", "steps_hi", "final_change_pct", "final_change_lo", "final_change_hi", "final_p",
   "speedup_pct", "speedup_lo", "speedup_hi", "steps_p" })
 local verdicts = run:csv("verdict.csv", { "env", "arm", "claim", "measured", "ci", "p", "verdict" })
-local function rel_final(ss) local r = stats.iqm(ss[1]); return (stats.iqm(ss[2]) - r) / math.abs(r) end
-local function speedup(ss) return 1 - stats.iqm(ss[2]) / stats.iqm(ss[1]) end
+-- Statistics of two arms for the stratified bootstrap, which hands the statistic the strata concatenated in
+-- order (PPO's n runs first): split there and compare the IQMs.
+local function split(xs, n)
+  local a, b = {}, {}
+  for i, v in ipairs(xs) do if i <= n then a[#a + 1] = v else b[#b + 1] = v end end
+  return a, b
+end
+local function rel_final(n) return function(xs) local a, b = split(xs, n); local r = stats.iqm(a); return (stats.iqm(b) - r) / math.abs(r) end end
+local function speedup(n) return function(xs) local a, b = split(xs, n); return 1 - stats.iqm(b) / stats.iqm(a) end end
 local function judge(value, lo, hi, p, strong)
   if not (p < 0.05 and lo > 0 and value > 0) then return "not reproduced" end
   return value >= strong and "reproduced" or "partly"
@@ -155,10 +190,12 @@ for ei, env in ipairs(cfg.envs) do
                   steps_iqm = si, steps_lo = slo, steps_hi = shi }
     if arm ~= "ppo" then
       local base = per.ppo
-      local fc, fclo, fchi = stats.stratified_bootstrap_ci({ base.finals, finals }, rel_final, { seed = 300 * ei + ai })
-      local sp, splo, sphi = stats.stratified_bootstrap_ci({ base.steps, steps }, speedup, { seed = 400 * ei + ai })
-      local fp = stats.permutation_test(finals, base.finals, { stat = "iqm", seed = 500 * ei + ai })
-      local sp_p = stats.permutation_test(steps, base.steps, { stat = "iqm", seed = 600 * ei + ai })
+      local fc, fclo, fchi = stats.stratified_bootstrap_ci({ base.finals, finals },
+        { stat = rel_final(#base.finals), seed = 300 * ei + ai })
+      local sp, splo, sphi = stats.stratified_bootstrap_ci({ base.steps, steps },
+        { stat = speedup(#base.steps), seed = 400 * ei + ai })
+      local _, fp = stats.permutation_test(finals, base.finals, { stat = "iqm", seed = 500 * ei + ai })
+      local _, sp_p = stats.permutation_test(steps, base.steps, { stat = "iqm", seed = 600 * ei + ai })
       row.final_change_pct, row.final_change_lo, row.final_change_hi, row.final_p = 100 * fc, 100 * fclo, 100 * fchi, fp
       row.speedup_pct, row.speedup_lo, row.speedup_hi, row.steps_p = 100 * sp, 100 * splo, 100 * sphi, sp_p
       local vs = held_out and judge(sp, splo, sphi, sp_p, 0.40) or "(tuning seeds: no verdict)"
