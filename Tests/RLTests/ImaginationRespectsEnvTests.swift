@@ -143,9 +143,11 @@ final class ImaginationRespectsEnvTests: XCTestCase {
   }
 
   /// Critic-in-imagination rows reach the critic: a PPO update with value-only rows changes the critic and
-  /// leaves the actor exactly as the same update without them.
+  /// leaves the actor exactly as the same update without them. (Global grad-norm clipping would couple the two
+  /// through the norm, so it is effectively off here.)
   func testCriticImaginationRowsTrainTheCriticOnly() throws {
     var cfg = cartPoleConfig(); cfg.numEnvs = 2; cfg.numSteps = 16; cfg.numMinibatches = 2; cfg.updateEpochs = 1
+    cfg.maxGradNorm = 1e9
     func run(_ extra: Bool) throws -> ([Float], [Float]) {
       let p = try PPO(config: cfg, seed: 2, totalSteps: 1000) { i in CartPole(seed: UInt64(i)) }
       var s = TrainStats()
@@ -159,7 +161,7 @@ final class ImaginationRespectsEnvTests: XCTestCase {
     XCTAssertNotEqual(c0, c1)
     XCTAssertEqual(a0.count, a1.count)
     // Adam normalises per parameter, so the actor's update is identical only if no gradient leaked into it.
-    XCTAssertEqual(a0, a1)
+    XCTAssertTrue(a0 == a1, "the value-only rows changed the actor")
   }
 
   /// Perfect-model WM-PPO on a deterministic toy (a one-action chain, so the imagined policy cannot act
