@@ -67,7 +67,9 @@ print(("profile %s: seeds %d–%d (%s), load average at start: %s"):format(cfg.p
   held_out and "held-out" or "NOT held-out: no verdict", tostring(report.loadavg())))
 
 local mec_env = mec.env { scenario = "paper", users = cfg.users, rho = cfg.rho }
-if mec.diagnose then
+if #cfg.collect > 0 then
+  print("mec.diagnose: not run (collect: no training here; each shard's log says what its scenario passed)")
+elseif mec.diagnose then
   local d = mec.diagnose(mec_env)
   print("mec.diagnose: " .. tostring(d.verdict))
   if d.passed == false and not edgelab.session.smoke then error("MEC scenario fails mec.diagnose: " .. tostring(d.verdict)) end
