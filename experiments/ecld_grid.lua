@@ -46,7 +46,7 @@ if cfg.distill_steps > 0 then
 end
 
 local run <close> = lab.run { name = "ecld_grid", config = cfg }
-local base = llm.load(cfg.model)
+local base = llm.load(cfg.model, { dequantize = true })   -- F32 reference: compression starts from it
 local rows = run:csv("grid.csv", { "family", "variant", "params_m", "storage_mb", "bits_per_weight", "acc", "acc_lo",
   "acc_hi", "halueval_qa", "truthfulqa", "perplexity", "kld", "energy_phone8_j", "population_fraction", "compress_s" })
 local base_results
@@ -66,9 +66,9 @@ local function add(family, name, model, bytes, secs)
 end
 add("reference", "f32", base, base:info().weight_bytes, 0)
 for _, v in ipairs(variants) do
-  local t = os.clock()
+  local t = edgelab.clock()
   local model, info = edgelab.compress.pipeline(base, with_calib(v[3]))
-  add(v[1], v[2], model, info.bytes, os.clock() - t)
+  add(v[1], v[2], model, info.bytes, edgelab.clock() - t)
 end
 rows:close()
 for _, p in ipairs {

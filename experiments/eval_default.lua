@@ -1,6 +1,6 @@
 -- The default evaluation suite on the default model: the four ECLD metrics (generalization accuracy,
 -- hallucination rate, energy per query, accessibility) with 95% bootstrap intervals, a report and a model card.
---   edgelab run experiments/eval_default.lua [--set items=0] [--set quantized=true] [--smoke]
+--   edgelab run experiments/eval_default.lua [--set items=0] [--set dequantize=true] [--smoke]
 -- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf, data/bigbench, data/halueval
 local edgelab = require "edgelab"
 local report = require "edgelab.report"
@@ -8,7 +8,7 @@ local llm, eval, lab = edgelab.llm, edgelab.eval, edgelab.lab
 
 local cfg = lab.config {
   model = llm.default_model,
-  quantized = false,   -- true: keep Q4_1 blocks (quantized kernels)
+  dequantize = false,  -- false: the file's Q4_1 blocks (quantized kernels); true: F32 + BLAS
   seed = 1234,
   items = 40,          -- per BIG-bench task (0 = all)
   halueval = 100,      -- HaluEval-QA items
@@ -31,7 +31,7 @@ local suite = eval.suite {
 }
 
 local run <close> = lab.run { name = "eval_default", config = cfg }
-local model = llm.load(cfg.model, { quantized = cfg.quantized })
+local model = llm.load(cfg.model, { dequantize = cfg.dequantize })
 local m = eval.run(model, suite, { name = "smollm2-135m" })
 
 local rows = run:csv("metrics.csv", { "metric", "mean", "lo", "hi", "n" })

@@ -23,7 +23,7 @@ local summary_rows = {}
 for _, n in ipairs(cfg.users) do
   local env = mec.env { scenario = cfg.scenario, users = n, rho = cfg.rho, horizon = cfg.horizon }
   for _, name in ipairs(mec.baselines()) do
-    if name ~= "oracle" or n <= 10 then
+    if name ~= "lyapunov-exhaustive" or n <= 10 then
       local per = {}
       for seed = 1, cfg.seeds do
         local r = mec.evaluate(mec.baseline(name, env, seed), env, { episodes = cfg.episodes, seeds = { seed } })

@@ -69,40 +69,26 @@ struct CPipeOpts: Codable {
 }
 
 enum CompressBinding {
-  static func bad(_ m: String) -> CompressionError { .invalidOption(m) }
   static func texts(_ t: [String]?) throws -> [String] { try t ?? TextSplits.haluEval().calibration }
 
   static func pruneOptions(_ p: CPipePrune) throws -> PruneOptions {
-    let crit = p.criterion ?? "activation", hm = p.head_mode ?? "within_groups"
-    guard let c = PruneCriterion(rawValue: crit) else { throw bad("criterion must be activation, flap or magnitude (got '\(crit)')") }
-    let mode: HeadPruneMode
-    switch hm { case "within_groups": mode = .withinGroups; case "kv_groups": mode = .kvGroups
-    default: throw bad("head_mode must be within_groups or kv_groups (got '\(hm)')") }
-    return PruneOptions(ffnRatio: p.ffn_ratio ?? 0, headRatio: p.head_ratio ?? 0, headMode: mode, dropLayers: p.drop_layers ?? 0,
-                        criterion: c, multiple: p.multiple ?? 32)
-  }
-
-  static func type(_ s: String) throws -> GGMLType {
-    guard let t = GGMLType.allCases.first(where: { $0.description.lowercased() == s.lowercased() }) else {
-      throw bad("unknown ggml type '\(s)' (e.g. q8_0, q4_0, q4_1, q5_0, q3_k, q4_k, q6_k, f16)")
-    }
-    return t
+    try ECLD.pruneOptions(ffnRatio: p.ffn_ratio ?? pruneDefaults.ffnRatio, headRatio: p.head_ratio ?? pruneDefaults.headRatio,
+                          headMode: p.head_mode ?? "within_groups", dropLayers: p.drop_layers ?? pruneDefaults.dropLayers,
+                          criterion: p.criterion ?? pruneDefaults.criterion.rawValue, multiple: p.multiple ?? pruneDefaults.multiple)
   }
 
   static func quantOptions(_ q: CPipeQuant) throws -> ModelQuantOptions {
-    let rules = try PrecisionRules([PrecisionRule(#"^(token_embd|output)\.weight$"#, try type(q.embedding_type ?? "q8_0"))],
-                                   default: try type(q.type ?? "q4_0"))
-    let method: QuantMethod, mname = q.method ?? "rtn"
-    switch mname { case "rtn": method = .rtn; case "gptq": method = .gptq(GPTQConfig(actOrder: q.act_order ?? false))
-    default: throw bad("method must be rtn or gptq (got '\(mname)')") }
-    return ModelQuantOptions(rules: rules, method: method, chunkLayers: q.chunk_layers ?? 10)
+    try ECLD.quantOptions(type: q.type ?? "q4_0", method: q.method ?? "rtn", actOrder: q.act_order ?? false,
+                          embeddingType: q.embedding_type ?? "q8_0", chunkLayers: q.chunk_layers ?? quantDefaults.chunkLayers)
   }
 
   static func distillOptions(_ d: CPipeDistill) -> DistillOptions {
     var o = DistillOptions()
-    o.steps = d.steps ?? 100; o.batchSize = d.batch_size ?? 2; o.learningRate = Float(d.lr ?? 1e-4); o.minLearningRate = Float(d.min_lr ?? 1e-5)
-    o.warmupSteps = d.warmup ?? 5; o.temperature = Float(d.temperature ?? 2); o.alpha = Float(d.alpha ?? 1); o.topK = d.top_k ?? 64
-    o.clipNorm = Float(d.clip ?? 1); o.weightDecay = Float(d.weight_decay ?? 0); o.trainEmbedding = d.train_embedding ?? false
+    o.steps = d.steps ?? o.steps; o.batchSize = d.batch_size ?? o.batchSize
+    o.learningRate = d.lr.map(Float.init) ?? o.learningRate; o.minLearningRate = d.min_lr.map(Float.init) ?? o.minLearningRate
+    o.warmupSteps = d.warmup ?? o.warmupSteps; o.temperature = d.temperature.map(Float.init) ?? o.temperature
+    o.alpha = d.alpha.map(Float.init) ?? o.alpha; o.topK = d.top_k ?? o.topK; o.clipNorm = d.clip.map(Float.init) ?? o.clipNorm
+    o.weightDecay = d.weight_decay.map(Float.init) ?? o.weightDecay; o.trainEmbedding = d.train_embedding ?? o.trainEmbedding
     o.seed = UInt64(max(0, d.seed ?? 0))
     return o
   }
@@ -124,21 +110,22 @@ enum CompressBinding {
     do { return try f() } catch let e as LuaBridgeError { throw e } catch { throw call.argumentError(arg, "\(error)") }
   }
 
+  static func recovery(_ s: String, allowed: [Recovery]) throws -> Recovery {
+    guard let r = Recovery(rawValue: s), allowed.contains(r) else {
+      throw CompressionError.invalidOption("recovery must be \(allowed.map(\.rawValue).joined(separator: ", ")) (got '\(s)')")
+    }
+    return r
+  }
+
   static func prune(_ call: LuaCall) throws -> Int32 {
     let box = try call.object(1, EdgeLabBinding.llmClass)
     let o = try call.decode(2, defaults: CPruneOpts())
     return try wrap(call, 2) {
-      let t0 = Date()
       let po = try pruneOptions(CPipePrune(ffn_ratio: o.ffn_ratio, head_ratio: o.head_ratio, head_mode: o.head_mode,
                                            drop_layers: o.drop_layers, criterion: o.criterion, multiple: o.multiple))
-      guard o.recovery == "none" || o.recovery == "refit" else { throw bad("recovery must be none or refit (got '\(o.recovery)')") }
-      let needStats = po.criterion != .magnitude || po.dropLayers > 0 || o.recovery == "refit"
-      let w = needStats ? try Calibration.windows(model: box.model, texts: texts(o.texts), length: o.calibration_length, count: o.calibration_windows) : []
-      let stats = needStats ? try Calibration.collect(model: box.model, windows: w) : nil
-      let plan = try Pruner.plan(model: box.model, stats: stats, options: po)
-      var m = try Pruner.apply(model: box.model, plan: plan)
-      if o.recovery == "refit" { m = try Refit.apply(original: box.model, pruned: m, plan: plan, windows: w, ridge: o.ridge) }
-      return push(call, m, name: box.path + "#pruned", ["seconds": .number(Date().timeIntervalSince(t0))])
+      let r = try ECLD.prune(box.model, options: po, recovery: try recovery(o.recovery, allowed: [.none, .refit]), ridge: o.ridge,
+                             calibration: try texts(o.texts), windows: o.calibration_windows, length: o.calibration_length)
+      return push(call, r.model, name: box.path + "#pruned", ["seconds": .number(r.stageSeconds.reduce(0) { $0 + $1.1 })])
     }
   }
 
@@ -146,12 +133,14 @@ enum CompressBinding {
     let box = try call.object(1, EdgeLabBinding.llmClass)
     let o = try call.decode(2, defaults: CQuantOpts())
     return try wrap(call, 2) {
-      let qo = try quantOptions(CPipeQuant(type: o.type, method: o.method, act_order: o.act_order, embedding_type: o.embedding_type, chunk_layers: o.chunk_layers))
-      var w: [[Int32]] = []
-      if case .gptq = qo.method { w = try Calibration.windows(model: box.model, texts: texts(o.texts), length: o.calibration_length, count: o.calibration_windows) }
-      let r = try ModelQuantizer.quantize(box.model, options: qo, windows: w)
-      return push(call, r.model, name: box.path + "#\(o.method)-\(o.type)", ["seconds": .number(r.seconds),
-                  "quant_bytes": .integer(r.report.totalBytes), "quant_bits_per_weight": .number(r.report.bitsPerWeight)])
+      let qo = try quantOptions(CPipeQuant(type: o.type, method: o.method, act_order: o.act_order, embedding_type: o.embedding_type,
+                                           chunk_layers: o.chunk_layers))
+      let needsText: Bool = { if case .gptq = qo.method { return true } else { return false } }()
+      let r = try ECLD.quantize(box.model, options: qo, calibration: needsText ? try texts(o.texts) : [],
+                                windows: o.calibration_windows, length: o.calibration_length)
+      return push(call, r.model, name: box.path + "#\(o.method)-\(o.type)", ["seconds": .number(r.stageSeconds.reduce(0) { $0 + $1.1 }),
+                  "quant_bytes": .integer(r.quantReport?.totalBytes ?? r.bytes),
+                  "quant_bits_per_weight": .number(r.quantReport?.bitsPerWeight ?? r.bitsPerWeight)])
     }
   }
 
@@ -163,11 +152,9 @@ enum CompressBinding {
                                           temperature: o.temperature, alpha: o.alpha, top_k: o.top_k, clip: o.clip,
                                           weight_decay: o.weight_decay, train_embedding: o.train_embedding, seed: o.seed))
       d.checkpointPath = o.checkpoint; d.checkpointEvery = o.checkpoint_every
-      let w = try Calibration.windows(model: teacher.model, texts: texts(o.texts), length: o.length, count: o.windows)
       let t0 = Date()
-      let dist = try Distiller(teacher: teacher.model, student: student.model, windows: w, options: d)
-      if o.resume, let p = o.checkpoint, FileManager.default.fileExists(atPath: p) { try dist.loadCheckpoint(p) }
-      let m = try dist.run()
+      let (m, dist) = try ECLD.distill(teacher: teacher.model, student: student.model, options: d, texts: try texts(o.texts),
+                                       windows: o.windows, length: o.length, resume: o.resume)
       let h = dist.history
       return push(call, m, name: student.path + "#distilled", [
         "seconds": .number(Date().timeIntervalSince(t0)), "steps": .integer(dist.step),
@@ -180,7 +167,7 @@ enum CompressBinding {
     let box = try call.object(1, EdgeLabBinding.llmClass)
     let o = try call.decode(2, defaults: CPipeOpts())
     return try wrap(call, 2) {
-      guard let rec = Recovery(rawValue: o.recovery) else { throw bad("recovery must be none, refit, distill or refit+distill (got '\(o.recovery)')") }
+      let rec = try recovery(o.recovery, allowed: Recovery.allCases)
       let opts = ECLDOptions(prune: try o.prune.map(pruneOptions), recovery: rec, refitRidge: o.ridge,
                              distill: distillOptions(o.distill ?? CPipeDistill()), quantize: try o.quantize.map(quantOptions),
                              calibrationWindows: o.calibration_windows, calibrationLength: o.calibration_length, distillWindows: o.distill_windows)

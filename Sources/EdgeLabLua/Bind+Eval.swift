@@ -21,17 +21,23 @@ public final class EvalResultsBox {
 ///   eval.device_cost(card, device | device_name[, {query=, accessibility=, analytic=}]) → { joules, seconds,
 ///       prefill_seconds, decode_seconds, required_bytes, usable_bytes, fits, decode_tokens_per_second, accessible }
 extension EdgeLabBinding {
-  public static let eval = EdgeLabBinding("eval") { m, _ in
+  public static let eval = EdgeLabBinding("eval") { m, session in
     m.function("suite") { call in
       let cfg = try call.decode(1, defaults: SuiteConfig())
       try cfg.validate()
       try call.push(encoding: cfg)
       return 1
     }
-    m.function("run") { call in try EvalBinding.run(call) }
+    m.function("run") { call in try EvalBinding.run(call, dataDir: session.dataDir) }
     m.function("card") { call in
-      _ = try call.object(1, llmClass)
+      let model = try call.object(1, llmClass).model
       let r = try call.object(2, EvalBinding.resultsClass)
+      // The card describes the measured model: refuse results that were measured on another one.
+      let params = model.config.parameterCount(tiedOutput: model.output == nil)
+      guard Double(params) == r.results.footprint.params else {
+        throw call.argumentError(2, "results were measured on a model with \(Int(r.results.footprint.params)) parameters, "
+                                 + "but this model has \(params)")
+      }
       let o = try call.decode(3, defaults: EvalCardOptions())
       let card = try r.results.card(name: o.name)
       if let p = o.path { try ModelCard.save([card], path: p) }
@@ -105,9 +111,11 @@ enum EvalBinding {
     return o
   }
 
-  static func run(_ call: LuaCall) throws -> Int32 {
+  static func run(_ call: LuaCall, dataDir: String) throws -> Int32 {
     let box = try call.object(1, EdgeLabBinding.llmClass)
-    let cfg = try call.decode(2, defaults: SuiteConfig())
+    var cfg = try call.decode(2, defaults: SuiteConfig())
+    if cfg.dataDir == nil { cfg.dataDir = dataDir }
+    do { try cfg.validate() } catch { throw call.argumentError(2, "\(error)") }
     var baseModel: LLMBox? = nil, baseResults: EvalResultsBox? = nil
     var name = URL(fileURLWithPath: box.path).deletingPathExtension().lastPathComponent
     var storage: Double? = nil
@@ -152,45 +160,66 @@ enum EvalBinding {
   }
 
   static func metrics(_ r: EvalResults) -> LuaValue {
-    let g = r.generalization, h = r.hallucination
+    var out: [String: LuaValue] = ["model": .string(r.model), "wall_seconds": .number(r.wallSeconds),
+                                   "metrics": .array(r.config.metrics.map { .string($0) })]
+    if let g = r.generalization { out["generalization"] = generalization(g) }
+    if let h = r.hallucination { out["hallucination"] = hallucination(h) }
+    if let e = r.energy { out["energy"] = energy(e) }
+    if let a = r.accessibility {
+      var acc: [String: LuaValue] = [:]
+      for d in a.perDevice {
+        acc[d.device] = .table(["fits": .boolean(d.fits), "accessible": .boolean(d.accessible),
+                                "decode_tok_s": .number(d.decodeTokensPerSecond), "required_mb": .number(d.requiredBytes / 1e6)])
+      }
+      out["accessibility"] = .table(["population_fraction": .number(a.populationFraction), "devices": .table(acc)])
+    }
+    return .table(out)
+  }
+
+  static func generalization(_ g: GeneralizationMetric) -> LuaValue {
     var tasks: [String: LuaValue] = [:]
     for t in g.tasks {
-      tasks[t.name] = .table(["acc": est(t.acc), "acc_norm": est(t.accNorm), "chance": .number(t.chance)])
+      var row: [String: LuaValue] = ["acc": est(t.acc), "acc_norm": est(t.accNorm), "chance": .number(t.chance),
+                                     "kind": .string(t.kind.rawValue)]
+      if let gens = t.generations {
+        row["exact_match"] = est(t.acc); row["normalized_match"] = est(t.accNorm)
+        row["answers"] = .array(gens.map { .string($0.answer) })
+      }
+      tasks[t.name] = .table(row)
     }
     var gen: [String: LuaValue] = ["acc": est(g.acc), "acc_norm": est(g.accNorm), "tasks": .table(tasks),
                                    "perplexity": .number(g.perplexity.perplexity),
                                    "perplexity_context": .integer(g.perplexity.context)]
     if let d = g.divergence { gen["kld"] = est(d.kld); gen["same_top_token"] = .number(d.sameTopToken) }
     if let f = g.flipRateVsBase { gen["flip_rate"] = .number(f) }
+    return .table(gen)
+  }
+
+  static func hallucination(_ h: HallucinationMetric) -> LuaValue {
     var hal: [String: LuaValue] = ["halueval_qa": est(h.haluEvalQA), "halueval_qa_raw": est(h.haluEvalQARaw),
                                    "halueval_qa_mi": est(h.haluEvalQAMI),
                                    "truthfulqa": est(h.truthfulQA), "mc1": est(h.truthfulQAMC1), "mc2": est(h.truthfulQAMC2)]
     if let f = h.flipRateVsBase { hal["flip_rate"] = .number(f) }
     if let d = h.haluEvalDeltaVsBase { hal["delta_halueval_qa"] = est(d) }
     if let d = h.truthfulQADeltaVsBase { hal["delta_truthfulqa"] = est(d) }
+    return .table(hal)
+  }
+
+  static func energy(_ e: EnergyMetric) -> LuaValue {
     var devs: [String: LuaValue] = [:]
-    for (k, c) in r.energy.perDevice {
+    for (k, c) in e.perDevice {
       devs[k] = .table(["joules": .number(c.totalJoules), "seconds": .number(c.totalSeconds),
                         "prefill_s": .number(c.prefillSeconds), "decode_s": .number(c.decodeSeconds)])
     }
     var energy: [String: LuaValue] = ["devices": .table(devs),
-                                      "query": .table(["prompt": .integer(r.energy.query.promptTokens),
-                                                       "output": .integer(r.energy.query.outputTokens)])]
-    if let host = r.energy.host {
+                                      "query": .table(["prompt": .integer(e.query.promptTokens),
+                                                       "output": .integer(e.query.outputTokens)])]
+    if let host = e.host {
       var t: [String: LuaValue] = ["joules": .number(host.cpuTimeJoules), "cpu_seconds": .number(host.cpuSeconds),
                                    "wall_seconds": .number(host.wallSeconds), "decode_tok_s": .number(host.decodeTokensPerSecond)]
       if let j = host.raplJoules { t["rapl_joules"] = .number(j) }
       energy["host"] = .table(t)
     }
-    var acc: [String: LuaValue] = [:]
-    for d in r.accessibility.perDevice {
-      acc[d.device] = .table(["fits": .boolean(d.fits), "accessible": .boolean(d.accessible),
-                              "decode_tok_s": .number(d.decodeTokensPerSecond), "required_mb": .number(d.requiredBytes / 1e6)])
-    }
-    return .table([
-      "model": .string(r.model), "wall_seconds": .number(r.wallSeconds),
-      "generalization": .table(gen), "hallucination": .table(hal), "energy": .table(energy),
-      "accessibility": .table(["population_fraction": .number(r.accessibility.populationFraction), "devices": .table(acc)]),
-    ])
+    return .table(energy)
   }
 }

@@ -45,6 +45,7 @@ extension EdgeLabBinding {
   ///   env.users, env.choices, env.obs_dim, env.horizon, env.info_keys, env.scenario, env.devices
   ///   mec.baseline(name, env [, seed]) → policy with policy:act(obs, mask) → actions
   ///   mec.evaluate(policy | function(obs, mask), env, { episodes = 1, seeds = {1} }) → metrics table
+  ///   mec.diagnose(env | scenario options [, opts]) → feasibility per class, headroom, binding constraints, verdict
   ///   mec.baselines() → names;  mec.scenarios() → names;  mec.check(env [, seed]) → { passed, problems }
   public static let mec = EdgeLabBinding("mec") { m, _ in
     m.function("env") { call in try MECBinding.makeEnv(call) }
@@ -59,6 +60,7 @@ extension EdgeLabBinding {
       return 1
     }
     m.function("evaluate") { call in try MECBinding.evaluate(call) }
+    m.function("diagnose") { call in try MECBinding.diagnose(call) }
     m.function("baselines") { call in call.push(.array(MECBaselineKind.allCases.map { .string($0.rawValue) })); return 1 }
     m.function("scenarios") { call in call.push(.array(MECScenario.builtInNames.map { .string($0) })); return 1 }
     m.function("check") { call in
@@ -77,32 +79,44 @@ public enum MECBinding {
   /// `mec.evaluate`'s options.
   struct EvaluateOptions: Codable { var episodes = 1; var seeds: [Int] = [1] }
 
-  /// Other bindings (e.g. edgelab.rl) register here how to turn their Lua objects into an EnvKit `Policy`, so
-  /// `mec.evaluate(agent, env)` accepts them: return nil when the value at the index is not theirs.
-  public static var policyResolvers: [(LuaCall, Int32) throws -> (any Policy)?] = []
 
   static func makeEnv(_ call: LuaCall) throws -> Int32 {
-    guard case .table(var t) = call.isNoneOrNil(1) ? LuaValue.table([:]) : try call.table(1) else {
-      throw call.argumentError(1, "options must be a table with string keys")
+    let (s, seed) = try scenario(call, 1)
+    let env: MECEnv
+    do { env = try MECEnv(scenario: s) } catch { throw call.argumentError(1, "\(error)") }
+    call.push(MECEnvBox(env, seed: seed), as: envClass)
+    return 1
+  }
+
+  /// The scenario (and optional seed) of an options table at `i` (`scenario` = built-in base, then fields).
+  static func scenario(_ call: LuaCall, _ i: Int32) throws -> (MECScenario, UInt64?) {
+    guard case .table(var t) = call.isNoneOrNil(i) ? LuaValue.table([:]) : try call.table(i) else {
+      throw call.argumentError(i, "options must be a table with string keys")
     }
     let name = t.removeValue(forKey: "scenario")
     let seedV = t.removeValue(forKey: "seed")
     var base: MECScenario
-    do { base = try MECScenario.named(name?.stringValue ?? "paper") } catch { throw call.argumentError(1, "\(error)") }
-    if let n = name, n.stringValue == nil { throw call.argumentError(1, "option 'scenario' must be a string") }
+    do { base = try MECScenario.named(name?.stringValue ?? "paper") } catch { throw call.argumentError(i, "\(error)") }
+    if let n = name, n.stringValue == nil { throw call.argumentError(i, "option 'scenario' must be a string") }
     var seed: UInt64? = nil
     if let sv = seedV, !sv.isNil {
-      guard let s = sv.intValue, s >= 0 else { throw call.argumentError(1, "option 'seed' must be an integer >= 0") }
+      guard let s = sv.intValue, s >= 0 else { throw call.argumentError(i, "option 'seed' must be an integer >= 0") }
       seed = UInt64(s)
     }
-    let s: MECScenario
-    do { s = try LuaDecoder().decode(from: .table(t), defaults: base) } catch {
+    do { return (try LuaDecoder().decode(from: .table(t), defaults: base), seed) } catch {
       let m = "\(error)"
-      throw call.argumentError(1, m.contains("unknown option") ? m + "; also accepted: scenario, seed" : m)
+      throw call.argumentError(i, m.contains("unknown option") ? m + "; also accepted: scenario, seed" : m)
     }
-    let env: MECEnv
-    do { env = try MECEnv(scenario: s) } catch { throw call.argumentError(1, "\(error)") }
-    call.push(MECEnvBox(env, seed: seed), as: envClass)
+  }
+
+  /// `mec.diagnose(env | scenario options [, { seeds, episodes, min_headroom, lookahead_max_users }])`.
+  static func diagnose(_ call: LuaCall) throws -> Int32 {
+    let s: MECScenario
+    if let box = envClass.object(call.L, at: 1) { s = box.env.scenario } else { s = try scenario(call, 1).0 }
+    let o = try call.decode(2, defaults: MECDiagnoseOptions())
+    let d: MECDiagnosis
+    do { d = try MECDiagnostics.diagnose(s, options: o) } catch { throw call.argumentError(2, "\(error)") }
+    call.push(try LuaEncoder().encode(d))
     return 1
   }
 
@@ -130,9 +144,6 @@ public enum MECBinding {
     if let pb = policyClass.object(call.L, at: 1) {
       guard pb.env === box.env else { throw call.argumentError(1, "policy was made for another env") }
       r = try MECEvaluator.evaluate(&pb.policy, env: box.env, episodes: o.episodes, seeds: seeds)
-    } else if let found = try policyResolvers.lazy.compactMap({ try $0(call, 1) }).first {
-      var p = AnyPolicy(found)
-      r = try MECEvaluator.evaluate(&p, env: box.env, episodes: o.episodes, seeds: seeds)
     } else if case .ref(let ref) = try call.value(1), ref.typeName == "function" {
       var p = LuaFunctionPolicy(fn: try call.function(1))
       r = try MECEvaluator.evaluate(&p, env: box.env, episodes: o.episodes, seeds: seeds)
@@ -143,6 +154,8 @@ public enum MECBinding {
     t["policy"] = .string(r.policy)
     t["episodes"] = .integer(r.episodes)
     t["queries"] = .integer(r.queries)
+    t["classes"] = try LuaEncoder().encode(r.classes)
+    t["user_energy_w"] = .array(r.userEnergyW.map { .number($0) })
     call.push(.table(t))
     return 1
   }

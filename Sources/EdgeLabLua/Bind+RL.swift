@@ -408,8 +408,7 @@ enum RLBinding {
       let path = try call.string(2)
       let o = try call.decode(3, defaults: Opts())
       do {
-        let csv = try ScalarCSV(path: path, deterministicOnly: o.deterministic)
-        for s in b.ppo.history { try csv.append(s) }
+        try ScalarCSV.write(b.ppo.history, to: path, deterministicOnly: o.deterministic)
       } catch { throw call.argumentError(2, "\(error)") }
       return 0
     }

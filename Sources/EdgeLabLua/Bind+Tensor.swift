@@ -11,7 +11,7 @@ extension EdgeLabBinding {
   ///   tensor.arange(n) → 0..n-1, tensor.concat({a, b, ...}[, axis=1]), tensor.matmul(a, b[, {trans_a, trans_b}]),
   ///   tensor.cross_entropy(logits, targets) (1-based class ids), tensor.kl_div(student, teacher[, T]),
   ///   tensor.mse(a, b), tensor.save(path, {name = t, ...}), tensor.load(path) → {name = t, ...},
-  ///   tensor.threads() / tensor.set_threads(n) — OpenBLAS threads for the whole process
+  ///   tensor.threads([n]) → n — OpenBLAS threads for the whole process (sets when given; set_threads is deprecated)
   ///   t.shape, t.numel, t.rank; t:get(i, j, ...) 1-based, t:item(), t:totable() flat, t:tolist() nested,
   ///   a + b, a - b, a * b, a / b, -a (tensor or number; broadcasting as TensorCore), a:matmul(b),
   ///   t:sum([axis]), t:mean([axis]), t:max(axis), t:argmax([axis]) → 1-based ids, t:exp() :log() :sqrt()
@@ -34,6 +34,7 @@ extension EdgeLabBinding {
     m.function("arange") { call in
       let n = try call.integer(1)
       guard n >= 0 else { throw call.argumentError(1, "n must be >= 0, got \(n)") }
+      _ = try checkedShape(call, 1, [n])
       return push(call, Tensor(shape: [n], (0..<n).map { Float($0) }))
     }
     m.function("randn") { call in
@@ -64,7 +65,7 @@ extension EdgeLabBinding {
     }
     m.function("cross_entropy") { call in
       let logits = try tensorArgument(call, 1)
-      let targets = try call.numbers(2).map { Int($0) - 1 }
+      let targets = try call.numbers(2).map { try Limits.int($0, name: "target", min: 1, max: Int(Int32.max)) - 1 }
       return push(call, try crossEntropy(logits, targets: targets))
     }
     m.function("kl_div") { call in
@@ -73,12 +74,20 @@ extension EdgeLabBinding {
       return push(call, try klDivergence(student: try tensorArgument(call, 1), teacher: try tensorArgument(call, 2),
                                          temperature: Float(t)))
     }
-    m.function("threads") { call in call.push(BLAS.threads); return 1 }
+    // threads([n]): sets when given (as llm.threads does), returns the count in use.
+    func threads(_ call: LuaCall) throws -> Int32 {
+      if !call.isNoneOrNil(1) {
+        let n = try call.integer(1)
+        guard n >= 1, n <= 256 else { throw call.argumentError(1, "threads must be in 1...256, got \(n)") }
+        BLAS.setThreads(n)
+      }
+      call.push(BLAS.threads)
+      return 1
+    }
+    m.function("threads") { call in try threads(call) }
     m.function("set_threads") { call in
-      let n = try call.integer(1)
-      guard n >= 1 else { throw call.argumentError(1, "thread count must be >= 1, got \(n)") }
-      BLAS.setThreads(n)
-      return 0
+      LuaKeyStyle.deprecationHandler("tensor.set_threads(n) is deprecated: use tensor.threads(n)")
+      return try threads(call)
     }
     m.function("mse") { call in push(call, try mseLoss(try tensorArgument(call, 1), try tensorArgument(call, 2))) }
     m.function("save") { call in
@@ -106,13 +115,22 @@ extension EdgeLabBinding {
 func shapeArgument(_ call: LuaCall, _ i: Int32) throws -> [Int] {
   if let n = try? call.integer(i) {
     guard n >= 0 else { throw call.argumentError(i, "shape entries must be >= 0, got \(n)") }
-    return [n]
+    return try checkedShape(call, i, [n])
   }
   guard let a = try call.table(i).arrayValue else { throw call.argumentError(i, "shape (array of integers) expected") }
-  return try a.map {
+  let shape = try a.map {
     guard let n = $0.intValue, n >= 0 else { throw call.argumentError(i, "shape entries must be integers >= 0, got \($0)") }
     return n
   }
+  return try checkedShape(call, i, shape)
+}
+
+/// A shape whose tensor fits the element limit and the memory budget (4 bytes per element).
+func checkedShape(_ call: LuaCall, _ i: Int32, _ shape: [Int]) throws -> [Int] {
+  do {
+    try Limits.allocation([try Limits.product(shape, name: "shape")], bytesPerElement: 4, what: "tensor of shape \(shape)")
+  } catch let e as LimitError { throw call.argumentError(i, e.message) }
+  return shape
 }
 
 /// An RNG from a seed (integer >= 0) or an edgelab.RNG stream (which advances).

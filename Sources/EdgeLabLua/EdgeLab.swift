@@ -1,5 +1,6 @@
 import Foundation
 import LuaBridge
+import TensorCore
 
 /// Sets up a Lua state for EdgeLab: every binding in package.preload as "edgelab.<name>", the pure-Lua
 /// library (lua/edgelab/init.lua, which merges them into `require "edgelab"`) on package.path, the session,
@@ -17,6 +18,8 @@ public enum EdgeLab {
   public static func install(into state: LuaState, session: EdgeLabSession,
                              bindings: [EdgeLabBinding] = EdgeLabBinding.all) throws {
     state.userInfo[sessionKey] = session
+    // Long Swift loops in the domain modules poll Cancellation; Ctrl-C (LuaInterrupt) is their stop signal.
+    Cancellation.probe = { LuaInterrupt.requested }
     if session.luaDir == nil { session.luaDir = LuaPath.find(script: session.scriptPath) }
     if let dir = session.luaDir { state.addPackagePath(dir) }
     for b in bindings {
@@ -27,6 +30,7 @@ public enum EdgeLab {
     // The native index the pure-Lua `edgelab` module reads: submodule names (sorted) and the session.
     let names = LuaValue.array(bindings.map { .string($0.name) }.sorted { $0.stringValue! < $1.stringValue! })
     let native = LuaModule("edgelab.native").value("modules", names).value("session", session.luaValue)
+      .function("clock") { call in call.push(EdgeLab.monotonicSeconds()); return 1 }
     state.preload(native)
     let seed = session.seed <= UInt64(Int.max) ? LuaValue.integer(Int(session.seed)) : .number(Double(session.seed))
     try state.run("math.randomseed(...)", name: "=edgelab", args: [seed])
@@ -68,6 +72,14 @@ public enum EdgeLab {
     let abs = URL(fileURLWithPath: path).standardizedFileURL.path
     if abs.hasPrefix(cwd + "/") { return String(abs.dropFirst(cwd.count + 1)) }
     return path
+  }
+
+  /// Monotonic wall-clock seconds (CLOCK_MONOTONIC; an arbitrary origin, so only differences mean anything).
+  /// `edgelab.clock()` in Lua: unlike os.clock (process CPU time summed over threads) it measures elapsed time.
+  public static func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
   }
 
   /// The session installed in `state` (nil for a bare LuaState).

@@ -28,6 +28,21 @@ public final class EdgeLabSession {
     self.luaDir = luaDir
   }
 
+  /// The assets folder: $EDGELAB_ASSETS, else <repository>/assets (the repository found from the script, the
+  /// executable or the working directory), else ./assets. Models and data resolve from here, so a script
+  /// run from any directory reads what `edgelab fetch` wrote.
+  public var assetsDir: String {
+    if let e = ProcessInfo.processInfo.environment["EDGELAB_ASSETS"], !e.isEmpty { return e }
+    if let root = LuaPath.repoRoot(script: scriptPath) { return root + "/assets" }
+    return "assets"
+  }
+
+  /// The evaluation data root: $EDGELAB_DATA, else <assetsDir>/data.
+  public var dataDir: String {
+    if let e = ProcessInfo.processInfo.environment["EDGELAB_DATA"], !e.isEmpty { return e }
+    return assetsDir + "/data"
+  }
+
   /// Registers a handler for the end of the script.
   public func onFinish(_ handler: @escaping (ScriptOutcome) -> Void) { finishHandlers.append(handler) }
 
@@ -43,6 +58,8 @@ public final class EdgeLabSession {
     var t: [String: LuaValue] = ["smoke": .boolean(smoke), "overrides": .table(overrideTable)]
     t["seed"] = seed <= UInt64(Int.max) ? .integer(Int(seed)) : .number(Double(seed))
     if let s = scriptPath { t["script"] = .string(s) }
+    t["assets_dir"] = .string(assetsDir)
+    t["data_dir"] = .string(dataDir)
     return .table(t)
   }
 

@@ -1,4 +1,5 @@
 import Compression
+import EdgeProfiles
 import Evaluation
 import LuaBridge
 import MEC
@@ -24,14 +25,19 @@ public enum LuaOptionCatalog {
   public static func entries() throws -> [LuaOptionEntry] {
     [
       try LuaOptionEntry("edgelab.Suite", SuiteConfig()),
+      try LuaOptionEntry("edgelab.DeviceCostOptions", DeviceCostOptions()),
       try LuaOptionEntry("edgelab.mec.EnvOptions", try MECScenario.named("paper"), extraKeys: ["scenario", "seed"]),
       try LuaOptionEntry("edgelab.mec.EvalOptions", MECBinding.EvaluateOptions()),
+      try LuaOptionEntry("edgelab.mec.DiagnoseOptions", MECDiagnoseOptions()),
       try LuaOptionEntry("edgelab.LLMLoadOptions", LLMLoadOptions()),
       try LuaOptionEntry("edgelab.LLMGenOptions", LLMGenOptions()),
       try LuaOptionEntry("edgelab.PruneOptions", CPruneOpts()),
       try LuaOptionEntry("edgelab.QuantizeOptions", CQuantOpts()),
       try LuaOptionEntry("edgelab.DistillOptions", CDistillOpts()),
       try LuaOptionEntry("edgelab.PipelineOptions", CPipeOpts()),
+      try LuaOptionEntry("edgelab.BootstrapOptions", StatsBinding.BootstrapOptions()),
+      try LuaOptionEntry("edgelab.StratifiedBootstrapOptions", StatsBinding.StratifiedOptions()),
+      try LuaOptionEntry("edgelab.PermutationOptions", StatsBinding.PermutationOptions()),
     ]
   }
 }

@@ -67,8 +67,9 @@ extension Figure {
                                        ("stroke-width", "2"), ("stroke-linejoin", "round")]
       if !W.dash(i).isEmpty { attrs.append(("stroke-dasharray", W.dash(i))) }
       f.svg.element("path", attrs + [("d", W.polyline(line))])
-      if line.count == 1 {
-        f.svg.element("circle", [("class", "marker"), ("cx", W.num(line[0].0)), ("cy", W.num(line[0].1)), ("r", "3"), ("fill", colour)])
+      // A marker at every mean, shaped per series: coincident lines stay visible.
+      for (px, py) in line {
+        f.svg.marker(W.marker(i), x: px, y: py, r: 3.5, colour: colour, attrs: [("class", "marker"), ("data-series", s.name)])
       }
       f.svg.close("g")
     }

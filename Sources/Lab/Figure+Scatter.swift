@@ -43,8 +43,8 @@ extension Figure {
       f.svg.open("g", [("class", "series"), ("data-series", s)])
       for (i, p) in xy.enumerated() where names[i] == s {
         guard let cx = f.px(p.0), let cy = f.py(p.1) else { continue }
-        f.svg.element("circle", [("class", "point"), ("data-series", s), ("cx", W.num(cx)), ("cy", W.num(cy)),
-                                 ("r", "4"), ("fill", W.colour(si)), ("fill-opacity", "0.85")])
+        f.svg.marker(W.marker(si), x: cx, y: cy, r: 4, colour: W.colour(si),
+                     attrs: [("class", "point"), ("data-series", s), ("fill-opacity", "0.85")])
       }
       f.svg.close("g")
     }

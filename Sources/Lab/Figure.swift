@@ -146,41 +146,49 @@ struct Frame {
   enum Swatch { case line, box, dot, dashed }
 
   /// Legend to the right of the plot area: one entry per series (+ extra entries such as the Pareto front).
+  /// A single series without extras gets no legend (the axis label names it). Line entries show the line and
+  /// the series' marker; text is shortened with "…" so it always ends inside the canvas.
   mutating func drawLegend(_ names: [String], swatch: Swatch, extra: [(String, String, Swatch)] = []) {
     typealias W = SVGWriter
-    var entries: [(String, String, String, Swatch)] = names.enumerated().map { i, n in (n, W.colour(i), W.dash(i), swatch) }
-    entries += extra.map { ($0.0, $0.1, "", $0.2) }
+    if names.count <= 1 && extra.isEmpty { return }
+    var entries: [(String, String, String, Swatch, Int)] = names.enumerated().map { i, n in (n, W.colour(i), W.dash(i), swatch, i) }
+    entries += extra.map { ($0.0, $0.1, "", $0.2, -1) }
     // Entries are 20 px apart; with many series they squeeze (down to 9 px, smaller text) to stay in the figure.
     let step = Swift.max(9, Swift.min(20, (svg.height - top - 12) / Double(Swift.max(1, entries.count))))
     let fontSize = step >= 16 ? 12.0 : Swift.max(7, step - 2)
     svg.open("g", [("class", "legend"), ("font-size", W.num(fontSize))])
     var y = top + 8
     let x = right + 16
-    for (name, colour, dash, sw) in entries {
+    let textX = x + 28, room = svg.width - textX - 4
+    for (name, colour, dash, sw, index) in entries {
       svg.open("g", [("class", "legend-item"), ("data-series", name)])
       switch sw {
       case .line, .dashed:
-        var a: [(String, String)] = [("x1", W.num(x)), ("x2", W.num(x + 22)), ("y1", W.num(y)), ("y2", W.num(y)),
+        var a: [(String, String)] = [("class", "swatch"), ("x1", W.num(x)), ("x2", W.num(x + 22)), ("y1", W.num(y)), ("y2", W.num(y)),
                                      ("stroke", colour), ("stroke-width", "2.5")]
         let d = sw == .dashed ? "5 3" : dash
         if !d.isEmpty { a.append(("stroke-dasharray", d)) }
         svg.element("line", a)
+        if sw == .line && index >= 0 { svg.marker(W.marker(index), x: x + 11, y: y, r: 3.5, colour: colour, attrs: [("class", "marker")]) }
       case .box:
         svg.element("rect", [("x", W.num(x)), ("y", W.num(y - 6)), ("width", "22"), ("height", "12"), ("fill", colour)])
       case .dot:
-        svg.element("circle", [("cx", W.num(x + 11)), ("cy", W.num(y)), ("r", "4"), ("fill", colour)])
+        svg.marker(index >= 0 ? W.marker(index) : .circle, x: x + 11, y: y, r: 4, colour: colour, attrs: [("class", "marker")])
       }
-      svg.element("text", [("x", W.num(x + 28)), ("y", W.num(y + 4))], text: Frame.shorten(name, 20))
+      svg.element("text", [("x", W.num(textX)), ("y", W.num(y + 4))], text: Frame.fit(name, width: room, fontSize: fontSize))
       svg.close("g")
       y += step
     }
     svg.close("g")
   }
 
-  /// Legend text fits the right margin: long names keep their first `n` − 1 characters and "…"
+  /// `s` if it fits in `width` px at `fontSize`, else its longest prefix that fits followed by "…"
   /// (the full name stays in the entry's data-series attribute).
-  static func shorten(_ s: String, _ n: Int) -> String {
-    s.count <= n ? s : String(s.prefix(n - 1)) + "…"
+  static func fit(_ s: String, width: Double, fontSize: Double) -> String {
+    if SVGWriter.textWidth(s, fontSize: fontSize) <= width { return s }
+    var t = s
+    while !t.isEmpty && SVGWriter.textWidth(t + "…", fontSize: fontSize) > width { t.removeLast() }
+    return t + "…"
   }
 
   static func scale(_ lo: Double, _ hi: Double, log: Bool) -> Scale {

@@ -26,6 +26,7 @@ public enum Report {
     switch m.status {
     case .failed: s += "> **The run failed**: \(m.error ?? "unknown error"). What it finished is kept below.\n\n"
     case .interrupted: s += "> **The run was interrupted**\(m.error.map { " (\($0))" } ?? ""). What it finished is kept below.\n\n"
+    case .killed: s += "> **The run was killed** before it could finish\(m.error.map { " (\($0))" } ?? "").\n\n"
     case .running: s += "> The run is still in progress (or ended without recording a status).\n\n"
     case .complete: break
     }
@@ -71,12 +72,41 @@ public enum Report {
       .replacingOccurrences(of: "\n", with: " ")
   }
 
-  /// A markdown table of a CSV (at most `maxTableRows` rows, then a count of the rest).
+  /// A markdown table of a CSV (at most `maxTableRows` rows, then a count of the rest). Numbers are shown
+  /// for people: a column `x` with companions `x_lo` and `x_hi` becomes one column "x [95% CI]" printed as
+  /// "mean [lo, hi]" at the interval's precision (two significant digits of its width); other numbers get
+  /// four significant digits (NumberFormat.display). The CSV keeps every digit.
   public static func markdownTable(_ t: CSVTable) -> String {
-    var s = "| " + t.columns.map(cell).joined(separator: " | ") + " |\n"
-    s += "|" + String(repeating: "---|", count: t.columns.count) + "\n"
-    for r in t.rows.prefix(maxTableRows) { s += "| " + r.map(cell).joined(separator: " | ") + " |\n" }
+    let cols = t.columns
+    var merged: [String: (lo: Int, hi: Int)] = [:]
+    var hidden = Set<Int>()
+    for (i, c) in cols.enumerated() {
+      if let lo = cols.firstIndex(of: c + "_lo"), let hi = cols.firstIndex(of: c + "_hi") {
+        merged[c] = (lo, hi); hidden.insert(lo); hidden.insert(hi); _ = i
+      }
+    }
+    let shown = cols.indices.filter { !hidden.contains($0) }
+    var s = "| " + shown.map { merged[cols[$0]] != nil ? cell(cols[$0]) + " [95% CI]" : cell(cols[$0]) }.joined(separator: " | ") + " |\n"
+    s += "|" + String(repeating: "---|", count: shown.count) + "\n"
+    for r in t.rows.prefix(maxTableRows) {
+      let cells = shown.map { i -> String in
+        let raw = i < r.count ? r[i] : ""
+        if let (lo, hi) = merged[cols[i]], let m = number(raw), let l = number(lo < r.count ? r[lo] : ""),
+           let h = number(hi < r.count ? r[hi] : ""), m.isFinite, l.isFinite, h.isFinite {
+          return NumberFormat.interval(m, lo: l, hi: h)
+        }
+        return number(raw).map { NumberFormat.display($0) } ?? cell(raw)
+      }
+      s += "| " + cells.joined(separator: " | ") + " |\n"
+    }
     if t.rows.count > maxTableRows { s += "\n_… \(t.rows.count - maxTableRows) more rows in the CSV file._\n" }
     return s
+  }
+
+  /// The number a CSV cell holds (plain decimal or exponent text), nil for anything else.
+  static func number(_ text: String) -> Double? {
+    let t = text.trimmingCharacters(in: .whitespaces)
+    guard !t.isEmpty, t.unicodeScalars.allSatisfy({ "0123456789.eE+-".unicodeScalars.contains($0) }) else { return nil }
+    return Double(t)
   }
 }

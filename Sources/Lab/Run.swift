@@ -15,6 +15,8 @@ public final class Run {
   let clock: () -> Date
   public var status: RunStatus { manifest.status }
   public var configID: String { manifest.configID }
+  /// Stale runs of this experiment found (and marked `killed`) when this run started.
+  public private(set) var recovered: [String] = []
 
   static let reserved: Set<String> = ["config.json", "manifest.json", "log.txt", "report.md"]
 
@@ -29,6 +31,7 @@ public final class Run {
     let id = config.id
     dir = root.appendingPathComponent(experiment).appendingPathComponent(id)
     let fm = FileManager.default
+    let stale = StaleRuns.recover(in: dir.deletingLastPathComponent())
     if fm.fileExists(atPath: dir.path) {
       let entries = (try? fm.contentsOfDirectory(atPath: dir.path)) ?? []
       if entries.contains("manifest.json") {
@@ -50,6 +53,7 @@ public final class Run {
     let gitDir = script?.deletingLastPathComponent() ?? URL(fileURLWithPath: fm.currentDirectoryPath)
     if let (commit, dirty) = Manifest.git(at: gitDir) { m.gitCommit = commit; m.gitDirty = dirty }
     manifest = m
+    recovered = stale
     let logURL = dir.appendingPathComponent("log.txt")
     guard fm.createFile(atPath: logURL.path, contents: nil), let h = FileHandle(forWritingAtPath: logURL.path) else {
       throw LabError.io("cannot create \(logURL.path)")

@@ -9,13 +9,54 @@ public struct SVGWriter {
 
   public init(width: Double, height: Double) { self.width = width; self.height = height }
 
-  /// Okabe–Ito colour-blind-friendly palette (yellow last: low contrast on white).
-  public static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+  /// The Okabe–Ito colour-blind-safe colours that keep a WCAG 3:1 contrast against the white background
+  /// (blue, vermillion, bluish green, reddish purple, black). Its orange (2.2:1), sky blue (2.4:1) and
+  /// yellow (1.4:1) are left out: on white they were hard to read. Series beyond five are told apart by
+  /// marker shape and dash pattern, which change with the series index too.
+  public static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000"]
   /// Dash patterns used after the palette wraps around, so series stay distinguishable.
   static let dashes = ["", "6 3", "2 2", "8 3 2 3"]
+  /// Marker shapes, one per series index (cycle of 7, coprime with the 5 colours).
+  public enum Marker: String, CaseIterable { case circle, square, triangle, diamond, triangleDown = "triangle-down", plus, cross }
 
   public static func colour(_ i: Int) -> String { palette[i % palette.count] }
   public static func dash(_ i: Int) -> String { dashes[(i / palette.count) % dashes.count] }
+  public static func marker(_ i: Int) -> Marker { Marker.allCases[i % Marker.allCases.count] }
+
+  /// WCAG 2 contrast ratio of a "#RRGGBB" colour against white.
+  public static func contrastOnWhite(_ hex: String) -> Double {
+    let v = Int(hex.dropFirst(), radix: 16) ?? 0
+    func lin(_ c: Int) -> Double { let s = Double(c) / 255; return s <= 0.03928 ? s / 12.92 : pow((s + 0.055) / 1.055, 2.4) }
+    let l = 0.2126 * lin((v >> 16) & 255) + 0.7152 * lin((v >> 8) & 255) + 0.0722 * lin(v & 255)
+    return 1.05 / (l + 0.05)
+  }
+
+  /// Width of `text` at `fontSize` in Helvetica/Arial, bounded above: 0.62 em per character covers every
+  /// Latin letter and digit except W and M (0.83–0.94 em), which count for a full em.
+  public static func textWidth(_ text: String, fontSize: Double) -> Double {
+    text.reduce(0.0) { w, ch in w + (ch == "W" || ch == "M" || ch == "m" || ch == "w" ? 1.0 : 0.62) } * fontSize
+  }
+
+  /// A marker of `shape` centred at (x, y) with radius r.
+  public mutating func marker(_ shape: Marker, x: Double, y: Double, r: Double, colour: String, attrs: [(String, String)] = []) {
+    typealias W = SVGWriter
+    let base = attrs + [("data-marker", shape.rawValue)]
+    func poly(_ pts: [(Double, Double)]) -> String { W.polyline(pts.map { (x + $0.0 * r, y + $0.1 * r) }) + " Z" }
+    switch shape {
+    case .circle:
+      element("circle", base + [("cx", W.num(x)), ("cy", W.num(y)), ("r", W.num(r)), ("fill", colour)])
+    case .square:
+      element("rect", base + [("x", W.num(x - r * 0.85)), ("y", W.num(y - r * 0.85)), ("width", W.num(1.7 * r)),
+                              ("height", W.num(1.7 * r)), ("fill", colour)])
+    case .triangle: element("path", base + [("d", poly([(0, -1.15), (1.05, 0.75), (-1.05, 0.75)])), ("fill", colour)])
+    case .triangleDown: element("path", base + [("d", poly([(0, 1.15), (1.05, -0.75), (-1.05, -0.75)])), ("fill", colour)])
+    case .diamond: element("path", base + [("d", poly([(0, -1.2), (1.1, 0), (0, 1.2), (-1.1, 0)])), ("fill", colour)])
+    case .plus, .cross:
+      let d = shape == .plus ? "M\(W.num(x - r)) \(W.num(y)) L\(W.num(x + r)) \(W.num(y)) M\(W.num(x)) \(W.num(y - r)) L\(W.num(x)) \(W.num(y + r))"
+        : "M\(W.num(x - r)) \(W.num(y - r)) L\(W.num(x + r)) \(W.num(y + r)) M\(W.num(x - r)) \(W.num(y + r)) L\(W.num(x + r)) \(W.num(y - r))"
+      element("path", base + [("d", d), ("stroke", colour), ("stroke-width", "2"), ("fill", "none")])
+    }
+  }
 
   public static func escape(_ s: String) -> String {
     var out = ""

@@ -35,6 +35,8 @@ extension MECEnv {
     var energyQueue: [Double], accuracyQueue: Double, hallucinationQueue: Double, multipliers: [Double]
     var lastOutcome: SlotOutcome, lastQueries: [MECQuery]
     var ledger: TokenLedger
+    var engines: [EdgeGPUState], inFlight: [Int: EdgeJob], nextRequestId: Int
+    var lastSettled: [MECSettled], longRun: MECLongRun
     var episodeRng: RNG, arrivalRng: RNG, channelRng: RNG
   }
 
@@ -45,7 +47,8 @@ extension MECEnv {
       distanceKm: distanceKm, shadowDB: shadowDB, largeScale: largeScale, hRe: hRe, hIm: hIm, gain: gain,
       deviceFreeAt: deviceFreeAt, gpuFreeAt: gpuFreeAt, energyQueue: energyQueue, accuracyQueue: accuracyQueue,
       hallucinationQueue: hallucinationQueue, multipliers: multipliers, lastOutcome: lastOutcome,
-      lastQueries: lastQueries, ledger: ledger, episodeRng: episodeRng, arrivalRng: arrivalRng,
+      lastQueries: lastQueries, ledger: ledger, engines: engines, inFlight: inFlight, nextRequestId: nextRequestId,
+      lastSettled: lastSettled, longRun: longRun, episodeRng: episodeRng, arrivalRng: arrivalRng,
       channelRng: channelRng))
   }
 
@@ -61,7 +64,8 @@ extension MECEnv {
     gain = s.gain; deviceFreeAt = s.deviceFreeAt; gpuFreeAt = s.gpuFreeAt
     energyQueue = s.energyQueue; accuracyQueue = s.accuracyQueue; hallucinationQueue = s.hallucinationQueue
     multipliers = s.multipliers; lastOutcome = s.lastOutcome; lastQueries = s.lastQueries
-    ledger = s.ledger; episodeRng = s.episodeRng; arrivalRng = s.arrivalRng; channelRng = s.channelRng
+    ledger = s.ledger; engines = s.engines; inFlight = s.inFlight; nextRequestId = s.nextRequestId
+    lastSettled = s.lastSettled; longRun = s.longRun; episodeRng = s.episodeRng; arrivalRng = s.arrivalRng; channelRng = s.channelRng
   }
 
   /// An independent env in exactly this env's state (shares the immutable scenario and layout).

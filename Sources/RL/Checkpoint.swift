@@ -101,12 +101,7 @@ extension PPO {
     enc.outputFormatting = [.sortedKeys]
     enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     let data = try enc.encode(checkpoint())
-    let tmp = path + ".tmp"
-    guard FileManager.default.createFile(atPath: tmp, contents: data) else {
-      throw RLError.checkpoint("cannot write \(tmp)")
-    }
-    if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-    try FileManager.default.moveItem(atPath: tmp, toPath: path)
+    do { try AtomicReplace.write(data, to: path) } catch { throw RLError.checkpoint("\(error)") }
     resetEnvironments()
   }
 

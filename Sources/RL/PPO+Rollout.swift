@@ -38,6 +38,7 @@ extension PPO {
     let snapshot = worldModel?.config.simulator == true
     var snaps: [AnyEnvironment] = []
     for t in 0..<config.numSteps {
+      try Cancellation.check()
       let row = t * n
       if snapshot {
         for e in 0..<n {

@@ -16,6 +16,7 @@ extension PPO {
     let cmb = (criticRows + nmb - 1) / nmb
     var criticRNG = RNG(seed: seed).split("critic-imagination").split(iteration)
     epochs: for _ in 0..<config.updateEpochs {
+      try Cancellation.check()
       let perm = minibatchRNG.permutation(total)
       let cperm = criticRows > 0 ? criticRNG.permutation(criticRows) : []
       var epochKL = 0.0, epochN = 0.0

@@ -109,6 +109,7 @@ public final class PPO<E: Environment> {
   public func train(steps: Int, onIteration: ((TrainStats) throws -> Void)? = nil) throws {
     let target = globalStep + steps
     while globalStep < target {
+      try Cancellation.check()
       let s = try runIteration()
       try onIteration?(s)
     }

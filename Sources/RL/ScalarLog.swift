@@ -1,5 +1,6 @@
 // Per-iteration training scalars (CleanRL's logged set) and a tidy CSV writer for them.
 import Foundation
+import TensorCore
 
 public struct TrainStats: Codable, Equatable, Sendable {
   public var iteration = 0
@@ -69,7 +70,8 @@ public struct TrainStats: Codable, Equatable, Sendable {
 
   public var csvRow: [String] {
     zip(TrainStats.csvHeader, values).map { k, x in
-      x.isNaN ? "" : TrainStats.integerColumns.contains(k) ? String(Int(x)) : String(format: "%.6g", x)
+      x.isNaN ? "" : TrainStats.integerColumns.contains(k) ? (Int(exactly: x.rounded()).map(String.init) ?? String(format: "%.6g", x))
+        : String(format: "%.6g", x)
     }
   }
 }
@@ -87,13 +89,28 @@ public final class ScalarCSV {
       throw RLError.checkpoint("cannot create CSV file \(path)")
     }
   }
-  func columns(_ row: [String]) -> [String] {
-    deterministicOnly ? zip(TrainStats.csvHeader, row).filter { $0.0 != "sps" }.map(\.1) : row
+  func columns(_ row: [String]) -> [String] { ScalarCSVShape(deterministicOnly: deterministicOnly).columns(row) }
+
+  /// Writes the header and every row of `history` in one atomic replace (temporary file, then rename): the
+  /// file is never renamed into place and reopened per row, and a crash leaves the previous file intact.
+  public static func write(_ history: [TrainStats], to path: String, deterministicOnly: Bool = false) throws {
+    let shape = ScalarCSVShape(deterministicOnly: deterministicOnly)
+    var text = shape.columns(TrainStats.csvHeader).joined(separator: ",") + "\n"
+    for s in history { text += shape.columns(s.csvRow).joined(separator: ",") + "\n" }
+    do { try AtomicReplace.write(Data(text.utf8), to: path) } catch { throw RLError.checkpoint("cannot write CSV file \(path): \(error)") }
   }
+
   public func append(_ s: TrainStats) throws {
     guard let h = FileHandle(forWritingAtPath: path) else { throw RLError.checkpoint("cannot open \(path)") }
     defer { try? h.close() }
     try h.seekToEnd()
     try h.write(contentsOf: Data((columns(s.csvRow).joined(separator: ",") + "\n").utf8))
+  }
+}
+
+struct ScalarCSVShape {
+  let deterministicOnly: Bool
+  func columns(_ row: [String]) -> [String] {
+    deterministicOnly ? zip(TrainStats.csvHeader, row).filter { $0.0 != "sps" }.map(\.1) : row
   }
 }

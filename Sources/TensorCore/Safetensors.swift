@@ -38,11 +38,18 @@ public enum Safetensors {
     do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
       throw TensorError.io("cannot read \(url.path): \(error.localizedDescription)")
     }
-    guard data.count >= 8 else { throw TensorError.io("\(url.lastPathComponent): file too short") }
-    let n = data.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
-    guard n > 0, 8 + n <= data.count else { throw TensorError.io("\(url.lastPathComponent): bad header length \(n)") }
+    return try read(data: data, name: url.lastPathComponent)
+  }
+
+  /// Parses safetensors bytes (`name` is used in messages).
+  public static func read(data: Data, name fileName: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+    guard data.count >= 8 else { throw TensorError.io("\(fileName): file too short") }
+    let raw = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+    // Compared as UInt64 first: a header length near 2^64 must be an error, not an Int conversion trap.
+    let n = raw <= UInt64(data.count) ? Int(raw) : -1
+    guard n > 0, 8 + n <= data.count else { throw TensorError.io("\(fileName): bad header length \(n)") }
     guard let obj = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + n))) as? [String: Any] else {
-      throw TensorError.io("\(url.lastPathComponent): header is not a JSON object")
+      throw TensorError.io("\(fileName): header is not a JSON object")
     }
     let base = 8 + n
     var tensors: [String: Tensor] = [:]

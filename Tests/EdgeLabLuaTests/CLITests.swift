@@ -173,7 +173,7 @@ final class CLITests: XCTestCase {
 
       """
     let r = try run(["repl"], stdin: input)
-    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertEqual(r.status, 1, "piped input exits 1 after an error (the session still ran every line)")
     XCTAssertEqual(r.stdout, "2\n21\nloop\t1\nloop\t2\n5\n{a = {1, 2}, b = 1}\n3.0\nstill alive\n")
     XCTAssertTrue(r.stderr.contains("stdin:1: boom"), r.stderr)
     XCTAssertTrue(r.stderr.contains("attempt to concatenate a nil value"), r.stderr)

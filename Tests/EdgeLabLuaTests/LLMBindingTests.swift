@@ -14,7 +14,7 @@ final class LLMBindingTests: XCTestCase {
     let lua = try Repo.state()
     let r = try lua.run("""
       local llm = require("edgelab").llm
-      local m = llm.load(...)
+      local m = llm.load(..., { dequantize = true })   -- F32: the greedy answer below is the F32 one
       local info = m:info()
       local answer, gi = m:chat("What is the capital of France?", { max_tokens = 12 })
       local ppl, pi = m:perplexity("The quick brown fox jumps over the lazy dog. " ..
@@ -73,5 +73,56 @@ final class LLMBindingTests: XCTestCase {
     let csv = try String(contentsOfFile: out + "/" + found, encoding: .utf8)
     XCTAssertTrue(csv.contains("answer_mentions_paris,1"), csv)
     XCTAssertTrue(csv.contains("perplexity,"), csv)
+  }
+}
+
+/// The measurement API from Lua on the default model: the file's format kept by default, F32 on request,
+/// special tokens alike in encode / logprobs / perplexity, token ids as input, stop token and ids from chat.
+final class LLMMeasurementBindingTests: XCTestCase {
+  func testDefaultLoadKeepsQ4_1AndTheMeasurementOptions() throws {
+    guard FileManager.default.fileExists(atPath: LLMBindingTests.modelPath) else {
+      throw XCTSkip("assets missing: \(LLMBindingTests.modelPath) (run `edgelab fetch`)")
+    }
+    let lua = try Repo.state()
+    let r = try lua.run("""
+      local llm = require("edgelab").llm
+      local m = llm.load(...)
+      local info = m:info()
+      local chat = "<|im_start|>user\\nHi there<|im_end|>\\n"
+      local enc, lp = m:encode(chat), m:logprobs(chat)
+      local same = #enc == #lp.tokens
+      for i = 1, #enc do same = same and enc[i] == lp.tokens[i] end
+      local plain = m:encode(chat, { special = false })
+      local text = string.rep("The quick brown fox jumps over the lazy dog. ", 8)
+      local p_text, pi = m:perplexity(text, { ctx = 16, protocol = "llama.cpp" })
+      local p_ids = m:perplexity(m:encode(text), { ctx = 16, protocol = "llama.cpp" })
+      local p_full, fi = m:perplexity(text, { ctx = 16 })
+      local answer, gi = m:generate("<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n",
+                                    { max_tokens = 24 })
+      local ok_bad = pcall(m.perplexity, m, text, { protocol = "llamacpp" })
+      return info.quantized, info.weight_types.q4_1, info.weight_types.f32 == nil, enc[1], same, #plain > #enc,
+             p_text == p_ids, pi.tokens == pi.windows * 7, fi.tokens > pi.tokens, pi.protocol,
+             #gi.ids == gi.tokens, gi.finish, gi.stop_text, ok_bad
+    """, args: [.string(LLMBindingTests.modelPath)])
+    XCTAssertEqual(r, [true, 210, true, 1, true, true, true, true, true, "llama.cpp", true, "eos", "<|im_end|>", false])
+    let f = try lua.run("""
+      local m = require("edgelab").llm.load(..., { dequantize = true })
+      local i = m:info()
+      return i.quantized, i.weight_types.f32, i.weight_bytes > 4 * 1e8
+    """, args: [.string(LLMBindingTests.modelPath)])
+    XCTAssertEqual(f, [false, 211, true])
+  }
+
+  func testClockIsMonotonicWallSeconds() throws {
+    let lua = try Repo.state()
+    let r = try lua.run("""
+      local e = require "edgelab"
+      local t0, c0 = e.clock(), os.clock()
+      local x = 0
+      for i = 1, 3e6 do x = x + i end
+      local t1 = e.clock()
+      return t1 > t0, t1 - t0 < 60, math.type(t0)
+    """)
+    XCTAssertEqual(r, [true, true, "float"])
   }
 }

@@ -77,7 +77,7 @@ final class SmolLM2SuiteTests: XCTestCase {
     try ModelCard.save([try r.card()], path: out + "/card.json")
     try ModelCard.encodeJSON(r).write(to: URL(fileURLWithPath: out + "/results.json"))
     print(r.report())
-    let gk = try XCTUnwrap(r.generalization.tasks.first { $0.name == "general_knowledge" })
+    let gk = try XCTUnwrap(r.generalization!.tasks.first { $0.name == "general_knowledge" })
     XCTAssertGreaterThan(gk.acc.lo, gk.chance, "general_knowledge accuracy must be clearly above chance")
   }
 }

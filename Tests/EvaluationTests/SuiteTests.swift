@@ -47,18 +47,18 @@ final class SuiteTests: XCTestCase {
   func testSuiteReportsFourMetricsAndACard() throws {
     let m = BigramModel()
     let r = try Suite.run(model: m, footprint: footprint, config: config())
-    XCTAssertEqual(r.generalization.tasks.count, 4)
-    XCTAssertEqual(r.generalization.acc.n, 24)
-    XCTAssertTrue(r.generalization.acc.lo <= r.generalization.acc.mean && r.generalization.acc.mean <= r.generalization.acc.hi)
-    XCTAssertEqual(r.hallucination.haluEvalQA.n, 8)
-    XCTAssertEqual(r.hallucination.truthfulQA.n, 5)
-    XCTAssertGreaterThan(r.generalization.perplexity.perplexity, 1)
-    XCTAssertNil(r.generalization.divergence)
-    XCTAssertEqual(r.energy.perDevice.count, DeviceProfile.builtIn.count)
-    XCTAssertNotNil(r.energy.host)
-    XCTAssertEqual(r.energy.host?.outputTokens, 8)
-    XCTAssertEqual(r.accessibility.perDevice.count, DeviceProfile.builtIn.count)
-    XCTAssertEqual(r.accessibility.populationFraction, 1, accuracy: 1e-12)  // 98 MB fits everywhere
+    XCTAssertEqual(r.generalization!.tasks.count, 4)
+    XCTAssertEqual(r.generalization!.acc.n, 24)
+    XCTAssertTrue(r.generalization!.acc.lo <= r.generalization!.acc.mean && r.generalization!.acc.mean <= r.generalization!.acc.hi)
+    XCTAssertEqual(r.hallucination!.haluEvalQA.n, 8)
+    XCTAssertEqual(r.hallucination!.truthfulQA.n, 5)
+    XCTAssertGreaterThan(r.generalization!.perplexity.perplexity, 1)
+    XCTAssertNil(r.generalization!.divergence)
+    XCTAssertEqual(r.energy!.perDevice.count, DeviceProfile.builtIn.count)
+    XCTAssertNotNil(r.energy!.host)
+    XCTAssertEqual(r.energy!.host?.outputTokens, 8)
+    XCTAssertEqual(r.accessibility!.perDevice.count, DeviceProfile.builtIn.count)
+    XCTAssertEqual(r.accessibility!.populationFraction, 1, accuracy: 1e-12)  // 98 MB fits everywhere
     let report = r.report()
     if ProcessInfo.processInfo.environment["EDGELAB_PRINT_REPORT"] != nil { print(report) }
     for h in ["## 1. Generalization accuracy", "## 2. Hallucination rate", "## 3. Energy per query", "## 4. Accessibility",
@@ -74,9 +74,9 @@ final class SuiteTests: XCTestCase {
     XCTAssertEqual(try ModelCard.decodeCards(try ModelCard.encodeJSON([card])), [card])
     // Same seed ⇒ same scores (timings aside).
     let r2 = try Suite.run(model: m, footprint: footprint, config: config())
-    XCTAssertEqual(r2.generalization.tasks, r.generalization.tasks)
-    XCTAssertEqual(r2.hallucination.haluEvalQA, r.hallucination.haluEvalQA)
-    XCTAssertEqual(r2.hallucination.truthfulQAItems, r.hallucination.truthfulQAItems)
+    XCTAssertEqual(r2.generalization!.tasks, r.generalization!.tasks)
+    XCTAssertEqual(r2.hallucination!.haluEvalQA, r.hallucination!.haluEvalQA)
+    XCTAssertEqual(r2.hallucination!.truthfulQAItems, r.hallucination!.truthfulQAItems)
   }
 
   func testVariantAgainstBase() throws {
@@ -89,17 +89,17 @@ final class SuiteTests: XCTestCase {
     var noHost = cfg; noHost.measureHost = false
     let r = try Suite.run(model: variant, footprint: footprint, config: noHost,
                           base: BaseReference(model: baseModel, results: baseResults))
-    let d = try XCTUnwrap(r.generalization.divergence)
+    let d = try XCTUnwrap(r.generalization!.divergence)
     XCTAssertGreaterThan(d.kld.mean, 0)
     XCTAssertLessThan(d.sameTopToken, 1)
-    XCTAssertEqual(d.reference.perplexity, baseResults.generalization.perplexity.perplexity, accuracy: 1e-9)
+    XCTAssertEqual(d.reference.perplexity, baseResults.generalization!.perplexity.perplexity, accuracy: 1e-9)
     // Flip rate and paired delta against a plain recount over the items.
-    let vi = r.generalization.tasks.flatMap(\.items), bi = baseResults.generalization.tasks.flatMap(\.items)
+    let vi = r.generalization!.tasks.flatMap(\.items), bi = baseResults.generalization!.tasks.flatMap(\.items)
     let flips = zip(vi, bi).filter { $0.predicted != $1.predicted }.count
-    XCTAssertEqual(try XCTUnwrap(r.generalization.flipRateVsBase), Double(flips) / Double(vi.count), accuracy: 1e-12)
-    let hv = r.hallucination.haluEvalItems, hb = baseResults.hallucination.haluEvalItems
+    XCTAssertEqual(try XCTUnwrap(r.generalization!.flipRateVsBase), Double(flips) / Double(vi.count), accuracy: 1e-12)
+    let hv = r.hallucination!.haluEvalItems, hb = baseResults.hallucination!.haluEvalItems
     let delta = zip(hv, hb).map { (1 - $0.accNorm) - (1 - $1.accNorm) }.reduce(0, +) / Double(hv.count)
-    XCTAssertEqual(try XCTUnwrap(r.hallucination.haluEvalDeltaVsBase).mean, delta, accuracy: 1e-12)
+    XCTAssertEqual(try XCTUnwrap(r.hallucination!.haluEvalDeltaVsBase).mean, delta, accuracy: 1e-12)
     XCTAssertTrue(r.report().contains("Answer-flip rate"))
     // Base results from a different configuration are refused.
     var other = noHost; other.itemsPerTask = 3

@@ -28,6 +28,24 @@ final class XMLCollector: NSObject, XMLParserDelegate {
   }
 }
 
+/// The legend's text elements and their x positions.
+final class LegendTextCollector: NSObject, XMLParserDelegate {
+  var depth = 0, legendDepth: Int? = nil, current: Double? = nil, buffer = ""
+  var texts: [(Double, String)] = []
+  func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+              attributes: [String: String] = [:]) {
+    depth += 1
+    if name == "g" && attributes["class"] == "legend" { legendDepth = depth }
+    if name == "text" && legendDepth != nil { current = Double(attributes["x"] ?? ""); buffer = "" }
+  }
+  func parser(_ parser: XMLParser, foundCharacters string: String) { if current != nil { buffer += string } }
+  func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+    if name == "text", let x = current { texts.append((x, buffer)); current = nil }
+    if let l = legendDepth, depth == l { legendDepth = nil }
+    depth -= 1
+  }
+}
+
 final class TicksTests: XCTestCase {
   func testLinearNiceTicks() {
     let a = Ticks.linear(0, 1)
@@ -158,18 +176,83 @@ final class FigureTests: XCTestCase {
     spec.logx = true
     spec.pareto = .minXmaxY
     let doc = try XMLCollector.parse(try Figure.svg(spec, data: data))
-    XCTAssertEqual(doc.with("circle", cls: "point").count, 4, "x = 0 is dropped on a log axis")
+    XCTAssertEqual(doc.elements.filter { $0.1["class"] == "point" }.count, 4, "x = 0 is dropped on a log axis")
+    XCTAssertEqual(doc.with("circle", cls: "point").count, 2, "series a: circles")
+    XCTAssertEqual(doc.with("rect", cls: "point").count, 2, "series b: squares")
     XCTAssertEqual(doc.with("path", cls: "pareto")[0]["data-points"], "3")
     XCTAssertEqual(doc.with("g", cls: "legend-item").map { $0["data-series"]! }, ["a", "b", "Pareto front"])
   }
 
   func testLegendShortensLongNames() throws {
     let long = String(repeating: "n", count: 40)
-    let data = PlotData(columns: ["s", "x", "y"], rows: [[.string(long), 1, 2], [.string(long), 2, 3]])
+    let data = PlotData(columns: ["s", "x", "y"], rows: [[.string(long), 1, 2], [.string(long), 2, 3], ["short", 1, 1], ["short", 2, 2]])
     let doc = try XMLCollector.parse(try Figure.svg(PlotSpec(kind: .line, x: "x", y: "y", by: "s"), data: data))
     XCTAssertEqual(doc.with("g", cls: "legend-item")[0]["data-series"], long)
-    XCTAssertTrue(doc.text.contains(String(repeating: "n", count: 19) + "…"))
-    XCTAssertFalse(doc.text.contains(String(repeating: "n", count: 20)))
+    XCTAssertTrue(doc.text.contains("n…"))
+    XCTAssertFalse(doc.text.contains(long))
+    XCTAssertTrue(doc.text.contains("short"))
+  }
+
+  /// Legend text (at its font size, Helvetica/Arial widths bounded by SVGWriter.textWidth) never runs past
+  /// the canvas, whatever the names, the number of series or the figure width.
+  func testNoLegendTextRunsPastTheCanvas() throws {
+    for (width, n, name) in [(760.0, 2, "WM-PPO (world model, ρ = 0.9, horizon 5)"), (400.0, 7, "greedy-offload-all-users"),
+                             (760.0, 30, "MMMMMMMMMMMMMMMMMMMMMMMM"), (200.0, 3, "x")] {
+      var rows: [[JSONValue]] = []
+      for i in 0..<n { rows.append([.string("\(name) \(i)"), 0, .int(i)]); rows.append([.string("\(name) \(i)"), 1, .int(i + 1)]) }
+      var spec = PlotSpec(kind: .line, x: "x", y: "y", by: "s")
+      spec.width = width
+      let svg = try Figure.svg(spec, data: PlotData(columns: ["s", "x", "y"], rows: rows))
+      let doc = try XMLCollector.parse(svg)
+      let size = Double(doc.with("g", cls: "legend").first?["font-size"] ?? "") ?? 0
+      XCTAssertGreaterThan(size, 0)
+      // The legend's text elements: <text x=… y=…> inside legend items (parsed in document order).
+      var inLegend = false, texts: [(Double, String)] = []
+      let parser = LegendTextCollector()
+      let xp = XMLParser(data: Data(svg.utf8)); xp.delegate = parser; XCTAssertTrue(xp.parse())
+      texts = parser.texts; _ = inLegend; inLegend = true
+      XCTAssertEqual(texts.count, n)
+      for (x, t) in texts {
+        XCTAssertLessThanOrEqual(x + SVGWriter.textWidth(t, fontSize: size), width, "\(t) at width \(width)")
+      }
+    }
+  }
+
+  func testLinePlotsHaveMarkersShapedPerSeries() throws {
+    var rows: [[JSONValue]] = []
+    for (s, off) in [("ppo", 0), ("wmppo", 0), ("random", 1)] { for x in 0..<4 { rows.append([.string(s), .int(x), .int(x + off)]) } }
+    let doc = try XMLCollector.parse(try Figure.svg(PlotSpec(kind: .line, x: "x", y: "y", by: "s"), data: PlotData(columns: ["s", "x", "y"], rows: rows)))
+    let markers = doc.elements.filter { $0.1["class"] == "marker" && $0.1["data-series"] != nil }
+    XCTAssertEqual(markers.count, 12, "one marker per point")
+    // ppo and wmppo coincide: their markers differ in shape, so both stay visible.
+    let shapes = Dictionary(grouping: markers, by: { $0.1["data-series"]! }).mapValues { Set($0.map { $0.1["data-marker"]! }) }
+    XCTAssertEqual(shapes["ppo"], ["circle"]); XCTAssertEqual(shapes["wmppo"], ["square"]); XCTAssertEqual(shapes["random"], ["triangle"])
+    // Legend entries show the line and the marker.
+    let legendMarkers = doc.elements.filter { $0.1["class"] == "marker" && $0.1["data-series"] == nil }
+    XCTAssertEqual(legendMarkers.count, 3)
+  }
+
+  func testSingleSeriesHasNoLegendButParetoEntryShowsItsLine() throws {
+    let one = PlotData(columns: ["x", "y"], rows: [[0, 1], [1, 2]])
+    XCTAssertTrue(try XMLCollector.parse(try Figure.svg(PlotSpec(kind: .line, x: "x", y: "y"), data: one)).with("g", cls: "legend").isEmpty)
+    var spec = PlotSpec(kind: .scatter, x: "x", y: "y")
+    spec.pareto = .minXmaxY
+    let doc = try XMLCollector.parse(try Figure.svg(spec, data: one))
+    XCTAssertEqual(doc.with("g", cls: "legend-item").map { $0["data-series"]! }, ["y", "Pareto front"])
+    let swatch = doc.with("line", cls: "swatch")
+    XCTAssertEqual(swatch.count, 1)
+    XCTAssertEqual(swatch.first?["stroke-dasharray"], "5 3")
+    XCTAssertEqual(swatch.first?["stroke"], "#222")
+  }
+
+  func testPaletteIsReadableOnWhite() {
+    XCTAssertEqual(SVGWriter.contrastOnWhite("#000000"), 21, accuracy: 1e-9)
+    XCTAssertEqual(SVGWriter.contrastOnWhite("#FFFFFF"), 1, accuracy: 1e-9)
+    XCTAssertEqual(SVGWriter.contrastOnWhite("#E69F00"), 2.2, accuracy: 0.1)   // Okabe–Ito orange: left out
+    for c in SVGWriter.palette { XCTAssertGreaterThanOrEqual(SVGWriter.contrastOnWhite(c), 3, c) }
+    // Series 0…34 get distinct (colour, marker, dash) triples.
+    let triples = Set((0..<35).map { "\(SVGWriter.colour($0)) \(SVGWriter.marker($0)) \(SVGWriter.dash($0))" })
+    XCTAssertEqual(triples.count, 35)
   }
 
   func testManySeriesLegendStaysInsideFigure() throws {

@@ -25,6 +25,35 @@ final class FormatTests: XCTestCase {
     }
   }
 
+  func testDisplayAndIntervalPrecision() {
+    XCTAssertEqual(NumberFormat.display(0.15312500000000012), "0.1531")
+    XCTAssertEqual(NumberFormat.display(12.2912345), "12.29")
+    XCTAssertEqual(NumberFormat.display(1234.5678), "1235")
+    XCTAssertEqual(NumberFormat.display(42), "42")
+    XCTAssertEqual(NumberFormat.display(-0.5), "-0.5")
+    XCTAssertEqual(NumberFormat.display(2.5e-5), "2.5e-5")
+    XCTAssertEqual(NumberFormat.display(123456789.5), "1.235e8")
+    XCTAssertEqual(NumberFormat.display(9999960.5), "1e7")
+    XCTAssertEqual(NumberFormat.display(9999960), "9999960")   // integral values stay integers
+    XCTAssertEqual(NumberFormat.display(.nan), "nan")
+    // Two significant digits of the interval's width.
+    XCTAssertEqual(NumberFormat.interval(0.15312500000000012, lo: 0.1187, hi: 0.1875), "0.153 [0.119, 0.188]")
+    XCTAssertEqual(NumberFormat.interval(12.29, lo: 10.76, hi: 13.9), "12.3 [10.8, 13.9]")
+    XCTAssertEqual(NumberFormat.interval(250, lo: 100, hi: 400), "250 [100, 400]")
+    XCTAssertEqual(NumberFormat.interval(0.5, lo: 0.5, hi: 0.5), "0.500 [0.500, 0.500]")
+  }
+
+  func testMarkdownTablesShowNumbersAtTheirPrecision() {
+    let t = CSVTable(columns: ["variant", "acc", "acc_lo", "acc_hi", "ppl", "n"],
+                     rows: [["f32", "0.15312500000000012", "0.11874999999999999", "0.18750000000000003", "12.291234", "40"],
+                            ["q4", "0.2", "", "", "nan", "7"]])
+    let md = Report.markdownTable(t)
+    XCTAssertTrue(md.hasPrefix("| variant | acc [95% CI] | ppl | n |\n"), md)
+    XCTAssertTrue(md.contains("| f32 | 0.153 [0.119, 0.188] | 12.29 | 40 |"), md)
+    XCTAssertTrue(md.contains("| q4 | 0.2 | nan | 7 |"), md)
+    XCTAssertFalse(md.contains("0.15312500000000012"))
+  }
+
   func testFixed() {
     XCTAssertEqual(NumberFormat.fixed(3.14159, digits: 2), "3.14")
     XCTAssertEqual(NumberFormat.fixed(-0.004, digits: 2), "0")

@@ -69,7 +69,8 @@ final class SnapshotTests: XCTestCase {
   func testSnapshotCoversEveryStoredProperty() throws {
     let env = try MECEnv("paper") { $0.users = 2 }
     let stored = Set(Mirror(reflecting: env).children.compactMap(\.label))
-    let immutable: Set = ["scenario", "layout", "numUsers", "choices", "observationSpace", "actionSpace", "noisePSD"]
+    let immutable: Set = ["scenario", "layout", "numUsers", "choices", "observationSpace", "actionSpace", "noisePSD",
+                          "energyBudget", "energyUnit", "edgeCost"]
     let scratch: Set = ["scratch", "outcome"]
     let snap = Set(Mirror(reflecting: env.snapshot().state).children.compactMap(\.label))
     XCTAssertEqual(stored.subtracting(immutable).subtracting(scratch), snap)

@@ -193,7 +193,7 @@ extension WorldModelMECBreakdownTests {
   /// "Well below predict-the-last-observation", as thresholds on one run (model / last-obs per group, and the
   /// fraction of the reducible error left: Σ(model − floor) / Σ(last-obs − floor)). Chosen from seeds 1–5 with
   /// margin and checked on held-out seeds 6–8 (fast), not from the seed the fast test runs
-  /// (docs/notes/issue-8-session2.md, "session 2b"). Measured maxima → limits:
+  /// (docs/decisions/0009-world-model-skip-and-oracle-floors.md). Measured maxima → limits:
   ///   fast (12 iterations, seeds 1–8): predictable left 0.53 → < 0.65; all dims 0.24 → < 0.3; device
   ///     backlog 0.39 → < 0.5; energy queue 0.69 → < 0.85; channel gain 0.87 → < 0.92 (floor 0.75,
   ///     in-sample AR(1) on the observation 0.95);

@@ -59,7 +59,7 @@ for _, r in ipairs(cfg.prune) do
   end
 end
 
-local base = llm.load(cfg.model)
+local base = llm.load(cfg.model, { dequantize = true })   -- F32 reference: compression starts from it
 local info = base:info()
 local rows = run:csv("variants.csv", { "family", "variant", "params_m", "storage_mb", "size_pct", "bits_per_weight",
   "acc", "acc_lo", "acc_hi", "acc_norm", "halueval_qa", "halueval_lo", "halueval_hi", "truthfulqa", "perplexity",

@@ -37,13 +37,13 @@ print(("load average at start: %s"):format(tostring(report.loadavg())))
 
 -- Measured cards.
 local cards = {}
-local base = llm.load(cfg.model)
+local base = llm.load(cfg.model, { dequantize = true })
 local info = base:info()
 local mb = eval.run(base, suite, { name = "smollm2-135m-f32", storage_bytes = info.params * 4 })
 cards[#cards + 1] = eval.card(base, mb.results, { name = "smollm2-135m-f32" })
 local evals = { mb }
 if not smoke then   -- the smoke run evaluates one variant only (the suite's data loading dominates its time)
-  local q = llm.load(cfg.model, { quantized = true })
+  local q = llm.load(cfg.model)
   local mq = eval.run(q, suite, { name = "smollm2-135m-q4_1", base = base, base_results = mb.results })
   local cq = eval.card(q, mq.results, { name = "smollm2-135m-q4_1" })
   cq.base_model = "smollm2-135m-f32"

@@ -86,9 +86,10 @@ function M.train_curve(o)
     if o.on_eval then o.on_eval(step, s) end
   end
   rec(0, agent:evaluate(o.env, { episodes = 1, seeds = o.eval_seeds }))
-  local t0, c0 = os.time(), os.clock()
+  local clock = require("edgelab").clock
+  local t0, c0 = clock(), os.clock()
   agent:train(o.steps, { every = o.every, eval_seeds = o.eval_seeds, on_eval = rec })
-  local wall, cpu = os.difftime(os.time(), t0), os.clock() - c0
+  local wall, cpu = clock() - t0, os.clock() - c0
   local final = agent:evaluate(o.env, { episodes = 1, seeds = o.final_seeds })
   return curve, final, wall, cpu, agent
 end
@@ -107,15 +108,10 @@ function M.loadavg()
   return tonumber(s:match("^(%S+)"))
 end
 
---- The data root for the evaluation suite: $EDGELAB_DATA, else <repo>/assets/data next to the default model
---- (absolute). Scripts pass it as eval.suite{data_dir=...} so the suite reads what need_assets checked, whatever
---- the working directory (the suite's own default is the cwd-relative assets/data).
+--- The data root for the evaluation suite: edgelab.session.data_dir ($EDGELAB_DATA, else <assets>/data where
+--- <assets> is $EDGELAB_ASSETS or the repository's assets/ folder) — the same root eval.run uses by default.
 function M.data_dir()
-  local env = os.getenv("EDGELAB_DATA")
-  if env and env ~= "" then return env end
-  local llm = require("edgelab").llm
-  local root = llm.default_model:match("^(.*)/assets/models/[^/]*$")
-  return (root and (root .. "/") or "") .. "assets/data"
+  return require("edgelab").session.data_dir
 end
 
 --- The asset files the evaluation suite reads (checked by scripts that run eval.run).

@@ -19,16 +19,16 @@ local compress = {}
 ---@field kd? number[] KD loss per distillation step
 
 ---@class edgelab.PruneOptions
----@field ffn_ratio? number fraction of FFN channels removed per layer (widths kept multiples of `multiple`)
----@field head_ratio? number fraction of attention heads removed per layer
----@field head_mode? "within_groups"|"kv_groups" remove query heads evenly inside GQA groups, or whole KV groups
----@field drop_layers? integer whole layers removed by Block Influence
----@field criterion? "activation"|"flap"|"magnitude"
----@field multiple? integer default 32 (256 for k-quants)
----@field recovery? "none"|"refit" least-squares refit of attn_output/ffn_down
----@field ridge? number refit ridge (× mean diag of the Gram), default 1e-3
----@field calibration_windows? integer default 16
----@field calibration_length? integer default 256
+---@field ffn_ratio? number fraction of FFN channels removed per layer, widths kept multiples of `multiple` (default 0)
+---@field head_ratio? number fraction of attention heads removed per layer (default 0)
+---@field head_mode? "within_groups"|"kv_groups" remove query heads evenly inside GQA groups, or whole KV groups (default "within_groups")
+---@field drop_layers? integer whole layers removed by Block Influence (default 0)
+---@field criterion? "activation"|"flap"|"magnitude" (default "activation")
+---@field multiple? integer kept FFN widths are multiples of this; 256 for k-quants (default 32)
+---@field recovery? "none"|"refit" least-squares refit of attn_output/ffn_down (default "none")
+---@field ridge? number refit ridge, × mean diag of the Gram (default 1e-3)
+---@field calibration_windows? integer (default 32)
+---@field calibration_length? integer (default 256)
 ---@field texts? string[] calibration texts
 
 ---@param model edgelab.LLM
@@ -37,13 +37,13 @@ local compress = {}
 function compress.prune(model, opts) end
 
 ---@class edgelab.QuantizeOptions
----@field type? string ggml type of linear weights: q8_0, q4_0 (default), q4_1, q5_0, q3_k, q4_k, q6_k, f16
----@field method? "rtn"|"gptq"
----@field act_order? boolean GPTQ act-order
----@field embedding_type? string token embedding / output head type (default q8_0)
+---@field type? string ggml type of linear weights: q8_0, q4_0, q4_1, q5_0, q3_k, q4_k, q6_k, f16 (default "q4_0")
+---@field method? "rtn"|"gptq" (default "rtn")
+---@field act_order? boolean GPTQ act-order (default false)
+---@field embedding_type? string token embedding / output head type (default "q8_0")
 ---@field chunk_layers? integer GPTQ layers per calibration pass (default 10)
----@field calibration_windows? integer
----@field calibration_length? integer
+---@field calibration_windows? integer (default 32)
+---@field calibration_length? integer (default 256)
 ---@field texts? string[]
 
 ---@param model edgelab.LLM
@@ -52,23 +52,23 @@ function compress.prune(model, opts) end
 function compress.quantize(model, opts) end
 
 ---@class edgelab.DistillOptions
----@field steps? integer default 100
----@field batch_size? integer default 2
----@field lr? number default 1e-4 (warm-up then cosine to min_lr)
----@field min_lr? number default 1e-5
----@field warmup? integer default 5
----@field temperature? number default 2 (loss scaled by T²)
+---@field steps? integer (default 100)
+---@field batch_size? integer (default 2)
+---@field lr? number (default 1e-4) (warm-up then cosine to min_lr)
+---@field min_lr? number (default 1e-5)
+---@field warmup? integer (default 5)
+---@field temperature? number (default 2) (loss scaled by T²)
 ---@field alpha? number KD weight; 1 − alpha on next-token CE (default 1)
 ---@field top_k? integer cached teacher top-k (default 64)
 ---@field clip? number global grad-norm clip (default 1)
 ---@field weight_decay? number AdamW decay (default 0)
----@field train_embedding? boolean default false
----@field seed? integer
+---@field train_embedding? boolean (default false)
+---@field seed? integer (default 0)
 ---@field windows? integer training windows (default 64)
 ---@field length? integer tokens per window (default 128)
 ---@field checkpoint? string safetensors checkpoint path
----@field checkpoint_every? integer
----@field resume? boolean load `checkpoint` first when it exists
+---@field checkpoint_every? integer steps between checkpoints, 0 = none (default 0)
+---@field resume? boolean load `checkpoint` first when it exists (default false)
 ---@field texts? string[]
 
 ---@param teacher edgelab.LLM
@@ -79,13 +79,13 @@ function compress.distill(teacher, student, opts) end
 
 ---@class edgelab.PipelineOptions
 ---@field prune? {ffn_ratio?: number, head_ratio?: number, head_mode?: string, drop_layers?: integer, criterion?: string, multiple?: integer}
----@field recovery? "none"|"refit"|"distill"|"refit+distill"
----@field ridge? number
+---@field recovery? "none"|"refit"|"distill"|"refit+distill" (default "none")
+---@field ridge? number (default 1e-3)
 ---@field distill? {steps?: integer, batch_size?: integer, lr?: number, min_lr?: number, warmup?: integer, temperature?: number, alpha?: number, top_k?: integer, clip?: number, weight_decay?: number, train_embedding?: boolean, seed?: integer}
 ---@field quantize? {type?: string, method?: string, act_order?: boolean, embedding_type?: string, chunk_layers?: integer}
----@field calibration_windows? integer default 16
----@field calibration_length? integer default 256
----@field distill_windows? integer default 64
+---@field calibration_windows? integer (default 32)
+---@field calibration_length? integer (default 256)
+---@field distill_windows? integer (default 64)
 ---@field texts? string[]
 
 ---prune → recover → quantize; omit a stage to get the baselines (quantization-only, pruning-only).

@@ -9,13 +9,21 @@
 ---@field rng edgelab.rngmod
 local edgelab = {}
 
+--- Monotonic wall-clock seconds (arbitrary origin: use differences). Time runs with it; os.clock() is process
+--- CPU time summed over all threads, not elapsed time.
+---@return number
+function edgelab.clock() end
+
 ---@class edgelab.Session
+---@field assets_dir string  $EDGELAB_ASSETS, else the repository's assets/ (found from the script or the binary)
+---@field data_dir string    $EDGELAB_DATA, else <assets_dir>/data (eval.run's default data root)
 ---@field seed integer       root seed (--seed)
 ---@field smoke boolean      --smoke given
 ---@field overrides table<string, any>  --set key=value (Lua literals)
 ---@field script string?     the running script
 
 --- Cartesian product of named lists, keys in sorted order (first key slowest); scalars count as one value.
+--- More than `edgelab.grid_limit` (10^6) combinations is an error raised before any is built.
 ---@param spec table<string, any[]|any>
 ---@return table[]
 function edgelab.grid(spec) end
@@ -77,15 +85,36 @@ function stats.t975(df) end
 ---@return number mean, number lo, number hi
 function stats.ci95(xs) end
 ---@class edgelab.BootstrapOptions
----@field stat? "mean"|"median"|"iqm"|fun(xs: number[]): number
----@field resamples? integer default 2000
----@field level? number default 0.95
----@field seed? integer default 0
---- Percentile bootstrap CI (seeded).
+---@field stat? "mean"|"median"|"iqm"|fun(xs: number[]): number (default "mean")
+---@field resamples? integer (default 2000)
+---@field level? number (default 0.95)
+---@field seed? integer (default 0)
+--- Percentile bootstrap CI (seeded). Empty lists are errors.
 ---@param xs number[]
 ---@param opts? edgelab.BootstrapOptions
 ---@return number estimate, number lo, number hi
 function stats.bootstrap_ci(xs, opts) end
+---@class edgelab.StratifiedBootstrapOptions
+---@field stat? "mean"|"median"|"iqm"|fun(xs: number[]): number statistic of the pooled runs (default "iqm")
+---@field resamples? integer (default 2000)
+---@field level? number (default 0.95)
+---@field seed? integer (default 0)
+--- Stratified bootstrap CI (rliable): runs are resampled within each stratum (e.g. one list per env), the
+--- statistic is taken over all runs pooled.
+---@param strata number[][]
+---@param opts? edgelab.StratifiedBootstrapOptions
+---@return number estimate, number lo, number hi
+function stats.stratified_bootstrap_ci(strata, opts) end
+---@class edgelab.PermutationOptions
+---@field stat? "mean"|"median"|"iqm"|fun(xs: number[]): number (default "mean")
+---@field permutations? integer (default 10000)
+---@field seed? integer (default 0)
+--- Two-sided permutation test of stat(a) − stat(b): p = (1 + #{|Δ_perm| ≥ |Δ_obs|}) / (1 + permutations).
+---@param a number[]
+---@param b number[]
+---@param opts? edgelab.PermutationOptions
+---@return number difference, number p
+function stats.permutation_test(a, b, opts) end
 ---@class edgelab.Summary
 ---@field n integer
 ---@field mean number

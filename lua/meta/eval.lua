@@ -11,7 +11,14 @@ local eval = {}
 
 ---@class edgelab.Suite
 ---@field seed? integer root seed of item subsets and bootstrap resamples (default 1234)
----@field tasks? string[] BIG-bench tasks for generalization (default general_knowledge, known_unknowns, misconceptions, physical_intuition)
+---@field metrics? ("generalization"|"hallucination"|"energy"|"accessibility")[] the metrics to run (default all four;
+---e.g. {"generalization"} alone). Metrics left out are nil in the result.
+---@field tasks? string[] BIG-bench tasks for generalization (default general_knowledge, known_unknowns, misconceptions,
+---physical_intuition). Any JSON task of bigbench==1.0.0 after `edgelab fetch bigbench --tasks NAME`: "task",
+---"task/subtask", or a composite task (its subtasks pooled). Multiple choice (target_scores) is scored by
+---log-likelihood; generative tasks (target strings) by a greedy answer up to the first newline: acc = exact match,
+---acc_norm = match after case-folding and removing punctuation.
+---@field generation_tokens? integer new tokens per generative item (default 32)
 ---@field append_choices? boolean list the choices in BIG-bench prompts (default false)
 ---@field items_per_task? integer items per BIG-bench task, fixed seeded subset; 0 = all (default 40)
 ---@field halu_eval_items? integer HaluEval-QA items; 0 = all (default 100)
@@ -26,7 +33,8 @@ local eval = {}
 ---@field host_watts_per_core? number W per busy core for CPU-time energy on this host (default 3.75, an assumption)
 ---@field measure_host? boolean time the query on this host (default true)
 ---@field reuse_prefix? boolean prefix KV reuse in MC scoring (default true)
----@field data_dir? string data root (default $EDGELAB_DATA or assets/data)
+---@field data_dir? string data root (default edgelab.session.data_dir: $EDGELAB_DATA, else <assets>/data where
+---<assets> is $EDGELAB_ASSETS or the repository's assets/ — whatever the working directory)
 
 ---Resolves a suite: the defaults overlaid with the given keys (unknown keys are errors).
 ---@param opts? edgelab.Suite
@@ -42,10 +50,11 @@ function eval.suite(opts) end
 ---@class edgelab.EvalMetrics
 ---@field model string
 ---@field wall_seconds number
----@field generalization {acc: edgelab.Estimate, acc_norm: edgelab.Estimate, tasks: table<string, {acc: edgelab.Estimate, acc_norm: edgelab.Estimate, chance: number}>, perplexity: number, perplexity_context: integer, kld?: edgelab.Estimate, same_top_token?: number, flip_rate?: number}
----@field hallucination {halueval_qa: edgelab.Estimate, halueval_qa_raw: edgelab.Estimate, halueval_qa_mi: edgelab.Estimate, truthfulqa: edgelab.Estimate, mc1: edgelab.Estimate, mc2: edgelab.Estimate, flip_rate?: number, delta_halueval_qa?: edgelab.Estimate, delta_truthfulqa?: edgelab.Estimate}
----@field energy {query: {prompt: integer, output: integer}, devices: table<string, {joules: number, seconds: number, prefill_s: number, decode_s: number}>, host?: {joules: number, cpu_seconds: number, wall_seconds: number, decode_tok_s: number, rapl_joules?: number}}
----@field accessibility {population_fraction: number, devices: table<string, {fits: boolean, accessible: boolean, decode_tok_s: number, required_mb: number}>}
+---@field metrics string[] the metrics that ran (the others are nil)
+---@field generalization? {acc: edgelab.Estimate, acc_norm: edgelab.Estimate, tasks: table<string, {kind: "multiple_choice"|"generative", acc: edgelab.Estimate, acc_norm: edgelab.Estimate, chance: number, exact_match?: edgelab.Estimate, normalized_match?: edgelab.Estimate, answers?: string[]}>, perplexity: number, perplexity_context: integer, kld?: edgelab.Estimate, same_top_token?: number, flip_rate?: number}
+---@field hallucination? {halueval_qa: edgelab.Estimate, halueval_qa_raw: edgelab.Estimate, halueval_qa_mi: edgelab.Estimate, truthfulqa: edgelab.Estimate, mc1: edgelab.Estimate, mc2: edgelab.Estimate, flip_rate?: number, delta_halueval_qa?: edgelab.Estimate, delta_truthfulqa?: edgelab.Estimate}
+---@field energy? {query: {prompt: integer, output: integer}, devices: table<string, {joules: number, seconds: number, prefill_s: number, decode_s: number}>, host?: {joules: number, cpu_seconds: number, wall_seconds: number, decode_tok_s: number, rapl_joules?: number}}
+---@field accessibility? {population_fraction: number, devices: table<string, {fits: boolean, accessible: boolean, decode_tok_s: number, required_mb: number}>}
 ---@field results edgelab.EvalResults the full results
 
 ---@class edgelab.EvalRunOptions

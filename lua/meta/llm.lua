@@ -6,23 +6,28 @@
 local llm = {}
 
 ---@class edgelab.LLMLoadOptions
----@field quantized? boolean keep ggml-quantized weights and use quantized kernels (default false: F32 + BLAS)
+---@field dequantize? boolean convert ggml blocks to F32 and use BLAS (default false: the file's format is kept —
+---a Q4_1 GGUF stays Q4_1 blocks with the quantized kernels, ≈ 98 MB instead of 538 MB for SmolLM2-135M)
+---@field quantized? boolean older spelling: quantized = false is dequantize = true
 
----Load a GGUF file or a Hugging Face safetensors directory.
+---Load a GGUF file or a Hugging Face safetensors directory (the file's weight format is kept unless
+---`dequantize = true`).
 ---@param path? string
 ---@param opts? edgelab.LLMLoadOptions
 ---@return edgelab.LLM
 function llm.load(path, opts) end
 
----Threads used for inference (OpenBLAS products and the quantized kernels).
----@param n integer
+---Threads used for inference (OpenBLAS products and the quantized kernels): sets the count when `n` is given;
+---returns the count in use.
+---@param n? integer
+---@return integer
 function llm.threads(n) end
 
 ---@class edgelab.LLMGenOptions
----@field max_tokens? integer default 128
----@field temperature? number 0 = greedy (default)
----@field top_k? integer 0 = off
----@field top_p? number 1 = off
+---@field max_tokens? integer (default 128)
+---@field temperature? number 0 = greedy (default 0)
+---@field top_k? integer 0 = off (default 0)
+---@field top_p? number 1 = off (default 1)
 ---@field seed? integer sampling seed (default 0)
 ---@field system? string system message (chat only)
 
@@ -42,11 +47,26 @@ function llm.threads(n) end
 ---@field tied_output boolean
 ---@field tokenizer_pre string
 ---@field path string
+---@field weight_types table<string, integer> matrices per storage type, e.g. {q4_1 = 210, q8_0 = 1}
 
 ---@class edgelab.GenInfo
 ---@field tokens integer generated tokens
+---@field ids integer[] the generated token ids (the stop token excluded)
 ---@field prompt_tokens integer
----@field finish "eos"|"length"
+---@field finish "eos"|"length"|"context" context: stopped because the model's context is full (max_tokens truncated there)
+---@field stop_token? integer the stop token that ended generation (finish = "eos")
+---@field stop_text? string its text, e.g. "<|im_end|>"
+
+---@class edgelab.LLMTextOptions
+---@field special? boolean text like <|im_start|> is the special token (default true, as generate/chat); false: plain text
+
+---@class edgelab.LLMPerplexityOptions
+---@field ctx? integer tokens per window (default 512)
+---@field protocol? "full"|"llama.cpp" full (default): non-overlapping ctx windows, every token but each window's
+---first scored. llama.cpp: llama-perplexity's protocol — ⌊n/ctx⌋ chunks (≥ 2·ctx tokens needed), BOS over each
+---chunk's first token when the model adds BOS, only the second half scored (ctx/2 − 1 tokens per chunk): lower
+---than full on the same text because every scored token has ≥ ctx/2 tokens of context
+---@field special? boolean special-token parsing of text input (default true)
 
 ---@class edgelab.LLM
 local M = {}
@@ -62,22 +82,28 @@ function M:generate(prompt, opts) end
 ---@return string text
 ---@return edgelab.GenInfo
 function M:chat(messages, opts) end
----@param text string
+---Log-probability of each token after the ones before it (the first token has none).
+---@param input string|integer[] text, or token ids
+---@param opts? edgelab.LLMTextOptions
 ---@return {tokens: integer[], logprobs: number[], sum: number}
-function M:logprobs(text) end
----@param text string
----@param opts? {ctx?: integer}
+function M:logprobs(input, opts) end
+---@param input string|integer[] text, or token ids
+---@param opts? edgelab.LLMPerplexityOptions
 ---@return number ppl
----@return {nll: number, tokens: integer, windows: integer}
-function M:perplexity(text, opts) end
+---@return {nll: number, tokens: integer, windows: integer, protocol: string} tokens = scored tokens
+function M:perplexity(input, opts) end
 ---@param text string
+---@param opts? edgelab.LLMTextOptions
 ---@return integer[]
-function M:encode(text) end
+function M:encode(text, opts) end
 ---@param ids integer[]
 ---@return string
 function M:decode(ids) end
 ---@param path string
 ---@param opts? {format?: "gguf"|"safetensors", dtype?: "f32"|"f16"|"bf16", shard_mb?: number} shard_mb > 0: safetensors shards of at most that many MB plus model.safetensors.index.json
 function M:save(path, opts) end
+---Releases the model's weights now (instead of at garbage collection); any later use raises
+---"edgelab.LLM used after close". Closing twice is allowed.
+function M:close() end
 
 return llm

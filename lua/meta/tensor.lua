@@ -74,10 +74,14 @@ function tensor.save(path, named) end
 ---@return table<string, edgelab.Tensor>
 function tensor.load(path) end
 
----@return integer OpenBLAS threads in use
-function tensor.threads() end
----Set the OpenBLAS thread count for the whole process (default: processor count or EDGELAB_BLAS_THREADS).
+---OpenBLAS threads for the whole process: sets the count when `n` is given (default: processor count or
+---EDGELAB_BLAS_THREADS); returns the count in use.
+---@param n? integer
+---@return integer
+function tensor.threads(n) end
+---Deprecated: use tensor.threads(n).
 ---@param n integer
+---@return integer
 function tensor.set_threads(n) end
 
 ---@return number

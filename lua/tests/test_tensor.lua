@@ -65,8 +65,9 @@ same(back.b:totable(), { 1.5 }, 0, "saved b")
 
 -- BLAS threads are settable and reported.
 local nt = T.threads()
-T.set_threads(1)
-assert(T.threads() == 1)
-T.set_threads(nt)
-ok, err = pcall(T.set_threads, 0)
-assert(not ok and err:find(">= 1", 1, true), err)
+assert(T.threads(1) == 1 and T.threads() == 1)
+T.threads(nt)
+ok, err = pcall(T.threads, 0)
+assert(not ok and err:find("1...256", 1, true), err)
+local llm_threads = require("edgelab").llm.threads
+assert(llm_threads() >= 1, "llm.threads() reports the count in use")

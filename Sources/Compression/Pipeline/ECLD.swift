@@ -60,7 +60,11 @@ public enum ECLD {
     if needDistill && dis.isEmpty { throw CompressionError.invalidOption("calibration text too short for distillation windows") }
     var m = model, plan: PrunePlan? = nil, hist: [DistillStep] = []
     if let p = o.prune {
-      let stats = try timed("calibrate") { try Calibration.collect(model: model, windows: cal) { progress?("calibrate", $0, $1) } }
+      // The data-free magnitude criterion needs no activations unless layers are dropped or the model is refit.
+      let needStats = p.criterion != .magnitude || p.dropLayers > 0 || o.recovery != .none
+      let stats = needStats
+        ? try timed("calibrate") { try Calibration.collect(model: model, windows: cal) { progress?("calibrate", $0, $1) } }
+        : nil
       plan = try Pruner.plan(model: model, stats: stats, options: p)
       m = try timed("prune") { try Pruner.apply(model: model, plan: plan!) }
       if o.recovery == .refit || o.recovery == .refitDistill {

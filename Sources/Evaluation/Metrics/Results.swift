@@ -19,21 +19,26 @@ public struct ModelFootprint: Sendable, Equatable, Codable {
 /// A model that can state its footprint.
 public protocol FootprintProviding { var footprint: ModelFootprint { get } }
 
-/// Multiple-choice scores of one task.
+/// Scores of one BIG-bench task. Multiple choice: acc, acc_norm, MC2 and the per-item scores. Generative:
+/// acc = exact match, acc_norm = normalized match (Generative.swift), the answers in `generations`.
 public struct TaskScore: Sendable, Equatable, Codable {
+  public enum Kind: String, Sendable, Codable { case multipleChoice = "multiple_choice", generative }
   public var name: String
+  public var kind: Kind
   public var chance: Double
   public var acc: Estimate
   public var accNorm: Estimate
-  public var mc2: Estimate
+  public var mc2: Estimate?
   public var items: [MCItemResult]
+  public var generations: [GenItemResult]? = nil
 }
 
 public struct GeneralizationMetric: Sendable, Equatable, Codable {
   public static let definition = """
     Generalization accuracy: multiple-choice accuracy (acc = argmax summed log-likelihood of " " + choice; \
-    acc_norm = argmax log-likelihood per character) on held-out BIG-bench tasks, each a fixed seeded subset, \
-    pooled over all their items with a 95% seeded bootstrap interval; plus perplexity on held-out text \
+    acc_norm = argmax log-likelihood per character) on held-out BIG-bench tasks, each a fixed seeded subset \
+    (generative tasks: greedy answer up to the first newline; acc = exact match, acc_norm = match after \
+    case-folding and removing punctuation), pooled over all their items with a 95% seeded bootstrap interval; plus perplexity on held-out text \
     (HaluEval summarization documents of the held-out split, non-overlapping windows of the stated context) \
     and the KL divergence KL(P_base ‖ P_model) per token and the same-top-token rate against the base model \
     on the same windows.
@@ -112,10 +117,11 @@ public struct EvalResults: Sendable, Equatable, Codable {
   public var base: String?
   public var footprint: ModelFootprint
   public var config: SuiteConfig
-  public var generalization: GeneralizationMetric
-  public var hallucination: HallucinationMetric
-  public var energy: EnergyMetric
-  public var accessibility: AccessibilityMetric
+  /// Each metric is nil when the suite's `metrics` list left it out.
+  public var generalization: GeneralizationMetric?
+  public var hallucination: HallucinationMetric?
+  public var energy: EnergyMetric?
+  public var accessibility: AccessibilityMetric?
   public var wallSeconds: Double
   /// Process CPU seconds (all threads) over the run: wall time on an idle machine is ≈ cpuSeconds / threads.
   public var cpuSeconds: Double?

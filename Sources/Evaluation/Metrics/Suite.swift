@@ -17,48 +17,118 @@ public enum Suite {
     try config.validate()
     let start = Host.now(), cpu0 = Host.cpuSeconds(), load = Host.loadAverage()
     let files = DataFiles(root: config.dataDir)
-    let R = config.bootstrapResamples, seed = config.seed
-    func est(_ x: [Double], _ stream: String) -> Estimate { Bootstrap.mean(x, resamples: R, seed: seed, stream: stream) }
-    func note(_ s: String) { progress?(s) }
+    var generalization: GeneralizationMetric? = nil, hallucination: HallucinationMetric? = nil
+    if config.runs("generalization") {
+      generalization = try runGeneralization(model: model, config: config, files: files, base: base, note: progress)
+    }
+    if config.runs("hallucination") {
+      hallucination = try runHallucination(model: model, config: config, files: files, base: base, note: progress)
+    }
+    // Energy per query and accessibility.
+    let card = footprintCard(name: model.name, footprint: footprint)
+    let devices = config.devices ?? DeviceProfile.builtIn
+    var energy: EnergyMetric? = nil
+    if config.runs("energy") {
+      var perDevice: [String: QueryCost] = [:]
+      for d in devices {
+        perDevice[d.name] = try AnalyticModel.queryCost(card: card, device: d, query: config.query, config: config.analytic)
+      }
+      var host: HostMeasurement? = nil
+      if config.measureHost {
+        progress?("host measurement")
+        let heldOut = (try? TextSplits.haluEval(files: files).heldOut) ?? ["The quick brown fox jumps over the lazy dog."]
+        var stream = Perplexity.tokenStream(model: model, texts: heldOut, maxTokens: config.query.promptTokens)
+        while !stream.isEmpty && stream.count < config.query.promptTokens { stream += stream }
+        let prompt = Array((model.prefixTokens + stream).prefix(config.query.promptTokens))
+        host = try Host.measure(model: model, prompt: prompt, outputTokens: config.query.outputTokens,
+                                wattsPerCore: config.hostWattsPerCore)
+      }
+      energy = EnergyMetric(query: config.query, perDevice: perDevice, host: host)
+    }
+    var accessibility: AccessibilityMetric? = nil
+    if config.runs("accessibility") {
+      let access = devices.map { AnalyticModel.access(card: card, device: $0, config: config.accessibility, model: config.analytic) }
+      let population = AnalyticModel.populationFraction(card: card, devices: devices, config: config.accessibility,
+                                                        model: config.analytic)
+      accessibility = AccessibilityMetric(config: config.accessibility, perDevice: access, populationFraction: population)
+    }
+    return EvalResults(
+      model: model.name, base: base?.model?.name ?? base?.results?.model, footprint: footprint, config: config,
+      generalization: generalization, hallucination: hallucination, energy: energy, accessibility: accessibility,
+      wallSeconds: Host.now() - start, cpuSeconds: Host.cpuSeconds() - cpu0, loadAverage: load)
+  }
 
-    // Generalization: BIG-bench multiple choice.
+  static func estimate(_ config: SuiteConfig) -> ([Double], String) -> Estimate {
+    { x, stream in Bootstrap.mean(x, resamples: config.bootstrapResamples, seed: config.seed, stream: stream) }
+  }
+
+  /// BIG-bench tasks (multiple choice by log-likelihood, generative by greedy answers) and held-out perplexity.
+  static func runGeneralization(model: ScoringModel, config: SuiteConfig, files: DataFiles, base: BaseReference?,
+                                note: ((String) -> Void)?) throws -> GeneralizationMetric {
+    let est = estimate(config), seed = config.seed
     var taskScores: [TaskScore] = []
     for name in config.tasks {
-      let task = try BigBench.load(task: name, files: files, appendChoices: config.appendChoices).subset(n: config.itemsPerTask, seed: seed)
-      let res = try MultipleChoice.evaluate(model: model, task: task, reusePrefix: config.reusePrefix) { d, n in
-        note("generalization \(name) \(d)/\(n)")
+      switch try BigBench.loadAny(task: name, files: files, appendChoices: config.appendChoices) {
+      case .multipleChoice(let full):
+        let task = full.subset(n: config.itemsPerTask, seed: seed)
+        let res = try MultipleChoice.evaluate(model: model, task: task, reusePrefix: config.reusePrefix) { d, n in
+          note?("generalization \(name) \(d)/\(n)")
+        }
+        taskScores.append(TaskScore(name: name, kind: .multipleChoice, chance: task.chance, acc: est(res.map(\.acc), "acc/\(name)"),
+                                    accNorm: est(res.map(\.accNorm), "acc_norm/\(name)"),
+                                    mc2: est(res.map(\.mc2), "mc2/\(name)"), items: res))
+      case .generative(let full):
+        let task = full.subset(n: config.itemsPerTask, seed: seed)
+        let res = try Generative.evaluate(model: model, task: task, maxTokens: config.generationTokens) { d, n in
+          note?("generalization \(name) \(d)/\(n) (generative)")
+        }
+        taskScores.append(TaskScore(name: name, kind: .generative, chance: 0, acc: est(res.map(\.exactMatch), "acc/\(name)"),
+                                    accNorm: est(res.map(\.normalizedMatch), "acc_norm/\(name)"), mc2: nil, items: [],
+                                    generations: res))
       }
-      taskScores.append(TaskScore(name: name, chance: task.chance, acc: est(res.map(\.acc), "acc/\(name)"),
-                                  accNorm: est(res.map(\.accNorm), "acc_norm/\(name)"),
-                                  mc2: est(res.map(\.mc2), "mc2/\(name)"), items: res))
     }
+    // Pooled over every item: multiple-choice acc / acc_norm, generative exact / normalized match.
+    let pooledAcc = taskScores.flatMap { $0.kind == .generative ? ($0.generations ?? []).map(\.exactMatch) : $0.items.map(\.acc) }
+    let pooledNorm = taskScores.flatMap { $0.kind == .generative ? ($0.generations ?? []).map(\.normalizedMatch) : $0.items.map(\.accNorm) }
     let pooled = taskScores.flatMap(\.items)
 
     // Perplexity and divergence on held-out text.
-    note("perplexity")
+    note?("perplexity")
     let heldOut = try TextSplits.haluEval(files: files).heldOut
     var divergence: DivergenceResult? = nil
     let ppl: PerplexityScore
     if let bm = base?.model {
       let d = try Perplexity.compare(model: model, reference: bm, texts: heldOut, context: config.perplexityContext,
-                                     maxTokens: config.perplexityTokens, seed: seed, resamples: R)
+                                     maxTokens: config.perplexityTokens, seed: seed, resamples: config.bootstrapResamples)
       divergence = d; ppl = d.model
     } else {
       ppl = try Perplexity.evaluate(model: model, texts: heldOut, context: config.perplexityContext,
                                     maxTokens: config.perplexityTokens)
     }
+    var g = GeneralizationMetric(tasks: taskScores, acc: est(pooledAcc, "acc"), accNorm: est(pooledNorm, "acc_norm"),
+                                 perplexity: ppl, divergence: divergence)
+    if let b = base?.results?.generalization {
+      let bPooled = b.tasks.flatMap(\.items)
+      try sameItems(pooled, bPooled, "BIG-bench")
+      if !pooled.isEmpty { g.flipRateVsBase = try Bootstrap.flipRate(pooled.map(\.predicted), bPooled.map(\.predicted)) }
+    }
+    return g
+  }
 
-    // Hallucination: HaluEval-QA and TruthfulQA-MC.
+  /// HaluEval-QA and TruthfulQA-MC.
+  static func runHallucination(model: ScoringModel, config: SuiteConfig, files: DataFiles, base: BaseReference?,
+                               note: ((String) -> Void)?) throws -> HallucinationMetric {
+    let est = estimate(config), seed = config.seed, R = config.bootstrapResamples
     let halu = try HaluEval.load(.qa, files: files).subset(n: config.haluEvalItems, seed: seed)
     let hRes = try MultipleChoice.evaluate(model: model, task: halu, reusePrefix: config.reusePrefix,
                                            unconditionalContext: HaluEval.unconditionalContext) { d, n in
-      note("hallucination halueval_qa \(d)/\(n)")
+      note?("hallucination halueval_qa \(d)/\(n)")
     }
     let tqa = try BigBench.truthfulQA(files: files).subset(n: config.truthfulQAItems, seed: seed)
     let tRes = try MultipleChoice.evaluate(model: model, task: tqa, reusePrefix: config.reusePrefix) { d, n in
-      note("hallucination truthful_qa \(d)/\(n)")
+      note?("hallucination truthful_qa \(d)/\(n)")
     }
-    var hallucination = HallucinationMetric(
+    var h = HallucinationMetric(
       haluEvalQA: est(hRes.map { 1 - $0.accNorm }, "halueval"), haluEvalQAMI: est(hRes.map { 1 - ($0.accMI ?? 0) }, "halueval_mi"),
       haluEvalQARaw: est(hRes.map { 1 - $0.acc }, "halueval_raw"),
       haluEvalLongerPicked: [
@@ -66,52 +136,17 @@ public enum Suite {
         "raw": longerPicked(hRes) { $0.predicted }],
       truthfulQA: est(tRes.map { 1 - $0.acc }, "truthfulqa"), truthfulQAMC1: est(tRes.map(\.acc), "mc1"),
       truthfulQAMC2: est(tRes.map(\.mc2), "mc2"), haluEvalItems: hRes, truthfulQAItems: tRes)
-    var generalization = GeneralizationMetric(tasks: taskScores, acc: est(pooled.map(\.acc), "acc"),
-                                              accNorm: est(pooled.map(\.accNorm), "acc_norm"),
-                                              perplexity: ppl, divergence: divergence)
-
-    // Against the base's answers.
-    if let b = base?.results {
-      let bPooled = b.generalization.tasks.flatMap(\.items)
-      try sameItems(pooled, bPooled, "BIG-bench")
-      try sameItems(hRes, b.hallucination.haluEvalItems, "HaluEval-QA")
-      try sameItems(tRes, b.hallucination.truthfulQAItems, "TruthfulQA")
-      generalization.flipRateVsBase = try Bootstrap.flipRate(pooled.map(\.predicted), bPooled.map(\.predicted))
-      hallucination.flipRateVsBase = try Bootstrap.flipRate(
-        hRes.map(\.predictedNorm) + tRes.map(\.predicted),
-        b.hallucination.haluEvalItems.map(\.predictedNorm) + b.hallucination.truthfulQAItems.map(\.predicted))
-      hallucination.haluEvalDeltaVsBase = try Bootstrap.pairedDifference(
-        hRes.map { 1 - $0.accNorm }, b.hallucination.haluEvalItems.map { 1 - $0.accNorm }, resamples: R, seed: seed,
-        stream: "delta/halueval")
-      hallucination.truthfulQADeltaVsBase = try Bootstrap.pairedDifference(
-        tRes.map { 1 - $0.acc }, b.hallucination.truthfulQAItems.map { 1 - $0.acc }, resamples: R, seed: seed,
-        stream: "delta/truthfulqa")
+    if let b = base?.results?.hallucination {
+      try sameItems(hRes, b.haluEvalItems, "HaluEval-QA")
+      try sameItems(tRes, b.truthfulQAItems, "TruthfulQA")
+      h.flipRateVsBase = try Bootstrap.flipRate(
+        hRes.map(\.predictedNorm) + tRes.map(\.predicted), b.haluEvalItems.map(\.predictedNorm) + b.truthfulQAItems.map(\.predicted))
+      h.haluEvalDeltaVsBase = try Bootstrap.pairedDifference(
+        hRes.map { 1 - $0.accNorm }, b.haluEvalItems.map { 1 - $0.accNorm }, resamples: R, seed: seed, stream: "delta/halueval")
+      h.truthfulQADeltaVsBase = try Bootstrap.pairedDifference(
+        tRes.map { 1 - $0.acc }, b.truthfulQAItems.map { 1 - $0.acc }, resamples: R, seed: seed, stream: "delta/truthfulqa")
     }
-
-    // Energy per query and accessibility.
-    let card = footprintCard(name: model.name, footprint: footprint)
-    let devices = config.devices ?? DeviceProfile.builtIn
-    var perDevice: [String: QueryCost] = [:]
-    for d in devices {
-      perDevice[d.name] = try AnalyticModel.queryCost(card: card, device: d, query: config.query, config: config.analytic)
-    }
-    var host: HostMeasurement? = nil
-    if config.measureHost {
-      note("host measurement")
-      let stream = Perplexity.tokenStream(model: model, texts: heldOut, maxTokens: config.query.promptTokens)
-      let prompt = Array((model.prefixTokens + stream).prefix(config.query.promptTokens))
-      host = try Host.measure(model: model, prompt: prompt, outputTokens: config.query.outputTokens,
-                              wattsPerCore: config.hostWattsPerCore)
-    }
-    let access = devices.map { AnalyticModel.access(card: card, device: $0, config: config.accessibility, model: config.analytic) }
-    let population = AnalyticModel.populationFraction(card: card, devices: devices, config: config.accessibility,
-                                                      model: config.analytic)
-    return EvalResults(
-      model: model.name, base: base?.model?.name ?? base?.results?.model, footprint: footprint, config: config,
-      generalization: generalization, hallucination: hallucination,
-      energy: EnergyMetric(query: config.query, perDevice: perDevice, host: host),
-      accessibility: AccessibilityMetric(config: config.accessibility, perDevice: access, populationFraction: population),
-      wallSeconds: Host.now() - start, cpuSeconds: Host.cpuSeconds() - cpu0, loadAverage: load)
+    return h
   }
 
   /// Fraction of items whose picked choice (by `pick`) is the longest one (characters).

@@ -1,11 +1,19 @@
 // Configuration of an evaluation suite run (documented defaults; every field optional in JSON / Lua).
 import EdgeProfiles
+import TensorCore
 
 public struct SuiteConfig: Codable, Sendable, Equatable {
   /// Root seed: item subsets and bootstrap resamples derive from it.
   public var seed: UInt64 = 1234
-  /// BIG-bench tasks for generalization accuracy.
+  /// The metrics to run (any subset, e.g. ["generalization"]): generalization (BIG-bench + held-out
+  /// perplexity), hallucination (HaluEval-QA + TruthfulQA), energy (analytic + this host), accessibility.
+  public var metrics: [String] = SuiteConfig.allMetrics
+  public static let allMetrics = ["generalization", "hallucination", "energy", "accessibility"]
+  /// BIG-bench tasks for generalization accuracy: "task", "task/subtask" or a composite task (its subtasks
+  /// pooled); multiple-choice or generative (see Generative.swift).
   public var tasks: [String] = BigBench.generalizationTasks
+  /// New tokens generated per item of a generative BIG-bench task (the answer ends at the first newline).
+  public var generationTokens: Int = 32
   /// List the choices in the BIG-bench prompt ("\n  choice: …"): nil = follow each task file. Default false:
   /// on SmolLM2-135M (general_knowledge, first 40 items) acc was 40% without and 15% with the list — small
   /// models copy a listed choice instead of answering (lm-eval scores the bare question the same way).
@@ -35,7 +43,8 @@ public struct SuiteConfig: Codable, Sendable, Equatable {
   public var measureHost: Bool = true
   /// Score MC items with prefix KV reuse (false only for benchmarking).
   public var reusePrefix: Bool = true
-  /// Data root (nil = `DataFiles()` default: $EDGELAB_DATA or assets/data).
+  /// Data root (nil = `DataFiles()` default: $EDGELAB_DATA or assets/data; the Lua face fills in the
+  /// repository's assets/data so scripts work from any directory).
   public var dataDir: String? = nil
 
   public init() {}
@@ -50,7 +59,7 @@ public struct SuiteConfig: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case seed, tasks, appendChoices, itemsPerTask, haluEvalItems, truthfulQAItems, perplexityContext, perplexityTokens,
+    case seed, metrics, tasks, generationTokens, appendChoices, itemsPerTask, haluEvalItems, truthfulQAItems, perplexityContext, perplexityTokens,
          bootstrapResamples, query, accessibility, analytic, devices, hostWattsPerCore, measureHost, reusePrefix,
          dataDir
   }
@@ -62,7 +71,9 @@ public struct SuiteConfig: Codable, Sendable, Equatable {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     let d = SuiteConfig()
     seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+    metrics = try c.decodeIfPresent([String].self, forKey: .metrics) ?? d.metrics
     tasks = try c.decodeIfPresent([String].self, forKey: .tasks) ?? d.tasks
+    generationTokens = try c.decodeIfPresent(Int.self, forKey: .generationTokens) ?? d.generationTokens
     appendChoices = c.contains(.appendChoices) ? try c.decodeIfPresent(Bool.self, forKey: .appendChoices) : d.appendChoices
     // 0 (or any value ≤ 0) means all items — Lua tables cannot hold nil.
     func count(_ k: CodingKeys, _ def: Int?) throws -> Int? {
@@ -85,11 +96,25 @@ public struct SuiteConfig: Codable, Sendable, Equatable {
     dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir)
   }
 
+  public func runs(_ metric: String) -> Bool { metrics.contains(metric) }
+
   public func validate() throws {
     func bad(_ m: String) -> EvaluationError { .invalidArgument("suite: \(m)") }
     for (k, v) in [("items_per_task", itemsPerTask), ("halu_eval_items", haluEvalItems), ("truthful_qa_items", truthfulQAItems)] {
       if let v = v, v < 1 { throw bad("\(k) must be ≥ 1 or nil (got \(v))") }
     }
+    for (k, v) in [("items_per_task", itemsPerTask), ("halu_eval_items", haluEvalItems), ("truthful_qa_items", truthfulQAItems)] {
+      if let v = v { try Limits.size(v, max: 1_000_000, name: k, min: 1) }
+    }
+    try Limits.size(perplexityContext, max: 1 << 20, name: "perplexity_context", min: 8)
+    try Limits.size(perplexityTokens, max: 1 << 26, name: "perplexity_tokens", min: 8)
+    try Limits.size(bootstrapResamples, max: 1_000_000, name: "bootstrap_resamples")
+    try Limits.real(hostWattsPerCore, name: "host_watts_per_core", min: 0, max: 1e4)
+    for m in metrics where !SuiteConfig.allMetrics.contains(m) {
+      throw bad("unknown metric '\(m)' (valid: \(SuiteConfig.allMetrics.joined(separator: ", ")))")
+    }
+    if metrics.isEmpty { throw bad("metrics must name at least one of \(SuiteConfig.allMetrics.joined(separator: ", "))") }
+    if generationTokens < 1 || generationTokens > 1024 { throw bad("generation_tokens must be in 1...1024 (got \(generationTokens))") }
     if perplexityContext < 8 { throw bad("perplexity_context must be ≥ 8 (got \(perplexityContext))") }
     if perplexityTokens < perplexityContext { throw bad("perplexity_tokens must be ≥ perplexity_context") }
     if bootstrapResamples < 0 { throw bad("bootstrap_resamples must be ≥ 0") }

@@ -65,3 +65,8 @@ public final class LlamaScoringModel: ScoringModel, FootprintProviding {
     Double(try GGUFFile.load(path: path).tensors.reduce(0) { $0 + $1.byteCount })
   }
 }
+
+extension LlamaScoringModel: GeneratingModel {
+  public func detokenize(_ ids: [Int32]) -> String { model.tokenizer.decode(ids, skipSpecial: true) }
+  public var stopTokens: Set<Int32> { model.stopTokens }
+}

@@ -42,8 +42,7 @@ extension LlamaModel {
     w.set("llama.rope.dimension_count", .uint32(UInt32(c.ropeDim)))
     w.set("llama.rope.freq_base", .float32(Float(c.ropeTheta)))
     w.set("llama.attention.layer_norm_rms_epsilon", .float32(c.rmsEps))
-    let quantized = ([embedding, output].compactMap { $0 } + layers.flatMap { [$0.wq, $0.wk, $0.wv, $0.wo, $0.gate, $0.up, $0.down].compactMap { $0 } }).contains { $0.isQuantized }
-    if quantized { w.set("general.quantization_version", .uint32(2)) }
+    if isQuantized { w.set("general.quantization_version", .uint32(2)) }
     for (k, v) in tokenizer.ggufMetadata { w.set(k, v) }
     for (k, v) in sourceMetadata where LlamaModel.passthroughTokenizerKeys.contains(k) { w.set(k, v) }
 

