@@ -114,10 +114,10 @@ for i, p in ipairs(points) do
     curve[#curve + 1] = { step, s.mean_return }
   end
   record(0, agent:evaluate(e.env, e.eval))
-  local t0, c0 = os.time(), os.clock()
+  local t0, c0 = edgelab.clock(), os.clock()
   agent:train(cfg.steps, { every = cfg.every, eval_episodes = e.eval.episodes, eval_seeds = e.eval.seeds,
                            on_eval = record, progress = false })
-  local wall, cpu = os.difftime(os.time(), t0), os.clock() - c0
+  local wall, cpu = edgelab.clock() - t0, os.clock() - c0
   local m = agent:evaluate(e.env, e.final)
   final:add { env = p.env, arm = p.arm, seed = p.seed, final_return = m.mean_return, wall_s = wall, cpu_s = cpu }
   rows[#rows + 1] = { env = p.env, arm = p.arm, seed = p.seed, final = m.mean_return, curve = curve }

@@ -1,5 +1,5 @@
 -- bad input (file): safetensors missing file
--- expect: cannot read
+-- expect: cannot open
 local edgelab = require "edgelab"
 local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
 local run <close> = edgelab.lab.run {}
