@@ -53,7 +53,7 @@ for _, a in ipairs(agents) do
       hallucination_violation_rate = m.hallucination_violation_rate, auc = report.auc(curve), wall_s = wall, cpu_s = cpu }
     final:add(row)
     finals[a.name][seed], curves[a.name][seed] = row, curve
-    print(("%-7s seed %d  final return %.2f  latency %.2f s  AUC %.1f  wall %d s  cpu %.0f s"):format(
+    print(("%-7s seed %d  final return %.2f  latency %.2f s  AUC %.1f  wall %.0f s  cpu %.0f s"):format(
       a.name, seed, m.mean_return, m.latency_mean, row.auc, wall, cpu))
   end
 end

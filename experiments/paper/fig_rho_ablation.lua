@@ -51,7 +51,7 @@ for _, rho in ipairs(cfg.rhos) do
         accuracy_violation_rate = m.accuracy_violation_rate, wall_s = wall }
       final:add(row)
       r.curves[seed], r.finals[seed] = curve, row
-      print(("ρ=%-4s %-7s seed %d  final %.2f  latency %.2f s  AUC %.1f  %d s"):format(
+      print(("ρ=%-4s %-7s seed %d  final %.2f  latency %.2f s  AUC %.1f  %.0f s"):format(
         tostring(rho), a.name, seed, m.mean_return, m.latency_mean, row.auc, wall))
     end
   end
