@@ -23,7 +23,7 @@ shift 2
 scratch=.build/fuzz
 swift build -c release --scratch-path "$scratch" --product edgelab-fuzz \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -DEDGELAB_LIBFUZZER \
-  -Xcc -fsanitize=fuzzer-no-link,address >&2
+  -Xcc -fsanitize=fuzzer-no-link,address -Xswiftc -use-ld=lld >&2
 bin="$scratch/release/edgelab-fuzz"
 
 run_one() {

@@ -73,10 +73,10 @@ for _, n in ipairs(cfg.users) do
   end
 end
 
-local t_start = os.time()
+local t_start = edgelab.clock()
 for _, n in ipairs(cfg.users) do
   local env = mec.env { scenario = cfg.scenario, users = n, rho = cfg.rho, horizon = cfg.horizon }
-  local t0 = os.time()
+  local t0 = edgelab.clock()
   for _, name in ipairs(mec.baselines()) do
     if name ~= "lyapunov-exhaustive" or n <= cfg.oracle_max then
       for s, es in ipairs(eval_seeds) do
@@ -85,11 +85,11 @@ for _, n in ipairs(cfg.users) do
       end
     end
   end
-  print(("timing N=%d baselines %d s"):format(n, os.difftime(os.time(), t0)))
+  print(("timing N=%d baselines %.1f s"):format(n, (edgelab.clock() - t0)))
   for _, kind in ipairs(cfg.agents) do
     assert(kind == "ppo" or kind == "wmppo", "agents: 'ppo' or 'wmppo' expected, got " .. tostring(kind))
     for ts = 1, cfg.train_seeds do
-      local t1 = os.time()
+      local t1 = edgelab.clock()
       local agent = rl[kind] { env = env, seed = ts, total_steps = cfg.train_steps, num_envs = cfg.num_envs,
                                num_steps = cfg.num_steps }
       agent:train(cfg.train_steps, { progress = true })
@@ -101,8 +101,8 @@ for _, n in ipairs(cfg.users) do
         record(kind == "ppo" and "PPO" or "WM-PPO", "agent", n, (ts - 1) * cfg.seeds + s, m,
                { imagination_frac = its > 0 and on / its or 0 })
       end
-      print(("timing N=%d %s seed %d: %d s (%d steps); latency %.2f s, return %.1f, imagination on %d/%d iterations"):format(
-        n, kind, ts, os.difftime(os.time(), t1), agent.step, m.latency_mean, m.mean_return, on, its))
+      print(("timing N=%d %s seed %d: %.1f s (%d steps); latency %.2f s, return %.1f, imagination on %d/%d iterations"):format(
+        n, kind, ts, (edgelab.clock() - t1), agent.step, m.latency_mean, m.mean_return, on, its))
     end
   end
 end
@@ -165,8 +165,8 @@ run:table("Per policy and population (means; latency with 95% t-interval)", "sum
 if agg["WM-PPO"] or agg["PPO"] then run:table("Relative latency of the learned agents (negative = faster)", "relative_latency.csv") end
 run:note(("Scenario %q, ρ = %s, horizon %d slots; baselines: %d evaluation seed(s) × %d episode(s) (band over "
   .. "evaluation seeds); agents (%s): %d training seed(s) × %d env steps each, evaluated on the same %d episode(s) "
-  .. "(band over training × evaluation seeds). lyapunov-exhaustive (N ≤ %d) is the exact per-slot drift-plus-penalty minimum (it coincides with lyapunov when ≤ 1 user is pending); lookahead is clairvoyant MPC on a clone of the env. Total wall time %d s on a shared 2-core machine. "
+  .. "(band over training × evaluation seeds). lyapunov-exhaustive (N ≤ %d) is the exact per-slot drift-plus-penalty minimum (it coincides with lyapunov when ≤ 1 user is pending); lookahead is clairvoyant MPC on a clone of the env. Total wall time %.0f s on a shared 2-core machine. "
   .. "The paper claims WM-PPO cuts average latency by 12–30%% across populations with constraints satisfied; "
   .. "relative_latency.csv gives the measured change against every policy.")
   :format(cfg.scenario, tostring(cfg.rho), cfg.horizon, cfg.seeds, cfg.episodes, table.concat(cfg.agents, ", "),
-          cfg.train_seeds, cfg.train_steps, cfg.seeds * cfg.episodes, cfg.oracle_max, os.difftime(os.time(), t_start)))
+          cfg.train_seeds, cfg.train_steps, cfg.seeds * cfg.episodes, cfg.oracle_max, (edgelab.clock() - t_start)))

@@ -30,7 +30,7 @@ local learning = run:csv("learning.csv", { "series", "agent", "rho", "seed", "st
 local final = run:csv("final.csv", { "agent", "rho", "seed", "final_return", "latency_mean", "auc", "energy_violation_rate",
   "accuracy_violation_rate", "wall_s" })
 local res = {}   -- res[rho][agent] = { curves = {}, finals = {} }
-local T0 = os.time()
+local T0 = edgelab.clock()
 for _, rho in ipairs(cfg.rhos) do
   local env = mec.env { scenario = "paper", users = cfg.users, rho = rho }
   res[rho] = {}
@@ -51,7 +51,7 @@ for _, rho in ipairs(cfg.rhos) do
         accuracy_violation_rate = m.accuracy_violation_rate, wall_s = wall }
       final:add(row)
       r.curves[seed], r.finals[seed] = curve, row
-      print(("ρ=%-4s %-7s seed %d  final %.2f  latency %.2f s  AUC %.1f  %d s"):format(
+      print(("ρ=%-4s %-7s seed %d  final %.2f  latency %.2f s  AUC %.1f  %.1f s"):format(
         tostring(rho), a.name, seed, m.mean_return, m.latency_mean, row.auc, wall))
     end
   end
@@ -96,4 +96,4 @@ report.cost_curves(run, { csv = "learning.csv", by = "series", file = "learning_
   title = "Evaluation cost per ρ (mean, 95% CI over seeds)" })
 run:table("Per ρ: final return (IQM, 95% bootstrap CI), AUC, steps-to-threshold and changes vs PPO", "summary.csv")
 run:note(("%d seed(s) × %d env steps per agent and ρ; N = %d users. |return| change < 0 means lower cost than PPO. "
-  .. "Total wall time %d s.") :format(cfg.seeds, cfg.steps, cfg.users, os.difftime(os.time(), T0)))
+  .. "Total wall time %.0f s.") :format(cfg.seeds, cfg.steps, cfg.users, (edgelab.clock() - T0)))
