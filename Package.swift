@@ -45,6 +45,10 @@ let package = Package(
             dependencies: ["LuaBridge", "Lab", "TensorCore", "LLM", "Evaluation", "Compression",
                            "EnvKit", "MEC", "RL", "EdgeProfiles", "Statistics"],
             swiftSettings: swiftSettings),
+    // Fuzz targets (input boundaries driven by arbitrary bytes) and their libFuzzer / replay driver
+    // (scripts/fuzz.sh builds it with -sanitize=fuzzer,address).
+    .target(name: "FuzzTargets", dependencies: ["LLM", "TensorCore", "LuaBridge", "MEC", "RL"], swiftSettings: swiftSettings),
+    .executableTarget(name: "edgelab-fuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
     .executableTarget(name: "edgelab",
                       dependencies: ["EdgeLabLua", "LuaBridge", "Lab", "CEditline", "TensorCore", "LLM",
                                      "Evaluation", "Compression", "EnvKit", "MEC", "RL", "CBLAS",
@@ -63,7 +67,8 @@ let package = Package(
     .testTarget(name: "RLTests", dependencies: ["RL", "EnvKit", "TensorCore", "MEC"]),
     .testTarget(name: "LabTests", dependencies: ["Lab"]),
     .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua"]),
-    .testTarget(name: "EdgeLabLuaTests", dependencies: ["EdgeLabLua", "LuaBridge", "Lab"]),
+    .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "LLM"]),
+    .testTarget(name: "EdgeLabLuaTests", dependencies: ["EdgeLabLua", "LuaBridge", "Lab", "LLM"]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -115,6 +115,7 @@ enum EvalBinding {
     let box = try call.object(1, EdgeLabBinding.llmClass)
     var cfg = try call.decode(2, defaults: SuiteConfig())
     if cfg.dataDir == nil { cfg.dataDir = dataDir }
+    do { try cfg.validate() } catch { throw call.argumentError(2, "\(error)") }
     var baseModel: LLMBox? = nil, baseResults: EvalResultsBox? = nil
     var name = URL(fileURLWithPath: box.path).deletingPathExtension().lastPathComponent
     var storage: Double? = nil

@@ -2,6 +2,7 @@ import CLua
 import Foundation
 import LuaBridge
 import LLM
+import TensorCore
 
 /// A loaded model held by Lua.
 public final class LLMBox {
@@ -185,7 +186,8 @@ extension EdgeLabBinding {
       return 1
     }
     .method("decode") { call, b in
-      let ids = try call.numbers(2).map { Int32(clamping: Int($0)) }
+      let vocab = b.model.tokenizer.vocabSize
+      let ids = try call.numbers(2).map { Int32(try Limits.int($0, name: "token id", min: 0, max: vocab - 1)) }
       call.push(b.model.tokenizer.decode(ids))
       return 1
     }
@@ -201,5 +203,6 @@ extension EdgeLabBinding {
       try b.model.save(path, format: f, dtype: d, maxShardBytes: o.shard_mb > 0 ? max(1, Int(o.shard_mb * 1e6)) : nil)
       return 0
     }
+    .closable()
     .tostring { b in "edgelab.LLM(\(b.path), \(b.model.config.layers) layers, d=\(b.model.config.dim)\(b.quantized ? ", quantized" : ""))" }
 }

@@ -31,7 +31,9 @@ extension LabBinding {
       // The message handler has already appended the traceback: the manifest gets the message, the log both.
       var text = full
       if let r = full.range(of: "\nstack traceback:") { text = String(full[..<r.lowerBound]) }
-      let interrupted = text.hasSuffix("interrupted!")   // the Ctrl-C hook's error (LuaInterrupt)
+      // The Ctrl-C hook's error (LuaInterrupt), or a Swift loop stopped by it (possibly wrapped, e.g. as
+      // "bad argument #1 to 'train' (interrupted!)").
+      let interrupted = text.hasSuffix("interrupted!") || text.contains("(interrupted!)") || LuaInterrupt.requested
       return try finish(box, interrupted ? .interrupted : .failed, message: text, log: full)
     }
     try finish(box, .complete, message: nil, log: nil)
@@ -138,6 +140,7 @@ extension LabBinding {
     }
     let r = try Run(root: runRoot, experiment: name, config: config, seed: seed, script: script,
                     version: version, args: CommandLine.arguments, role: role, rootSeed: session.seed)
+    for note in r.recovered { FileHandle.standardError.write(Data("lab.run: earlier run \(note)\n".utf8)) }
     session.openedRuns.append((dir, r))
     let state = call.state
     let box = LabRunBox(run: r, state: state)

@@ -38,19 +38,24 @@ extension EdgeLabBinding {
     }
     .method("uniform") { call, b in
       let lo = try call.optNumber(2, 0), hi = try call.optNumber(3, 1)
+      guard lo.isFinite, hi.isFinite, lo <= hi, (hi - lo).isFinite else {
+        throw call.argumentError(2, "uniform(lo, hi) needs finite lo <= hi, got \(lo), \(hi)")
+      }
       call.push(b.rng.uniform(lo, hi))
       return 1
     }
     .method("normal") { call, b in
       let mean = try call.optNumber(2, 0), std = try call.optNumber(3, 1)
-      guard std >= 0 else { throw call.argumentError(3, "std must be >= 0") }
+      guard std >= 0, std.isFinite, mean.isFinite else { throw call.argumentError(3, "mean and std must be finite, std >= 0") }
       call.push(b.rng.normal(mean: mean, std: std))
       return 1
     }
     .method("integer") { call, b in
       let lo = try call.integer(2), hi = try call.integer(3)
       guard hi >= lo else { throw call.argumentError(3, "empty interval [\(lo), \(hi)]") }
-      call.push(lo + b.rng.int(below: hi - lo + 1))
+      let (width, o) = hi.subtractingReportingOverflow(lo)
+      guard !o, width < Int.max else { throw call.argumentError(3, "interval [\(lo), \(hi)] is too wide (more than 2^63 - 1 values)") }
+      call.push(lo + b.rng.int(below: width + 1))
       return 1
     }
     .method("bernoulli") { call, b in
@@ -76,6 +81,10 @@ extension EdgeLabBinding {
     .method("permutation") { call, b in
       let n = try call.integer(2)
       guard n >= 0 else { throw call.argumentError(2, "n must be >= 0") }
+      // A Lua array costs ~16 bytes a slot plus the Swift copies on the way: 64 bytes per element.
+      do { try Limits.allocation([n], bytesPerElement: 64, what: "rng:permutation(\(n))") } catch let e as LimitError {
+        throw call.argumentError(2, e.message)
+      }
       call.push(.array(b.rng.permutation(n).map { .integer($0 + 1) }))
       return 1
     }

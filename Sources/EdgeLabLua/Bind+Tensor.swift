@@ -34,6 +34,7 @@ extension EdgeLabBinding {
     m.function("arange") { call in
       let n = try call.integer(1)
       guard n >= 0 else { throw call.argumentError(1, "n must be >= 0, got \(n)") }
+      _ = try checkedShape(call, 1, [n])
       return push(call, Tensor(shape: [n], (0..<n).map { Float($0) }))
     }
     m.function("randn") { call in
@@ -64,7 +65,7 @@ extension EdgeLabBinding {
     }
     m.function("cross_entropy") { call in
       let logits = try tensorArgument(call, 1)
-      let targets = try call.numbers(2).map { Int($0) - 1 }
+      let targets = try call.numbers(2).map { try Limits.int($0, name: "target", min: 1, max: Int(Int32.max)) - 1 }
       return push(call, try crossEntropy(logits, targets: targets))
     }
     m.function("kl_div") { call in
@@ -114,13 +115,22 @@ extension EdgeLabBinding {
 func shapeArgument(_ call: LuaCall, _ i: Int32) throws -> [Int] {
   if let n = try? call.integer(i) {
     guard n >= 0 else { throw call.argumentError(i, "shape entries must be >= 0, got \(n)") }
-    return [n]
+    return try checkedShape(call, i, [n])
   }
   guard let a = try call.table(i).arrayValue else { throw call.argumentError(i, "shape (array of integers) expected") }
-  return try a.map {
+  let shape = try a.map {
     guard let n = $0.intValue, n >= 0 else { throw call.argumentError(i, "shape entries must be integers >= 0, got \($0)") }
     return n
   }
+  return try checkedShape(call, i, shape)
+}
+
+/// A shape whose tensor fits the element limit and the memory budget (4 bytes per element).
+func checkedShape(_ call: LuaCall, _ i: Int32, _ shape: [Int]) throws -> [Int] {
+  do {
+    try Limits.allocation([try Limits.product(shape, name: "shape")], bytesPerElement: 4, what: "tensor of shape \(shape)")
+  } catch let e as LimitError { throw call.argumentError(i, e.message) }
+  return shape
 }
 
 /// An RNG from a seed (integer >= 0) or an edgelab.RNG stream (which advances).

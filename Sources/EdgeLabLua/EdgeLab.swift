@@ -1,5 +1,6 @@
 import Foundation
 import LuaBridge
+import TensorCore
 
 /// Sets up a Lua state for EdgeLab: every binding in package.preload as "edgelab.<name>", the pure-Lua
 /// library (lua/edgelab/init.lua, which merges them into `require "edgelab"`) on package.path, the session,
@@ -17,6 +18,8 @@ public enum EdgeLab {
   public static func install(into state: LuaState, session: EdgeLabSession,
                              bindings: [EdgeLabBinding] = EdgeLabBinding.all) throws {
     state.userInfo[sessionKey] = session
+    // Long Swift loops in the domain modules poll Cancellation; Ctrl-C (LuaInterrupt) is their stop signal.
+    Cancellation.probe = { LuaInterrupt.requested }
     if session.luaDir == nil { session.luaDir = LuaPath.find(script: session.scriptPath) }
     if let dir = session.luaDir { state.addPackagePath(dir) }
     for b in bindings {

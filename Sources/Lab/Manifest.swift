@@ -5,7 +5,8 @@ import Foundation
 import Glibc
 #endif
 
-public enum RunStatus: String, Sendable { case running, complete, failed, interrupted }
+/// `killed`: found still `running` by a later run after its process had died (see StaleRuns).
+public enum RunStatus: String, Sendable { case running, complete, failed, interrupted, killed }
 
 public struct Manifest {
   public var experiment: String
@@ -36,7 +37,7 @@ public struct Manifest {
       "edgelab_version": .string(version), "seed": seed, "smoke": .bool(smoke),
       "started": .string(Manifest.iso(started)), "status": .string(status.rawValue),
       "platform": Manifest.platform, "files": .array(files.sorted(by: utf8Less).map { .string($0) }),
-      "args": .array(args.map { .string($0) }),
+      "args": .array(args.map { .string($0) }), "pid": .int(Int(getpid())),
     ]
     o["script"] = scriptPath.map { .object(["path": .string($0), "sha256": scriptSHA256.map { .string($0) } ?? .null]) } ?? .null
     o["git"] = gitCommit.map { .object(["commit": .string($0), "dirty": gitDirty.map { .bool($0) } ?? .null]) } ?? .null

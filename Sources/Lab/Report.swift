@@ -26,6 +26,7 @@ public enum Report {
     switch m.status {
     case .failed: s += "> **The run failed**: \(m.error ?? "unknown error"). What it finished is kept below.\n\n"
     case .interrupted: s += "> **The run was interrupted**\(m.error.map { " (\($0))" } ?? ""). What it finished is kept below.\n\n"
+    case .killed: s += "> **The run was killed** before it could finish\(m.error.map { " (\($0))" } ?? "").\n\n"
     case .running: s += "> The run is still in progress (or ended without recording a status).\n\n"
     case .complete: break
     }

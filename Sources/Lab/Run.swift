@@ -38,6 +38,8 @@ public final class Run {
   let clock: () -> Date
   public var status: RunStatus { manifest.status }
   public var configID: String { manifest.configID }
+  /// Stale runs of this experiment found (and marked `killed`) when this run started.
+  public private(set) var recovered: [String] = []
 
   static let reserved: Set<String> = ["config.json", "manifest.json", "log.txt", "report.md", "progress.txt"]
 
@@ -54,6 +56,8 @@ public final class Run {
     self.role = role
     let id = config.id
     runDir = root.appendingPathComponent(experiment).appendingPathComponent(id)
+    // Runs killed earlier (SIGKILL leaves a manifest at `running`) are marked `killed` before anything is replaced.
+    let stale = StaleRuns.recover(in: runDir.deletingLastPathComponent())
     switch role {
     case .whole:
       grids = GridCursor(shard: nil, skipAll: false, rootSeed: rootSeed)
@@ -94,6 +98,7 @@ public final class Run {
     let gitDir = script?.deletingLastPathComponent() ?? URL(fileURLWithPath: fm.currentDirectoryPath)
     if let (commit, dirty) = Manifest.git(at: gitDir) { m.gitCommit = commit; m.gitDirty = dirty }
     manifest = m
+    recovered = stale
     let logURL = dir.appendingPathComponent("log.txt")
     guard fm.createFile(atPath: logURL.path, contents: nil), let h = FileHandle(forWritingAtPath: logURL.path) else {
       throw LabError.io("cannot create \(logURL.path)")

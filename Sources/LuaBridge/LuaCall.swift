@@ -135,7 +135,7 @@ public struct LuaCall {
   /// The Swift object in userdata of class `cls` at `i`.
   public func object<T>(_ i: Int32, _ cls: LuaClass<T>) throws -> T {
     guard let o = cls.object(L, at: i) else {
-      if luaL_testudata(L, i, cls.name) != nil { throw argumentError(i, "\(cls.name) already released") }
+      if luaL_testudata(L, i, cls.name) != nil { throw argumentError(i, "\(cls.name) used after close") }
       throw typeError(i, expected: cls.name)
     }
     return o

@@ -47,6 +47,24 @@ public final class LuaClass<T: AnyObject> {
     }
   }
 
+  /// `obj:close()`: releases the Swift object now (its memory, e.g. a model's weights) instead of at `__gc`;
+  /// any later use raises "<class> used after close". Closing twice is allowed. `onClose` runs first.
+  @discardableResult
+  public func closable(_ onClose: ((T) throws -> Void)? = nil) -> Self {
+    let cname = name
+    methods.append(("close", { call in
+      guard let ud = luaL_testudata(call.L, 1, cname) else {
+        throw LuaBridgeError.message("calling 'close' on bad self (\(cname) expected, got \(call.typeName(1)))")
+      }
+      guard let raw = ud.load(as: UnsafeMutableRawPointer?.self) else { return 0 }
+      try onClose?(Unmanaged<T>.fromOpaque(raw).takeUnretainedValue())
+      ud.storeBytes(of: nil, as: UnsafeMutableRawPointer?.self)
+      Unmanaged<T>.fromOpaque(raw).release()
+      return 0
+    }))
+    return self
+  }
+
   /// Any other metamethod (`__len`, `__call`, `__eq`, `__index` is reserved): argument 1 must be the object.
   @discardableResult
   public func metamethod(_ event: String, _ body: @escaping (LuaCall, T) throws -> Int32) -> Self {
@@ -58,6 +76,7 @@ public final class LuaClass<T: AnyObject> {
     let cname = name
     return { [self] call in
       guard let o = self.object(call.L, at: 1) else {
+        if luaL_testudata(call.L, 1, cname) != nil { throw LuaBridgeError.message("\(cname) used after close (in '\(what)')") }
         throw LuaBridgeError.message(
           "calling '\(what)' on bad self (\(cname) expected, got \(call.typeName(1))); use obj:\(what)(...)")
       }
@@ -117,7 +136,8 @@ public final class LuaClass<T: AnyObject> {
         lua_pushvalue(L, 2)
         if lua_rawget(L, call.upvalueIndex(1)) != LUA_TNIL { return 1 }
         edgelab_pop(L, 1)
-        guard let get = props[key], let o = self.object(L, at: 1) else { return 0 }
+        guard let get = props[key] else { return 0 }
+        guard let o = self.object(L, at: 1) else { throw LuaBridgeError.message("\(self.name) used after close (reading '\(key)')") }
         call.push(try get(o))
         return 1
       }

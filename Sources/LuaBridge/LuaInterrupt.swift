@@ -5,7 +5,8 @@ import Foundation
 /// (`edgelab_request_stop`, async-signal-safe); the hook — a C function — raises "interrupted!" the next time
 /// Lua code runs, so the error unwinds through the script normally (`<close>` variables run, a lab run is
 /// marked interrupted). Long Swift loops should call `LuaInterrupt.check()` now and then. A second Ctrl-C
-/// before the first is handled kills the process (default action).
+/// before the first is handled kills the process (default action). SIGTERM and SIGHUP (a `kill`, a closed
+/// terminal, a job scheduler's stop) are handled the same way, so the run still records `interrupted`.
 public enum LuaInterrupt {
   static var target: OpaquePointer?
   static var flag: Int32 = 0
@@ -18,14 +19,14 @@ public enum LuaInterrupt {
     flag = 0
     edgelab_cancel_stop(state.mainL)
     target = state.mainL
-    signal(SIGINT, handler)
+    for s in stopSignals { signal(s, handler) }
   }
 
   /// Restores the default SIGINT action and forgets any Ctrl-C seen since `install`: in a long-lived host
   /// (the REPL) a later, unrelated error must not be taken for an interrupt, and a stop request that never
   /// fired must not stop the next chunk.
   public static func uninstall() {
-    signal(SIGINT, SIG_DFL)
+    for s in stopSignals { signal(s, SIG_DFL) }
     if let L = target { edgelab_cancel_stop(L) }
     target = nil
     flag = 0
@@ -43,9 +44,11 @@ public enum LuaInterrupt {
     if flag != 0 { throw LuaBridgeError.message("interrupted!") }
   }
 
-  static let handler: @convention(c) (Int32) -> Void = { _ in
+  static let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+  static let handler: @convention(c) (Int32) -> Void = { sig in
     flag = 1
-    signal(SIGINT, SIG_DFL)
+    signal(sig, SIG_DFL)
     if let L = target { edgelab_request_stop(L) }
   }
 }

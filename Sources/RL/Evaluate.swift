@@ -45,6 +45,7 @@ public struct EvaluationResult: Codable, Equatable, Sendable {
 public func evaluatePolicy<E: Environment, P: Policy>(_ policy: inout P, env: inout E, episodes: Int, seed: UInt64,
                                                      maxSteps: Int = 100_000) throws -> EvaluationResult {
   guard episodes >= 1 else { throw RLError.invalidConfig("episodes must be >= 1, got \(episodes)") }
+  try Limits.size(episodes, max: 1_000_000, name: "episodes", min: 1)
   var returns: [Double] = [], lengths = 0.0
   let keys = env.infoKeys, ckeys = env.costKeys
   var sums = [Double](repeating: 0, count: keys.count + ckeys.count)
@@ -54,6 +55,7 @@ public func evaluatePolicy<E: Environment, P: Policy>(_ policy: inout P, env: in
     var (obs, _) = env.reset(seed: seed &+ UInt64(k))
     var ret = 0.0, len = 0
     while len < maxSteps {
+      try Cancellation.check()
       let a = try policy.act(obs: obs, mask: env.actionMask(), env: env)
       let s = try env.step(a)
       ret += Double(s.reward); len += 1; steps += 1

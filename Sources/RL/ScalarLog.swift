@@ -1,5 +1,6 @@
 // Per-iteration training scalars (CleanRL's logged set) and a tidy CSV writer for them.
 import Foundation
+import TensorCore
 
 public struct TrainStats: Codable, Equatable, Sendable {
   public var iteration = 0
@@ -39,6 +40,10 @@ public struct TrainStats: Codable, Equatable, Sendable {
   public var targetSkill = Double.nan
   public var criticSkill = Double.nan
   public var rolloutRatioUsed = Double.nan
+  /// Mean return of the last `EpisodeRecord.window` (100) training episodes up to this iteration.
+  public var returnWindow = Double.nan
+  /// Imagined states the critic trained on (critic-in-imagination; 0 when off).
+  public var criticImaginedSamples = 0
   public init() {}
 
   public static let csvHeader = ["iteration", "global_step", "episodic_return", "episodic_length", "episodes",
@@ -47,7 +52,7 @@ public struct TrainStats: Codable, Equatable, Sendable {
                                  "wm_baseline_error", "wm_reward_error", "wm_reward_baseline", "imagination_on",
                                  "imagined_samples", "mve_gap_gae", "return_std", "mve_bias_real", "mve_rms_real",
                                  "real_reward_mean", "imagined_reward_mean", "mve_beta", "target_skill", "critic_skill",
-                                 "rollout_ratio"]
+                                 "rollout_ratio", "return_window", "critic_imagined_samples"]
 
   /// The row as numbers, in `csvHeader` order (NaN = not measured this iteration): what the CSV prints and
   /// what the Lua binding hands out at full precision.
@@ -57,14 +62,16 @@ public struct TrainStats: Codable, Equatable, Sendable {
      learningRate, sps, wmLoss, wmValidationError, wmBaselineError, wmRewardError,
      wmRewardBaseline, Double(imaginationOn), Double(imaginedSamples), mveGapToGAE, returnStd,
      mveBiasToReal, mveRMSToReal, realRewardMean, imaginedRewardMean, mveBetaUsed,
-     targetSkill, criticSkill, rolloutRatioUsed]
+     targetSkill, criticSkill, rolloutRatioUsed, returnWindow, Double(criticImaginedSamples)]
   }
   /// Columns that hold counts (printed as integers).
-  static let integerColumns: Set<String> = ["iteration", "global_step", "episodes", "imagination_on", "imagined_samples"]
+  static let integerColumns: Set<String> = ["iteration", "global_step", "episodes", "imagination_on", "imagined_samples",
+                                                   "critic_imagined_samples"]
 
   public var csvRow: [String] {
     zip(TrainStats.csvHeader, values).map { k, x in
-      x.isNaN ? "" : TrainStats.integerColumns.contains(k) ? String(Int(x)) : String(format: "%.6g", x)
+      x.isNaN ? "" : TrainStats.integerColumns.contains(k) ? (Int(exactly: x.rounded()).map(String.init) ?? String(format: "%.6g", x))
+        : String(format: "%.6g", x)
     }
   }
 }
@@ -82,13 +89,28 @@ public final class ScalarCSV {
       throw RLError.checkpoint("cannot create CSV file \(path)")
     }
   }
-  func columns(_ row: [String]) -> [String] {
-    deterministicOnly ? zip(TrainStats.csvHeader, row).filter { $0.0 != "sps" }.map(\.1) : row
+  func columns(_ row: [String]) -> [String] { ScalarCSVShape(deterministicOnly: deterministicOnly).columns(row) }
+
+  /// Writes the header and every row of `history` in one atomic replace (temporary file, then rename): the
+  /// file is never renamed into place and reopened per row, and a crash leaves the previous file intact.
+  public static func write(_ history: [TrainStats], to path: String, deterministicOnly: Bool = false) throws {
+    let shape = ScalarCSVShape(deterministicOnly: deterministicOnly)
+    var text = shape.columns(TrainStats.csvHeader).joined(separator: ",") + "\n"
+    for s in history { text += shape.columns(s.csvRow).joined(separator: ",") + "\n" }
+    do { try AtomicReplace.write(Data(text.utf8), to: path) } catch { throw RLError.checkpoint("cannot write CSV file \(path): \(error)") }
   }
+
   public func append(_ s: TrainStats) throws {
     guard let h = FileHandle(forWritingAtPath: path) else { throw RLError.checkpoint("cannot open \(path)") }
     defer { try? h.close() }
     try h.seekToEnd()
     try h.write(contentsOf: Data((columns(s.csvRow).joined(separator: ",") + "\n").utf8))
+  }
+}
+
+struct ScalarCSVShape {
+  let deterministicOnly: Bool
+  func columns(_ row: [String]) -> [String] {
+    deterministicOnly ? zip(TrainStats.csvHeader, row).filter { $0.0 != "sps" }.map(\.1) : row
   }
 }

@@ -55,6 +55,8 @@ end
 --- grid{ lr = {1e-3, 3e-4}, agent = {"ppo", "wmppo"} } → { {agent="ppo", lr=1e-3}, {agent="ppo", lr=3e-4}, ... }
 --- Keys are taken in sorted order, the first key varying slowest; each list keeps its given order.
 --- A scalar value counts as a one-element list. An empty list makes the grid empty.
+--- At most M.grid_limit combinations (an error names the count: a typo like {1, 1e9} must not exhaust memory).
+M.grid_limit = 1000000
 function M.grid(spec)
   assert(type(spec) == "table", "grid: table expected, got " .. type(spec))
   local keys, lists = {}, {}
@@ -69,6 +71,11 @@ function M.grid(spec)
     else
       lists[#lists + 1] = { v }
     end
+  end
+  local total = 1
+  for i = 1, #lists do total = total * #lists[i] end
+  if total > M.grid_limit then
+    error(("grid: %.0f combinations exceed the limit of %d (edgelab.grid_limit)"):format(total, M.grid_limit), 2)
   end
   local out = {}
   local function rec(i, acc)

@@ -23,6 +23,7 @@ function edgelab.clock() end
 ---@field script string?     the running script
 
 --- Cartesian product of named lists, keys in sorted order (first key slowest); scalars count as one value.
+--- More than `edgelab.grid_limit` (10^6) combinations is an error raised before any is built.
 ---@param spec table<string, any[]|any>
 ---@return table[]
 function edgelab.grid(spec) end

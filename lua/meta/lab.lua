@@ -42,7 +42,7 @@ function lab.progress(label, total) end
 ---@field dir string absolute path of the run folder
 ---@field id string config id ("default" or e.g. "seeds=5,steps=2048")
 ---@field name string experiment name
----@field status "running"|"complete"|"failed"|"interrupted"
+---@field status "running"|"complete"|"failed"|"interrupted"|"killed" killed: found still running after its process died (marked by the next run of the experiment)
 ---@field config table<string, any> the resolved configuration
 ---@field role "whole"|"shard"|"collect"|"plan" what this process does with the grids (see Run:grid)
 ---@field shard? {index: integer, count: integer} set when running as `--shard index/count`

@@ -53,7 +53,7 @@ function llm.threads(n) end
 ---@field tokens integer generated tokens
 ---@field ids integer[] the generated token ids (the stop token excluded)
 ---@field prompt_tokens integer
----@field finish "eos"|"length"
+---@field finish "eos"|"length"|"context" context: stopped because the model's context is full (max_tokens truncated there)
 ---@field stop_token? integer the stop token that ended generation (finish = "eos")
 ---@field stop_text? string its text, e.g. "<|im_end|>"
 
@@ -102,5 +102,8 @@ function M:decode(ids) end
 ---@param path string
 ---@param opts? {format?: "gguf"|"safetensors", dtype?: "f32"|"f16"|"bf16", shard_mb?: number} shard_mb > 0: safetensors shards of at most that many MB plus model.safetensors.index.json
 function M:save(path, opts) end
+---Releases the model's weights now (instead of at garbage collection); any later use raises
+---"edgelab.LLM used after close". Closing twice is allowed.
+function M:close() end
 
 return llm

@@ -10,6 +10,7 @@
 //   blockInfluence            BI_l = 1 − mean_t cos(h_in,t , h_out,t) (ShortGPT), h = residual stream
 import Foundation
 import LLM
+import TensorCore
 
 public struct LayerCalibration: Sendable, Codable, Equatable {
   public var attnInput: ChannelStats
@@ -39,9 +40,11 @@ public enum Calibration {
   /// `count` non-overlapping windows of `length` tokens (fewer if the text runs out).
   public static func windows(model: LlamaModel, texts: [String], length: Int, count: Int) throws -> [[Int32]] {
     guard length >= 2, count >= 1 else { throw CompressionError.invalidOption("calibration windows need length ≥ 2 and count ≥ 1") }
+    try Limits.size(length, max: model.config.contextLength, name: "calibration_length", min: 2)
+    try Limits.size(count, max: 1_000_000, name: "calibration_windows", min: 1)
     var stream: [Int32] = []
     let need = length * count
-    for t in texts where stream.count < need { stream += model.tokenizer.encode(t) }
+    for t in texts where stream.count < need { stream += try model.tokenizer.encode(t, check: Cancellation.check) }
     var out: [[Int32]] = []
     var i = 0
     while i + length <= stream.count, out.count < count { out.append(Array(stream[i..<(i + length)])); i += length }
@@ -61,6 +64,7 @@ public enum Calibration {
     }
     var tokens = 0
     for (wi, w) in windows.enumerated() {
+      try Cancellation.check()
       var cache = model.makeCache(reserve: w.count)
       // residual stream entering the current layer
       var hin = [Float](repeating: 0, count: w.count * c.dim)

@@ -21,6 +21,9 @@ public final class Distiller {
       throw CompressionError.invalidOption("distillation needs equal-length windows of ≥ 2 tokens")
     }
     guard teacher.config.vocabSize == student.config.vocabSize else { throw CompressionError.shape("teacher and student vocabularies differ") }
+    // Student logits, their gradient and the softmax of one batch: ~4 floats per (sequence, position, vocab entry).
+    try Limits.allocation([options.batchSize, T, student.config.vocabSize], bytesPerElement: 16,
+                          what: "distillation batch_size × length × vocab")
     self.options = options
     cache = try TeacherCache(teacher: teacher, windows: windows, k: min(options.topK, teacher.config.vocabSize),
                              temperature: options.temperature, progress: progress)
@@ -70,6 +73,7 @@ public final class Distiller {
   /// Train until `options.steps` (continuing after a resume). `progress` is called after every step.
   public func run(progress: ((DistillStep) -> Void)? = nil) throws -> LlamaModel {
     while step < options.steps {
+      try Cancellation.check()
       let r = try trainStep()   // not inside progress?(…): optional chaining would skip the call
       progress?(r)
     }
@@ -81,10 +85,8 @@ public final class Distiller {
   public func saveCheckpoint(_ path: String) throws {
     var ts = student.namedParameters().map { ("param.\($0.0)", $0.1) }
     ts += optimizer.stateTensors(prefix: "adam")
-    let url = URL(fileURLWithPath: path), tmp = URL(fileURLWithPath: path + ".tmp")
-    try Safetensors.write(ts, to: tmp, metadata: ["step": String(step), "format": "edgelab-distill-v1"])
-    _ = try? FileManager.default.removeItem(at: url)
-    try FileManager.default.moveItem(at: tmp, to: url)
+    // Safetensors.write is itself write-temp-then-rename: the old checkpoint stays until the new one is whole.
+    try Safetensors.write(ts, to: URL(fileURLWithPath: path), metadata: ["step": String(step), "format": "edgelab-distill-v1"])
   }
 
   public func loadCheckpoint(_ path: String) throws {

@@ -32,6 +32,16 @@ public struct DistillOptions: Codable, Sendable, Equatable {
   public func validate() throws {
     func bad(_ m: String) -> CompressionError { .invalidOption(m) }
     guard steps >= 0 else { throw bad("steps must be ≥ 0") }
+    try Limits.size(steps, max: 100_000_000, name: "steps")
+    try Limits.size(batchSize, max: 65_536, name: "batch_size", min: 1)
+    try Limits.size(topK, max: 1 << 24, name: "top_k", min: 1)
+    try Limits.size(warmupSteps, max: 100_000_000, name: "warmup")
+    try Limits.positive(Double(learningRate), name: "lr")
+    try Limits.real(Double(minLearningRate), name: "min_lr", min: 0)
+    try Limits.positive(Double(temperature), name: "temperature")
+    try Limits.probability(Double(alpha), name: "alpha")
+    try Limits.positive(Double(clipNorm), name: "clip")
+    try Limits.real(Double(weightDecay), name: "weight_decay", min: 0)
     guard batchSize >= 1 else { throw bad("batch_size must be ≥ 1") }
     guard learningRate > 0, minLearningRate >= 0 else { throw bad("learning rates must be positive") }
     guard temperature > 0 else { throw bad("temperature must be > 0") }

@@ -3,6 +3,7 @@
 // (log p̃_j = log p_j − log Σ_{i∈topk} p_i). Memory: windows · length · k · 8 bytes.
 import Foundation
 import LLM
+import TensorCore
 
 public struct TeacherCache: Sendable {
   public let k: Int
@@ -20,6 +21,7 @@ public struct TeacherCache: Sendable {
     ids = []; logprobs = []
     let V = teacher.config.vocabSize
     for (wi, w) in windows.enumerated() {
+      try Cancellation.check()
       var cache = teacher.makeCache(reserve: w.count)
       let z = try teacher.forward(tokens: w, cache: &cache)
       var wid = [Int32](), wlp = [Float]()

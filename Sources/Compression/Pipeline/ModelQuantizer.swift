@@ -7,6 +7,7 @@
 // the reference's layer-by-layer order). Memory: chunkLayers · (3·dim² + ffn²) floats.
 import Foundation
 import LLM
+import TensorCore
 
 public struct ModelQuantOptions: Sendable {
   public var rules: PrecisionRules
@@ -58,6 +59,7 @@ public enum ModelQuantizer {
                      .ffnInput: GPTQHessian(cols: c.dim), .ffnActivation: GPTQHessian(cols: c.ffn[l])]
         }
         for w in windows {
+          try Cancellation.check()
           var cache = current.makeCache(reserve: w.count)
           _ = try current.forward(tokens: w, cache: &cache, lastOnly: true) { l, site, v, rows, _ in
             guard l >= a, l < b, site != .blockOutput, rows > 0 else { return }
@@ -66,6 +68,7 @@ public enum ModelQuantizer {
         }
       }
       for l in a..<b {
+        try Cancellation.check()
         let p = "blk.\(l).", L = layers[l]
         func factor(_ s: ActivationSite) throws -> GPTQFactor? {
           guard isGPTQ, let h = hess[l]?[s], h.cols > 0 else { return nil }

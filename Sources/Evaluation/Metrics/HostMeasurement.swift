@@ -3,6 +3,7 @@
 // assumption), or — when /sys/class/powercap/*/energy_uj is readable — the RAPL package energy delta
 // (µJ counter; wraps at max_energy_range_uj). RAPL counts the whole package, other processes included.
 import Foundation
+import TensorCore
 
 public struct HostMeasurement: Sendable, Equatable, Codable {
   public var promptTokens: Int
@@ -75,6 +76,7 @@ public enum Host {
     let v = model.vocabSize
     var row = 0
     for _ in 0..<outputTokens {
+      try Cancellation.check()
       var best = 0
       logits.withUnsafeBufferPointer { b in
         for i in 1..<v where b[row + i] > b[row + best] { best = i }

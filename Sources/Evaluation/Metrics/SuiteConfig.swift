@@ -1,5 +1,6 @@
 // Configuration of an evaluation suite run (documented defaults; every field optional in JSON / Lua).
 import EdgeProfiles
+import TensorCore
 
 public struct SuiteConfig: Codable, Sendable, Equatable {
   /// Root seed: item subsets and bootstrap resamples derive from it.
@@ -102,6 +103,13 @@ public struct SuiteConfig: Codable, Sendable, Equatable {
     for (k, v) in [("items_per_task", itemsPerTask), ("halu_eval_items", haluEvalItems), ("truthful_qa_items", truthfulQAItems)] {
       if let v = v, v < 1 { throw bad("\(k) must be ≥ 1 or nil (got \(v))") }
     }
+    for (k, v) in [("items_per_task", itemsPerTask), ("halu_eval_items", haluEvalItems), ("truthful_qa_items", truthfulQAItems)] {
+      if let v = v { try Limits.size(v, max: 1_000_000, name: k, min: 1) }
+    }
+    try Limits.size(perplexityContext, max: 1 << 20, name: "perplexity_context", min: 8)
+    try Limits.size(perplexityTokens, max: 1 << 26, name: "perplexity_tokens", min: 8)
+    try Limits.size(bootstrapResamples, max: 1_000_000, name: "bootstrap_resamples")
+    try Limits.real(hostWattsPerCore, name: "host_watts_per_core", min: 0, max: 1e4)
     for m in metrics where !SuiteConfig.allMetrics.contains(m) {
       throw bad("unknown metric '\(m)' (valid: \(SuiteConfig.allMetrics.joined(separator: ", ")))")
     }

@@ -9,6 +9,7 @@
 //              SmolLM2 it picked the longer answer 94% of the time (per character 74%, raw 10%): reported only
 //              as a diagnostic
 import Foundation
+import TensorCore
 
 /// Scores of one item.
 public struct MCItemResult: Sendable, Equatable, Codable {
@@ -77,6 +78,7 @@ public enum MultipleChoice {
     var out: [MCItemResult] = []
     out.reserveCapacity(task.items.count)
     for (k, item) in task.items.enumerated() {
+      try Cancellation.check()
       let s = try Scorer.score(model: model, session: session, context: item.context,
                                continuations: item.choices, reusePrefix: reusePrefix)
       let u = try unconditionalContext.map {

@@ -7,6 +7,7 @@
 // KL divergence per scored position: KL(P_ref ‖ P_model) = Σ_v p_ref(v) (log p_ref(v) − log p_model(v));
 // same-top-token rate: fraction of positions where both argmaxes agree (llama.cpp's "same top p").
 import Foundation
+import TensorCore
 
 public struct PerplexityScore: Sendable, Equatable, Codable {
   public var perplexity: Double
@@ -59,6 +60,7 @@ public enum Perplexity {
     let pre = model.prefixTokens
     var nll = 0.0, n = 0, w = 0
     for win in windows(stream, chunk: chunk) {
+      try Cancellation.check()
       let seq = pre + Array(win)
       let first = pre.isEmpty ? 1 : pre.count  // first scored position in seq
       guard seq.count > first else { continue }
@@ -93,6 +95,7 @@ public enum Perplexity {
     var klTotal = 0.0, nllM = 0.0, nllR = 0.0, n = 0, same = 0, w = 0
     var perWindowKL: [Double] = []
     for win in windows(stream, chunk: chunk) {
+      try Cancellation.check()
       let seq = pre + Array(win)
       let first = pre.isEmpty ? 1 : pre.count
       guard seq.count > first else { continue }

@@ -1,5 +1,6 @@
 // Llama hyper-parameters, read from GGUF metadata ("<arch>.*" keys). Per-layer head counts and FFN widths
 // may be arrays (pruned models, llama.cpp get_key_or_arr); scalars are broadcast to every layer.
+import TensorCore
 
 public enum RoPEPairing: String, Codable, Sendable {
   /// Rotate (x0,x1), (x2,x3), … — GGUF Llama files (Q/K rows permuted by convert_hf_to_gguf).
@@ -41,8 +42,22 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     return n
   }
 
+  /// Upper bounds for sizes read from files (far above any real model; they keep products from overflowing).
+  public static let maxLayers = 4096, maxSize = 1 << 20, maxVocab = 1 << 24, maxContext = 1 << 24
+
   public func validate() throws {
     func bad(_ m: String) -> LlamaError { .badConfig(m) }
+    try Limits.size(layers, max: Self.maxLayers, name: "block_count", min: 1)
+    try Limits.size(dim, max: Self.maxSize, name: "embedding_length", min: 1)
+    try Limits.size(vocabSize, max: Self.maxVocab, name: "vocab_size", min: 1)
+    for l in 0..<min(layers, heads.count, kvHeads.count, ffn.count) {
+      try Limits.size(heads[l], max: Self.maxSize, name: "head_count[\(l)]")
+      try Limits.size(kvHeads[l], max: Self.maxSize, name: "head_count_kv[\(l)]")
+      try Limits.size(ffn[l], max: Self.maxSize, name: "feed_forward_length[\(l)]")
+    }
+    try Limits.size(headDim, max: Self.maxSize, name: "head_dim", min: 1)
+    try Limits.size(contextLength, max: Self.maxContext, name: "context_length", min: 1)
+    guard ropeTheta.isFinite, rmsEps.isFinite else { throw bad("rope theta and rms eps must be finite") }
     guard vocabSize > 0, dim > 0, layers > 0, headDim > 0, headDim % 2 == 0 else { throw bad("sizes must be positive, head dim even") }
     guard heads.count == layers, kvHeads.count == layers, ffn.count == layers else { throw bad("per-layer arrays must have \(layers) entries") }
     for l in 0..<layers {
@@ -62,7 +77,7 @@ extension LlamaConfig {
     guard arch == "llama" else { throw LlamaError.unsupportedArchitecture(arch) }
     let p = arch + "."
     let layers = try f.int(p + "block_count")
-    guard layers > 0, layers <= 4096 else { throw LlamaError.badConfig("block_count \(layers)") }
+    try Limits.size(layers, max: LlamaConfig.maxLayers, name: "block_count", min: 1)
     let dim = try f.int(p + "embedding_length")
     func perLayer(_ key: String) throws -> [Int] {
       guard let a = try f.require(key).intArray else { throw GGUFError.wrongKeyType(key: key, expected: "an integer or integer array") }

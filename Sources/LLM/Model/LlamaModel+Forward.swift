@@ -39,6 +39,7 @@ extension LlamaModel {
     }
     for t in tokens where t < 0 || Int(t) >= c.vocabSize { throw LlamaError.tokenOutOfRange(t, vocab: c.vocabSize) }
     let pos0 = cache.count
+    guard pos0 + n <= c.contextLength else { throw LlamaError.contextOverflow(pos0 + n, max: c.contextLength) }
     var x = [Float](repeating: 0, count: n * d)
     try x.withUnsafeMutableBufferPointer { xb in
       for (i, t) in tokens.enumerated() { try embedding.row(Int(t), into: xb.baseAddress! + i * d) }

@@ -9,6 +9,7 @@
 // on export, so the model always runs with adjacent-pair RoPE.
 // Non-uniform (pruned) models: config.json gets "edgelab_heads", "edgelab_kv_heads", "edgelab_ffn" arrays.
 import Foundation
+import TensorCore
 
 extension LlamaModel {
   /// GGUF row order ← HF row order (toGGUF) or the inverse, for a [heads·hd × cols] matrix.
@@ -44,11 +45,11 @@ extension LlamaModel {
     guard let cfg = (try? JSONSerialization.jsonObject(with: read("config.json"))) as? [String: Any] else {
       throw LlamaError.badConfig("config.json is not a JSON object")
     }
-    func int(_ k: String) throws -> Int {
-      guard let v = (cfg[k] as? NSNumber)?.intValue else { throw LlamaError.badConfig("config.json lacks \(k)") }
-      return v
+    func int(_ k: String, max: Int = LlamaConfig.maxSize) throws -> Int {
+      guard let v = (cfg[k] as? NSNumber)?.doubleValue else { throw LlamaError.badConfig("config.json lacks \(k)") }
+      return try Limits.int(v, name: "config.json \(k)", min: 1, max: max)
     }
-    let layers = try int("num_hidden_layers"), dim = try int("hidden_size")
+    let layers = try int("num_hidden_layers", max: LlamaConfig.maxLayers), dim = try int("hidden_size")
     let nh = try int("num_attention_heads")
     let heads = (cfg["edgelab_heads"] as? [Int]) ?? [Int](repeating: nh, count: layers)
     let kv = (cfg["edgelab_kv_heads"] as? [Int]) ?? [Int](repeating: (cfg["num_key_value_heads"] as? Int) ?? nh, count: layers)

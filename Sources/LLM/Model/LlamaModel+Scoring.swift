@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TensorCore
 // Likelihood scoring: per-token log-probabilities and perplexity.
 //
 // perplexity(tokens, ctx, protocol):
@@ -62,24 +63,28 @@ extension LlamaModel {
 
   /// Tokens of `text` (without BOS unless the tokenizer adds it) and their log-probabilities (first token: none).
   public func logprobs(_ text: String, parseSpecial: Bool = true) throws -> (tokens: [Int32], logprobs: [Double]) {
-    let ids = tokenizer.encode(text, parseSpecial: parseSpecial)
+    let ids = try tokenizer.encode(text, parseSpecial: parseSpecial, check: Cancellation.check)
     return (ids, try tokenLogprobs(ids))
   }
 
   public func perplexity(_ text: String, ctx: Int = 512, protocol proto: PerplexityProtocol = .full,
                          parseSpecial: Bool = true) throws -> PerplexityResult {
-    try perplexity(tokens: tokenizer.encode(text, parseSpecial: parseSpecial), ctx: ctx, protocol: proto)
+    try perplexity(tokens: tokenizer.encode(text, parseSpecial: parseSpecial, check: Cancellation.check), ctx: ctx, protocol: proto)
   }
 
   public func perplexity(tokens ids: [Int32], ctx: Int = 512, protocol proto: PerplexityProtocol = .full) throws -> PerplexityResult {
     guard ctx >= 2 else { throw LlamaError.badConfig("perplexity ctx must be ≥ 2, got \(ctx)") }
     guard ids.count >= 2 else { throw LlamaError.emptyInput }
+    guard ctx <= config.contextLength else {
+      throw LlamaError.badConfig("perplexity ctx = \(ctx) exceeds the model's context of \(config.contextLength) tokens")
+    }
     if proto == .llamaCpp { return try perplexityLlamaCpp(tokens: ids, ctx: ctx) }
     var nll = 0.0, count = 0, windows = 0
     var s = 0
     while s < ids.count - 1 {
       let w = Array(ids[s..<min(s + ctx, ids.count)])
       if w.count < 2 { break }
+      try Cancellation.check()
       let lp = try tokenLogprobs(w)
       nll -= lp.reduce(0, +); count += lp.count; windows += 1
       s += ctx
@@ -101,6 +106,7 @@ extension LlamaModel {
     for k in 0..<chunks {
       var chunk = Array(ids[(k * ctx)..<((k + 1) * ctx)])
       if let b = bos { chunk[0] = b }
+      try Cancellation.check()
       let lp = try tokenLogprobs(chunk)   // lp[j − 1] = log p(chunk[j] | chunk[..<j])
       for j in first..<(ctx - 1) { nll -= lp[j]; count += 1 }
     }

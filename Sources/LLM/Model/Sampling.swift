@@ -20,6 +20,13 @@ public struct Sampling: Sendable, Equatable, Codable {
   }
   public static let greedy = Sampling()
 
+  /// Rejects values that would make sampling meaningless (NaN or negative temperature, top_p outside (0, 1]).
+  public func validate() throws {
+    try Limits.real(Double(temperature), name: "temperature", min: 0, max: 1e6)
+    guard topP.isFinite, topP > 0, topP <= 1 else { throw LimitError("top_p = \(topP) is out of range (allowed (0, 1])") }
+    try Limits.size(topK, max: Int(Int32.max), name: "top_k")
+  }
+
   /// Pick a token from one row of logits.
   public func sample(_ logits: UnsafeBufferPointer<Float>, rng: inout RNG) -> Int32 {
     if temperature <= 0 {

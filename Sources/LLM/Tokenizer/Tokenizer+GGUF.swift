@@ -16,10 +16,19 @@ extension Tokenizer {
     let (pre, known) = PreTokenizer.fromGGUF(preName)
     try self.init(tokens: toks, tokenTypes: types, merges: merges, preTokenizer: pre,
                   preTokenizerName: preName ?? "default", preTokenizerKnown: known,
-                  bosID: f["tokenizer.ggml.bos_token_id"]?.int.map { Int32($0) },
-                  eosID: f["tokenizer.ggml.eos_token_id"]?.int.map { Int32($0) },
+                  bosID: try Self.tokenID(f, "tokenizer.ggml.bos_token_id"),
+                  eosID: try Self.tokenID(f, "tokenizer.ggml.eos_token_id"),
                   addBOS: f["tokenizer.ggml.add_bos_token"]?.bool ?? false,
                   chatTemplate: f["tokenizer.chat_template"]?.string)
+  }
+
+  /// A special-token id from metadata: any integer type, checked to fit Int32 (never a conversion trap).
+  static func tokenID(_ f: GGUFFile, _ key: String) throws -> Int32? {
+    guard let v = f[key] else { return nil }
+    guard let i = v.int, let id = Int32(exactly: i) else {
+      throw TokenizerError.invalid("\(key) = \(v) is not a token id (an integer in 0 ... \(Int32.max))")
+    }
+    return id
   }
 
   /// The GGUF metadata entries describing this tokenizer (for writing a model).

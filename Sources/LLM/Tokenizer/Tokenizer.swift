@@ -50,6 +50,7 @@ public struct Tokenizer: Sendable {
               bosID: Int32? = nil, eosID: Int32? = nil, addBOS: Bool = false, chatTemplate: String? = nil,
               specialTokens: [String] = []) throws {
     guard !tokens.isEmpty else { throw TokenizerError.missing("token list") }
+    guard tokens.count < Int(Int32.max) else { throw TokenizerError.invalid("\(tokens.count) tokens do not fit 32-bit ids") }
     self.tokens = tokens
     var types = tokenTypes ?? [TokenType](repeating: .normal, count: tokens.count)
     guard types.count == tokens.count else { throw TokenizerError.invalid("\(types.count) token types for \(tokens.count) tokens") }
@@ -97,34 +98,40 @@ public struct Tokenizer: Sendable {
   /// Token ids of `text`. `parseSpecial`: recognise special tokens like <|im_start|> in the text.
   /// `addBOS` defaults to the file's setting (SmolLM2: false).
   public func encode(_ text: String, parseSpecial: Bool = true, addBOS: Bool? = nil) -> [Int32] {
+    encode(text, parseSpecial: parseSpecial, addBOS: addBOS, check: {})
+  }
+
+  /// `encode`, calling `check` before every pre-tokenized piece and BPE merge, so a long text can be
+  /// stopped (pass `Cancellation.check`: it throws once Ctrl-C was pressed).
+  public func encode(_ text: String, parseSpecial: Bool = true, addBOS: Bool? = nil,
+                     check: () throws -> Void) rethrows -> [Int32] {
     var out = [Int32]()
     if addBOS ?? self.addBOS, let b = bosID { out.append(b) }
     let bytes = Array(text.utf8)
     var start = 0, i = 0
-    func flush(_ end: Int) {
-      if start < end { encodeOrdinary(String(decoding: bytes[start..<end], as: UTF8.self), into: &out) }
-    }
     if parseSpecial && !specials.isEmpty {
       while i < bytes.count {
         if specialFirstByte[Int(bytes[i])],
            let m = specials.first(where: { sp in i + sp.text.count <= bytes.count && bytes[i..<(i + sp.text.count)].elementsEqual(sp.text) }) {
-          flush(i); out.append(m.id); i += m.text.count; start = i
+          if start < i { try encodeOrdinary(String(decoding: bytes[start..<i], as: UTF8.self), into: &out, check: check) }
+          out.append(m.id); i += m.text.count; start = i
         } else { i += 1 }
       }
     }
-    flush(bytes.count)
+    if start < bytes.count { try encodeOrdinary(String(decoding: bytes[start...], as: UTF8.self), into: &out, check: check) }
     return out
   }
 
-  func encodeOrdinary(_ text: String, into out: inout [Int32]) {
-    for piece in preTokenizer.split(text) { bpe(Array(piece.utf8), into: &out) }
+  func encodeOrdinary(_ text: String, into out: inout [Int32], check: () throws -> Void) rethrows {
+    for piece in preTokenizer.split(text) { try bpe(Array(piece.utf8), into: &out, check: check) }
   }
 
   /// BPE on one pre-tokenized piece.
-  func bpe(_ bytes: [UInt8], into out: inout [Int32]) {
+  func bpe(_ bytes: [UInt8], into out: inout [Int32], check: () throws -> Void) rethrows {
     var syms = bytes.map { byteIDs[Int($0)] }
     if syms.contains(-1) { syms.removeAll { $0 < 0 } }
     while syms.count > 1 {
+      try check()
       var best = Int32.max, bestAt = -1, bestID: Int32 = 0
       for k in 0..<(syms.count - 1) {
         if let m = mergeTable[UInt64(UInt32(syms[k])) << 32 | UInt64(UInt32(syms[k + 1]))], m.rank < best {

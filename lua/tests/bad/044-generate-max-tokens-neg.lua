@@ -1,0 +1,8 @@
+-- bad input (size): generate max tokens neg
+-- expect: max_tokens
+-- needs: model
+local edgelab = require "edgelab"
+local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
+local run <close> = edgelab.lab.run {}
+local model = edgelab.llm.load(U.model())
+local text = model:generate("hi", { max_tokens = -1 })

@@ -1,0 +1,7 @@
+-- bad input (value): rl gae lambda nan
+-- expect: gae_lambda
+local edgelab = require "edgelab"
+local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
+local run <close> = edgelab.lab.run {}
+local env = edgelab.mec.env { users = 2, horizon = 5 }
+local agent = edgelab.rl.ppo { env = env, gae_lambda = 0/0 }

@@ -1,0 +1,8 @@
+-- bad input (conversion): decode id nan
+-- expect: token id
+-- needs: model
+local edgelab = require "edgelab"
+local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
+local run <close> = edgelab.lab.run {}
+local model = edgelab.llm.load(U.model())
+local s = model:decode({ 0/0 })

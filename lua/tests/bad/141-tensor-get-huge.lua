@@ -1,0 +1,7 @@
+-- bad input (conversion): tensor get huge
+-- expect: get
+local edgelab = require "edgelab"
+local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
+local run = edgelab.lab.run {}
+local t = edgelab.tensor.zeros({ 2 })
+local x = t:get(2^62)

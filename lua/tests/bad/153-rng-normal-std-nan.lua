@@ -1,0 +1,7 @@
+-- bad input (value): rng normal std nan
+-- expect: std
+local edgelab = require "edgelab"
+local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
+local run = edgelab.lab.run {}
+local r = edgelab.rng.new(1)
+local x = r:normal(0, 0/0)

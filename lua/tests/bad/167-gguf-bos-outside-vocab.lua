@@ -1,0 +1,8 @@
+-- bad input (file): gguf bos outside vocab
+-- expect: special token id
+-- needs: model
+local edgelab = require "edgelab"
+local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
+local run = edgelab.lab.run {}
+local path = U.gguf_patch("tokenizer.ggml.bos_token_id", string.pack("<I4", 100000))
+local m = edgelab.llm.load(path)

@@ -1,0 +1,9 @@
+-- bad input (lifecycle): model used after close
+-- expect: used after close
+-- needs: model
+local edgelab = require "edgelab"
+local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
+local run = edgelab.lab.run {}
+local model = edgelab.llm.load(U.model())
+model:close()
+local text = model:generate("hi", { max_tokens = 2 })

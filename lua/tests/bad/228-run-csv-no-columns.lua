@@ -1,0 +1,6 @@
+-- bad input (lifecycle): run csv no columns
+-- expect: column
+local edgelab = require "edgelab"
+local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
+local run <close> = edgelab.lab.run {}
+local w = run:csv("c.csv", {})

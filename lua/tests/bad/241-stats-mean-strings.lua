@@ -1,0 +1,6 @@
+-- bad input (lifecycle): stats mean strings
+-- expect: not a number
+local edgelab = require "edgelab"
+local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
+local run = edgelab.lab.run {}
+local v = edgelab.stats.mean({ 1, "two" })

@@ -1,0 +1,7 @@
+-- bad input (decoder): decode rl bool type
+-- expect: anneal_lr
+local edgelab = require "edgelab"
+local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
+local run <close> = edgelab.lab.run {}
+local env = edgelab.mec.env { users = 2, horizon = 5 }
+local agent = edgelab.rl.ppo { env = env, anneal_lr = 1 }

@@ -1,0 +1,6 @@
+-- bad input (decoder): decode rl not table
+-- expect: table
+local edgelab = require "edgelab"
+local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
+local run = edgelab.lab.run {}
+local agent = edgelab.rl.ppo(42)

@@ -1,0 +1,10 @@
+-- bad input (decoder): decode deep nesting
+-- expect: nested deeper
+local edgelab = require "edgelab"
+local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
+local run = edgelab.lab.run {}
+local env = edgelab.mec.env { users = 2, horizon = 5 }
+local t = {}
+local cur = t
+for i = 1, 300 do cur[1] = {}; cur = cur[1] end
+local agent = edgelab.rl.ppo { env = env, hidden = t }

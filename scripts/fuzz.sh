@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing (libFuzzer, from the Swift toolchain) of EdgeLab's input boundaries.
+#   scripts/fuzz.sh TARGET SECONDS [libFuzzer flags…]   TARGET: gguf | safetensors | tokenizer | lua-options | all
+#   scripts/fuzz.sh replay                               replay fuzz/corpus/* through an ordinary build (no libFuzzer)
+# Builds Sources/edgelab-fuzz with -sanitize=fuzzer,address into .build/fuzz (its own scratch folder), then
+# runs the target for SECONDS with a 2 GiB malloc limit (an allocation above it is a finding, like a crash)
+# and 10 s per input. Seeds: fuzz/corpus/TARGET (committed: real files and past findings); new coverage goes
+# to .build/fuzz-corpus/TARGET; crashing inputs to fuzz/crashes/TARGET/ — move them into fuzz/corpus/TARGET
+# once fixed, so FuzzTargetsTests replays them on every test run. Exit status: libFuzzer's (0 = no finding).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+targets=(gguf safetensors tokenizer lua-options)
+target=${1:?usage: scripts/fuzz.sh TARGET SECONDS [flags] (TARGET: ${targets[*]} | all | replay)}
+
+if [ "$target" = replay ]; then
+  swift build -c release --product edgelab-fuzz >&2
+  for t in "${targets[@]}"; do .build/release/edgelab-fuzz "$t" "fuzz/corpus/$t"; done
+  exit 0
+fi
+
+seconds=${2:?usage: scripts/fuzz.sh TARGET SECONDS}
+shift 2
+scratch=.build/fuzz
+swift build -c release --scratch-path "$scratch" --product edgelab-fuzz \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DEDGELAB_LIBFUZZER \
+  -Xcc -fsanitize=fuzzer-no-link,address -Xswiftc -use-ld=lld >&2
+bin="$scratch/release/edgelab-fuzz"
+
+run_one() {
+  local t=$1; shift
+  mkdir -p ".build/fuzz-corpus/$t" "fuzz/crashes/$t" "fuzz/corpus/$t"
+  echo "== fuzz $t for ${seconds}s" >&2
+  # Sanitizer options: abort on the first error with a report; leaks are not findings here (caches live
+  # for the process by design).
+  ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
+  "$bin" "$t" -max_total_time="$seconds" -rss_limit_mb=4096 -malloc_limit_mb=2048 -timeout=10 \
+    -artifact_prefix="fuzz/crashes/$t/" -print_final_stats=1 "$@" ".build/fuzz-corpus/$t" "fuzz/corpus/$t"
+}
+
+if [ "$target" = all ]; then
+  status=0
+  for t in "${targets[@]}"; do run_one "$t" "$@" || status=$?; done
+  exit $status
+fi
+run_one "$target" "$@"
