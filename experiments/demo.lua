@@ -25,7 +25,7 @@ local cfg = lab.config {
   prune_ffn = 0.25,                                                -- fraction of FFN channels pruned (ECLD step)
   users = 10, horizon = 200, eval_episodes = 2, ppo_steps = 30000, -- MEC part
   smoke = { max_tokens = 8, items = 2, halueval = 2, truthfulqa = 2, ppl_tokens = 64, compress = false,
-            users = 4, horizon = 20, eval_episodes = 1, ppo_steps = 256 },
+            users = 4, horizon = 120, eval_episodes = 1, ppo_steps = 256 },   -- 120 slots: ~8 queries arrive
 }
 local assets = { cfg.model }
 for _, p in ipairs(report.eval_assets()) do assets[#assets + 1] = p end
@@ -148,7 +148,7 @@ local function add_mec(name, m)
 end
 stage("MEC baselines", function()
   for _, name in ipairs(mec.baselines()) do
-    if name ~= "oracle" or cfg.users <= 6 then
+    if name ~= "lyapunov-exhaustive" or cfg.users <= 6 then
       add_mec(name, mec.evaluate(mec.baseline(name, env, 1), env, { episodes = cfg.eval_episodes, seeds = eval_seeds }))
     end
   end

@@ -123,12 +123,25 @@ extension LabBinding {
     let script = session.scriptPath.map { URL(fileURLWithPath: $0) }
     let outputs = outputsRoot(root, session)
     let dir = outputs.appendingPathComponent(name).appendingPathComponent(config.id).standardizedFileURL
-    for other in (call.state.userInfo[openRunsKey] as? [LabRunBox]) ?? [] where other.run.dir.standardizedFileURL.path == dir.path {
+    for other in (call.state.userInfo[openRunsKey] as? [LabRunBox]) ?? [] where other.run.runDir.standardizedFileURL.path == dir.path {
       throw LuaBridgeError.message("lab.run: \(dir.path) is already open in this script (finish that run first)")
     }
-    let r = try Run(root: outputs, experiment: name, config: config, seed: seed, script: script,
-                    version: version, args: CommandLine.arguments)
+    if let expected = session.expectedRunDir, URL(fileURLWithPath: expected).standardizedFileURL.path != dir.path {
+      throw LuaBridgeError.message("lab.run: this run resolves to \(dir.path), but the sweep expects \(expected) "
+                                   + "(other outputs root, options or script version?)")
+    }
+    var runRoot = outputs
+    let role: RunRole
+    switch session.sweepRole {
+    case .whole: role = .whole
+    case .shard(let spec): role = .shard(spec, options: session.runOptions)
+    case .plan(let scratch): role = .plan; runRoot = scratch
+    case .collect(let merge): role = .collect(merge)
+    }
+    let r = try Run(root: runRoot, experiment: name, config: config, seed: seed, script: script,
+                    version: version, args: CommandLine.arguments, role: role, rootSeed: session.seed)
     for note in r.recovered { FileHandle.standardError.write(Data("lab.run: earlier run \(note)\n".utf8)) }
+    session.openedRuns.append((dir, r))
     let state = call.state
     let box = LabRunBox(run: r, state: state)
     var open = (state.userInfo[openRunsKey] as? [LabRunBox]) ?? []
@@ -208,7 +221,17 @@ extension LabBinding {
       }
       return 0
     }
+    .method("grid") { call, b in try grid(call, b) }
+    .method("summary") { call, b in
+      call.push(b.run.beginSummary())
+      return 1
+    }
     .property("dir") { b in .string(b.run.dir.path) }
+    .property("role") { b in .string(roleName(b.run.role)) }
+    .property("shard") { b in
+      guard case .shard(let spec, _) = b.run.role else { return .nil }
+      return .table(["index": .integer(spec.index), "count": .integer(spec.count)])
+    }
     .property("id") { b in .string(b.run.configID) }
     .property("name") { b in .string(b.run.experiment) }
     .property("status") { b in .string(b.run.status.rawValue) }

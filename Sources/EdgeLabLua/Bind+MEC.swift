@@ -10,6 +10,13 @@ public final class MECEnvBox {
   public init(_ env: MECEnv, seed: UInt64?) { self.env = env; defaultSeed = seed }
 }
 
+/// An exact snapshot of an env's state (`env:snapshot()`), with the box's pending default reset seed.
+public final class MECSnapshotBox {
+  public let snapshot: MECEnv.Snapshot
+  public let defaultSeed: UInt64?
+  public init(_ s: MECEnv.Snapshot, seed: UInt64?) { snapshot = s; defaultSeed = seed }
+}
+
 /// A baseline policy bound to the env it may peek at.
 public final class MECPolicyBox {
   public var policy: MECBaseline
@@ -34,9 +41,11 @@ extension EdgeLabBinding {
   ///   env:reset([seed]) → obs, info;  env:step(actions) → obs, reward, terminated, truncated, info
   ///       actions: array of N integers, 0 = offload, 1 = best local variant, 2 = second variant, …
   ///   env:mask() → flat array of N·choices booleans;  env:outcome() → the last slot's per-query breakdown
+  ///   env:snapshot() → s;  env:restore(s) (exact: replays bit-identical steps);  env:clone() → independent env
   ///   env.users, env.choices, env.obs_dim, env.horizon, env.info_keys, env.scenario, env.devices
   ///   mec.baseline(name, env [, seed]) → policy with policy:act(obs, mask) → actions
   ///   mec.evaluate(policy | function(obs, mask), env, { episodes = 1, seeds = {1} }) → metrics table
+  ///   mec.diagnose(env | scenario options [, opts]) → feasibility per class, headroom, binding constraints, verdict
   ///   mec.baselines() → names;  mec.scenarios() → names;  mec.check(env [, seed]) → { passed, problems }
   public static let mec = EdgeLabBinding("mec") { m, _ in
     m.function("env") { call in try MECBinding.makeEnv(call) }
@@ -51,6 +60,7 @@ extension EdgeLabBinding {
       return 1
     }
     m.function("evaluate") { call in try MECBinding.evaluate(call) }
+    m.function("diagnose") { call in try MECBinding.diagnose(call) }
     m.function("baselines") { call in call.push(.array(MECBaselineKind.allCases.map { .string($0.rawValue) })); return 1 }
     m.function("scenarios") { call in call.push(.array(MECScenario.builtInNames.map { .string($0) })); return 1 }
     m.function("check") { call in
@@ -71,27 +81,42 @@ public enum MECBinding {
 
 
   static func makeEnv(_ call: LuaCall) throws -> Int32 {
-    guard case .table(var t) = call.isNoneOrNil(1) ? LuaValue.table([:]) : try call.table(1) else {
-      throw call.argumentError(1, "options must be a table with string keys")
+    let (s, seed) = try scenario(call, 1)
+    let env: MECEnv
+    do { env = try MECEnv(scenario: s) } catch { throw call.argumentError(1, "\(error)") }
+    call.push(MECEnvBox(env, seed: seed), as: envClass)
+    return 1
+  }
+
+  /// The scenario (and optional seed) of an options table at `i` (`scenario` = built-in base, then fields).
+  static func scenario(_ call: LuaCall, _ i: Int32) throws -> (MECScenario, UInt64?) {
+    guard case .table(var t) = call.isNoneOrNil(i) ? LuaValue.table([:]) : try call.table(i) else {
+      throw call.argumentError(i, "options must be a table with string keys")
     }
     let name = t.removeValue(forKey: "scenario")
     let seedV = t.removeValue(forKey: "seed")
     var base: MECScenario
-    do { base = try MECScenario.named(name?.stringValue ?? "paper") } catch { throw call.argumentError(1, "\(error)") }
-    if let n = name, n.stringValue == nil { throw call.argumentError(1, "option 'scenario' must be a string") }
+    do { base = try MECScenario.named(name?.stringValue ?? "paper") } catch { throw call.argumentError(i, "\(error)") }
+    if let n = name, n.stringValue == nil { throw call.argumentError(i, "option 'scenario' must be a string") }
     var seed: UInt64? = nil
     if let sv = seedV, !sv.isNil {
-      guard let s = sv.intValue, s >= 0 else { throw call.argumentError(1, "option 'seed' must be an integer >= 0") }
+      guard let s = sv.intValue, s >= 0 else { throw call.argumentError(i, "option 'seed' must be an integer >= 0") }
       seed = UInt64(s)
     }
-    let s: MECScenario
-    do { s = try LuaDecoder().decode(from: .table(t), defaults: base) } catch {
+    do { return (try LuaDecoder().decode(from: .table(t), defaults: base), seed) } catch {
       let m = "\(error)"
-      throw call.argumentError(1, m.contains("unknown option") ? m + "; also accepted: scenario, seed" : m)
+      throw call.argumentError(i, m.contains("unknown option") ? m + "; also accepted: scenario, seed" : m)
     }
-    let env: MECEnv
-    do { env = try MECEnv(scenario: s) } catch { throw call.argumentError(1, "\(error)") }
-    call.push(MECEnvBox(env, seed: seed), as: envClass)
+  }
+
+  /// `mec.diagnose(env | scenario options [, { seeds, episodes, min_headroom, lookahead_max_users }])`.
+  static func diagnose(_ call: LuaCall) throws -> Int32 {
+    let s: MECScenario
+    if let box = envClass.object(call.L, at: 1) { s = box.env.scenario } else { s = try scenario(call, 1).0 }
+    let o = try call.decode(2, defaults: MECDiagnoseOptions())
+    let d: MECDiagnosis
+    do { d = try MECDiagnostics.diagnose(s, options: o) } catch { throw call.argumentError(2, "\(error)") }
+    call.push(try LuaEncoder().encode(d))
     return 1
   }
 
@@ -129,6 +154,8 @@ public enum MECBinding {
     t["policy"] = .string(r.policy)
     t["episodes"] = .integer(r.episodes)
     t["queries"] = .integer(r.queries)
+    t["classes"] = try LuaEncoder().encode(r.classes)
+    t["user_energy_w"] = .array(r.userEnergyW.map { .number($0) })
     call.push(.table(t))
     return 1
   }
@@ -180,6 +207,20 @@ public enum MECBinding {
       ]))
       return 1
     }
+    .method("snapshot") { call, b in
+      call.push(MECSnapshotBox(b.env.snapshot(), seed: b.defaultSeed), as: snapshotClass)
+      return 1
+    }
+    .method("restore") { call, b in
+      let s = try call.object(2, snapshotClass)
+      do { try b.env.restore(s.snapshot) } catch { throw call.argumentError(2, "\(error)") }
+      b.defaultSeed = s.defaultSeed
+      return 0
+    }
+    .method("clone") { call, b in
+      call.push(MECEnvBox(b.env.clone(), seed: b.defaultSeed), as: envClass)
+      return 1
+    }
     .property("users") { b in .integer(b.env.numUsers) }
     .property("choices") { b in .integer(b.env.choices) }
     .property("obs_dim") { b in .integer(b.env.observationSpace.count) }
@@ -191,6 +232,10 @@ public enum MECBinding {
     .property("devices") { b in .array(b.env.layout.users.map { .string($0.device.name) }) }
     .property("models") { b in .array(b.env.layout.users.map { .string($0.variants.first?.card.name ?? "") }) }
     .tostring { b in "edgelab.mec.Env(\(b.env.scenario.name), users=\(b.env.numUsers))" }
+
+  public static let snapshotClass: LuaClass<MECSnapshotBox> = LuaClass<MECSnapshotBox>("edgelab.mec.Snapshot")
+    .property("slot") { b in .integer(b.snapshot.slot) }
+    .tostring { b in "edgelab.mec.Snapshot(\(b.snapshot.scenario.name), slot=\(b.snapshot.slot))" }
 
   public static let policyClass: LuaClass<MECPolicyBox> = LuaClass<MECPolicyBox>("edgelab.mec.Policy")
     .method("act") { call, b in

@@ -27,31 +27,49 @@ public final class RLAgentBox {
   init(_ ppo: PPO<AnyEnvironment>, spec: RLEnvSpec) { self.ppo = ppo; self.spec = spec; ppo.envSpec = spec.json }
 }
 
-/// Lua options of `rl.ppo{}` / `rl.wmppo{}` (snake_case; defaults = PPOConfig's, i.e. CleanRL's).
+/// An environment built by `rl.env(name, opts)` (CartPole), steppable from Lua and usable as `env = …`.
+public final class RLEnvBox {
+  let spec: RLEnvSpec
+  var env: AnyEnvironment
+  var pendingSeed: UInt64?
+  var needsReset = true
+  init(_ spec: RLEnvSpec, seed: UInt64) throws {
+    self.spec = spec
+    env = try spec.make()
+    pendingSeed = seed
+  }
+}
+
+/// Lua options of `rl.ppo{}` / `rl.wmppo{}` (snake_case). Every default is read from `PPOConfig()` — the one
+/// place the RL defaults live — so this type only renames; `seed`, `total_steps` and `checkpoint_path` are
+/// run options, not PPO hyperparameters.
 struct RLOptions: Codable {
+  static let base = PPOConfig()
   var seed = 1
   var total_steps = 100_000
-  var num_envs = 8
-  var num_steps = 128
-  var lr = 2.5e-4
-  var anneal_lr = true
-  var gamma = 0.99
-  var gae_lambda = 0.95
-  var minibatches = 4
-  var epochs = 4
-  var clip = 0.2
-  var clip_value = true
-  var ent_coef = 0.01
-  var vf_coef = 0.5
-  var max_grad_norm = 0.5
-  var target_kl: Double? = nil
-  var hidden = [64, 64]
-  var norm_obs = true
-  var norm_reward = true
-  var checkpoint_every = 0
+  var num_envs = base.numEnvs
+  var num_steps = base.numSteps
+  var lr = Double(base.learningRate)
+  var anneal_lr = base.annealLR
+  var gamma = Double(base.gamma)
+  var gae_lambda = Double(base.gaeLambda)
+  var minibatches = base.numMinibatches
+  var epochs = base.updateEpochs
+  var clip = Double(base.loss.clip)
+  var clip_value = base.loss.clipValue
+  var ent_coef = Double(base.loss.entropyCoef)
+  var vf_coef = Double(base.loss.valueCoef)
+  var max_grad_norm = Double(base.maxGradNorm)
+  var target_kl: Double? = base.targetKL.map(Double.init)
+  var hidden = base.hidden
+  var norm_obs = base.normalizeObservations
+  var norm_reward = base.normalizeRewards
+  var reward_norm = base.rewardNormalization.rawValue
+  var reward_window = base.rewardWindow
+  var checkpoint_every = base.checkpointEvery
   var checkpoint_path: String? = nil
 
-  var config: PPOConfig {
+  func config() throws -> PPOConfig {
     var c = PPOConfig()
     c.numEnvs = num_envs; c.numSteps = num_steps; c.learningRate = Float(lr); c.annealLR = anneal_lr
     c.gamma = Float(gamma); c.gaeLambda = Float(gae_lambda); c.numMinibatches = minibatches; c.updateEpochs = epochs
@@ -59,41 +77,51 @@ struct RLOptions: Codable {
     c.loss.entropyCoef = Float(ent_coef); c.loss.valueCoef = Float(vf_coef); c.maxGradNorm = Float(max_grad_norm)
     c.targetKL = target_kl.map(Float.init); c.hidden = hidden; c.normalizeObservations = norm_obs
     c.normalizeRewards = norm_reward; c.checkpointEvery = checkpoint_every
+    guard let rn = RewardNormalization(rawValue: reward_norm) else {
+      throw RLError.invalidConfig("option 'reward_norm' must be \"ema\" or \"running\", got \"\(reward_norm)\"")
+    }
+    c.rewardNormalization = rn; c.rewardWindow = reward_window
     return c
   }
 }
 
-/// `wm = { ... }` of `rl.wmppo{}` (defaults = WMPPOConfig's).
+/// `wm = { ... }` of `rl.wmppo{}`: every default is read from `WMPPOConfig()` / `WorldModelConfig()`.
 struct WMOptions: Codable {
-  var value_targets = true
-  var horizon = 3
-  var beta = 0.5
-  var lambda = 0.95
-  var steve = false
-  var ensemble = 1
-  var rollouts = true
-  var rollout_horizon = 3
-  var rollout_ratio = 0.25
-  var gate = true
-  var gate_ratio = 0.7
-  var gate_reward = false
-  var warmup = 2
-  var hidden = 64
-  var epochs = 1
-  var lr = 1e-3
-  var seq_len = 16
-  var buffer_rollouts = 2
-  var beta_mode = "skill"
-  var rollout_skill = true
-  var weighting = "normalized"
-  var residual_sampling = false
-  var target_samples = 1
-  var skip = true
+  static let base = WMPPOConfig()
+  var value_targets = base.valueTargets
+  var horizon = base.mveHorizon
+  var beta = Double(base.mveBeta)
+  var lambda = Double(base.mveLambda)
+  var steve = base.steve
+  var ensemble = base.ensemble
+  var rollouts = base.rollouts
+  var rollout_horizon = base.rolloutHorizon
+  var rollout_ratio = Double(base.rolloutRatio)
+  var gate = base.gate
+  var gate_ratio = base.gateRatio
+  var gate_reward = base.gateOnReward
+  var warmup = base.warmupIterations
+  var hidden = base.model.hidden
+  var epochs = base.model.epochs
+  var lr = Double(base.model.learningRate)
+  var seq_len = base.model.seqLen
+  var replay_transitions = base.model.replayTransitions
+  var batch_rollouts = base.model.batchRollouts
+  var beta_mode = base.betaMode.rawValue
+  var rollout_skill = base.rolloutSkill
+  var weighting = base.model.weighting.rawValue
+  var residual_sampling = base.residualSampling
+  var mask_sampling = base.maskSampling
+  var target_samples = base.targetSamples
+  var critic_imagination = base.criticImagination
+  var critic_weight = Double(base.criticImaginationWeight)
+  var simulator = base.simulator
+  var skip = base.model.skip
   /// 0 = off (default); -1 = automatic: one entity per MEC user (MECEnv.featuresPerUser features each), off
   /// for other envs.
-  var entities = 0
-  var entity_features = 0
-  var entity_hidden = 64
+  var entities = base.model.entities
+  var entity_features = base.model.entityFeatures
+  var entity_hidden = base.model.entityHidden
 
   /// The entity layout for `spec` (explicit values win over the automatic MEC layout).
   func entityLayout(_ spec: RLEnvSpec) -> (entities: Int, features: Int) {
@@ -102,18 +130,25 @@ struct WMOptions: Codable {
     return (0, 0)
   }
 
-  var config: WMPPOConfig {
+  func config() throws -> WMPPOConfig {
     var w = WMPPOConfig()
     w.valueTargets = value_targets; w.mveHorizon = horizon; w.mveBeta = Float(beta); w.mveLambda = Float(lambda)
     w.steve = steve; w.ensemble = ensemble; w.rollouts = rollouts; w.rolloutHorizon = rollout_horizon
     w.rolloutRatio = Float(rollout_ratio); w.gate = gate; w.gateRatio = gate_ratio; w.gateOnReward = gate_reward; w.warmupIterations = warmup
     w.model.hidden = hidden; w.model.epochs = epochs; w.model.learningRate = Float(lr); w.model.seqLen = seq_len
-    w.model.bufferRollouts = buffer_rollouts
-    w.betaMode = WMPPOConfig.BetaMode(rawValue: beta_mode) ?? .fixed
+    w.model.replayTransitions = replay_transitions; w.model.batchRollouts = batch_rollouts
+    guard let bm = WMPPOConfig.BetaMode(rawValue: beta_mode) else {
+      throw RLError.invalidConfig("option 'wm.beta_mode' must be \"fixed\" or \"skill\", got \"\(beta_mode)\"")
+    }
+    guard let wt = WorldModelConfig.Weighting(rawValue: weighting) else {
+      throw RLError.invalidConfig("option 'wm.weighting' must be \"normalized\" or \"uniform\", got \"\(weighting)\"")
+    }
+    w.betaMode = bm; w.model.weighting = wt
     w.rolloutSkill = rollout_skill
-    w.residualSampling = residual_sampling
+    w.residualSampling = residual_sampling; w.maskSampling = mask_sampling
     w.targetSamples = target_samples
-    w.model.weighting = WorldModelConfig.Weighting(rawValue: weighting) ?? .uniform
+    w.criticImagination = critic_imagination; w.criticImaginationWeight = Float(critic_weight)
+    w.simulator = simulator
     w.model.skip = skip
     w.model.entityHidden = entity_hidden
     return w
@@ -132,6 +167,16 @@ extension EdgeLabBinding {
   public static let rl = EdgeLabBinding("rl") { m, _ in
     m.function("ppo") { call in try RLBinding.make(call, wm: false) }
     m.function("wmppo") { call in try RLBinding.make(call, wm: true) }
+    m.function("env") { call in
+      struct Opts: Codable { var max_steps = CartPole().maxSteps; var seed = 0 }
+      let name = try call.string(1)
+      guard name == "cartpole" else { throw call.argumentError(1, "unknown env '\(name)' (rl.env knows: cartpole; MEC envs come from mec.env)") }
+      let o = try call.decode(2, defaults: Opts())
+      guard o.max_steps >= 1 else { throw call.argumentError(2, "max_steps must be >= 1, got \(o.max_steps)") }
+      guard o.seed >= 0 else { throw call.argumentError(2, "seed must be >= 0, got \(o.seed)") }
+      call.push(try RLEnvBox(.cartpole(maxSteps: o.max_steps), seed: UInt64(o.seed)), as: RLBinding.envClass)
+      return 1
+    }
     m.function("load") { call in
       let path = try call.string(1)
       do {
@@ -156,38 +201,39 @@ enum RLBinding {
     return MECBinding.envClass.object(L, at: -1)
   }
 
+  /// The env spec behind a Lua value: an edgelab.mec env, an rl.env, or "cartpole" (CartPole-v1, 500 steps).
+  static func envSpec(_ v: LuaValue, _ L: OpaquePointer) -> RLEnvSpec? {
+    if v.stringValue == "cartpole" { return .cartpole(maxSteps: CartPole().maxSteps) }
+    if let box = mecEnv(v, L) { return .mec(box.env.scenario) }
+    guard case .ref(let r) = v else { return nil }
+    r.push(L)
+    defer { lua_settop(L, -2) }
+    return envClass.object(L, at: -1)?.spec
+  }
+
   static func make(_ call: LuaCall, wm: Bool) throws -> Int32 {
     guard case .table(var t) = try call.table(1) else { throw call.argumentError(1, "options must be a table") }
     guard let envV = t.removeValue(forKey: "env") else { throw call.argumentError(1, "option 'env' is required (an edgelab.mec env or \"cartpole\")") }
     let wmV = t.removeValue(forKey: "wm")
     if !wm, wmV != nil { throw call.argumentError(1, "unknown option 'wm' (world-model options belong to rl.wmppo)") }
-    let spec: RLEnvSpec
-    if envV.stringValue == "cartpole" {
-      spec = .cartpole(maxSteps: 200)
-    } else {
-      guard let box = mecEnv(envV, call.L) else {
-        throw call.argumentError(1, "option 'env' must be an edgelab.mec env or \"cartpole\", got \(envV.kindName)")
-      }
-      spec = .mec(box.env.scenario)
+    guard let spec = envSpec(envV, call.L) else {
+      throw call.argumentError(1, "option 'env' must be an edgelab.mec env, an rl.env or \"cartpole\", got \(envV.kindName)")
     }
     let o: RLOptions, w: WMOptions
+    let pc: PPOConfig
+    var wc: WMPPOConfig
     do {
       o = try LuaDecoder().decode(from: .table(t), defaults: RLOptions())
       w = try LuaDecoder().decode(from: wmV ?? .table([:]), defaults: WMOptions())
+      pc = try o.config()
+      wc = try w.config()
     } catch { throw call.argumentError(1, "\(error)") }
     guard o.seed >= 0 else { throw call.argumentError(1, "option 'seed' must be >= 0") }
-    guard WorldModelConfig.Weighting(rawValue: w.weighting) != nil else {
-      throw call.argumentError(1, "option 'wm.weighting' must be \"normalized\" or \"uniform\", got \"\(w.weighting)\"")
-    }
-    guard WMPPOConfig.BetaMode(rawValue: w.beta_mode) != nil else {
-      throw call.argumentError(1, "option 'wm.beta_mode' must be \"fixed\" or \"skill\", got \"\(w.beta_mode)\"")
-    }
     do {
       let make: (Int) throws -> AnyEnvironment = { _ in try spec.make() }
-      var wc = w.config
       (wc.model.entities, wc.model.entityFeatures) = w.entityLayout(spec)
-      let p = wm ? try PPO.wmppo(config: o.config, wm: wc, seed: UInt64(o.seed), totalSteps: o.total_steps, makeEnv: make)
-        : try PPO(config: o.config, seed: UInt64(o.seed), totalSteps: o.total_steps, makeEnv: make)
+      let p = wm ? try PPO.wmppo(config: pc, wm: wc, seed: UInt64(o.seed), totalSteps: o.total_steps, makeEnv: make)
+        : try PPO(config: pc, seed: UInt64(o.seed), totalSteps: o.total_steps, makeEnv: make)
       p.checkpointPath = o.checkpoint_path
       call.push(RLAgentBox(p, spec: spec), as: agentClass)
     } catch { throw call.argumentError(1, "\(error)") }
@@ -269,6 +315,48 @@ enum RLBinding {
     return 1
   }
 
+  static let envClass: LuaClass<RLEnvBox> = LuaClass<RLEnvBox>("edgelab.rl.Env")
+    .method("reset") { call, b in
+      var seed: UInt64? = b.pendingSeed
+      if !call.isNoneOrNil(2) {
+        let s = try call.integer(2)
+        guard s >= 0 else { throw call.argumentError(2, "seed must be >= 0, got \(s)") }
+        seed = UInt64(s)
+      }
+      b.pendingSeed = nil
+      let (o, _) = b.env.reset(seed: seed)
+      b.needsReset = false
+      call.push(.array(o.map { .number(Double($0)) }))
+      return 1
+    }
+    .method("step") { call, b in
+      guard !b.needsReset else { throw call.argumentError(1, "call env:reset() before env:step() (the episode has ended or not started)") }
+      let a = try call.value(2)
+      let act: [Int]
+      switch a {
+      case .integer(let i): act = [i]
+      case .number(let x) where x == x.rounded(): act = [Int(x)]
+      case .array(let xs): act = try xs.map { v in
+          guard let i = v.intValue else { throw call.argumentError(2, "actions must be integers") }
+          return i
+        }
+      default: throw call.argumentError(2, "action must be an integer or an array of integers, got \(a.kindName)")
+      }
+      let st: Step
+      do { st = try b.env.step(act) } catch { throw call.argumentError(2, "\(error)") }
+      if st.done { b.needsReset = true }
+      call.push(.array(st.obs.map { .number(Double($0)) }))
+      call.push(Double(st.reward))
+      call.push(st.terminated)
+      call.push(st.truncated)
+      return 4
+    }
+    .property("obs_dim") { b in .integer(b.env.observationSpace.count) }
+    .property("actions") { b in .array(b.env.actionSpace.nvec.map { .integer($0) }) }
+    .property("max_steps") { b in b.env.maxEpisodeSteps.map { .integer($0) } ?? .nil }
+    .property("name") { b in .string("cartpole") }
+    .tostring { b in "edgelab.rl.Env(cartpole, max_steps=\(b.env.maxEpisodeSteps ?? 0))" }
+
   static let agentClass: LuaClass<RLAgentBox> = LuaClass<RLAgentBox>("edgelab.rl.Agent")
     .method("train") { call, b in try train(call, b) }
     .method("act") { call, b in
@@ -289,9 +377,9 @@ enum RLBinding {
           throw call.argumentError(2, "env does not match the agent's observation/action spaces")
         }
         env = AnyEnvironment(box.env)
-      } else if try call.value(2).stringValue == "cartpole" {
-        env = try RLEnvSpec.cartpole(maxSteps: 200).make()
-      } else { throw call.typeError(2, expected: "edgelab.mec.Env or \"cartpole\"") }
+      } else if let spec = envSpec(try call.value(2), call.L), case .cartpole = spec {
+        env = try spec.make()
+      } else { throw call.typeError(2, expected: "edgelab.mec.Env, an rl.env(\"cartpole\") or \"cartpole\"") }
       let o = try call.decode(3, defaults: Opts())
       guard o.episodes >= 1, !o.seeds.isEmpty, o.seeds.allSatisfy({ $0 >= 0 }) else {
         throw call.argumentError(3, "episodes must be >= 1 and seeds a non-empty array of integers >= 0")
@@ -307,6 +395,12 @@ enum RLBinding {
     }
     .method("history") { call, b in
       call.push(.array(b.ppo.history.map { .table(statsValue($0)) }))
+      return 1
+    }
+    .method("episodes") { call, b in
+      call.push(.array(b.ppo.episodeLog.map {
+        .table(["step": .integer($0.step), "return": .number($0.episodeReturn), "length": .integer($0.length)])
+      }))
       return 1
     }
     .method("write_csv") { call, b in

@@ -1,5 +1,15 @@
 import Foundation
+import Lab
 import LuaBridge
+
+/// What `lab.run` does with the script's grids (Lab.RunRole, plus where a plan puts its scratch folders).
+public enum SweepRole {
+  case whole
+  case shard(ShardSpec)
+  /// Planning a sweep: runs open under `scratch` (the real run folder is only recorded), with no grid point.
+  case plan(scratch: URL)
+  case collect(ShardMerge)
+}
 
 /// What one `edgelab run` (or REPL, or test) hands to the Lua side: the root seed, the smoke flag, the
 /// `--set` overrides and the script. Bindings read it from Swift (`EdgeLabBinding.build` receives it);
@@ -18,6 +28,15 @@ public final class EdgeLabSession {
   /// Called once when the script ends (in registration order), e.g. to mark open run folders
   /// complete / failed / interrupted. `EdgeLab.finish(_:_:)` runs them.
   public var finishHandlers: [(ScriptOutcome) -> Void] = []
+  /// Whole run, one shard, a sweep's plan, or a collect (docs/decisions/0300-sharded-runs.md).
+  public var sweepRole: SweepRole = .whole
+  /// The run options as command-line words (--set …, --smoke, --seed N, -- args), recorded in a shard's
+  /// manifest so `edgelab collect` can re-run the script the same way.
+  public var runOptions: [String] = []
+  /// When set, `lab.run` must resolve to this run folder (a sweep's shards and collect check it).
+  public var expectedRunDir: String?
+  /// The runs `lab.run` opened in this session (a sweep's plan and collect read them).
+  public var openedRuns: [(dir: URL, run: Run)] = []
 
   public init(seed: UInt64 = 0, smoke: Bool = false, overrides: [(key: String, value: LuaValue)] = [],
               scriptPath: String? = nil, luaDir: String? = nil) {

@@ -28,6 +28,7 @@ public enum LuaOptionCatalog {
       try LuaOptionEntry("edgelab.DeviceCostOptions", DeviceCostOptions()),
       try LuaOptionEntry("edgelab.mec.EnvOptions", try MECScenario.named("paper"), extraKeys: ["scenario", "seed"]),
       try LuaOptionEntry("edgelab.mec.EvalOptions", MECBinding.EvaluateOptions()),
+      try LuaOptionEntry("edgelab.mec.DiagnoseOptions", MECDiagnoseOptions()),
       try LuaOptionEntry("edgelab.LLMLoadOptions", LLMLoadOptions()),
       try LuaOptionEntry("edgelab.LLMGenOptions", LLMGenOptions()),
       try LuaOptionEntry("edgelab.PruneOptions", CPruneOpts()),

@@ -53,19 +53,23 @@ public enum AtomicFile {
 /// A file written as a stream of text: bytes go to `<name>.partial` next to the final name; `flush()`
 /// publishes a complete snapshot under the final name (atomically), `close()` renames the stream into
 /// place. A crash leaves only the `.partial` file, never a truncated file under the final name.
+/// A discarding stream (a collect re-run's data writers: the merged file is already in place) writes nothing.
 public final class StreamingFile {
   public let url: URL
   let partial: URL
   private var file: UnsafeMutablePointer<FILE>?
   public private(set) var isClosed = false
+  let discards: Bool
 
-  public init(url: URL) throws {
+  public init(url: URL, discarding: Bool = false) throws {
     self.url = url
+    discards = discarding
     let dir = url.deletingLastPathComponent()
+    partial = dir.appendingPathComponent(url.lastPathComponent + ".partial")
+    if discarding { return }
     do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
       throw LabError.io("cannot create directory \(dir.path): \(error.localizedDescription)")
     }
-    partial = dir.appendingPathComponent(url.lastPathComponent + ".partial")
     guard let f = fopen(partial.path, "wb") else {
       throw LabError.io("cannot open \(partial.path): \(String(cString: strerror(errno)))")
     }
@@ -75,7 +79,8 @@ public final class StreamingFile {
   deinit { try? close() }
 
   public func write(_ text: String) throws {
-    guard let f = file, !isClosed else { throw LabError.closed(url.lastPathComponent) }
+    guard !isClosed else { throw LabError.closed(url.lastPathComponent) }
+    guard let f = file else { return }
     var t = text
     let ok = t.withUTF8 { buf -> Bool in   // native strings are contiguous UTF-8: no copy
       buf.isEmpty || fwrite(buf.baseAddress!, 1, buf.count, f) == buf.count
@@ -96,8 +101,9 @@ public final class StreamingFile {
 
   /// Finish the stream and rename it onto the final name. Idempotent.
   public func close() throws {
-    guard let f = file, !isClosed else { return }
+    guard !isClosed else { return }
     isClosed = true
+    guard let f = file else { return }
     file = nil
     if fclose(f) != 0 { throw LabError.io("cannot close \(partial.path)") }
     try AtomicFile.rename(partial, to: url)

@@ -9,8 +9,10 @@ public final class CSVWriter {
   let stream: StreamingFile
   public private(set) var rowCount = 0
   private let columnIndex: [String: Int]
+  /// A shard's row-order log (rows it does not keep are dropped): see Shard.swift.
+  var order: RowOrder?
 
-  public init(url: URL, columns: [String]) throws {
+  public init(url: URL, columns: [String], discarding: Bool = false) throws {
     guard !columns.isEmpty else { throw LabError.invalidName("\(url.lastPathComponent): no columns") }
     var idx: [String: Int] = [:]
     for (i, c) in columns.enumerated() {
@@ -20,7 +22,7 @@ public final class CSVWriter {
     self.url = url
     self.columns = columns
     self.columnIndex = idx
-    stream = try StreamingFile(url: url)
+    stream = try StreamingFile(url: url, discarding: discarding)
     try stream.write(CSVWriter.line(columns.map { JSONValue.string($0) }))
   }
 
@@ -32,6 +34,7 @@ public final class CSVWriter {
     guard values.count == columns.count else {
       throw LabError.columnCount(file: url.lastPathComponent, expected: columns.count, got: values.count)
     }
+    if let o = order, try !o.admit() { return }
     try stream.write(CSVWriter.line(values))
     rowCount += 1
   }
@@ -46,8 +49,12 @@ public final class CSVWriter {
     try add(values)
   }
 
-  public func flush() throws { try stream.flush() }
-  public func close() throws { try stream.close() }
+  public func flush() throws { try stream.flush(); try order?.stream.flush() }
+  public func close() throws {
+    defer { try? order?.stream.close() }
+    try stream.close()
+    try order?.stream.close()
+  }
 
   static func line(_ values: [JSONValue]) -> String {
     var s = ""

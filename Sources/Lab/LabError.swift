@@ -11,6 +11,12 @@ public enum LabError: Error, CustomStringConvertible, Equatable {
   case invalidPlot(String)              // bad plot specification or data
   case csvParse(file: String, line: Int, reason: String)
 
+  /// The description without the "i/o error: " prefix (for messages that already say what failed).
+  public var message: String {
+    if case .io(let m) = self { return m }
+    return description
+  }
+
   public var description: String {
     switch self {
     case .io(let m): return "i/o error: \(m)"

@@ -24,6 +24,12 @@ public struct Manifest {
   public var error: String?
   public var files: [String] = []
   public var args: [String] = []
+  /// A shard's manifest: which shard, how it was started, its data files (Sweep.swift).
+  public var shard: ShardInfo?
+  /// A sharded run folder: shard count, backend, jobs, per-shard status (written by sweep and collect).
+  public var sweep: SweepRecord?
+  /// Set by a collect: the number of shards merged.
+  public var collectedShards: Int?
 
   public var json: JSONValue {
     var o: [String: JSONValue] = [
@@ -37,6 +43,9 @@ public struct Manifest {
     o["git"] = gitCommit.map { .object(["commit": .string($0), "dirty": gitDirty.map { .bool($0) } ?? .null]) } ?? .null
     o["ended"] = ended.map { .string(Manifest.iso($0)) } ?? .null
     if let e = error { o["error"] = .string(e) }
+    if let sh = shard { o["shard"] = sh.json }
+    if let sw = sweep { o["sweep"] = sw.json }
+    if let c = collectedShards { o["collected_shards"] = .int(c) }
     return .object(o)
   }
 

@@ -9,7 +9,7 @@ import Glibc
 public final class ProgressLine {
   public let label: String
   public let total: Int
-  let enabled: Bool
+  public let enabled: Bool
   let sink: (String) -> Void
   let now: () -> Double
   let start: Double

@@ -57,7 +57,7 @@ public enum Report {
   }
 
   /// POSIX shell quoting: safe words as they are, anything else in single quotes ('\'' for a quote).
-  static func shellQuote(_ a: String) -> String {
+  public static func shellQuote(_ a: String) -> String {
     let safe = a.unicodeScalars.allSatisfy { u in
       switch u {
       case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".", "/", "=", ",", "+", ":", "@", "%": return true

@@ -7,7 +7,6 @@ extension MECEnv {
     let s = scenario, F = MECEnv.featuresPerUser
     var o = [Float](repeating: 0, count: observationSpace.count)
     let now = Double(slot) * s.slotSeconds
-    let allowance = s.energyUnit
     var pendingUsers = 0
     @inline(__always) func put(_ i: Int, _ v: Double) { o[i] = Float(min(max(v, -10), 10)) }
     for u in 0..<numUsers {
@@ -31,8 +30,10 @@ extension MECEnv {
       put(b + 6, (10 * log10(max(gain[u], 1e-30)) + 120) / 10)
       put(b + 7, max(deviceFreeAt[u] - now, 0) / s.deadlineSeconds)
       put(b + 8, svc / s.deadlineSeconds)
-      put(b + 9, en / allowance)
+      put(b + 9, en / energyUnit[u])
       put(b + 10, energyQueue[u] / 10)
+      put(b + 11, (10 * log10(max(largeScale[u], 1e-30)) + 120) / 10)
+      put(b + 12, energyBudget[u])
     }
     let g = numUsers * F
     var meanB = 0.0, minB = Double.infinity
@@ -44,6 +45,12 @@ extension MECEnv {
     put(g + 3, hallucinationQueue / 10)
     put(g + 4, Double(slot) / Double(s.horizon))
     put(g + 5, Double(pendingUsers) / Double(numUsers))
+    for j in 0..<3 { put(g + 6 + j, multipliers[j] / 10) }
+    for k in 0..<gpuFreeAt.count {
+      put(g + MECEnv.globalFeatures + 2 * k, max(gpuFreeAt[k] - now, 0) / s.deadlineSeconds)
+      let e = engines[k]
+      put(g + MECEnv.globalFeatures + 2 * k + 1, Double(e.runningCount + e.waitingCount) / Double(s.maxBatch))
+    }
     return o
   }
 
@@ -61,18 +68,37 @@ extension MECEnv {
       halEx += max(o.hallucination[i] - s.maxHallucination, 0)
     }
     let d = nq > 0 ? Double(nq) : 1
-    var excess = 0.0
-    for u in 0..<numUsers { excess += max(o.userEnergy[u] / s.slotSeconds - s.energyBudgetW, 0) / s.energyBudgetW }
+    var excess = 0.0, slackE = 0.0
+    for u in 0..<numUsers {
+      let w = o.userEnergy[u] / s.slotSeconds
+      excess += max(w - energyBudget[u], 0) / energyBudget[u]
+      slackE += energyBudget[u] - w
+    }
     excess /= Double(numUsers)
+    slackE /= Double(numUsers)
     var backlog = 0.0
     for f in o.gpuFreeAt { backlog += max(f - now, 0) }
     backlog /= Double(o.gpuFreeAt.count)
     let meanDevEnergy = en / Double(numUsers) / s.slotSeconds
     let metrics: [Double] = [
       Double(nq), lat / d, tx / d, qu / d, cp / d, miss / d, en, meanDevEnergy, acc / d, eff / d, hal / d, off / d,
-      s.energyBudgetW - meanDevEnergy, nq > 0 ? eff / d - s.minAccuracy : 0,
+      slackE, nq > 0 ? eff / d - s.minAccuracy : 0,
       nq > 0 ? s.maxHallucination - hal / d : 0,
-      energyQueue.reduce(0, +) / Double(numUsers), accuracyQueue, hallucinationQueue, backlog, o.penalty]
+      energyQueue.reduce(0, +) / Double(numUsers), accuracyQueue, hallucinationQueue, backlog, o.penalty, 0, 0, 0]
     return StepInfo(metrics: metrics, costs: [excess, shortfall, halEx])
+  }
+}
+
+extension MECEnv {
+  /// Fills the info's settlement fields (queries settled in the step, their mean realized latency and
+  /// effective accuracy) once the edge has run to the end of the slot.
+  func addSettled(_ info: inout StepInfo) {
+    let k = MECEnv.infoKeyList.count - 3
+    var lat = 0.0, eff = 0.0
+    for r in lastSettled { lat += r.latency; eff += r.effAccuracy }
+    let c = Double(lastSettled.count)
+    info.metrics[k] = c
+    info.metrics[k + 1] = c > 0 ? lat / c : 0
+    info.metrics[k + 2] = c > 0 ? eff / c : 0
   }
 }

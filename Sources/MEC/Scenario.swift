@@ -15,9 +15,16 @@
 // | cardSet                 | paperScale            | —         | DESIGN.md (paper-scale or measured cards)            |
 // | cardsPath               | nil                   | path      | measured cards JSON written by the evaluation suite  |
 // | edgeModel               | llama-3.1-8b-f16      | card      | DESIGN.md: the edge runs the full model              |
-// | localVariants           | 1                     | variants  | DESIGN.md: optionally choose among local variants    |
-// | edgeDevice              | edge-gpu-l4           | profile   | built-in table (NVIDIA L4)                           |
-// | edgeGPUs                | 4                     | GPUs      | assumption: a 4×L4 edge server                       |
+// | localVariants           | 3                     | variants  | DESIGN.md: choose among local variants (the most     |
+// |                         |                       |           | accurate, then faster / less truthful ones)         |
+// | edgeDevice              | jetson-agx-orin       | profile   | built-in table (204.8 GB/s, 64 GB): an embedded-GPU  |
+// |                         |                       |           | edge box at the cell; with an L4 (300 GB/s) the idle |
+// |                         |                       |           | edge is as fast as the best phones and N ≤ 10 poses  |
+// |                         |                       |           | no decision (decision 0102)                          |
+// | edgeGPUs                | 3                     | GPUs      | assumption: 3 edge boxes (capacity for N ≈ 50 with   |
+// |                         |                       |           | part of the load answered locally; decision 0102)    |
+// | edgeScheduler           | continuous            | —         | Orca (OSDI'22) / vLLM (SOSP'23) iteration-level      |
+// |                         |                       |           | batching, EdgeEngine.swift; slot-batch = original    |
 // | maxBatch                | 8                     | streams   | Jetson AGX Thor figures are at batch 8 (REFERENCES)  |
 // | batchSlowdown α         | 0.286                 | —         | Thor: 50.8 tok/s at b=1, 135.3 total at b=8 ⇒       |
 // |                         |                       |           | per-stream t(8)/t(1)=3.00=1+7α (REFERENCES.md)       |
@@ -37,9 +44,26 @@
 // | downlinkBitsPerToken    | 32                    | bit       | assumption, as uplink                                |
 // | outageSNRdB             | −10                   | dB        | assumption: offload masked below this full-band SNR  |
 // | deadlineSeconds         | 30                    | s         | assumption: patient interactive answer               |
-// | energyBudgetW           | 1.0                   | J/slot    | assumption: 1 W long-term average per device         |
-// | minAccuracy A_min       | 0.55                  | —         | assumption (edge model ≈0.64, Q2_K local ≈0.56)      |
-// | maxHallucination H_max  | 0.60                  | —         | assumption (paper-scale cards: 0.55…0.63)            |
+// | energyBudgetW           | 1.0                   | W         | fallback budget for a class not in energyBudgetsW    |
+// | energyBudgetsW          | phone 1.5, sbc 3,     | W         | long-term average LLM-assistant power per device     |
+// |                         | embedded-gpu 5,       |           | class: phone 1.5 W ≈ 8% of a 19 Wh battery per hour; |
+// |                         | laptop 10             |           | Jetson Orin Nano 5 W = 1/3 of its 15 W mode; laptop  |
+// |                         |                       |           | 10 W ≈ 15% of a 70 Wh battery per hour; sbc 3 W      |
+// |                         |                       |           | (mains): assumptions, decision 0102                  |
+// | energyAccounting        | decision              | —         | DESIGN.md: a decision costs what it adds (local:     |
+// |                         |                       |           | active power × compute; offload: transmit × uplink   |
+// |                         |                       |           | airtime + receive × downlink airtime); idle-wait =   |
+// |                         |                       |           | the original accounting (idle power while waiting)   |
+// | receivePowerW           | 0.5                   | W         | assumption: LTE/5G receive chain above idle (Huang   |
+// |                         |                       |           | et al., MobiSys 2012: ≈52 mW per Mbit/s downlink)    |
+// | carryConstraintState    | true                  | —         | constraints are long-run: virtual queues, multipliers|
+// |                         |                       |           | and long-run sums carry over reset(seed: nil)        |
+// | minAccuracy A_min       | 0.55                  | —         | assumption (edge model ≈0.64, Q2_K local ≈0.56);     |
+// |                         |                       |           | binds through deadline misses (effAcc = 0 late)      |
+// | maxHallucination H_max  | 0.56                  | —         | assumption: the edge model and the best variants     |
+// |                         |                       |           | (0.55) meet it, Minitron-4B (0.571) and Q2_K (0.63)  |
+// |                         |                       |           | do not: a latency-only policy that leans on the fast |
+// |                         |                       |           | variants violates it (it binds; decision 0102)       |
 // | constraintMode          | lyapunov              | —         | lyapunov | lagrange | none (reward shaping only)     |
 // | lyapunovV               | 1                     | —         | drift-plus-penalty weight of the latency penalty     |
 // | energyQueueScale ν      | 1                     | —         | LyDROO Y(t+1)=max(Y+ν(e−ēτ)/U,0), U = ēτ/λ (J)     |
@@ -54,6 +78,9 @@ import TensorCore
 public enum ArrivalProcess: String, Codable, Sendable { case bernoulli, poisson }
 public enum CardSetKind: String, Codable, Sendable { case paperScale = "paper-scale", measured }
 public enum ConstraintMode: String, Codable, Sendable { case lyapunov, lagrange, none }
+/// What a decision's energy is (SlotModel.swift): `decision` charges what the decision adds; `idle-wait` (the
+/// original accounting) also charges the device's idle power while it waits for an offloaded answer.
+public enum EnergyAccounting: String, Codable, Sendable { case decision, idleWait = "idle-wait" }
 
 public enum MECError: Error, CustomStringConvertible, Equatable {
   case invalidScenario(String)
@@ -61,6 +88,7 @@ public enum MECError: Error, CustomStringConvertible, Equatable {
   case unknownModel(String)
   case unknownScenario(String)
   case invalidPolicy(String)
+  case invalidSnapshot(String)
 
   public var description: String {
     switch self {
@@ -69,6 +97,7 @@ public enum MECError: Error, CustomStringConvertible, Equatable {
     case .unknownModel(let m): return "unknown model card \(m)"
     case .unknownScenario(let m): return "unknown MEC scenario \(m)"
     case .invalidPolicy(let m): return "invalid policy: \(m)"
+    case .invalidSnapshot(let m): return "invalid MEC snapshot: \(m)"
     }
   }
 }
@@ -91,9 +120,9 @@ public struct MECScenario: Codable, Sendable, Equatable {
   public var cardSet = CardSetKind.paperScale
   public var cardsPath: String? = nil
   public var edgeModel = "llama-3.1-8b-f16"
-  public var localVariants = 1
-  public var edgeDevice = "edge-gpu-l4"
-  public var edgeGPUs = 4
+  public var localVariants = 3
+  public var edgeDevice = "jetson-agx-orin"
+  public var edgeGPUs = 3
   public var maxBatch = 8
   public var batchSlowdown = 0.286
   public var memoryEfficiency = 0.6
@@ -114,8 +143,13 @@ public struct MECScenario: Codable, Sendable, Equatable {
   public var outageSNRdB = -10.0
   public var deadlineSeconds = 30.0
   public var energyBudgetW = 1.0
+  public var energyBudgetsW: [String: Double] = ["phone": 1.5, "sbc": 3, "embedded-gpu": 5, "laptop": 10]
+  public var energyAccounting = EnergyAccounting.decision
+  public var receivePowerW = 0.5
+  public var edgeScheduler = EdgeScheduler.continuous
+  public var carryConstraintState = true
   public var minAccuracy = 0.55
-  public var maxHallucination = 0.60
+  public var maxHallucination = 0.56
   public var constraintMode = ConstraintMode.lyapunov
   public var lyapunovV = 1.0
   public var energyQueueScale = 1.0
@@ -124,20 +158,24 @@ public struct MECScenario: Codable, Sendable, Equatable {
 
   public init() {}
 
-  /// The energy unit U = ē·τ/λ (J): the per-query energy allowance (ē·τ when λ = 0).
-  public var energyUnit: Double {
-    energyBudgetW * slotSeconds / (arrivalRate > 0 ? arrivalRate : 1)
-  }
+  /// The long-term energy budget (W) of a device class: `energyBudgetsW[class]`, else `energyBudgetW`.
+  public func energyBudgetW(for c: DeviceClass) -> Double { energyBudgetsW[c.rawValue] ?? energyBudgetW }
 
   /// Names `named(_:)` accepts.
-  public static let builtInNames = ["paper", "paper-iid"]
+  public static let builtInNames = ["paper", "paper-iid", "paper-legacy"]
 
-  /// A built-in scenario by name ("paper"; "paper-iid" = paper with ρ = 0).
+  /// A built-in scenario by name ("paper"; "paper-iid" = paper with ρ = 0; "paper-legacy" = the scenario
+  /// before decision 0102: 4×L4 edge, one local variant, one 1 W budget, idle-wait energy, slot batches,
+  /// H_max 0.60, per-episode constraint state — kept to show what changed).
   public static func named(_ name: String) throws -> MECScenario {
     var s = MECScenario()
     switch name {
     case "paper": break
     case "paper-iid": s.name = "paper-iid"; s.rho = 0
+    case "paper-legacy":
+      s.name = "paper-legacy"; s.edgeDevice = "edge-gpu-l4"; s.edgeGPUs = 4; s.localVariants = 1
+      s.energyBudgetsW = [:]; s.energyBudgetW = 1; s.energyAccounting = .idleWait; s.edgeScheduler = .slotBatch
+      s.maxHallucination = 0.60; s.carryConstraintState = false
     default: throw MECError.unknownScenario("'\(name)' (known: \(builtInNames.joined(separator: ", ")))")
     }
     return s
@@ -210,6 +248,13 @@ public struct MECScenario: Codable, Sendable, Equatable {
     if !outageSNRdB.isFinite { throw bad("outageSNRdB must be finite") }
     try pos(deadlineSeconds, "deadlineSeconds")
     try pos(energyBudgetW, "energyBudgetW")
+    for (k, v) in energyBudgetsW.sorted(by: { $0.key < $1.key }) {
+      guard DeviceClass(rawValue: k) != nil else {
+        throw bad("energyBudgetsW key '\(k)' is not a device class (known: \(DeviceClass.allCases.map(\.rawValue).joined(separator: ", ")))")
+      }
+      try pos(v, "energyBudgetsW['\(k)']")
+    }
+    try nonneg(receivePowerW, "receivePowerW")
     try frac(minAccuracy, "minAccuracy")
     try frac(maxHallucination, "maxHallucination")
     try nonneg(lyapunovV, "lyapunovV")

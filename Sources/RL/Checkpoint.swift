@@ -43,6 +43,8 @@ public struct PPOCheckpoint: Codable {
   public var wmRecent: [RolloutBuffer]?
   public var history: [TrainStats]
   public var envSpec: String?
+  /// Finished training episodes (absent in checkpoints written before the log existed).
+  public var episodeLog: [EpisodeRecord]?
 
   public static func read(path: String) throws -> PPOCheckpoint {
     guard let data = FileManager.default.contents(atPath: path) else {
@@ -89,7 +91,8 @@ extension PPO {
                                        adam: AdamSnapshot(learningRate: $0.optimizer.learningRate,
                                                           state: $0.optimizer.exportState()))
                   },
-                  wmRNG: worldModel?.rng, wmRecent: worldModel?.recent, history: history, envSpec: envSpec)
+                  wmRNG: worldModel?.rng, wmRecent: worldModel?.recent, history: history, envSpec: envSpec,
+                  episodeLog: episodeLog)
   }
 
   /// Writes a checkpoint atomically, then re-seeds the environments (the resume boundary).
@@ -110,8 +113,7 @@ extension PPO {
   public static func load(checkpoint c: PPOCheckpoint, makeEnv: (Int) throws -> E) throws -> PPO<E> {
     let p = try PPO(config: c.config, seed: c.seed, totalSteps: c.totalSteps, makeEnv: makeEnv)
     if let wc = c.wmConfig {
-      let costDim = p.vec.envs[0].costKeys.count
-      p.worldModel = try WMExtension(config: wc, obsDim: p.obsDim, nvec: p.dist.nvec, costDim: costDim, seed: c.seed)
+      try p.attach(wc)
     }
     try p.restore(c)
     return p
@@ -132,6 +134,7 @@ extension PPO {
     globalStep = c.globalStep
     history = c.history
     envSpec = c.envSpec
+    episodeLog = c.episodeLog ?? []
     if let wm = worldModel, let snaps = c.worldModels, let r = c.wmRNG {
       guard snaps.count == wm.models.count else { throw RLError.checkpoint("ensemble size mismatch") }
       for (m, s) in zip(wm.models, snaps) {

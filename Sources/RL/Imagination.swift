@@ -9,9 +9,11 @@ import TensorCore
 public protocol ImaginationModel {
   associatedtype State
   /// Advances `state` (B branches) by one step given raw observations [B×D] and actions [B×heads];
-  /// returns the next raw observations [B×D], raw rewards [B] and terminal flags [B].
+  /// returns the next raw observations [B×D], raw rewards [B] and continuation flags [B] (0 = the episode
+  /// terminated at this step, 1 = it goes on).
+  /// The state afterwards holds the masks of the next step.
   func imagineStep(state: inout State, obs: [Float], actions: [Int], batch: Int) throws
-    -> (nextObs: [Float], rewards: [Float], terminated: [Bool])
+    -> (nextObs: [Float], rewards: [Float], continues: [Float])
   /// Action masks [B×maskDim] valid in `state` (nil = everything allowed).
   func masks(state: State, batch: Int) -> [Bool]?
 }
@@ -93,12 +95,11 @@ public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startOb
     r.actions += a
     r.logProbs += lp
     r.values += zip(v, alive).map { $0 * $1 }
-    let (next, rew, term) = try model.imagineStep(state: &state, obs: cur, actions: a, batch: batch)
+    let (next, rew, cont) = try model.imagineStep(state: &state, obs: cur, actions: a, batch: batch)
     for b in 0..<batch {
       r.rewards.append(alive[b] * policy.scaleReward(rew[b]))
-      let c: Float = term[b] ? 0 : 1
-      r.continues.append(alive[b] * c)
-      alive[b] *= c
+      r.continues.append(alive[b] * cont[b])
+      alive[b] *= cont[b]
     }
     cur = next
   }

@@ -3,6 +3,15 @@
 import EnvKit
 import TensorCore
 
+/// One finished training episode: the global step at which it ended, its undiscounted return and length.
+public struct EpisodeRecord: Codable, Equatable, Sendable {
+  /// Episodes in the moving window of `TrainStats.returnWindow` (100: the standard "solved" check).
+  public static let window = 100
+  public var step: Int
+  public var episodeReturn: Double
+  public var length: Int
+}
+
 /// The flattened training batch (real and, for WM-PPO, imagined samples).
 public struct TrainBatch {
   public var obs: [Float] = []
@@ -12,6 +21,10 @@ public struct TrainBatch {
   public var values: [Float] = []
   public var advantages: [Float] = []
   public var returns: [Float] = []
+  /// Value-only rows (critic in imagination): normalised observations [R×D], targets [R], loss weight.
+  public var criticObs: [Float] = []
+  public var criticReturns: [Float] = []
+  public var criticWeight: Float = 1
   public var count: Int { logProbs.count }
 }
 
@@ -22,9 +35,19 @@ extension PPO {
     var buf = RolloutBuffer(steps: config.numSteps, numEnvs: n, obsDim: d, maskDim: m, actionDim: h, costDim: costDim)
     var epReturns = 0.0, epLengths = 0.0, episodes = 0
     var rng: RNG? = actionRNG
+    let snapshot = worldModel?.config.simulator == true
+    var snaps: [AnyEnvironment] = []
     for t in 0..<config.numSteps {
       try Cancellation.check()
       let row = t * n
+      if snapshot {
+        for e in 0..<n {
+          guard let c = EnvKit.snapshot(of: vec.envs[e]) else {
+            throw RLError.invalidConfig("the perfect-model ablation needs an environment that can snapshot its state")
+          }
+          snaps.append(c)
+        }
+      }
       let raw = vec.observations
       let masks = vec.masks
       let (logits, values) = try net.infer(curObs, batch: n)
@@ -54,9 +77,13 @@ extension PPO {
           for j in 0..<d { next[e * d + j] = fo[j] }
           if vec.truncated[e] { truncRows.append(e); truncObs += fo }
         }
-        if let ep = vec.episodes[e] { epReturns += ep.episodeReturn; epLengths += Double(ep.length); episodes += 1 }
+        if let ep = vec.episodes[e] {
+          epReturns += ep.episodeReturn; epLengths += Double(ep.length); episodes += 1
+          episodeLog.append(EpisodeRecord(step: globalStep, episodeReturn: ep.episodeReturn, length: ep.length))
+        }
       }
       RolloutBuffer.put(&buf.nextRawObs, next, row: row, width: d)
+      RolloutBuffer.put(&buf.nextMasks, vec.masks, row: row, width: m)
       if !truncRows.isEmpty {
         var x = truncObs
         normalizeRows(&x)
@@ -66,11 +93,14 @@ extension PPO {
       curObs = observe(vec.observations, rows: n, update: true)
     }
     actionRNG = rng!
+    if snapshot { worldModel?.snapshots = snaps }
     stats.episodes = episodes
     if episodes > 0 {
       stats.episodicReturn = epReturns / Double(episodes)
       stats.episodicLength = epLengths / Double(episodes)
     }
+    let window = episodeLog.suffix(EpisodeRecord.window)
+    if !window.isEmpty { stats.returnWindow = window.reduce(0) { $0 + $1.episodeReturn } / Double(window.count) }
     return buf
   }
 

@@ -24,6 +24,8 @@ public final class PPO<E: Environment> {
   var curObs: [Float] = []
   public var worldModel: WMExtension?
   public internal(set) var history: [TrainStats] = []
+  /// Every finished training episode, in order (the per-episode training log).
+  public internal(set) var episodeLog: [EpisodeRecord] = []
 
   public var obsDim: Int { vec.obsDim }
   public var numIterations: Int { max(1, totalSteps / config.batchSize) }
@@ -41,7 +43,8 @@ public final class PPO<E: Environment> {
     dist = net.dist
     optimizer = Adam(net.parameters, lr: config.learningRate, eps: config.adamEps)
     obsStats = RunningMeanStd(dimension: vec.obsDim)
-    rewardScaler = RewardScaler(numEnvs: config.numEnvs, gamma: config.gamma, clip: config.rewardClip)
+    rewardScaler = RewardScaler(numEnvs: config.numEnvs, gamma: config.gamma, clip: config.rewardClip,
+                                decay: config.rewardDecay)
     actionRNG = root.split("action")
     minibatchRNG = root.split("minibatch")
     resetEnvironments()

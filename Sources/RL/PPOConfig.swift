@@ -26,6 +26,11 @@ public struct PPOConfig: Codable, Equatable, Sendable {
   public var normalizeRewards = true
   public var obsClip: Float = 10
   public var rewardClip: Float = 10
+  /// How the return std behind the reward scaling is estimated (Normalizers.swift): `ema` (default) forgets,
+  /// with a window of about `rewardWindow` rollouts (decay 1 − 1/(rewardWindow·numSteps) per vector step);
+  /// `running` weighs every return since the start equally (Gymnasium's wrapper).
+  public var rewardNormalization: RewardNormalization = .ema
+  public var rewardWindow = 10
   /// Write a checkpoint every this many iterations when a checkpoint path is set (0 = never). At each
   /// checkpoint boundary the environments are re-seeded from (seed, iteration), so an interrupted and
   /// resumed run follows exactly the trajectory of an uninterrupted one.
@@ -34,6 +39,10 @@ public struct PPOConfig: Codable, Equatable, Sendable {
   public init() {}
 
   public var batchSize: Int { numEnvs * numSteps }
+  /// EMA decay per vector-env step of the reward scaler (nil for the running estimator).
+  public var rewardDecay: Double? {
+    rewardNormalization == .ema ? 1 - 1 / Double(max(1, rewardWindow * numSteps)) : nil
+  }
 
   /// Upper bounds (sizes that become buffers and weight matrices) and finiteness of every real option,
   /// checked before any product is formed (docs/decisions/0500-limits-and-cancellation.md).
@@ -80,6 +89,7 @@ public struct PPOConfig: Codable, Equatable, Sendable {
     guard loss.clip > 0 else { throw bad("clip must be > 0, got \(loss.clip)") }
     guard maxGradNorm > 0 else { throw bad("maxGradNorm must be > 0, got \(maxGradNorm)") }
     guard !hidden.isEmpty, hidden.allSatisfy({ $0 >= 1 }) else { throw bad("hidden sizes must be >= 1, got \(hidden)") }
+    guard rewardWindow >= 1 else { throw bad("rewardWindow must be >= 1, got \(rewardWindow)") }
     guard checkpointEvery >= 0 else { throw bad("checkpointEvery must be >= 0") }
   }
 }

@@ -10,6 +10,8 @@ public struct RolloutBuffer: Codable {
   public var rawObs: [Float]
   public var nextRawObs: [Float]
   public var masks: [Bool]
+  /// Masks of the next state (after an episode end: the next episode's first mask).
+  public var nextMasks: [Bool]
   public var actions: [Int]
   public var logProbs: [Float]
   public var values: [Float]
@@ -31,6 +33,7 @@ public struct RolloutBuffer: Codable {
     rawObs = obs
     nextRawObs = obs
     masks = [Bool](repeating: true, count: n * maskDim)
+    nextMasks = masks
     actions = [Int](repeating: 0, count: n * actionDim)
     logProbs = [Float](repeating: 0, count: n)
     values = logProbs
@@ -88,7 +91,7 @@ extension RolloutBuffer {
       }
     }
     merge(&out.obs, \.obs, f.obsDim); merge(&out.rawObs, \.rawObs, f.obsDim); merge(&out.nextRawObs, \.nextRawObs, f.obsDim)
-    merge(&out.masks, \.masks, f.maskDim); merge(&out.actions, \.actions, f.actionDim)
+    merge(&out.masks, \.masks, f.maskDim); merge(&out.nextMasks, \.nextMasks, f.maskDim); merge(&out.actions, \.actions, f.actionDim)
     merge(&out.logProbs, \.logProbs, 1); merge(&out.values, \.values, 1); merge(&out.rewards, \.rewards, 1)
     merge(&out.rawRewards, \.rawRewards, 1); merge(&out.costs, \.costs, f.costDim)
     merge(&out.terminated, \.terminated, 1); merge(&out.truncated, \.truncated, 1); merge(&out.finalValues, \.finalValues, 1)

@@ -40,6 +40,10 @@ public struct TrainStats: Codable, Equatable, Sendable {
   public var targetSkill = Double.nan
   public var criticSkill = Double.nan
   public var rolloutRatioUsed = Double.nan
+  /// Mean return of the last `EpisodeRecord.window` (100) training episodes up to this iteration.
+  public var returnWindow = Double.nan
+  /// Imagined states the critic trained on (critic-in-imagination; 0 when off).
+  public var criticImaginedSamples = 0
   public init() {}
 
   public static let csvHeader = ["iteration", "global_step", "episodic_return", "episodic_length", "episodes",
@@ -48,7 +52,7 @@ public struct TrainStats: Codable, Equatable, Sendable {
                                  "wm_baseline_error", "wm_reward_error", "wm_reward_baseline", "imagination_on",
                                  "imagined_samples", "mve_gap_gae", "return_std", "mve_bias_real", "mve_rms_real",
                                  "real_reward_mean", "imagined_reward_mean", "mve_beta", "target_skill", "critic_skill",
-                                 "rollout_ratio"]
+                                 "rollout_ratio", "return_window", "critic_imagined_samples"]
 
   /// The row as numbers, in `csvHeader` order (NaN = not measured this iteration): what the CSV prints and
   /// what the Lua binding hands out at full precision.
@@ -58,10 +62,11 @@ public struct TrainStats: Codable, Equatable, Sendable {
      learningRate, sps, wmLoss, wmValidationError, wmBaselineError, wmRewardError,
      wmRewardBaseline, Double(imaginationOn), Double(imaginedSamples), mveGapToGAE, returnStd,
      mveBiasToReal, mveRMSToReal, realRewardMean, imaginedRewardMean, mveBetaUsed,
-     targetSkill, criticSkill, rolloutRatioUsed]
+     targetSkill, criticSkill, rolloutRatioUsed, returnWindow, Double(criticImaginedSamples)]
   }
   /// Columns that hold counts (printed as integers).
-  static let integerColumns: Set<String> = ["iteration", "global_step", "episodes", "imagination_on", "imagined_samples"]
+  static let integerColumns: Set<String> = ["iteration", "global_step", "episodes", "imagination_on", "imagined_samples",
+                                                   "critic_imagined_samples"]
 
   public var csvRow: [String] {
     zip(TrainStats.csvHeader, values).map { k, x in

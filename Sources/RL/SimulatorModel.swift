@@ -8,18 +8,18 @@ public struct SimulatorModel<E: Environment>: ImaginationModel {
   public init() {}
 
   public func imagineStep(state: inout [E], obs: [Float], actions: [Int], batch: Int) throws
-    -> (nextObs: [Float], rewards: [Float], terminated: [Bool]) {
+    -> (nextObs: [Float], rewards: [Float], continues: [Float]) {
     guard state.count == batch, batch > 0 else { throw RLError.shape("SimulatorModel: \(state.count) envs for batch \(batch)") }
     let h = actions.count / batch
-    var next: [Float] = [], rew: [Float] = [], term: [Bool] = []
+    var next: [Float] = [], rew: [Float] = [], cont: [Float] = []
     for b in 0..<batch {
       let s = try state[b].step(Array(actions[(b * h)..<((b + 1) * h)]))
       next += s.obs
       rew.append(s.reward)
-      term.append(s.terminated)
+      cont.append(s.terminated ? 0 : 1)
       if s.done { _ = state[b].reset(seed: nil) }  // keep the copy steppable; its rewards are masked anyway
     }
-    return (next, rew, term)
+    return (next, rew, cont)
   }
 
   public func masks(state: [E], batch: Int) -> [Bool]? {

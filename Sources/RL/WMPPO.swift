@@ -8,7 +8,13 @@
 //       (MBPO-style branching, Janner et al. 2019), with GAE over the imagined segment;
 //  (iii) a gate: (i) and (ii) are used only while the model's held-out one-step error is below
 //       `gateRatio` × the predict-the-last-observation baseline's error and (gateOnReward) its reward error
-//       below `gateRatio` × the predict-the-mean-reward baseline's (and after `warmupIterations`).
+//       below `gateRatio` × the predict-the-mean-reward baseline's (and after `warmupIterations`);
+//  (iv) optionally the critic also regresses on imagined states ŝ_k (k ≥ 1) towards their imagined
+//       TD(λ) targets G^λ_k (as MVE's TD-k and Dreamer train the critic in imagination): `criticImagination`.
+// Imagination respects the env: next action masks come from the model's mask head (sampled), termination from
+// its continue head (WorldModel.swift). `simulator = true` replaces the learned model by the true environment,
+// branched from exact snapshots of the real states with re-seeded exogenous randomness — the perfect-model
+// ablation: the most any world model can give this algorithm (WMPPO+Branch.swift).
 import EnvKit
 import TensorCore
 
@@ -22,6 +28,7 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
   public var steve = false
   public var rollouts = true
   public var rolloutHorizon = 3
+  /// Imagined samples per real sample in the PPO batch (at most 4).
   public var rolloutRatio: Float = 0.25
   public var gate = true
   public var gateRatio: Double = 0.7
@@ -42,9 +49,18 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
   /// Stochastic imagination by residual bootstrap (LearnedImagination): each imagined next observation adds
   /// the model's residual on a random real row of the newest rollout (held-out, prequential residuals).
   public var residualSampling = false
+  /// Next masks in imagination drawn from the mask head's probabilities (false: thresholded at ½).
+  public var maskSampling = true
   /// Imagined targets per branch state, averaged (K samples of the policy's actions and, with residual
   /// sampling, of the model's residuals): a Monte-Carlo estimate of the model's E[G^λ | s] instead of one draw.
   public var targetSamples = 1
+  /// Train the critic on imagined states too (their TD(λ) targets along the imagined trajectories, weighted
+  /// by `criticImaginationWeight` relative to the real rows' value loss).
+  public var criticImagination = false
+  public var criticImaginationWeight: Float = 1
+  /// Perfect-model ablation: imagination runs on exact snapshots of the real envs (needs SnapshotEnvironment);
+  /// no model is trained and the model-error gate is open.
+  public var simulator = false
   public init() {}
 
   public func validate() throws {
@@ -52,12 +68,15 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
     guard ensemble >= 1 else { throw bad("ensemble must be >= 1") }
     guard (1...15).contains(mveHorizon) else { throw bad("mveHorizon must be in 1...15, got \(mveHorizon)") }
     guard (1...5).contains(rolloutHorizon) else { throw bad("rollout_horizon must be in 1...5, got \(rolloutHorizon)") }
-    guard rolloutRatio >= 0, rolloutRatio <= 1 else { throw bad("rolloutRatio must be in [0, 1], got \(rolloutRatio)") }
+    guard rolloutRatio >= 0, rolloutRatio <= 4 else { throw bad("rolloutRatio must be in [0, 4], got \(rolloutRatio)") }
     guard mveBeta >= 0, mveBeta <= 1 else { throw bad("mveBeta must be in [0, 1], got \(mveBeta)") }
     guard !steve || ensemble >= 2 else { throw bad("steve weighting needs ensemble >= 2") }
     guard (1...16).contains(targetSamples) else { throw bad("targetSamples must be in 1...16, got \(targetSamples)") }
-    guard model.hidden >= 1, model.seqLen >= 1, model.epochs >= 0, model.bufferRollouts >= 1 else {
-      throw bad("world-model sizes must be positive")
+    guard criticImaginationWeight >= 0, criticImaginationWeight.isFinite else {
+      throw bad("criticImaginationWeight must be >= 0, got \(criticImaginationWeight)")
+    }
+    guard model.hidden >= 1, model.seqLen >= 1, model.epochs >= 1, model.replayTransitions >= 0, model.batchRollouts >= 1 else {
+      throw bad("world-model sizes must be positive (epochs >= 1, batchRollouts >= 1, replayTransitions >= 0)")
     }
   }
 }
@@ -65,8 +84,11 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
 public final class WMExtension {
   public let config: WMPPOConfig
   public let models: [WorldModel]
+  /// The replay: the latest rollouts, newest last (capacity `config.model.replayTransitions`).
   public internal(set) var recent: [RolloutBuffer] = []
   var rng: RNG
+  /// Perfect-model ablation: exact copies of each real env before each step of the newest rollout (row t·N+e).
+  var snapshots: [AnyEnvironment] = []
   /// Accumulated wall seconds per phase ("train", "targets", "rollouts") — for benchmarks only; never feeds
   /// into results.
   public internal(set) var timings: [String: Double] = [:]
@@ -76,42 +98,50 @@ public final class WMExtension {
   public var lastError: Double { lastPass?.modelError ?? .nan }
   public var lastBaseline: Double { lastPass?.baselineError ?? .nan }
 
-  public init(config: WMPPOConfig, obsDim: Int, nvec: [Int], costDim: Int, seed: UInt64) throws {
+  public init(config: WMPPOConfig, obsDim: Int, nvec: [Int], costDim: Int, maskDim: Int = 0, seed: UInt64) throws {
     try config.validate()
     try config.model.validateEntities(obsDim: obsDim, nvec: nvec)
     self.config = config
     let root = RNG(seed: seed).split("wm")
-    models = (0..<config.ensemble).map { k in
+    models = config.simulator ? [] : (0..<config.ensemble).map { k in
       var r = root.split(k)
-      return WorldModel(obsDim: obsDim, nvec: nvec, costDim: costDim, config: config.model, rng: &r)
+      return WorldModel(obsDim: obsDim, nvec: nvec, costDim: costDim, maskDim: maskDim, config: config.model, rng: &r)
     }
     rng = root.split("imagine")
   }
 
-  func augment<E>(ppo: PPO<E>, buffer: RolloutBuffer, batch: inout TrainBatch, stats: inout TrainStats) throws {
-    // Train on the recent window (stacked as one batch, newest last). The first pass scores each window of
-    // the new rollout before updating on it (held-out, prequential error); the last pass's hidden states of
-    // the new rollout are the branch states for imagination (as Dreamer starts imagination from the states
-    // of its training pass).
-    recent.append(buffer)
-    if recent.count > config.model.bufferRollouts { recent.removeFirst() }
-    var tPhase = monotonicSeconds()
-    func lap(_ k: String) { let t = monotonicSeconds(); timings[k, default: 0] += t - tPhase; tPhase = t }
-    defer { lap(config.rollouts ? "rollouts" : "targets") }
-    let stacked = try RolloutBuffer.stacked(recent)
-    let newest = (stacked.numEnvs - buffer.numEnvs)..<stacked.numEnvs
+  /// Rollouts the replay keeps: replayTransitions / rollout size, at least 1.
+  func replayCapacity(_ rolloutSize: Int) -> Int { max(1, config.model.replayTransitions / max(1, rolloutSize)) }
+
+  /// Trains the models on the replay; returns the hidden states before each step of the newest rollout per
+  /// model (branch states) and the residual pools, and fills the model scalars of `stats`.
+  func trainModels(ppo iteration: Int, variance: [Double], buffer: RolloutBuffer,
+                   stats: inout TrainStats) throws -> (hs: [[Float]], pools: [[Float]]) {
     var wl = 0.0, nl = 0.0
-    var hs: [[Float]] = []
+    var hs: [[Float]] = [], pools: [[Float]] = []
     var first: WorldModel.PassResult? = nil
-    var pools: [[Float]] = []
+    var pick = rng.split("replay").split(iteration)
+    let older = recent.count - 1
     for m in models {
-      m.setWeights(variance: ppo.obsStats.variance)
+      m.setWeights(variance: variance)
       var lastPass: WorldModel.PassResult? = nil
-      for _ in 0..<max(1, config.model.epochs) {
-        let r = try m.train(on: stacked, track: newest)
+      for epoch in 0..<config.model.epochs {
+        // Pass 0: the newest rollout after the batchRollouts − 1 before it (scored before learning: the
+        // held-out error). Later passes: batchRollouts rollouts drawn uniformly from the replay, the newest
+        // placed last when drawn (its hidden states are then the fresher branch states).
+        let idx: [Int]
+        if epoch == 0 {
+          idx = Array(max(0, older - (config.model.batchRollouts - 1))...older)
+        } else {
+          idx = Array(pick.permutation(older + 1).prefix(config.model.batchRollouts)).sorted()
+        }
+        let stacked = try RolloutBuffer.stacked(idx.map { recent[$0] })
+        let hasNewest = idx.last == older
+        let newest = (stacked.numEnvs - buffer.numEnvs)..<stacked.numEnvs
+        let r = try m.train(on: stacked, track: hasNewest ? newest : 0..<0)
         if first == nil { first = r }
         if lastPass == nil { pools.append(config.residualSampling ? r.residuals : []) }
-        lastPass = r
+        if hasNewest { lastPass = r }
         wl += r.loss; nl += 1
       }
       hs.append(lastPass!.hPrev)
@@ -122,23 +152,35 @@ public final class WMExtension {
     stats.wmRewardError = first!.rewardError
     stats.wmRewardBaseline = first!.rewardBaseline
     stats.wmLoss = wl / nl
-    let rewardOK = !config.gateOnReward || first!.rewardError < config.gateRatio * first!.rewardBaseline
-    let on = (!config.gate || (lastError < config.gateRatio * lastBaseline && rewardOK))
-      && ppo.iteration > config.warmupIterations
+    return (hs, pools)
+  }
+
+  func augment<E>(ppo: PPO<E>, buffer: RolloutBuffer, batch: inout TrainBatch, stats: inout TrainStats) throws {
+    recent.append(buffer)
+    if recent.count > replayCapacity(buffer.count) { recent.removeFirst(recent.count - replayCapacity(buffer.count)) }
+    var tPhase = monotonicSeconds()
+    func lap(_ k: String) { let t = monotonicSeconds(); timings[k, default: 0] += t - tPhase; tPhase = t }
+    defer { lap(config.rollouts ? "rollouts" : "targets") }
+    var source: BranchSource
+    let on: Bool
+    if config.simulator {
+      source = BranchSource(buffer: buffer, snapshots: snapshots)
+      on = ppo.iteration > config.warmupIterations
+    } else {
+      let (hs, pools) = try trainModels(ppo: ppo.iteration, variance: ppo.obsStats.variance, buffer: buffer, stats: &stats)
+      source = BranchSource(buffer: buffer, models: models, hidden: hs, pools: pools)
+      let rewardOK = !config.gateOnReward || stats.wmRewardError < config.gateRatio * stats.wmRewardBaseline
+      on = (!config.gate || (lastError < config.gateRatio * lastBaseline && rewardOK))
+        && ppo.iteration > config.warmupIterations
+    }
+    source.residualSampling = config.residualSampling
+    source.maskSampling = config.maskSampling
     stats.imaginationOn = on ? 1 : 0
     lap("train")
-    guard on, config.valueTargets || config.rollouts else { return }
+    guard on, config.valueTargets || config.rollouts || config.criticImagination else { return }
     let policy = ppo.imaginationPolicy()
-    let n = buffer.count, d = buffer.obsDim, hd = models[0].stateWidth, m = buffer.maskDim
-    func branch(_ rows: [Int], _ k: Int) -> (LearnedImagination.State, [Float]) {
-      var h: [Float] = [], o: [Float] = [], mk: [Bool] = []
-      for r in rows {
-        h += hs[k][(r * hd)..<((r + 1) * hd)]
-        o += buffer.rawObs[(r * d)..<((r + 1) * d)]
-        if m > 0 { mk += buffer.masks[(r * m)..<((r + 1) * m)] }
-      }
-      return (LearnedImagination.State(h: h, masks: m > 0 ? mk : nil), o)
-    }
+    let n = buffer.count, gamma = ppo.config.gamma
+    var criticRollout: ImaginedRollout? = nil
     // Imagined H-step λ-returns from real states, compared with the same λ-returns computed on the real
     // trajectory (skill and diagnostics). With a fixed blend weight they are imagined for every row at once;
     // otherwise first on a random quarter of the rows (the probe), and for every row only if the skill gives
@@ -146,15 +188,13 @@ public final class WMExtension {
     func imagineTargets(_ rows: [Int]) throws -> (target: [Float], rewards: [Float]) {
       var perModel: [ImaginedRollout] = []
       let samples = config.targetSamples, rowsK = Array([[Int]](repeating: rows, count: samples).joined())
-      for k in 0..<models.count {
-        var (st, o) = branch(rowsK, k)
-        if config.residualSampling { st.rng = rng.split("residual").split(ppo.iteration).split(k) }
-        var r: RNG? = rng.split("mve").split(ppo.iteration).split(k)
-        perModel.append(try imagine(model: LearnedImagination(model: models[k], residuals: pools[k]), state: &st, startObs: o,
-                                    batch: rowsK.count, obsDim: d, horizon: config.mveHorizon, policy: policy, rng: &r))
+      for k in 0..<max(1, models.count) {
+        perModel.append(try source.imagine(rows: rowsK, member: k, horizon: config.mveHorizon, policy: policy,
+                                           rng: rng.split("mve").split(ppo.iteration).split(k)))
       }
-      let all = config.steve ? steveTargets(perModel, gamma: ppo.config.gamma)
-        : averageLambdaReturn(perModel, gamma: ppo.config.gamma, lambda: config.mveLambda)
+      criticRollout = perModel[0]
+      let all = config.steve ? steveTargets(perModel, gamma: gamma)
+        : averageLambdaReturn(perModel, gamma: gamma, lambda: config.mveLambda)
       let target = samples == 1 ? all : (0..<rows.count).map { i in
         (0..<samples).reduce(Float(0)) { $0 + all[$1 * rows.count + i] } / Float(samples)
       }
@@ -162,14 +202,14 @@ public final class WMExtension {
     }
     let skillForRollouts = config.rollouts && config.rolloutSkill
     var skill = 1.0
-    if config.valueTargets || skillForRollouts {
+    if config.valueTargets || skillForRollouts || config.criticImagination {
       let probe = !config.valueTargets || config.betaMode != .fixed
       var pick = rng.split("probe").split(ppo.iteration)
       let rows = probe ? Array(pick.permutation(n).prefix(max(2, n / 4))).sorted() : Array(0..<n)
       var (target, imRewards) = try imagineTargets(rows)
       let allReal = realLambdaReturns(rewards: buffer.rewards, values: buffer.values, terminated: buffer.terminated,
                                       truncated: buffer.truncated, steps: buffer.steps, numEnvs: buffer.numEnvs,
-                                      horizon: config.mveHorizon, gamma: ppo.config.gamma, lambda: config.mveLambda)
+                                      horizon: config.mveHorizon, gamma: gamma, lambda: config.mveLambda)
       let real = rows.map { allReal[$0] }
       let diag = TargetDiagnostics(target: target, gae: rows.map { batch.returns[$0] }, real: real, imagined: target,
                                    realRewards: buffer.rewards, imaginedRewards: imRewards)
@@ -192,6 +232,15 @@ public final class WMExtension {
         }
       }
     }
+    if config.criticImagination, let im = criticRollout {
+      let t = im.criticTargets(gamma: gamma, lambda: config.mveLambda)
+      var obs = t.obs
+      ppo.normalizeRows(&obs)
+      batch.criticObs += obs
+      batch.criticReturns += t.returns
+      batch.criticWeight = config.criticImaginationWeight
+      stats.criticImaginedSamples = t.returns.count
+    }
     lap("targets")
     if config.rollouts && config.rolloutRatio > 0 {
       let ratio = skillForRollouts ? config.rolloutRatio * Float(min(max(skill, 0), 1)) : config.rolloutRatio
@@ -200,16 +249,16 @@ public final class WMExtension {
       guard branches > 0 else { return }
       var pick = rng.split("branch").split(ppo.iteration)
       let rows = (0..<branches).map { _ in pick.int(below: n) }
-      var (st, o) = branch(rows, 0)
-      if config.residualSampling { st.rng = rng.split("residual-rollout").split(ppo.iteration) }
-      var r: RNG? = rng.split("rollout").split(ppo.iteration)
-      let im = try imagine(model: LearnedImagination(model: models[0], residuals: pools[0]), state: &st, startObs: o, batch: branches,
-                           obsDim: d, horizon: config.rolloutHorizon, policy: policy, rng: &r)
-      let g = try im.gae(gamma: ppo.config.gamma, lambda: ppo.config.gaeLambda)
+      let im = try source.imagine(rows: rows, member: 0, horizon: config.rolloutHorizon, policy: policy,
+                                  rng: rng.split("rollout").split(ppo.iteration))
+      let g = try im.gae(gamma: gamma, lambda: ppo.config.gaeLambda)
       var obs = im.obs
       ppo.normalizeRows(&obs)
       batch.obs += obs
-      if let mk = im.masks { batch.masks = (batch.masks ?? []) + mk }
+      if batch.masks != nil {
+        // An env whose masks are all true may give none in imagination (the simulator asks the env).
+        batch.masks! += im.masks ?? [Bool](repeating: true, count: im.horizon * branches * buffer.maskDim)
+      }
       batch.actions += im.actions
       batch.logProbs += im.logProbs
       batch.values += im.values[0..<(im.horizon * branches)]
@@ -256,12 +305,23 @@ public final class WMExtension {
 }
 
 extension PPO {
+  /// Attaches the world-model extension (the mask head is on when the env has action masks).
+  func attach(_ wm: WMPPOConfig) throws {
+    let env = vec.envs[0]
+    if wm.simulator {
+      guard EnvKit.snapshot(of: env) != nil else {
+        throw RLError.invalidConfig("the perfect-model ablation (simulator) needs an environment that can snapshot its state")
+      }
+    }
+    worldModel = try WMExtension(config: wm, obsDim: obsDim, nvec: dist.nvec, costDim: env.costKeys.count,
+                                 maskDim: env.actionMask() != nil ? vec.maskDim : 0, seed: seed)
+  }
+
   /// PPO with the world-model extension attached (WM-PPO).
   public static func wmppo(config: PPOConfig, wm: WMPPOConfig, seed: UInt64, totalSteps: Int,
                            makeEnv: (Int) throws -> E) throws -> PPO<E> {
     let p = try PPO(config: config, seed: seed, totalSteps: totalSteps, makeEnv: makeEnv)
-    p.worldModel = try WMExtension(config: wm, obsDim: p.obsDim, nvec: p.dist.nvec,
-                                   costDim: p.vec.envs[0].costKeys.count, seed: seed)
+    try p.attach(wm)
     return p
   }
 }

@@ -1,7 +1,11 @@
 // Recurrent world model: a GRU deterministic state h_t summarises the history; from (h_{t−1}, o_t, a_t) it
-// predicts the next observation, the reward and the constraint costs, all as symlog targets:
+// predicts the next observation, the reward and the constraint costs (symlog targets), whether the episode
+// continues and the next action mask:
 //   x_t = [symlog(o_t), onehot(a_t)],  h_t = GRU(x_t, h_{t−1})  (h reset to 0 at episode starts)
-//   [Δ, r̂, ĉ] = MLP([h_t, x_t]) (+ the entity path),  symlog(ô_{t+1}) = symlog(o_t) + Δ
+//   [Δ, r̂, ĉ, ĉont, m̂] = MLP([h_t, x_t]) (+ the entity path),  symlog(ô_{t+1}) = symlog(o_t) + Δ
+//   ĉont regresses 1 − terminated_t and m̂_j the next mask bit m_{t+1,j} (squared error: the minimiser is the
+//   conditional probability — Dreamer's continue head, Hafner et al. 2020/2023, and a learned arrival process
+//   for the masks), clamped to [0, 1] when used.
 //   (residual: Δ = 0 is "predict the last obs"; x_t in the head is the feed-forward `skip` path; the optional
 //   entity path adds, per entity block, a shared MLP of [block, its action, globals] — see WorldModelConfig)
 // Trained on the most recent on-policy rollouts by truncated BPTT over windows of `seqLen` steps with all
@@ -14,9 +18,15 @@ public struct WorldModelConfig: Codable, Equatable, Sendable {
   public var headHidden = 64
   public var learningRate: Float = 1e-3
   public var seqLen = 16
-  public var epochs = 1
-  /// How many of the latest rollouts the model trains on.
-  public var bufferRollouts = 2
+  /// Training passes per iteration, each truncated BPTT over `batchRollouts` rollouts stacked side by side:
+  /// the first over the newest rollout (after the ones just before it), scored before learning from it (the
+  /// held-out error); the others over rollouts drawn uniformly from the replay. Default cost = 2 rollouts
+  /// per iteration, as the former "last 2 rollouts, 1 epoch".
+  public var epochs = 2
+  /// Replay capacity in transitions (kept as whole rollouts, at least the newest): 16384 = 32 rollouts of
+  /// 4 × 128 — 80+ MEC episodes of 200 slots, 30+ full CartPole episodes.
+  public var replayTransitions = 16384
+  public var batchRollouts = 1
   public var maxGradNorm: Float = 10
   /// Observation-loss weighting: `uniform` (every symlog dimension alike) or `normalized`: dimension j weighted
   /// by 1 / (Var_j + weightEps) with Var_j the agent's running observation variance (the scale the policy and
@@ -43,7 +53,7 @@ public struct WorldModelConfig: Codable, Equatable, Sendable {
   public init() {}
 
   enum CodingKeys: String, CodingKey {
-    case hidden, headHidden, learningRate, seqLen, epochs, bufferRollouts, maxGradNorm, weighting, weightEps, skip
+    case hidden, headHidden, learningRate, seqLen, epochs, replayTransitions, batchRollouts, maxGradNorm, weighting, weightEps, skip
     case entities, entityFeatures, entityHidden, entityMeans
   }
   /// Configs saved before a field existed decode it as the architecture they were saved with (`skip` off).
@@ -54,7 +64,8 @@ public struct WorldModelConfig: Codable, Equatable, Sendable {
     learningRate = try c.decode(Float.self, forKey: .learningRate)
     seqLen = try c.decode(Int.self, forKey: .seqLen)
     epochs = try c.decode(Int.self, forKey: .epochs)
-    bufferRollouts = try c.decode(Int.self, forKey: .bufferRollouts)
+    replayTransitions = try c.decodeIfPresent(Int.self, forKey: .replayTransitions) ?? 0
+    batchRollouts = try c.decodeIfPresent(Int.self, forKey: .batchRollouts) ?? 2
     maxGradNorm = try c.decode(Float.self, forKey: .maxGradNorm)
     weighting = try c.decodeIfPresent(Weighting.self, forKey: .weighting) ?? .uniform
     weightEps = try c.decodeIfPresent(Float.self, forKey: .weightEps) ?? 1e-2
@@ -80,6 +91,12 @@ public struct WorldModelConfig: Codable, Equatable, Sendable {
 public final class WorldModel {
   public let config: WorldModelConfig
   public let obsDim: Int, costDim: Int, actionWidth: Int
+  /// Width of the predicted next action mask (0: the env has no masks).
+  public let maskDim: Int
+  /// Head output width: Δobs, reward, costs, continue, next mask.
+  public var outWidth: Int { obsDim + 2 + costDim + maskDim }
+  public var continueIndex: Int { obsDim + 1 + costDim }
+  public var maskOffset: Int { obsDim + 2 + costDim }
   public let nvec: [Int]
   public let gru: GRUCell
   public let head: MLP
@@ -97,14 +114,15 @@ public final class WorldModel {
     dimWeights = w.map { $0 / mean }
   }
 
-  public init(obsDim: Int, nvec: [Int], costDim: Int, config: WorldModelConfig, rng: inout RNG) {
+  public init(obsDim: Int, nvec: [Int], costDim: Int, maskDim: Int = 0, config: WorldModelConfig, rng: inout RNG) {
     self.config = config
     self.obsDim = obsDim
     self.costDim = costDim
+    self.maskDim = maskDim
     self.nvec = nvec
     actionWidth = nvec.reduce(0, +)
     gru = GRUCell(obsDim + actionWidth, config.hidden, rng: &rng, recurrentInit: .orthogonal())
-    head = MLP([config.hidden + (config.skip ? obsDim + actionWidth : 0), config.headHidden, obsDim + 1 + costDim], activation: .tanh, rng: &rng,
+    head = MLP([config.hidden + (config.skip ? obsDim + actionWidth : 0), config.headHidden, obsDim + 2 + costDim + maskDim], activation: .tanh, rng: &rng,
                hiddenInit: .orthogonal(gain: Float(2).squareRoot()), outputInit: .orthogonal(gain: 0.1))
     if config.entities > 0 {
       let f = config.entityFeatures, g = obsDim - config.entities * f
@@ -160,7 +178,7 @@ public final class WorldModel {
   func predict(h: Tensor, x: Tensor, entity: Tensor? = nil) throws -> Tensor {
     let out = try head(config.skip ? concat([h, x], axis: 1) : h)
     guard let net = entityNet, let ex = entity else { return out }
-    let b = h.shape[0], ef = config.entities * config.entityFeatures, o = obsDim + 1 + costDim
+    let b = h.shape[0], ef = config.entities * config.entityFeatures, o = outWidth
     let per = try net(ex).reshaped([b, ef])
     return try out + concat([per, Tensor(zeros: [b, o - ef])], axis: 1)
   }
@@ -184,11 +202,11 @@ public final class WorldModel {
     return x
   }
 
-  /// Head targets [B × (D + 1 + C)]: symlog deltas of the observation, symlog reward, symlog costs, with the
-  /// current observations already in symlog space.
+  /// Head targets [B × outWidth]: symlog deltas of the observation, symlog reward, symlog costs, 1 − terminated,
+  /// next mask bits, with the current observations already in symlog space.
   func targets(sym obs: ArraySlice<Float>, next: ArraySlice<Float>, rewards: ArraySlice<Float>,
-               costs: ArraySlice<Float>, batch: Int) -> [Float] {
-    let d = obsDim, c = costDim, o = d + 1 + c
+               costs: ArraySlice<Float>, terminated: ArraySlice<Bool>, nextMasks: ArraySlice<Bool>, batch: Int) -> [Float] {
+    let d = obsDim, c = costDim, o = outWidth, mk = maskDim, ci = continueIndex, mo = maskOffset
     var y = [Float](repeating: 0, count: batch * o)
     for b in 0..<batch {
       for j in 0..<d {
@@ -196,6 +214,8 @@ public final class WorldModel {
       }
       y[b * o + d] = symlog(rewards[rewards.startIndex + b])
       for k in 0..<c { y[b * o + d + 1 + k] = symlog(costs[costs.startIndex + b * c + k]) }
+      y[b * o + ci] = terminated[terminated.startIndex + b] ? 0 : 1
+      for j in 0..<mk where nextMasks[nextMasks.startIndex + b * mk + j] { y[b * o + mo + j] = 1 }
     }
     return y
   }
@@ -240,7 +260,10 @@ public final class WorldModel {
   }
 
   func pass(_ buf: RolloutBuffer, track: Range<Int>?, learn: Bool, dims: Bool) throws -> PassResult {
-    let n = buf.numEnvs, d = obsDim, h = nvec.count, c = costDim, hd = config.hidden, o = d + 1 + c
+    guard maskDim == 0 || buf.maskDim == maskDim else {
+      throw RLError.shape("world model predicts \(maskDim) mask bits, the rollout has \(buf.maskDim)")
+    }
+    let n = buf.numEnvs, d = obsDim, h = nvec.count, c = costDim, hd = config.hidden, o = outWidth, mk = maskDim
     let mw = meanWidth, sw = stateWidth
     let tr = track ?? 0..<n
     let params = allParameters
@@ -279,7 +302,8 @@ public final class WorldModel {
         let out = try predict(h: hCur, x: x,
                               entity: entityInput(sym: sym[...], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n, means: means))
         let yArr = targets(sym: sym[...], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
-                           rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)], batch: n)
+                           rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)],
+                           terminated: buf.terminated[r..<(r + n)], nextMasks: buf.nextMasks[(r * mk)..<((r + n) * mk)], batch: n)
         let op = out.data
         for (k, e) in tr.enumerated() {
           for j in 0..<d {
@@ -334,20 +358,29 @@ public final class WorldModel {
   }
 }
 
-/// The learned model as an imagination model: state = hidden rows [B × H] plus the branch masks.
+/// The learned model as an imagination model: state = hidden rows [B × H] plus the current action masks.
+/// Next masks come from the mask head (`maskDim > 0`): each bit is drawn from Bernoulli(clamp(m̂_j, 0, 1)) with
+/// `maskRNG` (a sample of the learned arrival process), or thresholded at ½ without it; a head with no allowed
+/// choice gets its most probable one. The continuation returned is the continue head's mode, 1[ĉont ≥ ½]
+/// (DreamerV3 uses the mode of its continue head in imagination); on MEC, which never terminates, it learns 1.
 /// With a residual pool (rows × D, symlog space) and a generator in the state, each imagined next observation
 /// gets the residual of a uniformly drawn real row added — a nonparametric stochastic model (residual
 /// bootstrap): for an exogenous i.i.d. component, mean prediction + residual is a real draw (e.g. a whole
 /// query arrival with its tokens and class, jointly), instead of the off-manifold conditional mean.
 public struct LearnedImagination: ImaginationModel {
-  public struct State { public var h: [Float]; public var masks: [Bool]?; public var rng: RNG? = nil }
+  public struct State {
+    public var h: [Float]; public var masks: [Bool]?; public var rng: RNG? = nil; public var maskRNG: RNG? = nil
+    public init(h: [Float], masks: [Bool]?, rng: RNG? = nil, maskRNG: RNG? = nil) {
+      self.h = h; self.masks = masks; self.rng = rng; self.maskRNG = maskRNG
+    }
+  }
   public let model: WorldModel
   public let residuals: [Float]
   public init(model: WorldModel, residuals: [Float] = []) { self.model = model; self.residuals = residuals }
 
   public func imagineStep(state: inout State, obs: [Float], actions: [Int], batch: Int) throws
-    -> (nextObs: [Float], rewards: [Float], terminated: [Bool]) {
-    let d = model.obsDim, o = d + 1 + model.costDim
+    -> (nextObs: [Float], rewards: [Float], continues: [Float]) {
+    let d = model.obsDim, o = model.outWidth, ci = model.continueIndex
     return try noGrad {
       let sym = obs.map(symlog)
       let x = Tensor(shape: [batch, d + model.actionWidth], model.input(sym: sym[...], actions: actions[...], batch: batch))
@@ -380,9 +413,32 @@ public struct LearnedImagination: ImaginationModel {
         }
         rew[b] = symexp(out[b * o + d])
       }
-      // The MEC task never terminates (episodes end by truncation), so the model predicts no termination.
-      return (next, rew, [Bool](repeating: false, count: batch))
+      if model.maskDim > 0, state.masks != nil { state.masks = nextMasks(out, batch: batch, rng: &state.maskRNG) }
+      let cont: [Float] = (0..<batch).map { out[$0 * o + ci] >= 0.5 ? 1 : 0 }
+      return (next, rew, cont)
     }
+  }
+
+  /// Next masks from the mask head outputs (see the type's comment).
+  func nextMasks(_ out: [Float], batch: Int, rng: inout RNG?) -> [Bool] {
+    let o = model.outWidth, mo = model.maskOffset, mk = model.maskDim
+    var m = [Bool](repeating: false, count: batch * mk)
+    for b in 0..<batch {
+      var off = 0
+      for k in model.nvec {
+        var best = off, any = false
+        for j in off..<(off + k) {
+          let p = min(max(out[b * o + mo + j], 0), 1)
+          let on = rng != nil ? Float(rng!.uniform(0, 1)) < p : p >= 0.5
+          m[b * mk + j] = on
+          any = any || on
+          if out[b * o + mo + j] > out[b * o + mo + best] { best = j }
+        }
+        if !any { m[b * mk + best] = true }
+        off += k
+      }
+    }
+    return m
   }
 
   public func masks(state: State, batch: Int) -> [Bool]? { state.masks }

@@ -1,13 +1,15 @@
 import ArgumentParser
 import EdgeLabLua
 import Foundation
+import Lab
 import LuaBridge
 
 struct EdgeLabCLI: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "edgelab",
     abstract: "EdgeLab: compact LLMs at the network edge — experiments in Lua on a Swift core.",
-    subcommands: [RunCommand.self, ReplCommand.self, FiguresCommand.self, BenchCommand.self, FetchCommand.self])
+    subcommands: [RunCommand.self, SweepCommand.self, CollectCommand.self, ReplCommand.self, FiguresCommand.self,
+                  BenchCommand.self, FetchCommand.self])
 }
 
 /// A script (or figure run) failed: print `text` and exit 1.
@@ -33,7 +35,14 @@ struct ScriptOptions: ParsableArguments {
         throw ValidationError(LuaClosure.describe(error))
       }
     }
-    return EdgeLabSession(seed: seed, smoke: smoke, overrides: overrides, scriptPath: script)
+    let session = EdgeLabSession(seed: seed, smoke: smoke, overrides: overrides, scriptPath: script)
+    session.runOptions = words
+    return session
+  }
+
+  /// The options as command-line words (what a sweep passes on to its shards and records).
+  var words: [String] {
+    sets.flatMap { ["--set", $0] } + (smoke ? ["--smoke"] : []) + (seed != 0 ? ["--seed", String(seed)] : [])
   }
 }
 
@@ -62,6 +71,34 @@ enum CLI {
   static func repoRoot(script: String? = nil) -> URL {
     if let r = LuaPath.repoRoot(script: script) { return URL(fileURLWithPath: r) }
     return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+  }
+
+  /// Runs a script file as `edgelab run` does (errors become a one-screen ScriptFailure).
+  static func execute(script: String, session: EdgeLabSession, scriptArgs: [String]) throws {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: script, isDirectory: &isDir), !isDir.boolValue else {
+      throw ScriptFailure(text: "edgelab: cannot open \(script): no such file")
+    }
+    let state: LuaState
+    do { state = try EdgeLab.makeState(session: session) } catch { throw ScriptFailure(text: CLI.format(error)) }
+    CLI.warnIfNoLuaLibrary(session)
+    defer { state.close() }
+    do {
+      try EdgeLab.runScript(script, in: state, session: session, scriptArgs: scriptArgs)
+    } catch {
+      throw ScriptFailure(text: CLI.format(error))
+    }
+  }
+
+  /// After a shard or collect: the script must have opened a run, and every run it opened must be complete
+  /// (a run can fail without a script error, e.g. a shard that never reached run:summary()).
+  static func checkRuns(_ session: EdgeLabSession, what: String) throws {
+    guard !session.openedRuns.isEmpty else {
+      throw ScriptFailure(text: "edgelab: \(what): the script opened no run (lab.run), so there is nothing to shard or collect")
+    }
+    for (dir, run) in session.openedRuns where run.status != .complete {
+      throw ScriptFailure(text: "edgelab: \(what) of \(dir.path): \(run.status.rawValue): \(run.manifest.error ?? "")")
+    }
   }
 
   static func stderr(_ s: String) {

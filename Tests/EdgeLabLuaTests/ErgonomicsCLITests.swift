@@ -59,7 +59,7 @@ final class EvalOutsideRepoTests: XCTestCase {
       local m = e.llm.load()
       local suite = e.eval.suite { metrics = { "generalization" },
         tasks = { "logical_deduction", "logical_deduction/three_objects", "word_unscrambling" },
-        itemsPerTask = 2, generationTokens = 6, perplexityContext = 32, perplexityTokens = 64, bootstrapResamples = 20 }
+        items_per_task = 2, generation_tokens = 6, perplexity_context = 32, perplexity_tokens = 64, bootstrap_resamples = 20 }
       local r = e.eval.run(m, suite)
       local t = r.generalization.tasks
       print(t.logical_deduction.kind, t.logical_deduction.acc.n, t["logical_deduction/three_objects"].acc.n,

@@ -93,12 +93,12 @@ final class LLMMeasurementBindingTests: XCTestCase {
       local same = #enc == #lp.tokens
       for i = 1, #enc do same = same and enc[i] == lp.tokens[i] end
       local plain = m:encode(chat, { special = false })
-      local text = string.rep("The quick brown fox jumps over the lazy dog. ", 8)
+      local text = string.rep("The quick brown fox jumps over the lazy dog. ", 4)
       local p_text, pi = m:perplexity(text, { ctx = 16, protocol = "llama.cpp" })
       local p_ids = m:perplexity(m:encode(text), { ctx = 16, protocol = "llama.cpp" })
       local p_full, fi = m:perplexity(text, { ctx = 16 })
-      local answer, gi = m:generate("<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n",
-                                    { max_tokens = 24 })
+      local answer, gi = m:generate("<|im_start|>user\\nWhat is the capital of France?<|im_end|>\\n<|im_start|>assistant\\n",
+                                    { max_tokens = 12 })
       local ok_bad = pcall(m.perplexity, m, text, { protocol = "llamacpp" })
       return info.quantized, info.weight_types.q4_1, info.weight_types.f32 == nil, enc[1], same, #plain > #enc,
              p_text == p_ids, pi.tokens == pi.windows * 7, fi.tokens > pi.tokens, pi.protocol,

@@ -12,6 +12,7 @@
 // product does not care about lane order as long as weights and activations are split the same way. Activations
 // are pre-split once per call: per block [x0..15 even, x0..15 odd, x16..31 even, x16..31 odd] as Int16.
 
+import TensorCore
 import Foundation
 @testable import LLM
 

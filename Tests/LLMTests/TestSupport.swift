@@ -1,4 +1,5 @@
 // Shared test helpers: repository paths, the default model (loaded once), fixtures.
+import TensorCore
 import XCTest
 @testable import LLM
 

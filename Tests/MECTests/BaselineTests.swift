@@ -26,7 +26,7 @@ final class BaselineTests: XCTestCase {
   func testOracleIsPerSlotOptimal() throws {
     let env = try MECEnv("paper") { $0.users = 6; $0.arrivalRate = 0.5; $0.localVariants = 2 }
     var (obs, _) = env.reset(seed: 4)
-    var oracle = MECBaseline(.oracle), lyap = MECBaseline(.lyapunov), rnd = MECBaseline(.random, seed: 1)
+    var oracle = MECBaseline(.lyapunovExhaustive), lyap = MECBaseline(.lyapunov), rnd = MECBaseline(.random, seed: 1)
     var strictlyBetter = 0
     for _ in 0..<60 {
       let mask = env.actionMask()
@@ -45,7 +45,7 @@ final class BaselineTests: XCTestCase {
   func testEvaluationStatistics() throws {
     XCTAssertEqual(percentile(sorted: [1, 2, 3, 4], 50), 2.5)
     XCTAssertEqual(percentile(sorted: [1, 2, 3, 4, 5], 95), 4.8, accuracy: 1e-12)
-    let env = try MECEnv("paper") { $0.users = 4; $0.horizon = 50; $0.arrivalRate = 0.2 }
+    let env = try MECEnv("paper") { $0.users = 4; $0.horizon = 50; $0.arrivalRate = 0.2; $0.edgeScheduler = .slotBatch }
     var p = MECBaseline(.greedy)
     let a = try MECEvaluator.evaluate(&p, env: env, episodes: 2, seeds: [3])
     let b = try MECEvaluator.evaluate(&p, env: env, episodes: 2, seeds: [3])
@@ -53,6 +53,12 @@ final class BaselineTests: XCTestCase {
     XCTAssertEqual(a.episodes, 2)
     XCTAssertGreaterThan(a.queries, 0)
     XCTAssertLessThanOrEqual(a.latencyP50, a.latencyP95)
+    // Slot batches: the decision-time split is the realized latency. Continuous batching: later joiners can
+    // only slow a query down, so the realized mean is at least the decision-time projection.
     XCTAssertEqual(a.delayTransmit + a.delayQueue + a.delayCompute, a.latencyMean, accuracy: 1e-9)
+    let cont = try MECEnv("paper") { $0.users = 8; $0.horizon = 50; $0.arrivalRate = 0.3; $0.edgeGPUs = 1 }
+    var off = MECBaseline(.alwaysOffload)
+    let c = try MECEvaluator.evaluate(&off, env: cont, episodes: 1, seeds: [3])
+    XCTAssertGreaterThan(c.latencyMean, c.delayTransmit + c.delayQueue + c.delayCompute + 0.1)
   }
 }

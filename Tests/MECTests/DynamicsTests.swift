@@ -42,7 +42,7 @@ final class DynamicsTests: XCTestCase {
       obs = st.obs
       let o = env.lastOutcome
       for u in 0..<env.numUsers {
-        let d = (o.userEnergy[u] - s.energyBudgetW * s.slotSeconds) / s.energyUnit
+        let d = (o.userEnergy[u] - env.energyBudget[u] * s.slotSeconds) / env.energyUnit[u]
         XCTAssertEqual(env.energyQueue[u], max(y0[u] + d, 0), accuracy: 1e-9)
       }
       let dA = o.effAccuracy.map { s.minAccuracy - $0 }.reduce(0, +)

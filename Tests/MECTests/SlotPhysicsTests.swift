@@ -11,6 +11,7 @@ final class SlotPhysicsTests: XCTestCase {
       s.users = 1; s.arrivalRate = 1; s.promptTokensMin = 200; s.promptTokensMax = 200
       s.outputTokensMin = 100; s.outputTokensMax = 100; s.taskClassWeights = [1, 0, 0]
       s.shadowingStdDB = 0; s.minDistanceKm = 0.2; s.maxDistanceKm = 0.2; s.deviceNames = ["phone-12gb"]
+      s.edgeDevice = "edge-gpu-l4"; s.edgeGPUs = 4
       configure(&s)
     }
   }
@@ -49,10 +50,38 @@ final class SlotPhysicsTests: XCTestCase {
     XCTAssertEqual(o.compute[0], cost.totalSeconds, accuracy: cost.totalSeconds * 1e-9)
     let lat = air + down + cost.totalSeconds
     XCTAssertEqual(o.latency[0], lat, accuracy: 1e-6)
-    // Energy: 0.2 W × uplink airtime + 0.1 W idle × the rest of the wait.
-    XCTAssertEqual(o.energy[0], 0.2 * air + 0.1 * (lat - air), accuracy: 1e-9)
+    // Energy (decision accounting): 0.2 W × uplink airtime + 0.5 W receive × downlink airtime; no idle wait.
+    XCTAssertEqual(o.energy[0], 0.2 * air + 0.5 * down, accuracy: 1e-12)
+    // The original accounting (switch): 0.2 W × uplink airtime + 0.1 W idle × the rest of the wait.
+    let old = try oneUser { $0.energyAccounting = .idleWait }
+    _ = old.reset(seed: 3)
+    XCTAssertEqual(old.previewOutcome([0]).energy[0], 0.2 * air + 0.1 * (lat - air), accuracy: 1e-9)
     XCTAssertEqual(o.accuracy[0], card.tasks["knowledge"]!.accuracy, accuracy: 1e-12)
     XCTAssertEqual(o.effAccuracy[0], lat <= 30 ? o.accuracy[0] : 0)
+  }
+
+  /// Waiting at the edge costs the device nothing: behind a busy edge the latency grows, the energy does not;
+  /// budgets come from the device class table.
+  func testIdleWaitIsNotChargedAndBudgetsPerClass() throws {
+    let env = try oneUser { s in
+      s.users = 3; s.edgeGPUs = 1; s.maxBatch = 1; s.deviceNames = ["phone-12gb", "laptop-16gb"]
+      s.energyBudgetsW = ["phone": 0.25, "laptop": 0.75]; s.energyBudgetW = 9
+    }
+    _ = env.reset(seed: 3)
+    for u in 0..<3 {
+      XCTAssertEqual(env.energyBudget[u], env.layout.users[u].device.deviceClass == .phone ? 0.25 : 0.75)
+      XCTAssertEqual(env.energyUnit[u], env.energyBudget[u] * 1 / 1)   // τ = 1 s, λ = 1
+    }
+    let lone = env.previewOutcome([0, 1, 1])
+    let busy = env.previewOutcome([0, 0, 0])   // three offloaders, one GPU, batch 1: queues form
+    let n0 = pow(10, -20.4)
+    for (o, k) in [(lone, 1.0), (busy, 3.0)] {
+      let b = 2e6 / k
+      let up = b * log2(1 + 0.2 * env.gain[0] / (n0 * b)), down = b * log2(1 + 10 * env.gain[0] / (n0 * b))
+      let air = (1e6 + 32 * 200) / up, dl = 32 * 100 / down
+      XCTAssertEqual(o.energy[0], 0.2 * air + 0.5 * dl, accuracy: 1e-12)
+    }
+    XCTAssertGreaterThan(busy.queue.max()!, 1)
   }
 
   func testLocalSlotByHandAndBacklog() throws {
@@ -93,7 +122,9 @@ final class SlotPhysicsTests: XCTestCase {
 
   /// Two offloaders in one slot: bandwidth halves and the shorter stream decodes at the batch-2 rate.
   func testBatchedDecodeAndSharedBandwidth() throws {
-    let env = try oneUser { s in s.users = 2; s.outputTokensMin = 40; s.outputTokensMax = 200; s.maxDistanceKm = 0.2 }
+    let env = try oneUser { s in
+      s.users = 2; s.outputTokensMin = 40; s.outputTokensMax = 200; s.maxDistanceKm = 0.2; s.edgeScheduler = .slotBatch
+    }
     _ = env.reset(seed: 11)
     let q = env.queries
     XCTAssertEqual(q.count, 2)

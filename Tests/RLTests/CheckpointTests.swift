@@ -54,6 +54,7 @@ final class CheckpointTests: XCTestCase {
     var wm = WMPPOConfig()
     wm.warmupIterations = 1
     wm.gate = false
+    wm.rolloutSkill = false   // imagined rollouts every iteration, whatever the early model's skill
     wm.model.seqLen = 8
     try runResume(wm: wm)
   }

@@ -28,8 +28,13 @@ enum MECOracle {
     var out: [(Int, Float)] = []
     for u in 0..<n {
       out.append((u * f + 7, clip(max(o.deviceFreeAt[u] - next, 0) / s.deadlineSeconds)))
-      let d = (o.userEnergy[u] - s.energyBudgetW * s.slotSeconds) / s.energyUnit
+      let d = (o.userEnergy[u] - env.energyBudget[u] * s.slotSeconds) / env.energyUnit[u]
       out.append((u * f + 10, clip(max(env.energyQueue[u] + s.energyQueueScale * d, 0) / 10)))
+      out.append((u * f + 11, clip((10 * log10(max(env.largeScale[u], 1e-30)) + 120) / 10)))
+      out.append((u * f + 12, clip(env.energyBudget[u])))
+    }
+    for k in 0..<o.gpuFreeAt.count {
+      out.append((g + MECEnv.globalFeatures + 2 * k, clip(max(o.gpuFreeAt[k] - next, 0) / s.deadlineSeconds)))
     }
     var meanB = 0.0, minB = Double.infinity
     for fr in o.gpuFreeAt { let b = max(fr - next, 0); meanB += b; minB = min(minB, b) }

@@ -41,11 +41,11 @@ final class MECOracleTests: XCTestCase {
     let bern = try runRandomPolicy({ $0.users = n }, steps: 600, seed: 3)
     // Heavier load (Poisson, several queries per slot, several edge batches) exercises every branch.
     let pois = try runRandomPolicy({ $0.users = n; $0.arrival = .poisson; $0.arrivalRate = 0.6 }, steps: 400, seed: 4)
-    XCTAssertEqual(bern.checked, 600 * (2 * n + 5))
+    XCTAssertEqual(bern.checked, 600 * (4 * n + 5 + 3))  // + large-scale gain, budget per user; backlog per GPU (3)
     // Not vacuous: the dynamics actually moved these dims many times.
     for m in [bern.moved, pois.moved] {
-      XCTAssertGreaterThan((0..<n).reduce(0) { $0 + m[$1 * MECEnv.featuresPerUser + 7, default: 0] }, 50)
-      XCTAssertGreaterThan((0..<n).reduce(0) { $0 + m[$1 * MECEnv.featuresPerUser + 10, default: 0] }, 50)
+      XCTAssertGreaterThan((0..<n).reduce(0) { $0 + m[$1 * MECEnv.featuresPerUser + 7, default: 0] }, 25)
+      XCTAssertGreaterThan((0..<n).reduce(0) { $0 + m[$1 * MECEnv.featuresPerUser + 10, default: 0] }, 25)
       XCTAssertGreaterThan(m[g, default: 0], 20)
     }
     XCTAssertGreaterThan(pois.moved[g + 2, default: 0] + pois.moved[g + 3, default: 0], 10)

@@ -41,9 +41,9 @@ final class PPOCartPoleTests: XCTestCase {
   func testPPOSolvesCartPoleForThreeSeeds() throws {
     let budget = 40_000
     for seed: UInt64 in [1, 2, 3] {
-      let ppo = try PPO(config: cartPoleConfig(), seed: seed, totalSteps: budget) { i in CartPole(seed: UInt64(i)) }
+      let ppo = try PPO(config: cartPoleConfig(), seed: seed, totalSteps: budget) { i in CartPole(seed: UInt64(i), maxSteps: 200) }
       var solvedAt: Int? = nil
-      var evalEnv = CartPole(seed: 999)
+      var evalEnv = CartPole(seed: 999, maxSteps: 200)
       while solvedAt == nil && ppo.globalStep < budget {
         let s = try ppo.runIteration()
         if s.iteration % 5 == 0 || ppo.globalStep >= budget {

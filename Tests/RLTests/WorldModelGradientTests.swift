@@ -4,7 +4,7 @@ import TensorCore
 
 /// The world model's one-step prediction (GRU → head with the skip input, plus the entity path with running
 /// means) is wired from TensorCore ops whose gradients are checked one by one in TensorCoreTests; this checks the
-/// wiring as a whole: autograd gradients of L = Σ out ⊙ R with respect to every parameter tensor (GRU, head,
+/// wiring as a whole (including the continue and mask outputs): autograd gradients of L = Σ out ⊙ R with respect to every parameter tensor (GRU, head,
 /// shared entity MLP) against central finite differences of the same forward pass.
 final class WorldModelGradientTests: XCTestCase {
   func testOneStepPredictionGradientMatchesFiniteDifferences() throws {
@@ -13,7 +13,7 @@ final class WorldModelGradientTests: XCTestCase {
     cfg.entities = 3; cfg.entityFeatures = 4; cfg.entityHidden = 5; cfg.entityMeans = true
     let obsDim = 3 * 4 + 2, nvec = [3, 3, 3], costDim = 2, batch = 2
     var rng = RNG(seed: 7)
-    let wm = WorldModel(obsDim: obsDim, nvec: nvec, costDim: costDim, config: cfg, rng: &rng)
+    let wm = WorldModel(obsDim: obsDim, nvec: nvec, costDim: costDim, maskDim: 9, config: cfg, rng: &rng)
     XCTAssertNotNil(wm.entityNet)
     var g = RNG(seed: 9)
     let sym = (0..<(batch * obsDim)).map { _ in Float(g.normal()) }
@@ -23,7 +23,8 @@ final class WorldModelGradientTests: XCTestCase {
     wm.advanceMeans(&means, sym: sym.map { $0 * 0.5 }[...], batch: batch)        // a second, different one
     let x = Tensor(shape: [batch, obsDim + wm.actionWidth], wm.input(sym: sym[...], actions: actions[...], batch: batch))
     let h0 = Tensor(shape: [batch, cfg.hidden], (0..<(batch * cfg.hidden)).map { _ in Float(g.normal()) * 0.5 })
-    let outWidth = obsDim + 1 + costDim
+    let outWidth = obsDim + 1 + costDim + 1 + 9   // Δobs, reward, costs, continue, next mask
+    XCTAssertEqual(wm.outWidth, outWidth)
     let r = (0..<(batch * outWidth)).map { _ in Double(g.normal()) }
 
     func forward() throws -> Tensor {

@@ -68,7 +68,8 @@ final class WorldModelMECBreakdownTests: XCTestCase {
     // Held-out rollout with the simulator's channel internals recorded.
     let env = try make(0)
     let d = env.observationSpace.count, h = users
-    var buf = RolloutBuffer(steps: steps, numEnvs: 1, obsDim: d, maskDim: 0, actionDim: h, costDim: 3)
+    let md = env.actionSpace.maskCount
+    var buf = RolloutBuffer(steps: steps, numEnvs: 1, obsDim: d, maskDim: md, actionDim: h, costDim: 3)
     var obs = env.reset(seed: 900 + seed).obs
     var chan: [(re: [Double], im: [Double], ls: [Double])] = []   // the true channel h_t of each row
     var oracleSE = [Double](repeating: 0, count: d), oracleRawSE = oracleSE, isOracle = [Bool](repeating: false, count: d)
@@ -76,7 +77,9 @@ final class WorldModelMECBreakdownTests: XCTestCase {
     var rng: RNG? = RNG(seed: seed).split("heldout")
     for t in 0..<steps {
       chan.append((env.hRe, env.hIm, env.largeScale))
-      let a = try policy.act(obs, env.actionMask(), 1, &rng).actions
+      let mask = env.actionMask()!
+      buf.masks.replaceSubrange((t * md)..<((t + 1) * md), with: mask)
+      let a = try policy.act(obs, mask, 1, &rng).actions
       let pred = MECOracle.predictable(env, a)
       let s = try env.step(a)
       for (j, v) in pred {
@@ -90,6 +93,7 @@ final class WorldModelMECBreakdownTests: XCTestCase {
       for c in 0..<3 { buf.costs[t * 3 + c] = Float(s.info.costs[c]) }
       buf.truncated[t] = s.truncated
       obs = s.done ? env.reset(seed: nil).obs : s.obs
+      buf.nextMasks.replaceSubrange((t * md)..<((t + 1) * md), with: env.actionMask()!)
     }
     let r = try p.worldModel!.models[0].train(on: buf, learn: false, dims: true)
     // Oracle floors per dimension (symlog and raw units).

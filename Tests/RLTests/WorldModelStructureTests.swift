@@ -50,7 +50,7 @@ final class WorldModelStructureTests: XCTestCase {
   func testPredictMatchesPlainReference() throws {
     let m = makeModel(entities: true)
     var rng = RNG(seed: 2)
-    let b = 2, d = 8, o = d + 1 + 1
+    let b = 2, d = 8, o = m.outWidth
     let h = Tensor(shape: [b, 5], (0..<(b * 5)).map { _ in Float(rng.normal()) })
     let x = Tensor(shape: [b, d + 6], (0..<(b * (d + 6))).map { _ in Float(rng.normal()) })
     let sym = (0..<(b * d)).map { _ in Float(rng.normal()) }

@@ -68,7 +68,7 @@ local rows = run:csv("variants.csv", { "family", "variant", "params_m", "storage
 local cards = {}
 local base_storage, base_energy, base_results
 local function add(family, name, model, compress_s, storage)
-  local t = os.time()
+  local t = edgelab.clock()
   local m = eval.run(model, suite, { name = "smollm2-135m-" .. name, storage_bytes = storage,
                                      base = base_results and base or nil, base_results = base_results })
   local card = eval.card(model, m.results, { name = "smollm2-135m-" .. name })
@@ -86,17 +86,17 @@ local function add(family, name, model, compress_s, storage)
     kld_to_base = m.generalization.kld and m.generalization.kld.mean, flip_rate = m.generalization.flip_rate,
     energy_phone8_j = e8, energy_rpi5_j = m.energy.devices["rpi5-8gb"].joules,
     energy_vs_base_pct = report.change_pct(e8, base_energy), population_fraction = m.accessibility.population_fraction,
-    compress_s = compress_s, eval_s = os.difftime(os.time(), t) }
-  print(("%-12s %-28s %7.1f MB  acc %.3f  HaluEval %.3f  TQA %.3f  ppl %7.2f  phone-8gb %.2f J  (%d s)"):format(
+    compress_s = compress_s, eval_s = (edgelab.clock() - t) }
+  print(("%-12s %-28s %7.1f MB  acc %.3f  HaluEval %.3f  TQA %.3f  ppl %7.2f  phone-8gb %.2f J  (%.1f s)"):format(
     family, name, card.storage_bytes / 1e6, m.generalization.acc.mean, m.hallucination.halueval_qa.mean,
-    m.hallucination.truthfulqa.mean, m.generalization.perplexity, e8, os.difftime(os.time(), t)))
+    m.hallucination.truthfulqa.mean, m.generalization.perplexity, e8, (edgelab.clock() - t)))
 end
 add("reference", "f32", base, 0, info.params * 4)
 for _, v in ipairs(specs) do
-  local t = os.time()
+  local t = edgelab.clock()
   v.spec.calib, v.spec.calib_len = cfg.calib, cfg.calib_len
   local model, cinfo = report.ecld(base, v.spec)
-  add(v.family, v.name, model, os.difftime(os.time(), t), cinfo.bytes)
+  add(v.family, v.name, model, (edgelab.clock() - t), cinfo.bytes)
 end
 rows:close()
 eval.save_cards(run.dir .. "/cards.json", cards)

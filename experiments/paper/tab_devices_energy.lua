@@ -62,6 +62,7 @@ end
 host:close()
 
 -- The table: every card on every device class at the standard query (256 prompt + 128 output tokens).
+local devices = eval.devices()
 local all = {}
 for _, c in ipairs(cards) do all[#all + 1] = c end
 for _, c in ipairs(eval.paper_cards()) do all[#all + 1] = c end

@@ -44,7 +44,25 @@ function lab.progress(label, total) end
 ---@field name string experiment name
 ---@field status "running"|"complete"|"failed"|"interrupted"|"killed" killed: found still running after its process died (marked by the next run of the experiment)
 ---@field config table<string, any> the resolved configuration
+---@field role "whole"|"shard"|"collect"|"plan" what this process does with the grids (see Run:grid)
+---@field shard? {index: integer, count: integer} set when running as `--shard index/count`
 local Run = {}
+
+---Iterates a grid, sharding-aware: `for point, k in run:grid{lr = {1e-3, 3e-4}, seed = edgelab.range(5)} do`.
+---Takes a grid spec (expanded with `edgelab.grid`) or a list of points; yields each point and its 1-based
+---index. Under `edgelab run --shard i/K` (and `edgelab sweep`) only the points whose number, counted across
+---the script's grids, is i mod K run; a `run:grid` inside another one's point runs whole. `math.random` is
+---reseeded at each point (and after the grid) from (seed, grid, point), so a point must depend on the point
+---only. Rows a shard writes are merged by `edgelab collect` in the order an unsharded run writes them.
+---@param grid table<string, any>|table[] grid spec or list of points
+---@return fun(): table, integer
+function Run:grid(grid) end
+
+---Marks the start of the summary: returns false in a shard (use `if not run:summary() then return end`
+---after the grids) and true in an unsharded run or a collect, where the summary then reads the (merged) rows
+---back from the run's files. Sharded runs that never call it fail.
+---@return boolean
+function Run:summary() end
 
 ---A tidy CSV file in the run folder. Rows stream to `<file>.partial` and appear under `file` only when the
 ---writer is closed or flushed (so a crash never leaves a truncated file under the final name).

@@ -4,58 +4,68 @@
 ---@class edgelab.rl
 local rl = {}
 
+-- Defaults are not repeated here: every PPO option defaults to the Swift `PPOConfig` field named in brackets
+-- and every `wm` option to `WMPPOConfig` / `WorldModelConfig` (Sources/RL; CleanRL's values where stated).
+
 ---@class edgelab.rl.Options
----@field env edgelab.mec.Env|"cartpole" the environment (the agent builds num_envs copies of its scenario)
+---@field env edgelab.mec.Env|edgelab.rl.Env|"cartpole" the environment (the agent builds num_envs copies; "cartpole" = rl.env("cartpole"))
 ---@field seed? integer root seed (default 1): network init, actions, minibatches, env seeds
 ---@field total_steps? integer env steps the learning-rate schedule anneals over (default 100000)
----@field num_envs? integer parallel envs (default 8)
----@field num_steps? integer rollout length per env (default 128)
----@field lr? number Adam learning rate (default 2.5e-4, eps 1e-5)
----@field anneal_lr? boolean linear LR annealing to 0 over total_steps (default true)
----@field gamma? number (default 0.99)
----@field gae_lambda? number (default 0.95)
----@field minibatches? integer (default 4)
----@field epochs? integer (default 4)
----@field clip? number surrogate and value clip ε (default 0.2)
----@field clip_value? boolean value-loss clipping (default true)
----@field ent_coef? number (default 0.01)
----@field vf_coef? number (default 0.5)
----@field max_grad_norm? number global gradient-norm clip (default 0.5)
----@field target_kl? number early-stop epochs above this approx KL (default none)
----@field hidden? integer[] actor/critic hidden sizes (default {64, 64})
----@field norm_obs? boolean running observation normalisation (default true)
----@field norm_reward? boolean reward scaling by the running return std (default true)
----@field checkpoint_every? integer write checkpoint_path every k iterations and re-seed envs (default 0)
+---@field num_envs? integer parallel envs [numEnvs]
+---@field num_steps? integer rollout length per env [numSteps]
+---@field lr? number Adam learning rate [learningRate]
+---@field anneal_lr? boolean linear LR annealing to 0 over total_steps [annealLR]
+---@field gamma? number [gamma]
+---@field gae_lambda? number [gaeLambda]
+---@field minibatches? integer [numMinibatches]
+---@field epochs? integer [updateEpochs]
+---@field clip? number surrogate and value clip ε [loss.clip]
+---@field clip_value? boolean value-loss clipping [loss.clipValue]
+---@field ent_coef? number [loss.entropyCoef]
+---@field vf_coef? number [loss.valueCoef]
+---@field max_grad_norm? number global gradient-norm clip [maxGradNorm]
+---@field target_kl? number early-stop epochs above this approx KL [targetKL]
+---@field hidden? integer[] actor/critic hidden sizes [hidden]
+---@field norm_obs? boolean running observation normalisation [normalizeObservations]
+---@field norm_reward? boolean reward scaling by the std of the discounted return [normalizeRewards]
+---@field reward_norm? "ema"|"running" how that std is estimated: EMA over about reward_window rollouts (forgets) or over everything [rewardNormalization]
+---@field reward_window? integer EMA window in rollouts [rewardWindow]
+---@field checkpoint_every? integer write checkpoint_path every k iterations and re-seed envs [checkpointEvery]
 ---@field checkpoint_path? string
 
 ---@class edgelab.rl.WMOptions
----@field value_targets? boolean blend GAE returns with imagined λ-returns (MVE) (default true)
----@field horizon? integer imagination horizon of the value targets (default 3)
----@field beta? number blend weight of the imagined target (default 0.5)
----@field beta_mode? "fixed"|"skill" fixed: β = beta; skill (default): β = beta × clamp(explained variance of the imagined λ-returns vs the real trajectory's, 0, 1)
----@field lambda? number λ of the imagined λ-return (default 0.95)
----@field steve? boolean STEVE inverse-variance weighting over horizons (needs ensemble >= 2)
----@field ensemble? integer number of world models (default 1)
----@field rollouts? boolean mix branched imagination rollouts into the PPO batch (default true)
----@field rollout_horizon? integer 1..5 (default 3)
----@field rollout_ratio? number imagined samples per real sample, at most 1 (default 0.25)
----@field residual_sampling? boolean stochastic imagination: add the model's residual on a random real row to each imagined observation (default false)
----@field target_samples? integer imagined targets per branch state, averaged (1..16, default 1)
----@field rollout_skill? boolean scale rollout_ratio by clamp(skill, 0, 1), skill as for beta_mode = "skill" (default true)
----@field gate? boolean use imagination only while model error < gate_ratio × last-obs baseline (default true)
----@field gate_ratio? number (default 0.7)
----@field gate_reward? boolean the gate also needs reward error < gate_ratio × predict-the-mean baseline (default false)
----@field warmup? integer iterations before imagination may start (default 2)
----@field hidden? integer GRU size (default 64)
----@field epochs? integer training passes over the recent rollouts per iteration (default 1)
----@field lr? number (default 1e-3)
----@field seq_len? integer truncated-BPTT window (default 16)
----@field buffer_rollouts? integer how many recent rollouts the model trains on (default 2)
----@field weighting? "normalized"|"uniform" observation-loss weights: 1/(running obs variance + 0.01), mean 1 (default), or uniform
----@field skip? boolean feed-forward path: the model's head reads [GRU state, current obs and action] (default true)
----@field entities? integer entity-factored one-step path: a shared MLP per entity block ([block, its action, globals] → block delta); 0 = off (default), -1 = one entity per MEC user (off for other envs), n > 0 = n blocks of entity_features
----@field entity_features? integer features per entity block (automatic for MEC)
----@field entity_hidden? integer width of the entity MLP's two hidden layers (default 64)
+---@field value_targets? boolean blend GAE returns with imagined λ-returns (MVE) [valueTargets]
+---@field horizon? integer imagination horizon of the value targets [mveHorizon]
+---@field beta? number blend weight of the imagined target [mveBeta]
+---@field beta_mode? "fixed"|"skill" fixed: β = beta; skill: β = beta × clamp(explained variance of the imagined λ-returns vs the real trajectory's, 0, 1) [betaMode]
+---@field lambda? number λ of the imagined λ-return [mveLambda]
+---@field steve? boolean STEVE inverse-variance weighting over horizons (needs ensemble >= 2) [steve]
+---@field ensemble? integer number of world models [ensemble]
+---@field rollouts? boolean mix branched imagination rollouts into the PPO batch [rollouts]
+---@field rollout_horizon? integer 1..5 [rolloutHorizon]
+---@field rollout_ratio? number imagined samples per real sample, 0..4 [rolloutRatio]
+---@field residual_sampling? boolean stochastic imagination: add the model's residual on a random real row to each imagined observation [residualSampling]
+---@field mask_sampling? boolean draw the next masks in imagination from the mask head (false: threshold at ½) [maskSampling]
+---@field target_samples? integer imagined targets per branch state, averaged (1..16) [targetSamples]
+---@field critic_imagination? boolean also train the critic on imagined states towards their TD(λ) targets [criticImagination]
+---@field critic_weight? number weight of those value-only rows [criticImaginationWeight]
+---@field simulator? boolean perfect-model ablation: imagine on exact snapshots of the true env (MEC, CartPole) [simulator]
+---@field rollout_skill? boolean scale rollout_ratio by clamp(skill, 0, 1), skill as for beta_mode = "skill" [rolloutSkill]
+---@field gate? boolean use imagination only while model error < gate_ratio × last-obs baseline [gate]
+---@field gate_ratio? number [gateRatio]
+---@field gate_reward? boolean the gate also needs reward error < gate_ratio × predict-the-mean baseline [gateOnReward]
+---@field warmup? integer iterations before imagination may start [warmupIterations]
+---@field hidden? integer GRU size [model.hidden]
+---@field epochs? integer model training passes per iteration [model.epochs]
+---@field lr? number [model.learningRate]
+---@field seq_len? integer truncated-BPTT window [model.seqLen]
+---@field replay_transitions? integer model replay capacity in transitions (whole rollouts, at least the newest) [model.replayTransitions]
+---@field batch_rollouts? integer rollouts per training pass: the newest plus drawn older ones [model.batchRollouts]
+---@field weighting? "normalized"|"uniform" observation-loss weights: 1/(running obs variance + 0.01), mean 1, or uniform [model.weighting]
+---@field skip? boolean feed-forward path: the model's head reads [GRU state, current obs and action] [model.skip]
+---@field entities? integer entity-factored one-step path: 0 = off, -1 = one entity per MEC user (off for other envs), n > 0 = n blocks of entity_features [model.entities]
+---@field entity_features? integer features per entity block (automatic for MEC) [model.entityFeatures]
+---@field entity_hidden? integer width of the entity MLP's two hidden layers [model.entityHidden]
 
 ---@class edgelab.rl.WMPPOOptions: edgelab.rl.Options
 ---@field wm? edgelab.rl.WMOptions
@@ -86,6 +96,8 @@ local rl = {}
 ---@field target_skill? number explained variance of the imagined λ-returns w.r.t. the real trajectory's
 ---@field critic_skill? number the same for the critic's V(s_t)
 ---@field rollout_ratio? number the imagined-rollout ratio used this iteration
+---@field return_window? number mean return of the last 100 training episodes
+---@field critic_imagined_samples? integer imagined states the critic trained on this iteration
 ---@field imagination_on integer
 ---@field imagined_samples integer
 ---@field mean_return? number deterministic evaluation (in on_eval), plus MEC metrics for MEC envs
@@ -136,5 +148,35 @@ function rl.wmppo(opts) end
 ---@param path string
 ---@return edgelab.rl.Agent
 function rl.load(path) end
+
+---@class edgelab.rl.Env
+---@field obs_dim integer
+---@field actions integer[] choices per action head
+---@field max_steps integer episode limit (truncation)
+---@field name string
+local Env = {}
+---Starts an episode (seed: the env's seed at the first reset, then its own stream).
+---@param seed? integer
+---@return number[] obs
+function Env:reset(seed) end
+---@param action integer|integer[]
+---@return number[] obs, number reward, boolean terminated, boolean truncated
+function Env:step(action) end
+
+---A built-in RL environment, steppable from Lua and usable as `env` of rl.ppo / rl.wmppo.
+---CartPole-v1 (Gymnasium's physics; reward 1 per step; terminated when the pole falls; truncated at max_steps).
+---@param name "cartpole"
+---@param opts? {max_steps?: integer, seed?: integer} max_steps default 500 (CartPole-v1)
+---@return edgelab.rl.Env
+function rl.env(name, opts) end
+
+---@class edgelab.rl.Episode
+---@field step integer global step at which the episode ended
+---@field ["return"] number undiscounted return
+---@field length integer
+
+---Every finished training episode, in order.
+---@return edgelab.rl.Episode[]
+function Agent:episodes() end
 
 return rl

@@ -70,3 +70,33 @@ local f = assert(io.open(csv)); local header = f:read("l"); f:close(); os.remove
 assert(header:find("episodic_return") and not header:find("sps"), header)
 ok, err = pcall(rl.load, "/nonexistent/ckpt.json")
 assert(not ok and tostring(err):find("cannot read"), tostring(err))
+
+-- rl.env: CartPole-v1 steppable from Lua (step/reset), max_steps truncates, usable as the agent's env
+local cp = rl.env("cartpole", { max_steps = 7, seed = 4 })
+assert(cp.obs_dim == 4 and cp.actions[1] == 2 and cp.max_steps == 7, tostring(cp))
+local okr, errr = pcall(cp.step, cp, 0)
+assert(not okr and errr:find("reset"), errr)
+local o0 = cp:reset()
+assert(#o0 == 4 and math.abs(o0[1]) < 0.05)
+local steps, trunc, term = 0, false, false
+repeat
+  local _, r, te, tr = cp:step(steps % 2)   -- alternate pushes: the pole stays up for 7 steps
+  assert(r == 1); steps = steps + 1; term, trunc = te, tr
+until te or tr
+assert(steps == 7 and trunc and not term, ("steps %d trunc %s term %s"):format(steps, tostring(trunc), tostring(term)))
+local o1 = cp:reset(4)
+assert(o1[1] == o0[1] and o1[4] == o0[4], "same seed, same start")
+assert(not pcall(rl.env, "pendulum"))
+assert(not pcall(cp.step, cp, 2), "action out of range")
+local ca = rl.ppo { env = rl.env("cartpole", { max_steps = 50 }), seed = 1, num_envs = 2, num_steps = 32, total_steps = 256 }
+local cs = ca:train(256, { progress = false })
+assert(cs.return_window ~= nil and cs.return_window <= 50, "windowed training return, capped by max_steps")
+local eps = ca:episodes()
+assert(#eps >= 1 and eps[1].length >= 1 and eps[1]["return"] == eps[1].length and eps[1].step <= 256)
+
+-- defaults in one place: a typo'd reward_norm is an error, the options decode into PPOConfig
+assert(not pcall(rl.ppo, { env = "cartpole", reward_norm = "forever" }))
+local wp = rl.wmppo { env = "cartpole", seed = 1, num_envs = 2, num_steps = 16, total_steps = 64,
+  wm = { simulator = true, warmup = 0, critic_imagination = true, rollout_ratio = 1.5 } }
+local wps = wp:train(64, { progress = false })
+assert(wps.imagination_on == 1 and wps.critic_imagined_samples >= 1, "perfect-model imagination with critic rows")

@@ -2,6 +2,7 @@
 // integer level L_j ∈ levelRange. Quantizers that choose levels themselves (GPTQ) fit a block header with the
 // codec, read (a_j, b_j) here, pick L_j, and write it back with `setLevel`; decoding the result with GGMLCodec
 // gives exactly a_j · L_j + b_j (every product here is exact in Float32: fp16 scales times small integers).
+import TensorCore
 
 public enum GGMLBlockLevels {
   /// Types whose elements can be addressed as levels.

@@ -7,6 +7,7 @@
 // Quantizers for Q4_K and Q6_K follow ggml's C reference (quantize_row_q4_K_ref with make_qkx2_quants,
 // quantize_row_q6_K_ref with make_qx_quants); gguf-py has no k-quant quantizer, so they are tested by
 // round-trip error and by decoding through the independently checked dequantizer.
+import TensorCore
 
 extension GGMLCodec {
   @inline(__always) static func u8(_ p: UnsafeRawPointer, _ o: Int) -> UInt8 { p.load(fromByteOffset: o, as: UInt8.self) }

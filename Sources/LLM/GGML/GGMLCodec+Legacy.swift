@@ -4,6 +4,7 @@
 //   Q4_1  [d f16][m f16][16 bytes]               x = d·q + m
 //   Q5_0  [d f16][qh u32 LE][16 bytes]           x = d·(q − 16); bit j of qh = bit 4 of q[j]
 //   Q5_1  [d f16][m f16][qh u32 LE][16 bytes]    x = d·q + m
+import TensorCore
 
 extension GGMLCodec {
   // MARK: helpers

@@ -1,6 +1,7 @@
 // Q3_K quantizer (3.4375 bits/weight): ggml's C reference algorithm (quantize_row_q3_K_ref with make_q3_quants,
 // rmse refinement on): 16 groups of 16 weights, levels −4…3 with a 6-bit signed scale per group and one fp16
 // super-scale. Layout [hmask 32][qs 64][scales 12][d]; element j: 2 low bits in qs, bit 2 in hmask (set ⇒ no −4).
+import TensorCore
 
 extension GGMLCodec {
   /// ggml make_q3_quants(n, nmax, x, L, do_rmse = true): symmetric levels −nmax…nmax−1 stored as L + nmax.

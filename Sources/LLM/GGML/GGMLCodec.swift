@@ -10,6 +10,7 @@
 //                   d (and m) are rounded to binary16 ties-to-even (numpy astype(float16) / ggml's fp32→fp16).
 // k-quants: gguf-py only dequantizes them. Our Q3_K / Q4_K / Q6_K quantizers follow ggml's C reference algorithms
 // (see GGMLCodec+KQuants.swift) and are checked by round-trip error, not bytes.
+import TensorCore
 
 public enum GGMLCodecError: Error, CustomStringConvertible, Equatable {
   case countNotMultipleOfBlock(type: GGMLType, count: Int, blockSize: Int)

@@ -8,6 +8,7 @@
 //   matmul with many activation rows: chunks of 96 weight rows are decoded into a per-task Float buffer and
 //   multiplied by single-threaded OpenBLAS sgemm, chunks spread over the pool (ParallelGemm); the whole tensor is
 //   never dequantized at once.
+import TensorCore
 import Foundation
 
 public enum QuantizedMatrixError: Error, CustomStringConvertible, Equatable {

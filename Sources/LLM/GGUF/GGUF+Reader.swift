@@ -5,6 +5,7 @@
 // Layout (ggml docs/gguf.md): "GGUF" u32 version, u64 tensor_count, u64 kv_count, kv pairs, tensor infos
 // (name, u32 n_dims, u64 ne[n_dims] innermost first, u32 ggml type, u64 offset), padding to
 // general.alignment (default 32), then the data section; tensor offsets are relative to its start.
+import TensorCore
 
 /// One tensor's description. `dims` are innermost-first (ggml `ne`): a [rows × cols] row-major matrix has
 /// dims [cols, rows].

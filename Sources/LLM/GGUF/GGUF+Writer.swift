@@ -1,6 +1,7 @@
 // GGUF v3 writer. Layout as the reader expects and as gguf-py writes it: header, kv pairs in the given
 // order, tensor infos, zero padding to the alignment, tensor data each padded to the alignment.
 // Reading a file and writing its metadata and tensors back in the same order reproduces it byte for byte.
+import TensorCore
 
 /// Where the writer sends bytes: a file (atomic temp + rename) or memory.
 public protocol ByteSink: AnyObject {

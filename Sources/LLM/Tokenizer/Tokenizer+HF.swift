@@ -2,6 +2,7 @@
 // Merges may be "a b" strings (older files) or ["a", "b"] pairs (tokenizers >= 0.20). Added tokens marked
 // special become control tokens. A Digits(individual_digits) step in the pre-tokenizer selects SmolLM2's
 // digits-then-GPT-2 splitting.
+import TensorCore
 import Foundation
 
 extension Tokenizer {

@@ -1,17 +1,17 @@
 // CartPole as an EnvKit environment: the classic control task PPO must solve in the tests.
 // Reward +1 per step (including the failing one, as in Gymnasium v1); terminated when the pole falls or the
-// cart leaves the track; truncated at `maxSteps` (default 200, CartPole-v0's limit, solved at ≥ 195).
+// cart leaves the track; truncated at `maxSteps` (default 500, CartPole-v1's limit; v0's was 200, solved at ≥ 195).
 import EnvKit
 import TensorCore
 
-public struct CartPole: Environment {
+public struct CartPole: SnapshotEnvironment {
   public var dynamics: CartPoleDynamics
   public private(set) var rng: RNG
   public private(set) var elapsed = 0
   public let maxSteps: Int
   private var needsReset = true
 
-  public init(seed: UInt64 = 0, maxSteps: Int = 200) {
+  public init(seed: UInt64 = 0, maxSteps: Int = 500) {
     rng = RNG(seed: seed)
     dynamics = CartPoleDynamics(state: [0, 0, 0, 0])
     self.maxSteps = maxSteps
@@ -31,6 +31,11 @@ public struct CartPole: Environment {
     needsReset = false
     return (dynamics.observation, StepInfo())
   }
+
+  /// A value type: the copy is the snapshot.
+  public func clone() -> CartPole { self }
+  /// The dynamics are deterministic; the generator only draws the next reset's start state.
+  public mutating func reseedExogenous(_ seed: UInt64) { rng = RNG(seed: seed) }
 
   public mutating func step(_ action: [Int]) throws -> Step {
     if needsReset { throw EnvError.needsReset("CartPole: call reset before step") }

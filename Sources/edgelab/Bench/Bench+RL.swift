@@ -5,7 +5,7 @@ import RL
 import TensorCore
 
 /// `edgelab bench rl`: PPO and WM-PPO training throughput on the MEC `paper` scenario, N = 10 users,
-/// 64-64 tanh actor/critic, 8 envs × 128 steps per iteration, CleanRL update (4 epochs × 4 minibatches).
+/// the PPOConfig defaults (64-64 tanh actor/critic, 4 envs × 128 steps, 4 epochs × 4 minibatches).
 /// - PPO env steps/s over whole iterations (rollout + GAE + update), after one warm-up iteration;
 /// - WM-PPO wall time per env step with the default settings (world model trained every iteration; the gate
 ///   decides whether imagination runs), with the gate forced open (default skill weighting), and at full
@@ -13,6 +13,10 @@ import TensorCore
 ///   env step measured in the same run (target ≤ 2×); full strength split into its phases (model training,
 ///   value targets, rollouts; the extra PPO update work on imagined samples is not split out);
 /// - the world model's share: one training pass and one filtering pass over a rollout.
+/// - WM-PPO with the perfect model (imagination on exact env snapshots) as a ratio to PPO;
+/// - PPO on CartPole-v1 with CleanRL's ppo.py settings (4 envs × 128 steps, 4 epochs × 4 minibatches, 64-64 tanh,
+///   no observation/reward normalisation), env steps/s over whole iterations — the figure compared with
+///   stable-baselines3 on the same settings (SB3's own figure is measured outside this bench, see the note).
 /// All on 1 OpenBLAS thread (see below).
 extension BenchSuite {
   static let rl = BenchSuite(name: "rl", summary: "PPO env steps/s and WM-PPO time per env step vs PPO (MEC N=10)") { report in
@@ -22,8 +26,7 @@ extension BenchSuite {
     let threads = BLAS.threads
     BLAS.setThreads(1)
     defer { BLAS.setThreads(threads) }
-    var cfg = PPOConfig()
-    cfg.numEnvs = 8; cfg.numSteps = 128
+    let cfg = PPOConfig()   // the defaults: 4 envs × 128 steps
     let make: (Int) throws -> MECEnv = { _ in try MECEnv("paper") { $0.users = 10 } }
     func perStep(_ p: PPO<MECEnv>) throws -> Double {
       try p.runIteration()  // warm-up: allocations, first world-model pass
@@ -64,8 +67,22 @@ extension BenchSuite {
       report.record("world_model_train_pass_s", train, unit: "s", extra: ["rows": Double(buf.count)])
       report.record("world_model_filter_pass_s", filt, unit: "s", extra: ["rows": Double(buf.count)])
     }
+    var sim = WMPPOConfig()
+    sim.simulator = true; sim.warmupIterations = 0
+    let wmSim = try perStep(try PPO.wmppo(config: cfg, wm: sim, seed: 1, totalSteps: 1_000_000, makeEnv: make))
+    report.record("wmppo_perfect_model_time_per_step_ratio", wmSim / ppo, unit: "x PPO",
+                  extra: ["wmppo_env_steps_per_s": 1 / wmSim])
+    var cp = PPOConfig()
+    cp.numEnvs = 4; cp.numSteps = 128; cp.normalizeObservations = false; cp.normalizeRewards = false
+    let cartpole = try PPO(config: cp, seed: 1, totalSteps: 1_000_000) { i in CartPole(seed: UInt64(i), maxSteps: 500) }
+    try cartpole.runIteration()
+    let tc = try BenchReport.time(repeats: 1, warmup: 0) { for _ in 0..<(iterations * 2) { try cartpole.runIteration() } }
+    report.record("ppo_cartpole_env_steps_per_s", Double(iterations * 2 * cp.batchSize) / tc.median, unit: "steps/s",
+                  lowerIsBetter: false, extra: ["num_envs": 4, "num_steps": 128, "hidden": 64])
+    report.note("sb3_reference", "stable-baselines3 PPO on the same CartPole settings is not measured here (needs torch); "
+                + "compare with tools/reference/sb3_cartpole_speed.py run in a venv with torch CPU")
     report.note("iterations_measured", iterations)
     report.note("blas_threads", 1)
-    report.note("scenario", "MEC paper, users 10, rho 0.9; PPO 8 envs x 128 steps, 4 epochs x 4 minibatches")
+    report.note("scenario", "MEC paper, users 10, rho 0.9; PPOConfig defaults (4 envs x 128 steps, 4 epochs x 4 minibatches)")
   }
 }

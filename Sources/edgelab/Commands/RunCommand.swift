@@ -1,6 +1,7 @@
 import ArgumentParser
 import EdgeLabLua
 import Foundation
+import Lab
 import LuaBridge
 
 struct RunCommand: ParsableCommand {
@@ -14,24 +15,21 @@ struct RunCommand: ParsableCommand {
 
   @Argument(help: "The Lua script to run.") var script: String
   @OptionGroup var options: ScriptOptions
+  @Option(help: ArgumentHelp("Run shard i of K: the i-th slice (0-based) of every grid iterated with run:grid; rows go to shards/<i>/ of the run folder (merge them with `edgelab collect`).", valueName: "i/K"))
+  var shard: String?
+  @Option(name: .customLong("run-dir"), help: ArgumentHelp("Fail unless the script's run folder is this one (sweeps set it).", visibility: .hidden))
+  var runDir: String?
   @Argument(parsing: .postTerminator, help: "Arguments for the script (after --), in `arg` and `...`.")
   var scriptArgs: [String] = []
 
   func run() throws {
     let session = try options.session(script: script)
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: script, isDirectory: &isDir), !isDir.boolValue else {
-      throw ScriptFailure(text: "edgelab: cannot open \(script): no such file")
+    if let text = shard {
+      do { session.sweepRole = .shard(try ShardSpec(parsing: text)) } catch { throw ValidationError("--shard: \(error)") }
+      if !scriptArgs.isEmpty { session.runOptions += ["--"] + scriptArgs }
     }
-    let state: LuaState
-    do { state = try EdgeLab.makeState(session: session) } catch { throw ScriptFailure(text: CLI.format(error)) }
-    CLI.warnIfNoLuaLibrary(session)
-    do {
-      try EdgeLab.runScript(script, in: state, session: session, scriptArgs: scriptArgs)
-    } catch {
-      state.close()
-      throw ScriptFailure(text: CLI.format(error))
-    }
-    state.close()
+    session.expectedRunDir = runDir
+    try CLI.execute(script: script, session: session, scriptArgs: scriptArgs)
+    if case .shard(let spec) = session.sweepRole { try CLI.checkRuns(session, what: "shard \(spec)") }
   }
 }

@@ -1,4 +1,4 @@
-// safetensors reader and writer (huggingface/safetensors format): u64 little-endian header length N, N bytes
+// The one safetensors implementation (huggingface/safetensors format; `Safetensors.read/write` build on it): u64 little-endian header length N, N bytes
 // of JSON {name: {dtype, shape, data_offsets: [begin, end)}, "__metadata__": {str: str}}, then the data
 // buffer. The file is memory-mapped; the header is bounds-checked (size, offsets, byte counts, overlaps) so
 // a truncated or corrupted file is a `SafetensorsError`, never a crash. F32, F16 and BF16 convert to Float.
@@ -103,17 +103,17 @@ public struct SafetensorsFile: @unchecked Sendable {
   /// A tensor converted to Float32 (F32, F16, BF16).
   public func floats(_ name: String) throws -> (shape: [Int], values: [Float]) {
     guard let t = tensors[name] else { throw SafetensorsError.missingTensor(name) }
-    let type: GGMLType
-    switch t.dtype {
-    case "F32": type = .f32
-    case "F16": type = .f16
-    case "BF16": type = .bf16
-    default: throw SafetensorsError.unsupportedDType(t.dtype, tensor: name)
-    }
     let raw = data(t)
     var out = [Float](repeating: 0, count: t.elementCount)
-    if t.elementCount > 0 {
-      try out.withUnsafeMutableBufferPointer { try GGMLCodec.dequantize(type, raw.baseAddress!, count: t.elementCount, into: $0.baseAddress!) }
+    guard let src = raw.baseAddress else { return (t.shape, out) }
+    switch t.dtype {
+    case "F32":
+      for i in 0..<t.elementCount {
+        out[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+      }
+    case "F16": for i in 0..<t.elementCount { out[i] = FP16.loadHalf(src, 2 * i) }
+    case "BF16": for i in 0..<t.elementCount { out[i] = FP16.float(fromBF16: FP16.load16(src, 2 * i)) }
+    default: throw SafetensorsError.unsupportedDType(t.dtype, tensor: name)
     }
     return (t.shape, out)
   }
@@ -133,8 +133,19 @@ public struct SafetensorsWriter {
     guard shape.reduce(1, *) == values.count else {
       throw SafetensorsError.badEntry(name, "shape \(shape) for \(values.count) values")
     }
-    let t: GGMLType = dtype == .f32 ? .f32 : dtype == .f16 ? .f16 : .bf16
-    entries[name] = Entry(dtype: dtype.rawValue, shape: shape, bytes: try GGMLCodec.quantize(t, values))
+    var bytes = [UInt8]()
+    switch dtype {
+    case .f32:
+      bytes.reserveCapacity(4 * values.count)
+      for v in values { bytes.appendLittleEndian(v.bitPattern) }
+    case .f16:
+      bytes.reserveCapacity(2 * values.count)
+      for v in values { bytes.appendLittleEndian(FP16.bits(from: v)) }
+    case .bf16:
+      bytes.reserveCapacity(2 * values.count)
+      for v in values { bytes.appendLittleEndian(FP16.bf16Bits(from: v)) }
+    }
+    entries[name] = Entry(dtype: dtype.rawValue, shape: shape, bytes: bytes)
   }
 
   public func bytes() throws -> [UInt8] {
@@ -151,7 +162,7 @@ public struct SafetensorsWriter {
     while json.count % 8 != 0 { json.append(0x20) }
     var out = [UInt8]()
     out.reserveCapacity(8 + json.count + offset)
-    out.le(UInt64(json.count)); out += json
+    out.appendLittleEndian(UInt64(json.count)); out += json
     for n in names { out += entries[n]!.bytes }
     return out
   }
@@ -195,5 +206,13 @@ public struct SafetensorsWriter {
     try w.write(Array(json))
     try w.finish()
     return files + ["\(prefix).safetensors.index.json"]
+  }
+}
+
+extension Array where Element == UInt8 {
+  /// Appends `v` in little-endian byte order.
+  mutating func appendLittleEndian<T: FixedWidthInteger>(_ v: T) {
+    var x = v.littleEndian
+    Swift.withUnsafeBytes(of: &x) { append(contentsOf: $0) }
   }
 }

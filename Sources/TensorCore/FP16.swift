@@ -1,4 +1,4 @@
-// IEEE-754 binary16 and bfloat16 conversions used by the ggml block formats.
+// IEEE-754 binary16 and bfloat16 conversions used by the ggml block formats and the safetensors dtypes.
 // Float → half rounds to nearest, ties to even (what numpy's astype(float16) and ggml's software path do);
 // NaN becomes the quiet NaN 0x7e00 (with sign), values ≥ 65520 become ±inf, tiny values become subnormals.
 
@@ -52,17 +52,17 @@ public enum FP16 {
 
   /// Little-endian 16-bit load at a byte offset (no alignment requirement).
   @inline(__always)
-  static func load16(_ p: UnsafeRawPointer, _ off: Int) -> UInt16 {
+  public static func load16(_ p: UnsafeRawPointer, _ off: Int) -> UInt16 {
     UInt16(littleEndian: p.loadUnaligned(fromByteOffset: off, as: UInt16.self))
   }
 
   @inline(__always)
-  static func store16(_ v: UInt16, _ p: UnsafeMutableRawPointer, _ off: Int) {
+  public static func store16(_ v: UInt16, _ p: UnsafeMutableRawPointer, _ off: Int) {
     p.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: off, as: UInt8.self)
     p.storeBytes(of: UInt8(truncatingIfNeeded: v >> 8), toByteOffset: off + 1, as: UInt8.self)
   }
 
   /// The half at byte offset `off`, as Float.
   @inline(__always)
-  static func loadHalf(_ p: UnsafeRawPointer, _ off: Int) -> Float { float(fromBits: load16(p, off)) }
+  public static func loadHalf(_ p: UnsafeRawPointer, _ off: Int) -> Float { float(fromBits: load16(p, off)) }
 }
