@@ -121,7 +121,7 @@ extension EdgeLabBinding {
       }
       return ids.map { Int32($0) }
     }
-    return b.model.tokenizer.encode(try call.string(i), parseSpecial: special)
+    return try b.model.tokenizer.encode(try call.string(i), parseSpecial: special, check: Cancellation.check)
   }
 
   public static let llmClass: LuaClass<LLMBox> = LuaClass<LLMBox>("edgelab.LLM")

@@ -75,10 +75,14 @@ public struct SuiteConfig: Codable, Sendable, Equatable {
     tasks = try c.decodeIfPresent([String].self, forKey: .tasks) ?? d.tasks
     generationTokens = try c.decodeIfPresent(Int.self, forKey: .generationTokens) ?? d.generationTokens
     appendChoices = c.contains(.appendChoices) ? try c.decodeIfPresent(Bool.self, forKey: .appendChoices) : d.appendChoices
-    // 0 (or any value ≤ 0) means all items — Lua tables cannot hold nil.
+    // 0 means all items — Lua tables cannot hold nil; a negative count is an error.
     func count(_ k: CodingKeys, _ def: Int?) throws -> Int? {
       guard c.contains(k) else { return def }
-      return try c.decodeIfPresent(Int.self, forKey: k).flatMap { $0 > 0 ? $0 : nil }
+      let v = try c.decodeIfPresent(Int.self, forKey: k)
+      if let n = v, n < 0 {
+        throw DecodingError.dataCorruptedError(forKey: k, in: c, debugDescription: "must be ≥ 0 (0 = all items), got \(n)")
+      }
+      return v.flatMap { $0 > 0 ? $0 : nil }
     }
     itemsPerTask = try count(.itemsPerTask, d.itemsPerTask)
     haluEvalItems = try count(.haluEvalItems, d.haluEvalItems)

@@ -123,7 +123,24 @@ public struct Tokenizer: Sendable {
   }
 
   func encodeOrdinary(_ text: String, into out: inout [Int32], check: () throws -> Void) rethrows {
-    for piece in preTokenizer.split(text) { try bpe(Array(piece.utf8), into: &out, check: check) }
+    // Long texts are pre-tokenized in chunks of ~64 KB (so `check` runs between them), cut only before a
+    // single space between two non-space bytes: "x| y" splits into the same pieces ("x", " y") either way.
+    let bytes = Array(text.utf8)
+    var start = 0
+    while bytes.count - start > 65_536 {
+      var cut = start + 65_536
+      func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+      while cut < bytes.count - 1, !(bytes[cut] == 0x20 && !isSpace(bytes[cut - 1]) && !isSpace(bytes[cut + 1])) { cut += 1 }
+      if cut >= bytes.count - 1 { break }
+      try check()
+      for piece in preTokenizer.split(String(decoding: bytes[start..<cut], as: UTF8.self)) {
+        try bpe(Array(piece.utf8), into: &out, check: check)
+      }
+      start = cut
+    }
+    try check()
+    let rest = start == 0 ? text : String(decoding: bytes[start...], as: UTF8.self)
+    for piece in preTokenizer.split(rest) { try bpe(Array(piece.utf8), into: &out, check: check) }
   }
 
   /// BPE on one pre-tokenized piece.
