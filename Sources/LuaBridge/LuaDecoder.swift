@@ -41,7 +41,7 @@ public struct LuaDecoder {
     guard case .table(var b) = base, case .table(let o) = over else { return over }
     for (k, v) in o {
       // A deprecated camelCase key lays over the snake_case default it names.
-      let key = b[k] == nil && b[LuaKeyStyle.snakeCase(k)] != nil ? LuaKeyStyle.snakeCase(k) : k
+      let key = b[k] == nil && LuaKeyStyle.isCamelCase(k) && b[LuaKeyStyle.snakeCase(k)] != nil ? LuaKeyStyle.snakeCase(k) : k
       b[key] = b[key].map { merge($0, v) } ?? v
     }
     return .table(b)
@@ -85,7 +85,7 @@ final class KeyTracker {
         var name = k
         if !known.contains(k) {
           let snake = LuaKeyStyle.snakeCase(k)
-          guard snake != k, known.contains(snake) else {
+          guard snake != k, LuaKeyStyle.isCamelCase(k), known.contains(snake) else {
             let full = (path + [k]).joined(separator: ".")
             let valid = known.sorted().joined(separator: ", ")
             throw LuaBridgeError.option("unknown option '\(full)'" + (valid.isEmpty ? "" : " (valid: \(valid))"))

@@ -52,6 +52,12 @@ public enum LuaKeyStyle {
     return words.joined(separator: "_")
   }
 
+  /// A camelCase spelling (letters and digits, no underscore, some uppercase): the old key style that is still
+  /// accepted with a deprecation. Mixed spellings such as `shard_MB` are typos and stay unknown options.
+  public static func isCamelCase(_ key: String) -> Bool {
+    !key.contains("_") && key.contains(where: \.isUppercase) && key.first?.isLowercase == true
+  }
+
   /// True for the coding keys Swift uses for `Dictionary<String, _>`: their strings are data, not field names.
   static func isDictionaryKey(_ type: any CodingKey.Type) -> Bool {
     String(describing: type).hasPrefix("_Dictionary")
