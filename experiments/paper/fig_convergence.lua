@@ -56,7 +56,7 @@ local cfg = lab.config {
   smoke = { steps = 2048, every = 1024, profile = "smoke", allow_failing_scenario = true },
 }
 local run <close> = lab.run { name = "paper/fig_convergence", config = cfg }
-edgelab.tensor.set_threads(cfg.blas_threads)   -- results do not depend on it, only speed
+edgelab.tensor.threads(cfg.blas_threads)   -- results do not depend on it, only speed
 
 local seeds
 if cfg.profile == "full" then seeds = edgelab.range(11, 40)
@@ -121,7 +121,7 @@ for i, p in ipairs(points) do
   local m = agent:evaluate(e.env, e.final)
   final:add { env = p.env, arm = p.arm, seed = p.seed, final_return = m.mean_return, wall_s = wall, cpu_s = cpu }
   rows[#rows + 1] = { env = p.env, arm = p.arm, seed = p.seed, final = m.mean_return, curve = curve }
-  print(("[%d/%d] %-8s %-14s seed %2d  final %9.2f  wall %3d s  cpu %5.1f s  load %s"):format(i, #points, p.env,
+  print(("[%d/%d] %-8s %-14s seed %2d  final %9.2f  wall %5.1f s  cpu %5.1f s  load %s"):format(i, #points, p.env,
     p.arm, p.seed, m.mean_return, wall, cpu, tostring(report.loadavg())))
 end
 learning:close()
