@@ -66,7 +66,8 @@ enum StatsBinding {
   struct PermutationOptions: Codable { var stat: LuaValue = .string("mean"); var permutations = 10_000; var seed = 0 }
 
   static func numbers(_ call: LuaCall, _ i: Int32, _ fname: String, minCount: Int = 1) throws -> [Double] {
-    guard let a = try call.value(i).arrayValue ?? (try call.value(i) == .table([:]) ? [] : nil) else {
+    let v = try call.value(i)
+    guard let a = v.arrayValue ?? (v == .table([:]) ? [] : nil) else {
       throw call.argumentError(i, "stats.\(fname): list of numbers expected")
     }
     let xs = try a.enumerated().map { k, v -> Double in

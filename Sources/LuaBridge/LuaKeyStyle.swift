@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one naming rule of the Lua face: Swift property names (camelCase) are seen from Lua in snake_case.
 ///
 /// `LuaDecoder` looks a Swift property `itemsPerTask` up as `items_per_task` in an options table (the old
@@ -73,20 +75,7 @@ public enum LuaKeyStyle {
   nonisolated(unsafe) public static var deprecationHandler: (String) -> Void = { message in
     guard !reported.contains(message) else { return }
     reported.insert(message)
-    FileHandleStderr.write("warning: \(message)\n")
+    FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
   }
   nonisolated(unsafe) static var reported: Set<String> = []
 }
-
-enum FileHandleStderr {
-  static func write(_ s: String) {
-    var s = s
-    s.withUTF8 { buf in _ = fwrite(buf.baseAddress, 1, buf.count, stderr) }
-  }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -60,10 +60,4 @@ extension Stats {
     }
     return (observed, Double(1 + extreme) / Double(1 + max(permutations, 0)))
   }
-
-  /// Mean that refuses an empty sample (for callers that must not report NaN silently).
-  public static func checkedMean(_ x: [Double], what: String = "mean") throws -> Double {
-    guard !x.isEmpty else { throw StatisticsError.empty(what) }
-    return mean(x)
-  }
 }

@@ -6,15 +6,11 @@
 import Foundation
 import LLM
 
-public enum ECLDStageError {
-  static func bad(_ m: String) -> CompressionError { .invalidOption(m) }
-}
-
 extension ECLD {
   /// A ggml type by its lowercase name (q8_0, q4_0, q4_1, q5_0, q3_k, q4_k, q6_k, f16, …).
   public static func ggmlType(named s: String) throws -> GGMLType {
     guard let t = GGMLType.allCases.first(where: { $0.description.lowercased() == s.lowercased() }) else {
-      throw ECLDStageError.bad("unknown ggml type '\(s)' (e.g. q8_0, q4_0, q4_1, q5_0, q3_k, q4_k, q6_k, f16)")
+      throw CompressionError.invalidOption("unknown ggml type '\(s)' (e.g. q8_0, q4_0, q4_1, q5_0, q3_k, q4_k, q6_k, f16)")
     }
     return t
   }
@@ -23,13 +19,13 @@ extension ECLD {
   public static func pruneOptions(ffnRatio: Double, headRatio: Double, headMode: String, dropLayers: Int,
                                   criterion: String, multiple: Int) throws -> PruneOptions {
     guard let c = PruneCriterion(rawValue: criterion) else {
-      throw ECLDStageError.bad("criterion must be activation, flap or magnitude (got '\(criterion)')")
+      throw CompressionError.invalidOption("criterion must be activation, flap or magnitude (got '\(criterion)')")
     }
     let mode: HeadPruneMode
     switch headMode {
     case "within_groups": mode = .withinGroups
     case "kv_groups": mode = .kvGroups
-    default: throw ECLDStageError.bad("head_mode must be within_groups or kv_groups (got '\(headMode)')")
+    default: throw CompressionError.invalidOption("head_mode must be within_groups or kv_groups (got '\(headMode)')")
     }
     return PruneOptions(ffnRatio: ffnRatio, headRatio: headRatio, headMode: mode, dropLayers: dropLayers,
                         criterion: c, multiple: multiple)
@@ -44,7 +40,7 @@ extension ECLD {
     switch method {
     case "rtn": m = .rtn
     case "gptq": m = .gptq(GPTQConfig(actOrder: actOrder))
-    default: throw ECLDStageError.bad("method must be rtn or gptq (got '\(method)')")
+    default: throw CompressionError.invalidOption("method must be rtn or gptq (got '\(method)')")
     }
     return ModelQuantOptions(rules: rules, method: m, chunkLayers: chunkLayers)
   }
@@ -53,7 +49,7 @@ extension ECLD {
   public static func prune(_ model: LlamaModel, options: PruneOptions, recovery: Recovery, ridge: Double,
                            calibration texts: [String], windows: Int, length: Int) throws -> ECLDResult {
     guard recovery == .none || recovery == .refit else {
-      throw ECLDStageError.bad("recovery must be none or refit (got '\(recovery.rawValue)'); distillation is compress.distill")
+      throw CompressionError.invalidOption("recovery must be none or refit (got '\(recovery.rawValue)'); distillation is compress.distill")
     }
     return try compress(model, calibration: texts,
                         options: ECLDOptions(prune: options, recovery: recovery, refitRidge: ridge,
