@@ -57,7 +57,13 @@ public final class Run {
     let id = config.id
     runDir = root.appendingPathComponent(experiment).appendingPathComponent(id)
     // Runs killed earlier (SIGKILL leaves a manifest at `running`) are marked `killed` before anything is replaced.
-    let stale = StaleRuns.recover(in: runDir.deletingLastPathComponent())
+    // Not from a shard or a collect: the sweep that started them owns the run folder's manifest and rewrites it
+    // concurrently, so a shard's read-modify-write there would race with it.
+    let stale: [String]
+    switch role {
+    case .whole, .plan: stale = StaleRuns.recover(in: runDir.deletingLastPathComponent())
+    case .shard, .collect: stale = []
+    }
     switch role {
     case .whole:
       grids = GridCursor(shard: nil, skipAll: false, rootSeed: rootSeed)
