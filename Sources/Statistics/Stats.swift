@@ -105,6 +105,9 @@ public enum Stats {
     let pos = q * Double(s.count - 1)
     let lo = Int(pos.rounded(.down)), hi = Swift.min(lo + 1, s.count - 1)
     let f = pos - Double(lo)
+    // Infinite values (a ratio over 0) interpolate to the infinite end instead of to inf − inf = NaN.
+    if s[lo] == s[hi] || s[lo].isInfinite { return s[lo] }
+    if s[hi].isInfinite { return f > 0 ? s[hi] : s[lo] }
     return s[lo] + (s[hi] - s[lo]) * f
   }
 

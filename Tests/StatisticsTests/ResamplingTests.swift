@@ -62,13 +62,18 @@ final class ResamplingTests: XCTestCase {
   /// A ratio statistic is undefined (NaN) on resamples whose denominator is 0: the interval must say so (both
   /// ends NaN) instead of reading quantiles off a sort scrambled by NaN (which gave low > high).
   func testIntervalIsUndefinedWhenSomeResampleIsUndefined() throws {
-    let ratio: ([Double]) -> Double = { xs in 1 - Stats.iqm(Array(xs[2...])) / Stats.iqm(Array(xs[..<2])) }
-    let ci = try Stats.stratifiedBootstrapCI([[0, 1024], [1024, 2048]], resamples: 200, seed: 3, statistic: ratio)
+    // 0/0 whenever both strata resample to [0, 0] (1 in 16 draws; 200 draws hold one almost surely).
+    let ratio: ([Double]) -> Double = { xs in Stats.iqm(Array(xs[2...])) / Stats.iqm(Array(xs[..<2])) }
+    let ci = try Stats.stratifiedBootstrapCI([[0, 1024], [0, 2048]], resamples: 200, seed: 3, statistic: ratio)
+    XCTAssertEqual(ci.mean, 2)
     XCTAssertTrue(ci.low.isNaN && ci.high.isNaN)
-    let plain = Stats.bootstrapCI([0, 1, 2], resamples: 200, seed: 3) { xs in 1 / Stats.iqm(xs) - 1 / Stats.iqm(xs) }
+    // Undefined whenever a resample holds a 0 (almost every one of 200 here).
+    let plain = Stats.bootstrapCI([0, 0, 2], resamples: 200, seed: 3) { xs in xs.contains(0) ? .nan : Stats.mean(xs) }
     XCTAssertTrue(plain.low.isNaN && plain.high.isNaN)
-    // Infinite draws are ordered and allowed.
-    let inf = Stats.bootstrapCI([0, 1, 2], resamples: 200, seed: 3) { xs in 1 / Stats.iqm(xs) }
-    XCTAssertFalse(inf.low.isNaN); XCTAssertLessThanOrEqual(inf.low, inf.high)
+    // Infinite draws are ordered and allowed: 1/mean is +inf on the all-zero resamples (about 30% of them).
+    let inf = Stats.bootstrapCI([0, 0, 2], resamples: 200, seed: 3) { xs in 1 / Stats.mean(xs) }
+    XCTAssertEqual(inf.high, .infinity); XCTAssertTrue(inf.low.isFinite && inf.low >= 0.5 && inf.low <= 0.75, "\(inf.low)")
+    XCTAssertEqual(Stats.quantile(sorted: [1, .infinity, .infinity], 0.9), .infinity)
+    XCTAssertEqual(Stats.quantile(sorted: [-.infinity, 1, 2], 0.25), -.infinity)
   }
 }
