@@ -14,6 +14,10 @@ public enum LuaInterrupt {
   /// True once Ctrl-C was pressed since `install`.
   public static var requested: Bool { flag != 0 }
 
+  /// The stop signal received since `install` (SIGINT, SIGTERM or SIGHUP), nil when none: the command line
+  /// exits with 128 + this number, the shell's convention for a process stopped by a signal (130 for Ctrl-C).
+  public static var signalReceived: Int32? { flag == 0 ? nil : flag }
+
   /// Routes SIGINT to `state`, starting from a clean slate (no flag, no pending stop request).
   public static func install(for state: LuaState) {
     flag = 0
@@ -47,7 +51,7 @@ public enum LuaInterrupt {
   static let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
   static let handler: @convention(c) (Int32) -> Void = { sig in
-    flag = 1
+    flag = sig  // the signal number (never 0), so the exit status can say which stop it was
     signal(sig, SIG_DFL)
     if let L = target { edgelab_request_stop(L) }
   }
