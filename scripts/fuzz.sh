@@ -4,9 +4,15 @@
 #   scripts/fuzz.sh replay                               replay fuzz/corpus/* through an ordinary build (no libFuzzer)
 # Builds Sources/edgelab-fuzz with -sanitize=fuzzer,address into .build/fuzz (its own scratch folder), then
 # runs the target for SECONDS with a 2 GiB malloc limit (an allocation above it is a finding, like a crash)
-# and 10 s per input. Seeds: fuzz/corpus/TARGET (committed: real files and past findings); new coverage goes
-# to .build/fuzz-corpus/TARGET; crashing inputs to fuzz/crashes/TARGET/ — move them into fuzz/corpus/TARGET
-# once fixed, so FuzzTargetsTests replays them on every test run. Exit status: libFuzzer's (0 = no finding).
+# and 10 s per input. The program's own memory budget is set to 1 GiB (EDGELAB_MEMORY_BUDGET), below the
+# fuzzer's limit, so an allocation the limits let through is a finding while one they refuse is an error,
+# whatever the machine's free memory. Input length is capped per target (-max_len; a later flag overrides):
+# gguf 8192 (the mini seeds are 5.4 KB; the larger seeds are cut, their headers still parse), tokenizer
+# 1024; safetensors and lua-options keep libFuzzer's default (4096). Pass -runs=N to stop after N
+# executions (the benchmark: -runs=1000000). Seeds: fuzz/corpus/TARGET (committed: real files and past
+# findings); new coverage goes to .build/fuzz-corpus/TARGET; crashing inputs to fuzz/crashes/TARGET/ — move
+# them into fuzz/corpus/TARGET once fixed, so FuzzTargetsTests replays them on every test run.
+# Exit status: libFuzzer's (0 = no finding; for `all`, the last nonzero one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=(gguf safetensors tokenizer lua-options)
@@ -30,10 +36,16 @@ run_one() {
   local t=$1; shift
   mkdir -p ".build/fuzz-corpus/$t" "fuzz/crashes/$t" "fuzz/corpus/$t"
   echo "== fuzz $t for ${seconds}s" >&2
+  local len=()
+  case $t in
+    gguf) len=(-max_len=8192) ;;
+    tokenizer) len=(-max_len=1024) ;;
+  esac
   # Sanitizer options: abort on the first error with a report; leaks are not findings here (caches live
-  # for the process by design).
+  # for the process by design). One BLAS thread: fuzzed models are a few KB.
+  EDGELAB_MEMORY_BUDGET=${EDGELAB_MEMORY_BUDGET:-1G} OPENBLAS_NUM_THREADS=1 \
   ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
-  "$bin" "$t" -max_total_time="$seconds" -rss_limit_mb=4096 -malloc_limit_mb=2048 -timeout=10 \
+  "$bin" "$t" -max_total_time="$seconds" -rss_limit_mb=4096 -malloc_limit_mb=2048 -timeout=10 "${len[@]}" \
     -artifact_prefix="fuzz/crashes/$t/" -print_final_stats=1 "$@" ".build/fuzz-corpus/$t" "fuzz/corpus/$t"
 }
 

@@ -19,7 +19,12 @@ public struct LuaDecoder {
 
   /// Decodes `value` laid over `defaults` (records merge key by key, recursively; other values replace).
   public func decode<T: Codable>(from value: LuaValue, defaults: T) throws -> T {
-    let base = try LuaEncoder().encode(defaults)   // snake_case keys, as Lua sees them
+    try decode(T.self, from: value, encodedDefaults: try LuaEncoder().encode(defaults))  // snake_case keys
+  }
+
+  /// `decode(from:defaults:)` with the defaults already encoded (`LuaEncoder().encode(defaults)`), for a
+  /// caller that decodes many tables over the same defaults (the lua-options fuzz target).
+  public func decode<T: Decodable>(_ type: T.Type, from value: LuaValue, encodedDefaults base: LuaValue) throws -> T {
     let merged = LuaDecoder.merge(base, value)
     let tracker = KeyTracker()
     let result = try LuaDecoder.wrap { try T(from: _LuaDecoder(value: merged, path: [], tracker: tracker)) }
