@@ -8,7 +8,8 @@
 # fuzzer's limit, so an allocation the limits let through is a finding while one they refuse is an error,
 # whatever the machine's free memory. Input length is capped per target (-max_len; a later flag overrides):
 # gguf 8192 (the mini seeds are 5.4 KB; the larger seeds are cut, their headers still parse), tokenizer
-# 1024; safetensors and lua-options keep libFuzzer's default (4096). Pass -runs=N to stop after N
+# 512 (encode/decode cost grows with the text; the small tokenizer.json seed is 382 bytes); safetensors and
+# lua-options keep libFuzzer's default (4096; lua-options inputs stay under 100 bytes anyway). Pass -runs=N to stop after N
 # executions (the benchmark: -runs=1000000). Seeds: fuzz/corpus/TARGET (committed: real files and past
 # findings); new coverage goes to .build/fuzz-corpus/TARGET; crashing inputs to fuzz/crashes/TARGET/ — move
 # them into fuzz/corpus/TARGET once fixed, so FuzzTargetsTests replays them on every test run.
@@ -39,7 +40,7 @@ run_one() {
   local len=()
   case $t in
     gguf) len=(-max_len=8192) ;;
-    tokenizer) len=(-max_len=1024) ;;
+    tokenizer) len=(-max_len=512) ;;
   esac
   # Sanitizer options: abort on the first error with a report; leaks are not findings here (caches live
   # for the process by design). One BLAS thread: fuzzed models are a few KB.

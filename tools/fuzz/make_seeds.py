@@ -4,8 +4,10 @@
 gguf: two tiny but complete Llama GGUF files (byte-level GPT-2 vocabulary, 1 layer; F32/F16 and Q8_0/Q4_0
 tensors) written from the GGUF v3 layout (ggml docs/gguf.md), plus, when assets/models/SmolLM2-135M-
 Instruct.Q4_1.gguf is present, a seed derived from it: its real metadata (every key, arrays cut to their
-first 300 entries) over the same tiny tensors.  safetensors: F32/F16/BF16 files with metadata.
-tokenizer: texts for each mode byte, and a small tokenizer.json.  lua-options: byte strings.
+first 300 entries) over the same tiny tensors; and two mini models (24-byte vocabulary, dim 8, mixed
+F32/F16/Q8_0/Q4_0 tensors, 5.4 KB) that the fuzzer executes several times faster.  safetensors: F32/F16/
+BF16 files with metadata.  tokenizer: texts for each mode byte, and two tokenizer.json files (256 and 13
+byte tokens).  lua-options: byte strings.
 Run from the repository root:  python3 tools/fuzz/make_seeds.py
 """
 import json, os, struct, sys
