@@ -88,7 +88,7 @@ enum CLI {
     do {
       try EdgeLab.runScript(script, in: state, session: session, scriptArgs: scriptArgs)
     } catch {
-      // Read before `state.close()` (deferred), which forgets the interrupt.
+      // A stop signal that ended the script makes the exit status 128 + signal (main.swift).
       throw ScriptFailure(text: CLI.format(error), signal: LuaInterrupt.signalReceived)
     }
   }
