@@ -2,7 +2,7 @@
 // script would. A target returns normally for every input — errors are thrown and caught here, as the host
 // does — so any trap, abort, out-of-bounds access (AddressSanitizer) or allocation above the fuzzer's
 // malloc limit is a finding. Used by `edgelab-fuzz` (libFuzzer, scripts/fuzz.sh) and by FuzzTargetsTests,
-// which replay the committed corpus (Tests/Fuzz/corpus/<target>/) in the ordinary test build.
+// which replay the committed corpus (fuzz/corpus/<target>/) in the ordinary test build.
 //   gguf         GGUFFile.parse → LlamaConfig → Tokenizer → LlamaModel.load (dequantize) → one forward token
 //   safetensors  LLM's SafetensorsFile (every tensor to Float) and TensorCore's Safetensors reader
 //   tokenizer    byte 0 picks: encode/decode of arbitrary text, decode of arbitrary ids, or a tokenizer.json
@@ -18,9 +18,15 @@ import TensorCore
 public enum FuzzTargets {
   public static let names = ["gguf", "safetensors", "tokenizer", "lua-options"]
 
+  /// Process-wide settings made once before the first input. One thread: a fuzzed model is a few KB, so the
+  /// shared pool would only add a hand-off per matrix to every execution (results do not depend on the
+  /// thread count, by design of ParallelGemm).
+  static let setUp: Void = { QuantizedMatrix.defaultThreads = 1 }()
+
   /// Runs target `name` on `data`; false when the name is unknown.
   @discardableResult
   public static func run(_ name: String, _ data: [UInt8]) -> Bool {
+    _ = setUp
     switch name {
     case "gguf": gguf(data)
     case "safetensors": safetensors(data)
@@ -81,19 +87,31 @@ public enum FuzzTargets {
     var r = LuaValueBuilder(bytes: data, keys: optionKeys)
     let value = r.table(depth: 0)
     let d = LuaDecoder()
+    // decode(from:defaults:) re-encodes the defaults on every call: the same table every time, independent
+    // of the input, so it is encoded once (Defaults) and only the input-dependent merge + decode + unknown-
+    // key check run per execution (the same code path: decode(from:defaults:) calls this one).
     switch (data.first ?? 0) % 4 {
     case 0:
       // Building the env is the slow part: only for small valid scenarios (sizes are bounded by validate()).
-      if let s = try? d.decode(from: value, defaults: MECScenario()), (try? s.validate()) != nil, s.users <= 64 {
+      if let s = try? d.decode(MECScenario.self, from: value, encodedDefaults: Defaults.scenario),
+         (try? s.validate()) != nil, s.users <= 64 {
         _ = try? MECEnv(scenario: s)
       }
     case 1:
-      if let c = try? d.decode(from: value, defaults: PPOConfig()) { _ = try? c.validate() }
+      if let c = try? d.decode(PPOConfig.self, from: value, encodedDefaults: Defaults.ppo) { _ = try? c.validate() }
     case 2:
-      if let s = try? d.decode(from: value, defaults: Sampling()) { _ = try? s.validate() }
+      if let s = try? d.decode(Sampling.self, from: value, encodedDefaults: Defaults.sampling) { _ = try? s.validate() }
     default:
-      if let s = try? d.decode(from: value, defaults: SuiteConfigProbe()) { _ = s }
+      if let s = try? d.decode(SuiteConfigProbe.self, from: value, encodedDefaults: Defaults.probe) { _ = s }
     }
+  }
+
+  /// The fuzzed configs' defaults as Lua sees them (encoded once per process).
+  enum Defaults {
+    static let scenario = try! LuaEncoder().encode(MECScenario())
+    static let ppo = try! LuaEncoder().encode(PPOConfig())
+    static let sampling = try! LuaEncoder().encode(Sampling())
+    static let probe = try! LuaEncoder().encode(SuiteConfigProbe())
   }
 
   /// A small Codable with nested records, arrays and optionals (shapes the configs above lack).
@@ -116,11 +134,7 @@ public enum FuzzTargets {
       default: break
       }
     }
-    let enc = LuaEncoder()
-    for v in [try? enc.encode(MECScenario()), try? enc.encode(PPOConfig()), try? enc.encode(Sampling()),
-              try? enc.encode(SuiteConfigProbe())] {
-      if let v { collect(v) }
-    }
+    for v in [Defaults.scenario, Defaults.ppo, Defaults.sampling, Defaults.probe] { collect(v) }
     return keys.sorted() + ["__index", "", "users ", "ünïcode"]
   }()
 }

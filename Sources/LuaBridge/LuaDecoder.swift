@@ -19,7 +19,12 @@ public struct LuaDecoder {
 
   /// Decodes `value` laid over `defaults` (records merge key by key, recursively; other values replace).
   public func decode<T: Codable>(from value: LuaValue, defaults: T) throws -> T {
-    let base = try LuaEncoder().encode(defaults)   // snake_case keys, as Lua sees them
+    try decode(T.self, from: value, encodedDefaults: try LuaEncoder().encode(defaults))  // snake_case keys
+  }
+
+  /// `decode(from:defaults:)` with the defaults already encoded (`LuaEncoder().encode(defaults)`), for a
+  /// caller that decodes many tables over the same defaults (the lua-options fuzz target).
+  public func decode<T: Decodable>(_ type: T.Type, from value: LuaValue, encodedDefaults base: LuaValue) throws -> T {
     let merged = LuaDecoder.merge(base, value)
     let tracker = KeyTracker()
     let result = try LuaDecoder.wrap { try T(from: _LuaDecoder(value: merged, path: [], tracker: tracker)) }
@@ -69,11 +74,13 @@ public struct LuaDecoder {
 final class KeyTracker {
   var accessed: [String: Set<String>] = [:]
 
-  func opened(_ path: [CodingKey]) {
+  /// Registers the table at `path` as read key by key; returns its path string, the key of `touch`.
+  func opened(_ path: [CodingKey]) -> String {
     let p = LuaDecoder.pathString(path)
     if accessed[p] == nil { accessed[p] = [] }
+    return p
   }
-  func touch(_ path: [CodingKey], _ key: String) { accessed[LuaDecoder.pathString(path), default: []].insert(key) }
+  func touch(_ pathString: String, _ key: String) { accessed[pathString, default: []].insert(key) }
 
   func checkUnknown(_ v: LuaValue, path: [String]) throws {
     switch v {
@@ -120,8 +127,8 @@ struct _LuaDecoder: Decoder {
 
   func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
     guard case .table(let t) = value else { throw mismatch(value, "table", path) }
-    tracker.opened(path)
-    return KeyedDecodingContainer(KeyedLua<Key>(table: t, path: path, tracker: tracker))
+    let opened = tracker.opened(path)
+    return KeyedDecodingContainer(KeyedLua<Key>(table: t, path: path, pathString: opened, tracker: tracker))
   }
   func unkeyedContainer() throws -> UnkeyedDecodingContainer {
     guard let a = value.arrayValue else { throw mismatch(value, "array", path) }
@@ -158,17 +165,19 @@ func decodeLua<T: Decodable>(_ type: T.Type, _ v: LuaValue, _ path: [CodingKey],
 struct KeyedLua<Key: CodingKey>: KeyedDecodingContainerProtocol {
   let table: [String: LuaValue]
   let path: [CodingKey]
+  /// `LuaDecoder.pathString(path)`, made once per table rather than once per key read.
+  let pathString: String
   let tracker: KeyTracker
   var codingPath: [CodingKey] { path }
   var allKeys: [Key] {
-    table.keys.sorted().compactMap { k in tracker.touch(path, k); return Key(stringValue: k) }
+    table.keys.sorted().compactMap { k in tracker.touch(pathString, k); return Key(stringValue: k) }
   }
 
   /// The table key holding `key`: its snake_case name, else (deprecated) the Swift spelling. Dictionary keys
   /// are data and used as they are.
   func lookup(_ key: Key) -> String {
     let name = LuaKeyStyle.luaName(key)
-    tracker.touch(path, name)
+    tracker.touch(pathString, name)
     if table[name] == nil, name != key.stringValue, table[key.stringValue] != nil { return key.stringValue }
     return name
   }

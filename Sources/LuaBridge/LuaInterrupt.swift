@@ -14,9 +14,16 @@ public enum LuaInterrupt {
   /// True once Ctrl-C was pressed since `install`.
   public static var requested: Bool { flag != 0 }
 
+  /// The stop signal (SIGINT, SIGTERM or SIGHUP) received since the last `install`, nil when none. Unlike
+  /// `requested` it survives `uninstall`, so the command line can read it after the script has ended and
+  /// exit with 128 + this number, the shell's convention for a process stopped by a signal (130 for Ctrl-C).
+  public static var signalReceived: Int32? { flag != 0 ? flag : lastSignal }
+  static var lastSignal: Int32?
+
   /// Routes SIGINT to `state`, starting from a clean slate (no flag, no pending stop request).
   public static func install(for state: LuaState) {
     flag = 0
+    lastSignal = nil
     edgelab_cancel_stop(state.mainL)
     target = state.mainL
     for s in stopSignals { signal(s, handler) }
@@ -27,6 +34,7 @@ public enum LuaInterrupt {
   /// fired must not stop the next chunk.
   public static func uninstall() {
     for s in stopSignals { signal(s, SIG_DFL) }
+    if flag != 0 { lastSignal = flag }
     if let L = target { edgelab_cancel_stop(L) }
     target = nil
     flag = 0
@@ -47,7 +55,7 @@ public enum LuaInterrupt {
   static let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
   static let handler: @convention(c) (Int32) -> Void = { sig in
-    flag = 1
+    flag = sig  // the signal number (never 0), so the exit status can say which stop it was
     signal(sig, SIG_DFL)
     if let L = target { edgelab_request_stop(L) }
   }

@@ -65,10 +65,38 @@ public enum LuaKeyStyle {
     String(describing: type).hasPrefix("_Dictionary")
   }
 
-  /// The key a field is seen under from Lua.
+  /// The key a field is seen under from Lua. Every options table decode and result encode asks this for each
+  /// field, so the answers for field names (a finite set: the Swift types' coding keys) are remembered.
   static func luaName(_ key: CodingKey) -> String {
     if key is LuaIndexKey { return key.stringValue }
-    return isDictionaryKey(type(of: key)) ? key.stringValue : snakeCase(key.stringValue)
+    let keyType = ObjectIdentifier(type(of: key))
+    return NameCache.shared.name(keyType, key.stringValue) {
+      isDictionaryKey(type(of: key)) ? nil : snakeCase(key.stringValue)
+    }
+  }
+
+  /// Remembers, per coding-key type, whether its keys are data (dictionary keys) and the snake_case name of
+  /// each field key. Dictionary keys are never stored (they are data, unbounded); field names are bounded
+  /// by the program's types, and `limit` caps the table anyway.
+  final class NameCache: @unchecked Sendable {
+    static let shared = NameCache()
+    let limit = 8192
+    var isData: [ObjectIdentifier: Bool] = [:]
+    var names: [String: String] = [:]
+    let lock = NSLock()
+
+    /// `convert` gives the snake_case name, or nil when the key type's keys are data (used as written).
+    func name(_ keyType: ObjectIdentifier, _ key: String, _ convert: () -> String?) -> String {
+      lock.lock()
+      if isData[keyType] == true { lock.unlock(); return key }
+      if isData[keyType] == false, let n = names[key] { lock.unlock(); return n }
+      lock.unlock()
+      let n = convert()
+      lock.lock(); defer { lock.unlock() }
+      isData[keyType] = n == nil
+      if let n, names.count < limit { names[key] = n }
+      return n ?? key
+    }
   }
 
   /// Where deprecation messages go (stderr by default, each message once per process).

@@ -53,12 +53,14 @@ extension LuaState {
   }
 
   /// Converts the value at `i`. Tables must be sequences (keys 1...n) or records (string keys);
-  /// functions/userdata/threads become registry references.
+  /// functions/userdata/threads become registry references. A table that cannot be converted (holes,
+  /// mixed keys, nesting deeper than `maxDepth`) throws an error naming the option it sits under
+  /// ("option 'hidden': table is not a sequence …").
   public static func value(_ L: OpaquePointer, at i: Int32) throws -> LuaValue {
-    try value(L, at: lua_absindex(L, i), depth: 0)
+    try value(L, at: lua_absindex(L, i), path: [])
   }
 
-  static func value(_ L: OpaquePointer, at i: Int32, depth: Int) throws -> LuaValue {
+  static func value(_ L: OpaquePointer, at i: Int32, path: [String]) throws -> LuaValue {
     switch lua_type(L, i) {
     case LUA_TNIL, LUA_TNONE: return .nil
     case LUA_TBOOLEAN: return .boolean(lua_toboolean(L, i) != 0)
@@ -66,46 +68,65 @@ extension LuaState {
       if lua_isinteger(L, i) != 0 { return .integer(Int(lua_tointegerx(L, i, nil))) }
       return .number(lua_tonumberx(L, i, nil))
     case LUA_TSTRING: return .string(string(L, i)!)
-    case LUA_TTABLE: return try table(L, at: i, depth: depth)
+    case LUA_TTABLE: return try table(L, at: i, path: path)
     default:
       lua_pushvalue(L, i)
       return .ref(LuaState.owner(of: L).popRef(L))
     }
   }
 
-  static func table(_ L: OpaquePointer, at i: Int32, depth: Int) throws -> LuaValue {
-    guard depth < maxDepth else {
-      throw LuaBridgeError.conversion("table nested deeper than \(maxDepth) levels (cyclic?)")
+  /// The conversion error for the table at `path` (keys from the argument down; empty for the argument).
+  static func conversionError(_ message: String, path: [String]) -> LuaBridgeError {
+    guard !path.isEmpty else { return .conversion(message) }
+    // A deep (or cyclic) table would make a path of `maxDepth` keys: the first few name the option.
+    let shown = path.count > 4 ? path.prefix(4).joined(separator: ".") + ".…" : path.joined(separator: ".")
+    return .conversion("option '\(shown)': \(message)")
+  }
+
+  static func table(_ L: OpaquePointer, at i: Int32, path: [String]) throws -> LuaValue {
+    guard path.count < maxDepth else {
+      throw conversionError("table nested deeper than \(maxDepth) levels (cyclic?)", path: path)
     }
-    guard lua_checkstack(L, 4) != 0 else { throw LuaBridgeError.conversion("Lua stack overflow") }
+    guard lua_checkstack(L, 4) != 0 else { throw conversionError("Lua stack overflow", path: path) }
     var ints: [Int: LuaValue] = [:]
     var strs: [String: LuaValue] = [:]
     var maxInt = 0
     lua_pushnil(L)
     while lua_next(L, i) != 0 {
       // key at -2, value at -1; never lua_tostring the key (it would confuse lua_next).
-      let v: LuaValue
-      do { v = try value(L, at: lua_gettop(L), depth: depth + 1) } catch { edgelab_pop(L, 2); throw error }
+      enum Key { case string(String), index(Int) }
+      let key: Key
       switch lua_type(L, -2) {
       case LUA_TSTRING:
-        strs[string(L, -2)!] = v
+        key = .string(string(L, -2)!)
       case LUA_TNUMBER where lua_isinteger(L, -2) != 0 && lua_tointegerx(L, -2, nil) >= 1:
-        let k = Int(lua_tointegerx(L, -2, nil))
-        ints[k] = v
-        maxInt = max(maxInt, k)
+        key = .index(Int(lua_tointegerx(L, -2, nil)))
       default:
         let kt = typeName(L, -2)
         edgelab_pop(L, 2)
-        throw LuaBridgeError.conversion("table has a \(kt) key; only string keys or a sequence 1..n are supported")
+        throw conversionError("table has a \(kt) key; only string keys or a sequence 1..n are supported", path: path)
+      }
+      let v: LuaValue
+      let childPath: [String]
+      switch key {
+      case .string(let k): childPath = path + [k]
+      case .index(let k): childPath = path + [String(k)]
+      }
+      do { v = try value(L, at: lua_gettop(L), path: childPath) } catch { edgelab_pop(L, 2); throw error }
+      switch key {
+      case .string(let k): strs[k] = v
+      case .index(let k):
+        ints[k] = v
+        maxInt = max(maxInt, k)
       }
       edgelab_pop(L, 1)
     }
     if !ints.isEmpty && !strs.isEmpty {
-      throw LuaBridgeError.conversion("table mixes sequence and string keys")
+      throw conversionError("table mixes sequence and string keys", path: path)
     }
     if ints.isEmpty { return .table(strs) }
     guard maxInt == ints.count else {
-      throw LuaBridgeError.conversion("table is not a sequence (integer keys with holes)")
+      throw conversionError("table is not a sequence (integer keys with holes)", path: path)
     }
     return .array((1...maxInt).map { ints[$0]! })
   }

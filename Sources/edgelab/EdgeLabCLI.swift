@@ -15,6 +15,8 @@ struct EdgeLabCLI: ParsableCommand {
 /// A script (or figure run) failed: print `text` and exit 1.
 struct ScriptFailure: Error {
   let text: String
+  /// The stop signal (SIGINT, SIGTERM, SIGHUP) that ended the script, if one did: exit status 128 + signal.
+  var signal: Int32? = nil
 }
 
 /// The options every script-running command shares.
@@ -86,7 +88,8 @@ enum CLI {
     do {
       try EdgeLab.runScript(script, in: state, session: session, scriptArgs: scriptArgs)
     } catch {
-      throw ScriptFailure(text: CLI.format(error))
+      // A stop signal that ended the script makes the exit status 128 + signal (main.swift).
+      throw ScriptFailure(text: CLI.format(error), signal: LuaInterrupt.signalReceived)
     }
   }
 

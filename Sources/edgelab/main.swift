@@ -1,5 +1,6 @@
 // The `edgelab` command line: run | repl | figures | bench | fetch.
-// Exit codes: 0 ok, 1 script error (one-screen message with file:line), 2 usage error.
+// Exit codes: 0 ok, 1 script error (one-screen message with file:line), 2 usage error, 128 + signal for a
+// script stopped by Ctrl-C (130), SIGTERM (143) or SIGHUP (129) — the shell's convention.
 import ArgumentParser
 import Foundation
 
@@ -13,7 +14,7 @@ do {
 } catch let failure as ScriptFailure {
   fflush(stdout)
   FileHandle.standardError.write(Data((failure.text + "\n").utf8))
-  exit(1)
+  exit(failure.signal.map { 128 + $0 } ?? 1)
 } catch {
   fflush(stdout)
   let code = EdgeLabCLI.exitCode(for: error)

@@ -68,7 +68,7 @@ final class CLITests: XCTestCase {
   func testCtrlCInterruptsScript() throws {
     let s = try script("spin.lua", "print('started')\nio.stdout:flush()\nlocal n = 0\nwhile true do n = n + 1 end\n")
     let r = try run(["run", s], signalAfter: (0.7, SIGINT))
-    XCTAssertEqual(r.status, 1)
+    XCTAssertEqual(r.status, 130, "Ctrl-C exits 128 + SIGINT, as shells report a stop by a signal")
     XCTAssertTrue(r.stderr.contains("interrupted!"), r.stderr)
     XCTAssertTrue(r.stderr.contains("spin.lua:"), r.stderr)
   }
@@ -99,7 +99,7 @@ final class CLITests: XCTestCase {
       while true do end
       """)
     let r2 = try run(["run", spinning], env: ["EDGELAB_OUTPUTS": out.path], signalAfter: (0.8, SIGINT))
-    XCTAssertEqual(r2.status, 1)
+    XCTAssertEqual(r2.status, 130)
     XCTAssertTrue(r2.stderr.contains("interrupted!"), r2.stderr)
     let m2 = try manifest(out.appendingPathComponent("spinning/default/manifest.json"))
     XCTAssertEqual(m2["status"] as? String, "interrupted")

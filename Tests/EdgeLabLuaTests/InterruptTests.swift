@@ -4,7 +4,7 @@ import XCTest
 
 /// Ctrl-C inside each long Swift call: the script prints a marker right before the call, the test sends
 /// SIGINT once the call is under way and asserts that the process ends within 1 s, exits as interrupted
-/// (status 1 like any script error, no signal death), records `interrupted` in the run manifest, and keeps the rows written
+/// (status 128 + signal, 130 for Ctrl-C, as shells report it; no signal death), records `interrupted` in the run manifest, and keeps the rows written
 /// before the call (results.csv complete under its final name, no `.partial` left).
 final class InterruptTests: XCTestCase {
   static var model: String?
@@ -24,7 +24,7 @@ final class InterruptTests: XCTestCase {
     return path
   }
 
-  struct Stop { let status: Int32; let signaled: Bool; let stopSeconds: Double; let stderr: String; let outputs: URL }
+  struct Stop { let signal: Int32; let status: Int32; let signaled: Bool; let stopSeconds: Double; let stderr: String; let outputs: URL }
 
   /// Runs `body` (Lua, after a prelude opening a run and writing one CSV row) and interrupts it.
   func interrupt(_ name: String, _ body: String, delay: Double = 0.4, signal: Int32 = SIGINT) throws -> Stop {
@@ -73,7 +73,7 @@ final class InterruptTests: XCTestCase {
     p.waitUntilExit()
     err.fileHandleForReading.readabilityHandler = nil
     box.lock.lock(); let text = box.text + String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self); box.lock.unlock()
-    return Stop(status: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal, stopSeconds: stopped,
+    return Stop(signal: signal, status: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal, stopSeconds: stopped,
                 stderr: text, outputs: outputs)
   }
 
@@ -81,7 +81,7 @@ final class InterruptTests: XCTestCase {
     print("interrupt \(name): stopped \(String(format: "%.3f", s.stopSeconds)) s after SIGINT")
     XCTAssertFalse(s.signaled, "\(name): died by a signal", file: file, line: line)
     XCTAssertLessThan(s.stopSeconds, 1.0, "\(name): took \(s.stopSeconds) s to stop", file: file, line: line)
-    XCTAssertEqual(s.status, 1, "\(name): exit status \(s.status): \(s.stderr.suffix(300))", file: file, line: line)
+    XCTAssertEqual(s.status, 128 + s.signal, "\(name): exit status \(s.status): \(s.stderr.suffix(300))", file: file, line: line)
     let runs = try FileManager.default.contentsOfDirectory(at: s.outputs.appendingPathComponent(name), includingPropertiesForKeys: nil)
     XCTAssertEqual(runs.count, 1, file: file, line: line)
     guard let dir = runs.first else { return }

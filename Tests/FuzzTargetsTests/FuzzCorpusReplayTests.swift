@@ -32,8 +32,15 @@ final class FuzzCorpusReplayTests: XCTestCase {
 
   /// The seeds are real, loadable inputs (so the fuzzer starts from deep coverage, not from a magic check).
   func testSeedsAreValid() throws {
-    let gguf = Self.root.appendingPathComponent("fuzz/corpus/gguf/seed-tiny-q8_0.gguf")
-    XCTAssertNoThrow(try LLMSeedCheck.load(gguf.path))
+    for name in ["seed-tiny-q8_0.gguf", "seed-mini-f32-q8_0.gguf", "seed-mini-f16-q4_0.gguf"] {
+      let gguf = Self.root.appendingPathComponent("fuzz/corpus/gguf/\(name)")
+      XCTAssertNoThrow(try LLMSeedCheck.load(gguf.path), name)
+    }
+    // The small tokenizer.json seed (mode byte 2) is a tokenizer that loads and round-trips its own bytes.
+    let json = try Data(contentsOf: Self.root.appendingPathComponent("fuzz/corpus/tokenizer/seed-6"))
+    XCTAssertEqual(json.first, 2)
+    let tok = try Tokenizer(huggingFaceJSON: Data(json.dropFirst()))
+    XCTAssertEqual(tok.decode(tok.encode("hello world 0123", parseSpecial: false)), "hello world 0123")
   }
 }
 

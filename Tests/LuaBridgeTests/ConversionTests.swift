@@ -59,6 +59,28 @@ final class ConversionTests: XCTestCase {
     }
   }
 
+  /// A table nested under an option names that option (dotted path; long paths cut after four keys).
+  func testUnsupportedNestedTablesNameTheOption() throws {
+    let lua = LuaState()
+    let cases = [
+      ("return {hidden = {[1] = 64, [3] = 64}}", "option 'hidden': table is not a sequence (integer keys with holes)"),
+      ("return {net = {layers = {1, 2, x = 3}}}", "option 'net.layers': table mixes sequence and string keys"),
+      ("return {grid = {{[true] = 1}}}", "option 'grid.1': table has a boolean key"),
+      ("local t = {}; local c = t; for i = 1, 300 do c[1] = {}; c = c[1] end; return {hidden = t}",
+       "option 'hidden.1.1.1.…': table nested deeper than 100 levels (cyclic?)"),
+      ("local t = {}; t.self = t; return {opts = t}", "option 'opts.self.self.self.…': table nested deeper than 100"),
+    ]
+    for (code, needle) in cases {
+      XCTAssertThrowsError(try lua.run(code), code) { e in
+        XCTAssertTrue("\(e)".contains(needle), "\(code): \(e)")
+      }
+    }
+    // Exactly maxDepth levels below the argument still convert; one more does not.
+    let ok = try lua.run("local t = {}; local c = t; for i = 1, 99 do c[1] = {}; c = c[1] end; return t")
+    XCTAssertEqual(ok.count, 1)
+    XCTAssertThrowsError(try lua.run("local t = {}; local c = t; for i = 1, 100 do c[1] = {}; c = c[1] end; return t"))
+  }
+
   func testFunctionsAndUserdataAreReferences() throws {
     let lua = LuaState()
     let r = try lua.run("return function(a, b) return a * b, 'done' end, coroutine.create(print)")

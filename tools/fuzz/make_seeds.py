@@ -4,8 +4,10 @@
 gguf: two tiny but complete Llama GGUF files (byte-level GPT-2 vocabulary, 1 layer; F32/F16 and Q8_0/Q4_0
 tensors) written from the GGUF v3 layout (ggml docs/gguf.md), plus, when assets/models/SmolLM2-135M-
 Instruct.Q4_1.gguf is present, a seed derived from it: its real metadata (every key, arrays cut to their
-first 300 entries) over the same tiny tensors.  safetensors: F32/F16/BF16 files with metadata.
-tokenizer: texts for each mode byte, and a small tokenizer.json.  lua-options: byte strings.
+first 300 entries) over the same tiny tensors; and two mini models (24-byte vocabulary, dim 8, mixed
+F32/F16/Q8_0/Q4_0 tensors, 5.4 KB) that the fuzzer executes several times faster.  safetensors: F32/F16/
+BF16 files with metadata.  tokenizer: texts for each mode byte, and two tokenizer.json files (256 and 13
+byte tokens).  lua-options: byte strings.
 Run from the repository root:  python3 tools/fuzz/make_seeds.py
 """
 import json, os, struct, sys
@@ -77,7 +79,8 @@ def det_values(n, seed):
         out.append(((x >> 40) / (1 << 24) - 0.5) * 0.2)
     return out
 
-def write_gguf(path, meta, dim, ffn, vocab, heads, kv_heads, mat_type):
+def write_gguf(path, meta, dim, ffn, vocab, heads, kv_heads, mat_type, types=None):
+    """types: tensor name -> ggml type, overriding mat_type (mixed-type files)."""
     hd = dim // heads
     tensors = [("token_embd.weight", [dim, vocab], mat_type), ("blk.0.attn_norm.weight", [dim], 0),
                ("blk.0.attn_q.weight", [dim, heads * hd], mat_type), ("blk.0.attn_k.weight", [dim, kv_heads * hd], mat_type),
@@ -85,7 +88,8 @@ def write_gguf(path, meta, dim, ffn, vocab, heads, kv_heads, mat_type):
                ("blk.0.ffn_norm.weight", [dim], 0), ("blk.0.ffn_gate.weight", [dim, ffn], mat_type),
                ("blk.0.ffn_up.weight", [dim, ffn], mat_type), ("blk.0.ffn_down.weight", [ffn, dim], mat_type),
                ("output_norm.weight", [dim], 0)]
-    if mat_type in (8, 2) and (ffn % 32 or dim % 32): raise ValueError("block types need multiples of 32")
+    tensors = [(name, dims, (types or {}).get(name, t)) for name, dims, t in tensors]
+    if any(t in (8, 2) and dims[0] % 32 for _, dims, t in tensors): raise ValueError("block types need rows of 32k")
     datas, infos, off = [], b"", 0
     for i, (name, dims, t) in enumerate(tensors):
         n = 1
@@ -102,9 +106,9 @@ def write_gguf(path, meta, dim, ffn, vocab, heads, kv_heads, mat_type):
     with open(path, "wb") as f:
         f.write(head + b"".join(datas))
 
-def tiny_meta(dim, ffn, heads, kv_heads, extra_tokens=()):
+def tiny_meta(dim, ffn, heads, kv_heads, extra_tokens=(), byte_tokens=range(256)):
     b2u = bytes_to_unicode()
-    toks = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] + [b2u[b] for b in range(256)] + list(extra_tokens)
+    toks = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] + [b2u[b] for b in byte_tokens] + list(extra_tokens)
     types = [3, 3, 3] + [1] * (len(toks) - 3)
     merges = ["Ġ t", "h e", "i n"]
     meta = [kv("general.architecture", 8, "llama"), kv("general.name", 8, "fuzz-seed"),
@@ -155,6 +159,14 @@ def main():
     meta, vocab = tiny_meta(32, 32, 4, 2)
     write_gguf(f"{OUT}/gguf/seed-tiny-q8_0.gguf", meta, 32, 32, vocab, 4, 2, 8)
     write_gguf(f"{OUT}/gguf/seed-tiny-q4_0.gguf", meta, 32, 32, vocab, 4, 2, 2)
+    # Mini seeds: the same structure with a 24-byte vocabulary and dim 8 (bytes outside it are dropped, as
+    # for SmolLM2's missing control bytes), so one execution parses ~30 strings instead of ~260: the fuzzer
+    # runs them several times faster through the same code. ffn_down (rows of 32) carries the block types.
+    mini_bytes = sorted(set(b" Hiehtnaxr<|>_/.,0123".replace(b"|", b"")) | {0x0A})
+    for name, types in (("seed-mini-f32-q8_0.gguf", {"blk.0.ffn_down.weight": 8, "blk.0.ffn_gate.weight": 1}),
+                        ("seed-mini-f16-q4_0.gguf", {"blk.0.ffn_down.weight": 2, "token_embd.weight": 1})):
+        meta, vocab = tiny_meta(8, 32, 2, 1, byte_tokens=mini_bytes)
+        write_gguf(f"{OUT}/gguf/{name}", meta, 8, 32, vocab, 2, 1, 0, types)
     real = "assets/models/SmolLM2-135M-Instruct.Q4_1.gguf"
     if os.path.exists(real):
         entries = read_gguf_meta(real)
@@ -193,6 +205,12 @@ def main():
     tj = {"model": {"type": "BPE", "vocab": vocab, "merges": ["Ġ t", "h e"]},
           "added_tokens": [{"id": 258, "content": "<|endoftext|>", "special": True}],
           "pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "Digits"}, {"type": "ByteLevel"}]}}
+    texts.append(b"\x02" + json.dumps(tj).encode())
+    # The same tokenizer.json over 24 bytes (a few hundred bytes: fits the fuzz run's -max_len).
+    small = {b2u[b]: i for i, b in enumerate(sorted(set(b" helowrdt0123")))}
+    small["Ġt"] = len(small); small["he"] = len(small)
+    tj["model"]["vocab"] = small
+    tj["added_tokens"][0]["id"] = len(small)
     texts.append(b"\x02" + json.dumps(tj).encode())
     for i, t in enumerate(texts):
         with open(f"{OUT}/tokenizer/seed-{i}", "wb") as f: f.write(t)

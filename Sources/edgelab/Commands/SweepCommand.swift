@@ -131,7 +131,7 @@ enum Sweep {
     if null >= 0 { dup2(null, 1); close(null) }
     defer { fflush(stdout); if saved >= 0 { dup2(saved, 1); close(saved) } }
     do { try CLI.execute(script: script, session: session, scriptArgs: scriptArgs) } catch let f as ScriptFailure {
-      throw ScriptFailure(text: f.text + "\n(edgelab sweep runs the script once with no grid point to find its run folder)")
+      throw ScriptFailure(text: f.text + "\n(edgelab sweep runs the script once with no grid point to find its run folder)", signal: f.signal)
     }
     guard session.openedRuns.count == 1, let (dir, run) = session.openedRuns.first else {
       throw ScriptFailure(text: "edgelab sweep: \(script) opens \(session.openedRuns.count) runs (lab.run); a sweep needs exactly one")

@@ -1,5 +1,5 @@
 -- bad input (decoder): decode rl hidden holes
--- expect: not a sequence
+-- expect: option 'hidden': table is not a sequence
 local edgelab = require "edgelab"
 local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
 local run <close> = edgelab.lab.run {}

@@ -1,5 +1,5 @@
 -- bad input (decoder): decode deep nesting
--- expect: nested deeper
+-- expect: option 'hidden.1.1.1.…': table nested deeper than 100 levels
 local edgelab = require "edgelab"
 local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
 local run = edgelab.lab.run {}
