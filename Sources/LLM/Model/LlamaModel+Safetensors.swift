@@ -50,7 +50,8 @@ extension LlamaModel {
   /// model.safetensors or an index of shards). Llama-family Q/K rows are permuted into GGUF order (adjacent-pair
   /// RoPE); `permuteQK: false` keeps HF row order (`ropePairing = .halfSplit`; used by tests). Qwen families always
   /// keep HF order, as their GGUF files do.
-  public static func load(huggingFaceDirectory dir: String, permuteQK: Bool = true) throws -> LlamaModel {
+  public static func load(huggingFaceDirectory dir: String, permuteQK: Bool = true,
+                          preTokenizerFallback: Bool = false) throws -> LlamaModel {
     func read(_ f: String) throws -> Data {
       guard let d = FileManager.default.contents(atPath: dir + "/" + f) else { throw FileIOError.cannotOpen(path: dir + "/" + f, errno: ENOENT) }
       return d
@@ -94,7 +95,7 @@ extension LlamaModel {
                              contextLength: context, ropePairing: permuteQK ? .adjacent : .halfSplit, family: family,
                              ropeScaling: scaling)
     try config.validate()
-    let tok = try Tokenizer(huggingFaceJSON: read("tokenizer.json"))
+    let tok = try Tokenizer(huggingFaceJSON: read("tokenizer.json"), preTokenizerFallback: preTokenizerFallback)
     // Shards.
     var files = [String: SafetensorsFile]()
     var where_ = [String: String]()

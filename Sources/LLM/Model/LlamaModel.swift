@@ -137,13 +137,14 @@ public final class LlamaModel: @unchecked Sendable {
 extension LlamaModel {
   /// Load a Llama GGUF file. `keepQuantized`: keep ggml blocks (memory-mapped) and use quantized kernels;
   /// otherwise every matrix is dequantized to Float32. Norm vectors are always Float32.
-  public static func load(path: String, keepQuantized: Bool = false) throws -> LlamaModel {
-    try load(gguf: GGUFFile.load(path: path), keepQuantized: keepQuantized)
+  /// `preTokenizerFallback`: accept an unknown tokenizer.ggml.pre name (GPT-2 splitting) instead of an error.
+  public static func load(path: String, keepQuantized: Bool = false, preTokenizerFallback: Bool = false) throws -> LlamaModel {
+    try load(gguf: GGUFFile.load(path: path), keepQuantized: keepQuantized, preTokenizerFallback: preTokenizerFallback)
   }
 
-  public static func load(gguf f: GGUFFile, keepQuantized: Bool = false) throws -> LlamaModel {
+  public static func load(gguf f: GGUFFile, keepQuantized: Bool = false, preTokenizerFallback: Bool = false) throws -> LlamaModel {
     var config = try LlamaConfig(gguf: f)
-    let tok = try Tokenizer(gguf: f)
+    let tok = try Tokenizer(gguf: f, preTokenizerFallback: preTokenizerFallback)
     if config.vocabSize == 0 { config.vocabSize = tok.vocabSize }
     func matrix(_ name: String, required: Bool = true) throws -> WeightMatrix? {
       guard let t = f.tensor(name) else {
