@@ -6,7 +6,7 @@ import XCTest
 @testable import LLM
 
 final class TokenizerFamiliesTests: XCTestCase {
-  struct Case: Decodable { let text: String; let pieces: [String]?; let ids: [Int32] }
+  struct Case: Decodable { let text: String; let pieces: [String]?; let ids: [Int32]; let add_bos: Bool? }
   struct Cases: Decodable { let pre_tokenizer: String; let regex: String; let cases: [Case] }
   static let names: [(String, PreTokenizer)] = [("llama-bpe", .llama3), ("qwen2", .qwen2), ("tekken", .tekken)]
 
@@ -20,6 +20,7 @@ final class TokenizerFamiliesTests: XCTestCase {
     for (name, pre) in Self.names {
       let (tok, cases) = try load(name)
       XCTAssertEqual(tok.preTokenizer, pre, name)
+      XCTAssertEqual(tok.addBOS, name != "qwen2", "\(name): BOS from the post-processor (Qwen adds none)")
       XCTAssertEqual(pre.huggingFaceRegex, cases.regex, name)
       XCTAssertEqual(try PreTokenizer.fromGGUF(name).0, pre)
       XCTAssertGreaterThan(cases.cases.count, 20)
@@ -27,8 +28,10 @@ final class TokenizerFamiliesTests: XCTestCase {
         if let pieces = c.pieces {
           XCTAssertEqual(pre.split(c.text).map { ByteLevel.encode(Array($0.utf8)) }, pieces, "\(name) \(c.text.debugDescription)")
         }
-        XCTAssertEqual(tok.encode(c.text), c.ids, "\(name) \(c.text.debugDescription)")
-        XCTAssertEqual(tok.decode(c.ids), c.text, name)
+        let bos = c.add_bos ?? false
+        XCTAssertEqual(tok.encode(c.text, addBOS: bos), c.ids, "\(name) \(c.text.debugDescription)")
+        if bos { XCTAssertEqual(tok.encode(c.text), c.ids, "\(name): the template post-processor adds BOS by default") }
+        else { XCTAssertEqual(tok.decode(c.ids), c.text, name) }
       }
     }
   }
@@ -63,7 +66,8 @@ final class TokenizerFamiliesTests: XCTestCase {
       let (tok, cases) = try load(name)
       let again = try Tokenizer(huggingFaceJSON: tok.huggingFaceJSON())
       XCTAssertEqual(again.preTokenizer, pre)
-      for c in cases.cases { XCTAssertEqual(again.encode(c.text), c.ids, name) }
+      XCTAssertEqual(again.addBOS, tok.addBOS, name)
+      for c in cases.cases { XCTAssertEqual(again.encode(c.text, addBOS: c.add_bos ?? false), c.ids, name) }
     }
   }
 }

@@ -36,6 +36,7 @@ CORPUS = [
     "def f(x):\n    return x**2  # comment\r\n\tpath/to/file.txt\n\n\nhttps://example.com/a/b?c=d",
     "१२३ ٣٤٥ Ⅻ ½ ² e\u0301 a\u0308o\u0302 ﬁ",
 ] * 4
+BOS = {"llama-bpe": "<|begin_of_text|>", "tekken": "<s>"}
 HARD = [
     "Hello world", "  leading spaces and trailing  ", "DON'T You'RE it'S we'LL I'd", "12345678 9.99 1,000,000",
     "HTTPServer helloWorld getHTTPResponseCode iPhone ABC aBC AbC", "McDonald's O'Neil",
@@ -69,6 +70,13 @@ def main():
             cases.append({"text": s, "pieces": [p for p, _ in tok.pre_tokenizer.pre_tokenize_str(s)], "ids": ids})
         special = SPECIALS[name][1] + "Hi" + SPECIALS[name][-1]
         cases.append({"text": special, "pieces": None, "ids": tok.encode(special, add_special_tokens=False).ids})
+        if name in BOS:  # Llama 3 / Mistral add BOS through a TemplateProcessing post-processor
+            from tokenizers import processors
+            bos = BOS[name]
+            tok.post_processor = processors.Sequence([processors.ByteLevel(trim_offsets=False), processors.TemplateProcessing(
+                single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, tok.token_to_id(bos))])])
+            tok.save(os.path.join(OUT, f"{name}.tokenizer.json"))
+            cases.append({"text": "Hello world", "pieces": None, "ids": tok.encode("Hello world").ids, "add_bos": True})
         with open(os.path.join(OUT, f"{name}.cases.json"), "w") as f:
             json.dump({"source": f"PyPI tokenizers {__version__}", "pre_tokenizer": name, "regex": REGEX[name],
                        "cases": cases}, f, ensure_ascii=False, indent=1)

@@ -56,11 +56,22 @@ extension Tokenizer {
       else { throw TokenizerError.unknownPreTokenizer("tokenizer.json Split regex \(regex)") }
     }
     func idOf(_ s: String?) -> Int32? { s.flatMap { n in tokens.firstIndex(of: n).map { Int32($0) } } }
-    // bos/eos are not in tokenizer.json proper; SmolLM2 uses <|im_start|>/<|im_end|> as in its GGUF.
+    // BOS: a TemplateProcessing post-processor (alone or in a Sequence, as Llama 3's) whose single-sequence
+    // template starts with a special token adds that token (HF's add_special_tokens); otherwise bos/eos are not in
+    // tokenizer.json proper and SmolLM2 uses <|im_start|>/<|im_end|> as in its GGUF.
+    func templateBOS(_ any: Any?) -> String? {
+      guard let o = any as? [String: Any] else { return nil }
+      if let single = o["single"] as? [[String: Any]], let first = single.first?["SpecialToken"] as? [String: Any] {
+        return first["id"] as? String
+      }
+      return (o["processors"] as? [Any])?.lazy.compactMap(templateBOS).first
+    }
+    let addedBOS = templateBOS(root["post_processor"]).flatMap { idOf($0) }
     try self.init(tokens: tokens, tokenTypes: types, merges: merges, preTokenizer: pre,
                   preTokenizerName: pre.ggufName, preTokenizerKnown: known,
-                  bosID: idOf("<|im_start|>") ?? idOf("<|begin_of_text|>") ?? idOf("<s>"),
-                  eosID: idOf("<|im_end|>") ?? idOf("<|eot_id|>") ?? idOf("<|end_of_text|>") ?? idOf("</s>"))
+                  bosID: addedBOS ?? idOf("<|im_start|>") ?? idOf("<|begin_of_text|>") ?? idOf("<s>"),
+                  eosID: idOf("<|im_end|>") ?? idOf("<|eot_id|>") ?? idOf("<|end_of_text|>") ?? idOf("</s>"),
+                  addBOS: addedBOS != nil)
   }
 }
 
@@ -87,9 +98,19 @@ extension Tokenizer {
       var bl = byteLevel; bl["use_regex"] = false
       pre = ["type": "Sequence", "pretokenizers": [["type": "Split", "pattern": ["Regex": regex], "behavior": "Isolated", "invert": false], bl]]
     }
+    // add_bos_token ↔ a TemplateProcessing post-processor that puts BOS first (what HF's Llama 3 files carry).
+    var postProcessor: Any = NSNull()
+    if addBOS, let b = bosID {
+      let bos = tokens[Int(b)]
+      postProcessor = ["type": "TemplateProcessing",
+                       "single": [["SpecialToken": ["id": bos, "type_id": 0]], ["Sequence": ["id": "A", "type_id": 0]]],
+                       "pair": [["SpecialToken": ["id": bos, "type_id": 0]], ["Sequence": ["id": "A", "type_id": 0]],
+                                ["SpecialToken": ["id": bos, "type_id": 1]], ["Sequence": ["id": "B", "type_id": 1]]],
+                       "special_tokens": [bos: ["id": bos, "ids": [Int(b)], "tokens": [bos]]]] as [String: Any]
+    }
     let json: [String: Any] = [
       "version": "1.0", "added_tokens": added, "normalizer": NSNull(), "pre_tokenizer": pre,
-      "post_processor": NSNull(), "decoder": byteLevel,
+      "post_processor": postProcessor, "decoder": byteLevel,
       "model": ["type": "BPE", "dropout": NSNull(), "unk_token": NSNull(), "continuing_subword_prefix": NSNull(),
                 "end_of_word_suffix": NSNull(), "fuse_unk": false, "byte_fallback": false, "vocab": vocab,
                 "merges": merges.map { $0.split(separator: " ", maxSplits: 1).map(String.init) }] as [String: Any],
