@@ -85,9 +85,10 @@ extension EdgeLabBinding {
         throw call.argumentError(1, "model file '\(path)' not found (run `edgelab fetch` for the default model)")
       }
       let fallback = o.pre_tokenizer_fallback
-      let model = isDir.boolValue ? try LlamaModel.load(huggingFaceDirectory: path, preTokenizerFallback: fallback)
+      let model = isDir.boolValue ? try LlamaModel.load(huggingFaceDirectory: path, preTokenizerFallback: fallback,
+                                                                 keepWeightType: keep)
                                   : try LlamaModel.load(path: path, keepQuantized: keep, preTokenizerFallback: fallback)
-      call.push(LLMBox(model: model, path: path, quantized: keep && !isDir.boolValue && model.isQuantized), as: llmClass)
+      call.push(LLMBox(model: model, path: path, quantized: keep && model.isQuantized), as: llmClass)
       return 1
     }
   }

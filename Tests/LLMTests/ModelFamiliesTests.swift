@@ -125,6 +125,27 @@ final class ModelFamiliesTests: XCTestCase {
     }
   }
 
+  /// BF16/F16 safetensors load without materialising F32 when asked (`keepWeightType`): matrices stay 16-bit
+  /// (half the bytes), Llama-family Q/K rows are permuted as 16-bit rows, and the logits equal the F32 load's.
+  func testSixteenBitSafetensorsStaySixteenBit() throws {
+    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("families16-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: tmp) }
+    for (f, dtype) in [("llama31", SafetensorsWriter.DType.bf16), ("qwen3", .f16), ("mistral", .bf16)] {
+      let r = try reference(f)
+      try LlamaModel.load(huggingFaceDirectory: Self.dir + "/\(f)").save(tmp + "/\(f)", format: .safetensors, dtype: dtype)
+      let wide = try LlamaModel.load(huggingFaceDirectory: tmp + "/\(f)")
+      let narrow = try LlamaModel.load(huggingFaceDirectory: tmp + "/\(f)", keepWeightType: true)
+      XCTAssertEqual(narrow.layers[0].wq?.type, dtype == .bf16 ? .bf16 : .f16, f)
+      XCTAssertEqual(narrow.embedding.type, dtype == .bf16 ? .bf16 : .f16, f)
+      let matrices = { (m: LlamaModel) in
+        ([m.embedding, m.output] + m.layers.flatMap { [$0.wq, $0.wk, $0.wv, $0.wo, $0.gate, $0.up, $0.down] }).reduce(0) { $0 + ($1?.byteCount ?? 0) }
+      }
+      XCTAssertEqual(matrices(narrow) * 2, matrices(wide), f)
+      XCTAssertLessThan(maxDiff(try logits(narrow, r.ids), try logits(wide, r.ids)), 1e-4, f)
+      XCTAssertLessThan(maxDiff(try logits(narrow, r.ids), r.logits), 0.1, "\(f): 16-bit weights vs transformers F32")
+    }
+  }
+
   /// The trainable model computes the same logits (Q/K norms, rope factors); Qwen2 biases are refused by name.
   func testTrainableModelSupportsOrRefuses() throws {
     for f in ["llama31", "qwen3", "mistral"] {

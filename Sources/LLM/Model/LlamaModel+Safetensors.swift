@@ -50,8 +50,10 @@ extension LlamaModel {
   /// model.safetensors or an index of shards). Llama-family Q/K rows are permuted into GGUF order (adjacent-pair
   /// RoPE); `permuteQK: false` keeps HF row order (`ropePairing = .halfSplit`; used by tests). Qwen families always
   /// keep HF order, as their GGUF files do.
+  /// `keepWeightType`: F16/BF16 matrices stay 16-bit (memory-mapped from the shard when no Q/K row permutation is
+  /// needed, else permuted 16-bit copies), products decode rows on use; otherwise every matrix becomes F32.
   public static func load(huggingFaceDirectory dir: String, permuteQK: Bool = true,
-                          preTokenizerFallback: Bool = false) throws -> LlamaModel {
+                          preTokenizerFallback: Bool = false, keepWeightType: Bool = false) throws -> LlamaModel {
     func read(_ f: String) throws -> Data {
       guard let d = FileManager.default.contents(atPath: dir + "/" + f) else { throw FileIOError.cannotOpen(path: dir + "/" + f, errno: ENOENT) }
       return d
@@ -115,8 +117,31 @@ extension LlamaModel {
       guard shape.reduce(1, *) == rows * cols else { throw LlamaError.badTensor(hf, "shape \(shape), expected \(rows)×\(cols)") }
       return v
     }
+    /// A 16-bit matrix kept in its file type (nil when not asked for or not F16/BF16).
+    func kept(_ ours: String, _ rows: Int, _ cols: Int, permuteHeads: Int) throws -> WeightMatrix? {
+      let hf = hfName(ours), file = where_[hf] ?? "model.safetensors"
+      guard keepWeightType else { return nil }
+      if files[file] == nil { files[file] = try SafetensorsFile.load(path: dir + "/" + file) }
+      let f = files[file]!
+      guard let info = f.tensors[hf], let type = ["F16": GGMLType.f16, "BF16": .bf16][info.dtype] else { return nil }
+      guard info.elementCount == rows * cols else { throw LlamaError.badTensor(hf, "shape \(info.shape), expected \(rows)×\(cols)") }
+      guard permuteHeads > 0 && permuteQK else {
+        return WeightMatrix(try QuantizedMatrix(rows: rows, cols: cols, type: type, storage: f.storage, offset: f.dataOffset + info.begin))
+      }
+      // GGUF row h·hd + 2i + j ← HF row h·hd + j·hd/2 + i (as permuteQK), copied as 16-bit rows.
+      let src = f.data(info), rowBytes = cols * 2, half = hd / 2
+      var bytes = [UInt8](repeating: 0, count: rows * rowBytes)
+      bytes.withUnsafeMutableBytes { dst in
+        for h in 0..<permuteHeads { for i in 0..<half { for j in 0..<2 {
+          let g = h * hd + i * 2 + j, r = h * hd + j * half + i
+          dst.baseAddress!.advanced(by: g * rowBytes).copyMemory(from: src.baseAddress! + r * rowBytes, byteCount: rowBytes)
+        } } }
+      }
+      return WeightMatrix(try QuantizedMatrix(rows: rows, cols: cols, type: type, storage: ByteStorage(bytes: bytes)))
+    }
     func matrix(_ ours: String, _ rows: Int, _ cols: Int, permuteHeads: Int = 0) throws -> WeightMatrix? {
       guard rows > 0, cols > 0 else { return nil }
+      if let w = try kept(ours, rows, cols, permuteHeads: permuteHeads) { return w }
       guard var v = try tensor(ours, rows: rows, cols: cols) else { throw SafetensorsError.missingTensor(hfName(ours)) }
       if permuteHeads > 0 && permuteQK { v = LlamaModel.permuteQK(v, heads: permuteHeads, headDim: hd, cols: cols, toGGUF: true) }
       return WeightMatrix(rows: rows, cols: cols, values: v)
@@ -143,9 +168,8 @@ extension LlamaModel {
     }
     let emb = try matrix("token_embd.weight", config.vocabSize, dim)!
     let tied = (cfg["tie_word_embeddings"] as? Bool) ?? false
-    let out = tied ? nil : try tensor("output.weight", rows: config.vocabSize, cols: dim).map {
-      WeightMatrix(rows: config.vocabSize, cols: dim, values: $0)
-    }
+    let out = tied ? nil : try kept("output.weight", config.vocabSize, dim, permuteHeads: 0)
+      ?? tensor("output.weight", rows: config.vocabSize, cols: dim).map { WeightMatrix(rows: config.vocabSize, cols: dim, values: $0) }
     return try LlamaModel(config: config, tokenizer: tok, embedding: emb, layers: ls,
                           outputNorm: try vector("output_norm.weight")!, output: out)
   }
