@@ -13,7 +13,8 @@ local llm = {}
 ---otherwise an unknown `tokenizer.ggml.pre` or tokenizer.json Split regex is an error naming it
 
 ---Load a GGUF file or a Hugging Face safetensors directory (the file's weight format is kept unless
----`dequantize = true`).
+---`dequantize = true`: ggml blocks stay blocks, F16/BF16 safetensors matrices stay 16-bit). Families: Llama
+---(Llama-3.1 rope scaling, Mistral/NeMo), Qwen2, Qwen3.
 ---@param path? string
 ---@param opts? edgelab.LLMLoadOptions
 ---@return edgelab.LLM
