@@ -146,6 +146,32 @@ final class ModelFamiliesTests: XCTestCase {
     }
   }
 
+  /// config.json settings: a used sliding window bounds the context (exact inside it, refused beyond); an unused
+  /// one (Qwen's use_sliding_window = false) does not; an unsupported activation is refused by name.
+  func testConfigSettingsAreHonouredOrRefused() throws {
+    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("familiescfg-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: tmp) }
+    func variant(_ f: String, _ change: (inout [String: Any]) -> Void) throws -> String {
+      let d = tmp + "/\(f)-\(UUID().uuidString)"
+      try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+      for file in ["model.safetensors", "tokenizer.json"] { try FileManager.default.copyItem(atPath: Self.dir + "/\(f)/" + file, toPath: d + "/" + file) }
+      var cfg = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.dir + "/\(f)/config.json"))) as! [String: Any]
+      change(&cfg)
+      try JSONSerialization.data(withJSONObject: cfg).write(to: URL(fileURLWithPath: d + "/config.json"))
+      return d
+    }
+    let r = try reference("mistral")
+    let windowed = try LlamaModel.load(huggingFaceDirectory: variant("mistral") { $0["sliding_window"] = 8 })
+    XCTAssertEqual(windowed.config.contextLength, 8)
+    XCTAssertLessThan(maxDiff(try logits(windowed, Array(r.ids.prefix(8))), Array(r.logits.prefix(8 * r.vocab))), Self.tolerance)
+    XCTAssertThrowsError(try logits(windowed, r.ids)) { XCTAssertEqual($0 as? LlamaError, .contextOverflow(12, max: 8)) }
+    let qwen = try LlamaModel.load(huggingFaceDirectory: variant("qwen3") { $0["sliding_window"] = 4; $0["use_sliding_window"] = false })
+    XCTAssertEqual(qwen.config.contextLength, 256)
+    XCTAssertThrowsError(try LlamaModel.load(huggingFaceDirectory: variant("llama31") { $0["hidden_act"] = "gelu" })) {
+      XCTAssertTrue("\($0)".contains("gelu"), "\($0)")
+    }
+  }
+
   /// The trainable model computes the same logits (Q/K norms, rope factors); Qwen2 biases are refused by name.
   func testTrainableModelSupportsOrRefuses() throws {
     for f in ["llama31", "qwen3", "mistral"] {
