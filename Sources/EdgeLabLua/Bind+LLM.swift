@@ -17,6 +17,8 @@ public final class LLMBox {
 struct LLMLoadOptions: Codable {
   var dequantize: Bool? = nil
   var quantized: Bool? = nil
+  /// Accept an unknown pre-tokenizer name (tokenizer.ggml.pre / tokenizer.json Split regex) and split like GPT-2.
+  var pre_tokenizer_fallback = false
   func keepQuantized() throws -> Bool {
     if let d = dequantize, let q = quantized, d == q {
       throw LuaBridgeError.option("options 'dequantize' and 'quantized' contradict each other (use dequantize alone)")
@@ -82,9 +84,11 @@ extension EdgeLabBinding {
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
         throw call.argumentError(1, "model file '\(path)' not found (run `edgelab fetch` for the default model)")
       }
-      let model = isDir.boolValue ? try LlamaModel.load(huggingFaceDirectory: path)
-                                  : try LlamaModel.load(path: path, keepQuantized: keep)
-      call.push(LLMBox(model: model, path: path, quantized: keep && !isDir.boolValue && model.isQuantized), as: llmClass)
+      let fallback = o.pre_tokenizer_fallback
+      let model = isDir.boolValue ? try LlamaModel.load(huggingFaceDirectory: path, preTokenizerFallback: fallback,
+                                                                 keepWeightType: keep)
+                                  : try LlamaModel.load(path: path, keepQuantized: keep, preTokenizerFallback: fallback)
+      call.push(LLMBox(model: model, path: path, quantized: keep && model.isQuantized), as: llmClass)
       return 1
     }
   }

@@ -17,9 +17,10 @@ public enum RopeStyle: String, Sendable, Codable {
 }
 
 /// Apply rotary embedding to each of `heads` heads of every row; `positions[r]` is row r's absolute position.
-/// Frequencies: θ^(−2i/Dh), i < Dh/2 (computed as in HF: Float inverse frequencies, Float angle).
+/// Frequencies: θ^(−2i/Dh), i < Dh/2 (computed as in HF: Float inverse frequencies, Float angle), each divided by
+/// `frequencyFactors[i]` when given (Llama-3.1 scaling, llama.cpp rope_freqs).
 public func rope(_ x: Tensor, heads: Int, positions: [Int], theta: Float = 10000,
-                 style: RopeStyle = .adjacentPairs) throws -> Tensor {
+                 style: RopeStyle = .adjacentPairs, frequencyFactors: [Float]? = nil) throws -> Tensor {
   let rows = x.rowCount, width = x.lastDim
   guard heads > 0, width % heads == 0, (width / heads) % 2 == 0 else {
     throw TensorError.invalidArgument(op: "rope", message: "last dim \(width) must be heads(\(heads)) × even head dim")
@@ -28,9 +29,12 @@ public func rope(_ x: Tensor, heads: Int, positions: [Int], theta: Float = 10000
     throw TensorError.shapeMismatch(op: "rope", lhs: x.shape, rhs: [positions.count], detail: "one position per row")
   }
   let dh = width / heads, half = dh / 2
+  if let f = frequencyFactors, f.count != half {
+    throw TensorError.invalidArgument(op: "rope", message: "\(f.count) frequency factors for head dim \(dh) (need \(half))")
+  }
   var cosT = [Float](repeating: 0, count: rows * half), sinT = cosT
   for i in 0..<half {
-    let inv = Float(1 / Foundation_exp(Foundation_log(Double(theta)) * Double(2 * i) / Double(dh)))
+    let inv = Float(1 / Foundation_exp(Foundation_log(Double(theta)) * Double(2 * i) / Double(dh))) / (frequencyFactors?[i] ?? 1)
     for r in 0..<rows {
       let a = Double(Float(positions[r]) * inv)
       cosT[r * half + i] = Float(Foundation_cos(a))

@@ -9,9 +9,12 @@ local llm = {}
 ---@field dequantize? boolean convert ggml blocks to F32 and use BLAS (default false: the file's format is kept —
 ---a Q4_1 GGUF stays Q4_1 blocks with the quantized kernels, ≈ 98 MB instead of 538 MB for SmolLM2-135M)
 ---@field quantized? boolean older spelling: quantized = false is dequantize = true
+---@field pre_tokenizer_fallback? boolean accept an unknown pre-tokenizer name and split like GPT-2 (default false);
+---otherwise an unknown `tokenizer.ggml.pre` or tokenizer.json Split regex is an error naming it
 
 ---Load a GGUF file or a Hugging Face safetensors directory (the file's weight format is kept unless
----`dequantize = true`).
+---`dequantize = true`: ggml blocks stay blocks, F16/BF16 safetensors matrices stay 16-bit). Families: Llama
+---(Llama-3.1 rope scaling, Mistral/NeMo), Qwen2, Qwen3.
 ---@param path? string
 ---@param opts? edgelab.LLMLoadOptions
 ---@return edgelab.LLM

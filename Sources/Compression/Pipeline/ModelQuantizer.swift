@@ -76,10 +76,10 @@ public enum ModelQuantizer {
           return try GPTQFactor(hessian: h, config: cfg)
         }
         let fa = try factor(.attnInput), fo = try factor(.attnOutput), ff = try factor(.ffnInput), fd = try factor(.ffnActivation)
-        layers[l] = LlamaLayer(attnNorm: L.attnNorm, wq: try q(p + "attn_q.weight", L.wq, fa), wk: try q(p + "attn_k.weight", L.wk, fa),
-                               wv: try q(p + "attn_v.weight", L.wv, fa), wo: try q(p + "attn_output.weight", L.wo, fo),
-                               ffnNorm: L.ffnNorm, gate: try q(p + "ffn_gate.weight", L.gate, ff), up: try q(p + "ffn_up.weight", L.up, ff),
-                               down: try q(p + "ffn_down.weight", L.down, fd))
+        layers[l] = L.replacing(wq: try q(p + "attn_q.weight", L.wq, fa), wk: try q(p + "attn_k.weight", L.wk, fa),
+                                wv: try q(p + "attn_v.weight", L.wv, fa), wo: try q(p + "attn_output.weight", L.wo, fo),
+                                gate: try q(p + "ffn_gate.weight", L.gate, ff), up: try q(p + "ffn_up.weight", L.up, ff),
+                                down: try q(p + "ffn_down.weight", L.down, fd))
         progress?("layer", l + 1, c.layers)
       }
       current = try LlamaModel(config: c, tokenizer: model.tokenizer, embedding: model.embedding, layers: layers,

@@ -110,9 +110,17 @@ public enum Pruner {
           throw CompressionError.shape("layer \(l): kept query heads \(hs) do not form equal groups over KV heads \(ks)")
         }
       }
+      // Family extras: Q/K norms are one headDim vector shared by the heads (kept while any head is); Q/K/V biases
+      // are per row and pruned with their heads.
+      func bias(_ b: [Float]?, _ idx: [Int]) -> [Float]? {
+        guard let b, !idx.isEmpty else { return nil }
+        return idx.flatMap { b[($0 * hd)..<(($0 + 1) * hd)] }
+      }
       return LlamaLayer(attnNorm: L.attnNorm, wq: try rows(L.wq, hs, block: hd), wk: try rows(L.wk, ks, block: hd),
                         wv: try rows(L.wv, ks, block: hd), wo: try cols(L.wo, hs, block: hd), ffnNorm: L.ffnNorm,
-                        gate: try rows(L.gate, fs), up: try rows(L.up, fs), down: try cols(L.down, fs))
+                        gate: try rows(L.gate, fs), up: try rows(L.up, fs), down: try cols(L.down, fs),
+                        qNorm: hs.isEmpty ? nil : L.qNorm, kNorm: hs.isEmpty ? nil : L.kNorm,
+                        qBias: bias(L.qBias, hs), kBias: bias(L.kBias, ks), vBias: bias(L.vBias, ks))
     }
     let out = try LlamaModel(config: cfg, tokenizer: m.tokenizer, embedding: m.embedding, layers: layers,
                              outputNorm: m.outputNorm, output: m.output)

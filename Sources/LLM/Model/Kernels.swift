@@ -45,17 +45,18 @@ enum Kernels {
 }
 
 /// cos/sin of p·θ_i for positions pos0..<pos0+n (computed in Double, stored as Float), shared by q and k of every layer.
+/// θ_i = θ^(−2i/ropeDim) / factors[i] when frequency factors are given (llama3 scaling, RoPEScaling.swift).
 struct RoPETable {
   let pos0: Int
   let half: Int
   var cos: [Float]
   var sin: [Float]
 
-  init(pos0: Int, n: Int, ropeDim: Int, theta: Double) {
+  init(pos0: Int, n: Int, ropeDim: Int, theta: Double, factors: [Float]? = nil) {
     self.pos0 = pos0
     half = ropeDim / 2
     cos = [Float](repeating: 0, count: n * half); sin = cos
-    let inv = (0..<half).map { i in pow(theta, -2.0 * Double(i) / Double(ropeDim)) }
+    let inv = (0..<half).map { i in pow(theta, -2.0 * Double(i) / Double(ropeDim)) / Double(factors?[i] ?? 1) }
     for r in 0..<n {
       let p = Double(pos0 + r)
       for i in 0..<half { let a = p * inv[i]; cos[r * half + i] = Float(Foundation.cos(a)); sin[r * half + i] = Float(Foundation.sin(a)) }

@@ -1,5 +1,7 @@
-// Llama hyper-parameters, read from GGUF metadata ("<arch>.*" keys). Per-layer head counts and FFN widths
+// Decoder hyper-parameters, read from GGUF metadata ("<arch>.*" keys). Per-layer head counts and FFN widths
 // may be arrays (pruned models, llama.cpp get_key_or_arr); scalars are broadcast to every layer.
+// One decoder, small per-family switches (ModelFamily): Llama (incl. Llama-3.1 rope scaling and the Mistral/NeMo
+// layout, whose head_dim differs from dim/heads), Qwen2 (Q/K/V biases) and Qwen3 (per-head RMSNorm on Q and K).
 import TensorCore
 
 public enum RoPEPairing: String, Codable, Sendable {
@@ -7,6 +9,19 @@ public enum RoPEPairing: String, Codable, Sendable {
   case adjacent
   /// Rotate (x_i, x_{i+d/2}) — Hugging Face rotate_half on un-permuted weights.
   case halfSplit
+}
+
+/// The architectures one decoder runs. GGUF `general.architecture` names them; Mistral checkpoints are "llama".
+public enum ModelFamily: String, Codable, Sendable, CaseIterable {
+  case llama, qwen2, qwen3
+
+  /// Q/K/V projections carry biases (Qwen2).
+  public var hasQKVBias: Bool { self == .qwen2 }
+  /// RMSNorm over each head of Q and K before RoPE, one weight vector of headDim shared by the heads (Qwen3).
+  public var hasQKNorm: Bool { self == .qwen3 }
+  /// Row order of Q/K in this family's GGUF files: llama.cpp permutes Llama's (rotate adjacent pairs) and keeps
+  /// Qwen's in Hugging Face order (LLAMA_ROPE_TYPE_NEOX, rotate halves).
+  public var ggufPairing: RoPEPairing { self == .llama ? .adjacent : .halfSplit }
 }
 
 public struct LlamaConfig: Codable, Sendable, Equatable {
@@ -22,13 +37,42 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
   public var rmsEps: Float
   public var contextLength: Int
   public var ropePairing: RoPEPairing = .adjacent
+  public var family: ModelFamily = .llama
+  /// Per-frequency divisors of the RoPE inverse frequencies (ropeDim/2 entries; GGUF `rope_freqs.weight`),
+  /// nil = none. Llama-3.1's scaling is expressed this way (see RoPEScaling.swift).
+  public var ropeFrequencyFactors: [Float]? = nil
+  /// The llama3 scaling parameters the factors came from (kept to write HF config.json `rope_scaling`).
+  public var ropeScaling: Llama3RoPEScaling? = nil
 
   public init(vocabSize: Int, dim: Int, layers: Int, heads: [Int], kvHeads: [Int], ffn: [Int], headDim: Int,
               ropeDim: Int? = nil, ropeTheta: Double = 10000, rmsEps: Float = 1e-5, contextLength: Int = 2048,
-              ropePairing: RoPEPairing = .adjacent) {
+              ropePairing: RoPEPairing = .adjacent, family: ModelFamily = .llama, ropeFrequencyFactors: [Float]? = nil,
+              ropeScaling: Llama3RoPEScaling? = nil) {
     self.vocabSize = vocabSize; self.dim = dim; self.layers = layers; self.heads = heads; self.kvHeads = kvHeads
     self.ffn = ffn; self.headDim = headDim; self.ropeDim = ropeDim ?? headDim; self.ropeTheta = ropeTheta
     self.rmsEps = rmsEps; self.contextLength = contextLength; self.ropePairing = ropePairing
+    self.family = family; self.ropeScaling = ropeScaling
+    self.ropeFrequencyFactors = ropeFrequencyFactors
+      ?? ropeScaling.map { $0.frequencyFactors(ropeDim: ropeDim ?? headDim, theta: ropeTheta) }
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case vocabSize, dim, layers, heads, kvHeads, ffn, headDim, ropeDim, ropeTheta, rmsEps, contextLength, ropePairing,
+         family, ropeFrequencyFactors, ropeScaling
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    vocabSize = try c.decode(Int.self, forKey: .vocabSize); dim = try c.decode(Int.self, forKey: .dim)
+    layers = try c.decode(Int.self, forKey: .layers); heads = try c.decode([Int].self, forKey: .heads)
+    kvHeads = try c.decode([Int].self, forKey: .kvHeads); ffn = try c.decode([Int].self, forKey: .ffn)
+    headDim = try c.decode(Int.self, forKey: .headDim); ropeDim = try c.decode(Int.self, forKey: .ropeDim)
+    ropeTheta = try c.decode(Double.self, forKey: .ropeTheta); rmsEps = try c.decode(Float.self, forKey: .rmsEps)
+    contextLength = try c.decode(Int.self, forKey: .contextLength)
+    ropePairing = try c.decodeIfPresent(RoPEPairing.self, forKey: .ropePairing) ?? .adjacent
+    family = try c.decodeIfPresent(ModelFamily.self, forKey: .family) ?? .llama
+    ropeFrequencyFactors = try c.decodeIfPresent([Float].self, forKey: .ropeFrequencyFactors)
+    ropeScaling = try c.decodeIfPresent(Llama3RoPEScaling.self, forKey: .ropeScaling)
   }
 
   public var isUniform: Bool { Set(heads).count <= 1 && Set(kvHeads).count <= 1 && Set(ffn).count <= 1 }
@@ -68,13 +112,18 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     }
     guard ropeDim > 0, ropeDim <= headDim, ropeDim % 2 == 0 else { throw bad("rope dimension \(ropeDim) vs head dim \(headDim)") }
     guard ropeTheta > 0, rmsEps >= 0 else { throw bad("rope theta / rms eps") }
+    if let f = ropeFrequencyFactors {
+      guard f.count == ropeDim / 2 else { throw bad("rope_freqs has \(f.count) factors, expected rope dimension/2 = \(ropeDim / 2)") }
+      guard f.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw bad("rope_freqs factors must be finite and positive") }
+    }
+    try ropeScaling?.validate()
   }
 }
 
 extension LlamaConfig {
   public init(gguf f: GGUFFile) throws {
     let arch = try f.string("general.architecture")
-    guard arch == "llama" else { throw LlamaError.unsupportedArchitecture(arch) }
+    guard let family = ModelFamily(rawValue: arch) else { throw LlamaError.unsupportedArchitecture(arch) }
     let p = arch + "."
     let layers = try f.int(p + "block_count")
     try Limits.size(layers, max: LlamaConfig.maxLayers, name: "block_count", min: 1)
@@ -92,12 +141,35 @@ extension LlamaConfig {
       throw LlamaError.badConfig("no attention heads")
     }
     let headDim = f[p + "attention.key_length"]?.int ?? dim / max(heads[0], 1)
+    if let v = f[p + "attention.value_length"]?.int, v != headDim {
+      throw LlamaError.badConfig("\(p)attention.value_length \(v) differs from key_length \(headDim) (not supported)")
+    }
+    let ropeDim = f[p + "rope.dimension_count"]?.int ?? headDim
+    let theta = f[p + "rope.freq_base"]?.double ?? 10000
+    // Rope scaling: llama.cpp's Llama-3.1 files carry the factors as the tensor rope_freqs.weight (scaling type
+    // absent or "none"); linear/yarn/longrope scaling (other keys) is not implemented and must not be ignored.
+    var factors: [Float]? = nil
+    if let t = f.tensor("rope_freqs.weight") {
+      guard t.elementCount == ropeDim / 2 else {
+        throw LlamaError.badTensor("rope_freqs.weight", "has \(t.elementCount) elements, expected \(ropeDim / 2)")
+      }
+      factors = try GGMLCodec.dequantize(t.type, f.data(t), count: t.elementCount)
+    }
+    if let type = f[p + "rope.scaling.type"]?.string, type != "none" {
+      let factor = f[p + "rope.scaling.factor"]?.double ?? 1
+      guard type == "linear" && factor == 1 else {
+        throw LlamaError.badConfig("\(p)rope.scaling.type '\(type)' (factor \(factor)) is not supported (only llama3 rope_freqs)")
+      }
+    }
+    if let s = f[p + "rope.scaling.attn_factor"]?.double, s != 1 {
+      throw LlamaError.badConfig("\(p)rope.scaling.attn_factor \(s) is not supported")
+    }
     let vocab = f[p + "vocab_size"]?.int ?? f["tokenizer.ggml.tokens"]?.array?.count ?? 0
     self.init(vocabSize: vocab, dim: dim, layers: layers, heads: heads, kvHeads: kv, ffn: ffn, headDim: headDim,
-              ropeDim: f[p + "rope.dimension_count"]?.int ?? headDim,
-              ropeTheta: f[p + "rope.freq_base"]?.double ?? 10000,
+              ropeDim: ropeDim, ropeTheta: theta,
               rmsEps: Float(f[p + "attention.layer_norm_rms_epsilon"]?.double ?? 1e-5),
-              contextLength: f[p + "context_length"]?.int ?? 2048)
+              contextLength: f[p + "context_length"]?.int ?? 2048, ropePairing: family.ggufPairing, family: family,
+              ropeFrequencyFactors: factors)
     try validate()
   }
 }
@@ -114,7 +186,7 @@ public enum LlamaError: Error, CustomStringConvertible, Equatable {
 
   public var description: String {
     switch self {
-    case let .unsupportedArchitecture(a): return "unsupported architecture '\(a)' (only 'llama' is implemented)"
+    case let .unsupportedArchitecture(a): return "unsupported architecture '\(a)' (implemented: \(ModelFamily.allCases.map(\.rawValue).joined(separator: ", ")))"
     case let .badConfig(m): return "bad model configuration: \(m)"
     case let .badTensor(n, m): return "tensor '\(n)': \(m)"
     case let .tokenOutOfRange(t, v): return "token id \(t) outside the vocabulary of \(v)"

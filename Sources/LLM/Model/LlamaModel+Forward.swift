@@ -45,7 +45,7 @@ extension LlamaModel {
       for (i, t) in tokens.enumerated() { try embedding.row(Int(t), into: xb.baseAddress! + i * d) }
     }
     var h = [Float](repeating: 0, count: n * d)
-    let rope = RoPETable(pos0: pos0, n: n, ropeDim: c.ropeDim, theta: c.ropeTheta)
+    let rope = RoPETable(pos0: pos0, n: n, ropeDim: c.ropeDim, theta: c.ropeTheta, factors: c.ropeFrequencyFactors)
     let scratch = ForwardScratch(config: c, n: n)
     for l in 0..<c.layers {
       try attentionBlock(l, &x, &h, n: n, pos0: pos0, rope: rope, scratch: scratch, cache: &cache, hook: hook)
@@ -79,6 +79,15 @@ extension LlamaModel {
         hook?(l, .attnInput, UnsafeBufferPointer(hb), n, d)
         try WeightMatrix.applyGroup([wq, wk, wv], hb.baseAddress!, n: n, into: [q, k, v])
       }
+    }
+    // Family switches: Q/K/V biases (Qwen2), then per-head RMSNorm of Q and K (Qwen3), both before RoPE.
+    for (buffer, bias, width) in [(q, L.qBias, qw), (k, L.kBias, kw), (v, L.vBias, kw)] {
+      guard let bias else { continue }
+      for r in 0..<n { for j in 0..<width { buffer[r * width + j] += bias[j] } }
+    }
+    if let qn = L.qNorm, let kn = L.kNorm {
+      Self.parallelRMSNorm(q, qn, n: n * nh, d: hd, eps: c.rmsEps, into: q, threads: threads)
+      Self.parallelRMSNorm(k, kn, n: n * nkv, d: hd, eps: c.rmsEps, into: k, threads: threads)
     }
     ParallelGemm.rows(n, threads: threads) { r0, r1 in
       Kernels.rope(q, rows: r0..<r1, ld: qw, heads: nh, headDim: hd, table: rope, pairing: c.ropePairing)

@@ -18,7 +18,7 @@ extension LlamaModel {
   public var stopTokens: Set<Int32> {
     var s = Set<Int32>()
     if let e = tokenizer.eosID { s.insert(e) }
-    for t in ["<|im_end|>", "<|endoftext|>", "<|eot_id|>"] { if let id = tokenizer.id(of: t) { s.insert(id) } }
+    for t in ["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|eom_id|>", "</s>"] { if let id = tokenizer.id(of: t) { s.insert(id) } }
     return s
   }
 

@@ -28,16 +28,32 @@ extension LlamaModel {
     if ours == "token_embd.weight" { return "model.embed_tokens.weight" }
     if ours == "output_norm.weight" { return "model.norm.weight" }
     if ours == "output.weight" { return "lm_head.weight" }
-    let parts = ours.split(separator: ".")  // blk N name weight
+    let parts = ours.split(separator: ".")  // blk N name weight|bias
     let map = ["attn_q": "self_attn.q_proj", "attn_k": "self_attn.k_proj", "attn_v": "self_attn.v_proj",
                "attn_output": "self_attn.o_proj", "ffn_gate": "mlp.gate_proj", "ffn_up": "mlp.up_proj",
-               "ffn_down": "mlp.down_proj", "attn_norm": "input_layernorm", "ffn_norm": "post_attention_layernorm"]
-    return "model.layers.\(parts[1]).\(map[String(parts[2])]!).weight"
+               "ffn_down": "mlp.down_proj", "attn_norm": "input_layernorm", "ffn_norm": "post_attention_layernorm",
+               "attn_q_norm": "self_attn.q_norm", "attn_k_norm": "self_attn.k_norm"]
+    return "model.layers.\(parts[1]).\(map[String(parts[2])]!).\(parts[3])"
   }
 
-  /// Load a HF Llama directory (config.json, tokenizer.json, model.safetensors or an index of shards).
-  /// `permuteQK: false` keeps HF row order (only meaningful with `ropePairing = .halfSplit`; used by tests).
-  public static func load(huggingFaceDirectory dir: String, permuteQK: Bool = true) throws -> LlamaModel {
+  /// HF config.json `model_type` → family (Mistral checkpoints are the Llama architecture).
+  static func family(huggingFaceModelType t: String) throws -> ModelFamily {
+    switch t {
+    case "llama", "mistral": return .llama
+    case "qwen2": return .qwen2
+    case "qwen3": return .qwen3
+    default: throw LlamaError.unsupportedArchitecture("config.json model_type '\(t)'")
+    }
+  }
+
+  /// Load a HF directory of a Llama / Mistral / Qwen2 / Qwen3 checkpoint (config.json, tokenizer.json,
+  /// model.safetensors or an index of shards). Llama-family Q/K rows are permuted into GGUF order (adjacent-pair
+  /// RoPE); `permuteQK: false` keeps HF row order (`ropePairing = .halfSplit`; used by tests). Qwen families always
+  /// keep HF order, as their GGUF files do.
+  /// `keepWeightType`: F16/BF16 matrices stay 16-bit (memory-mapped from the shard when no Q/K row permutation is
+  /// needed, else permuted 16-bit copies), products decode rows on use; otherwise every matrix becomes F32.
+  public static func load(huggingFaceDirectory dir: String, permuteQK: Bool = true,
+                          preTokenizerFallback: Bool = false, keepWeightType: Bool = false) throws -> LlamaModel {
     func read(_ f: String) throws -> Data {
       guard let d = FileManager.default.contents(atPath: dir + "/" + f) else { throw FileIOError.cannotOpen(path: dir + "/" + f, errno: ENOENT) }
       return d
@@ -56,13 +72,32 @@ extension LlamaModel {
     let ffnDefault = try int("intermediate_size")
     let ffn = (cfg["edgelab_ffn"] as? [Int]) ?? [Int](repeating: ffnDefault, count: layers)
     let hd = (cfg["head_dim"] as? Int) ?? dim / nh
+    let family = try family(huggingFaceModelType: (cfg["model_type"] as? String) ?? "llama")
+    let permuteQK = permuteQK && family == .llama
+    // Refuse what this decoder does not compute instead of running it wrong.
+    if let act = (cfg["hidden_act"] as? String) ?? (cfg["hidden_activation"] as? String), act != "silu" {
+      throw LlamaError.badConfig("config.json hidden_act '\(act)' is not supported (only silu)")
+    }
+    if (cfg["attention_bias"] as? Bool) == true && family != .qwen2 {
+      throw LlamaError.badConfig("config.json attention_bias = true is not supported for model_type '\(family.rawValue)'")
+    }
+    if (cfg["mlp_bias"] as? Bool) == true { throw LlamaError.badConfig("config.json mlp_bias = true is not supported") }
+    var context = (cfg["max_position_embeddings"] as? Int) ?? 2048
+    // Sliding-window attention: exact while the sequence fits the window, so the window bounds the context
+    // (longer sequences are refused by forward instead of attending too far back).
+    let slidingUsed = (cfg["use_sliding_window"] as? Bool) ?? (family == .llama)
+    if slidingUsed, let w = cfg["sliding_window"] as? Int, w > 0 { context = min(context, w) }
+    let theta = (cfg["rope_theta"] as? NSNumber)?.doubleValue
+      ?? ((cfg["rope_parameters"] as? [String: Any])?["rope_theta"] as? NSNumber)?.doubleValue ?? 10000
+    let scalingObject = cfg["rope_scaling"].flatMap { $0 is NSNull ? nil : $0 } ?? cfg["rope_parameters"]
+    let scaling = try Llama3RoPEScaling.fromHuggingFace(scalingObject)
     let config = LlamaConfig(vocabSize: try int("vocab_size"), dim: dim, layers: layers, heads: heads, kvHeads: kv,
-                             ffn: ffn, headDim: hd, ropeTheta: (cfg["rope_theta"] as? NSNumber)?.doubleValue ?? 10000,
+                             ffn: ffn, headDim: hd, ropeTheta: theta,
                              rmsEps: (cfg["rms_norm_eps"] as? NSNumber)?.floatValue ?? 1e-5,
-                             contextLength: (cfg["max_position_embeddings"] as? Int) ?? 2048,
-                             ropePairing: permuteQK ? .adjacent : .halfSplit)
+                             contextLength: context, ropePairing: permuteQK ? .adjacent : .halfSplit, family: family,
+                             ropeScaling: scaling)
     try config.validate()
-    let tok = try Tokenizer(huggingFaceJSON: read("tokenizer.json"))
+    let tok = try Tokenizer(huggingFaceJSON: read("tokenizer.json"), preTokenizerFallback: preTokenizerFallback)
     // Shards.
     var files = [String: SafetensorsFile]()
     var where_ = [String: String]()
@@ -82,33 +117,61 @@ extension LlamaModel {
       guard shape.reduce(1, *) == rows * cols else { throw LlamaError.badTensor(hf, "shape \(shape), expected \(rows)×\(cols)") }
       return v
     }
+    /// A 16-bit matrix kept in its file type (nil when not asked for or not F16/BF16).
+    func kept(_ ours: String, _ rows: Int, _ cols: Int, permuteHeads: Int) throws -> WeightMatrix? {
+      let hf = hfName(ours), file = where_[hf] ?? "model.safetensors"
+      guard keepWeightType else { return nil }
+      if files[file] == nil { files[file] = try SafetensorsFile.load(path: dir + "/" + file) }
+      let f = files[file]!
+      guard let info = f.tensors[hf], let type = ["F16": GGMLType.f16, "BF16": .bf16][info.dtype] else { return nil }
+      guard info.elementCount == rows * cols else { throw LlamaError.badTensor(hf, "shape \(info.shape), expected \(rows)×\(cols)") }
+      guard permuteHeads > 0 && permuteQK else {
+        return WeightMatrix(try QuantizedMatrix(rows: rows, cols: cols, type: type, storage: f.storage, offset: f.dataOffset + info.begin))
+      }
+      // GGUF row h·hd + 2i + j ← HF row h·hd + j·hd/2 + i (as permuteQK), copied as 16-bit rows.
+      let src = f.data(info), rowBytes = cols * 2, half = hd / 2
+      var bytes = [UInt8](repeating: 0, count: rows * rowBytes)
+      bytes.withUnsafeMutableBytes { dst in
+        for h in 0..<permuteHeads { for i in 0..<half { for j in 0..<2 {
+          let g = h * hd + i * 2 + j, r = h * hd + j * half + i
+          dst.baseAddress!.advanced(by: g * rowBytes).copyMemory(from: src.baseAddress! + r * rowBytes, byteCount: rowBytes)
+        } } }
+      }
+      return WeightMatrix(try QuantizedMatrix(rows: rows, cols: cols, type: type, storage: ByteStorage(bytes: bytes)))
+    }
     func matrix(_ ours: String, _ rows: Int, _ cols: Int, permuteHeads: Int = 0) throws -> WeightMatrix? {
       guard rows > 0, cols > 0 else { return nil }
+      if let w = try kept(ours, rows, cols, permuteHeads: permuteHeads) { return w }
       guard var v = try tensor(ours, rows: rows, cols: cols) else { throw SafetensorsError.missingTensor(hfName(ours)) }
       if permuteHeads > 0 && permuteQK { v = LlamaModel.permuteQK(v, heads: permuteHeads, headDim: hd, cols: cols, toGGUF: true) }
       return WeightMatrix(rows: rows, cols: cols, values: v)
     }
-    func vector(_ ours: String) throws -> [Float] {
-      guard let v = try tensor(ours, rows: 1, cols: dim) else { throw SafetensorsError.missingTensor(hfName(ours)) }
+    func vector(_ ours: String, _ n: Int = dim, required: Bool = true) throws -> [Float]? {
+      guard required, n > 0 else { return nil }
+      guard let v = try tensor(ours, rows: 1, cols: n) else { throw SafetensorsError.missingTensor(hfName(ours)) }
       return v
     }
     let ls = try (0..<layers).map { i -> LlamaLayer in
       let p = "blk.\(i).", q = heads[i] * hd, k = kv[i] * hd
-      return LlamaLayer(attnNorm: try vector(p + "attn_norm.weight"),
+      let norm = family.hasQKNorm && heads[i] > 0, bias = family.hasQKVBias && heads[i] > 0
+      return LlamaLayer(attnNorm: try vector(p + "attn_norm.weight")!,
                         wq: try matrix(p + "attn_q.weight", q, dim, permuteHeads: heads[i]),
                         wk: try matrix(p + "attn_k.weight", k, dim, permuteHeads: kv[i]),
                         wv: try matrix(p + "attn_v.weight", k, dim), wo: try matrix(p + "attn_output.weight", dim, q),
-                        ffnNorm: try vector(p + "ffn_norm.weight"),
+                        ffnNorm: try vector(p + "ffn_norm.weight")!,
                         gate: try matrix(p + "ffn_gate.weight", ffn[i], dim), up: try matrix(p + "ffn_up.weight", ffn[i], dim),
-                        down: try matrix(p + "ffn_down.weight", dim, ffn[i]))
+                        down: try matrix(p + "ffn_down.weight", dim, ffn[i]),
+                        qNorm: try vector(p + "attn_q_norm.weight", hd, required: norm),
+                        kNorm: try vector(p + "attn_k_norm.weight", hd, required: norm),
+                        qBias: try vector(p + "attn_q.bias", q, required: bias), kBias: try vector(p + "attn_k.bias", k, required: bias),
+                        vBias: try vector(p + "attn_v.bias", k, required: bias))
     }
     let emb = try matrix("token_embd.weight", config.vocabSize, dim)!
     let tied = (cfg["tie_word_embeddings"] as? Bool) ?? false
-    let out = tied ? nil : try tensor("output.weight", rows: config.vocabSize, cols: dim).map {
-      WeightMatrix(rows: config.vocabSize, cols: dim, values: $0)
-    }
+    let out = tied ? nil : try kept("output.weight", config.vocabSize, dim, permuteHeads: 0)
+      ?? tensor("output.weight", rows: config.vocabSize, cols: dim).map { WeightMatrix(rows: config.vocabSize, cols: dim, values: $0) }
     return try LlamaModel(config: config, tokenizer: tok, embedding: emb, layers: ls,
-                          outputNorm: try vector("output_norm.weight"), output: out)
+                          outputNorm: try vector("output_norm.weight")!, output: out)
   }
 
   /// Write a HF Llama directory: config.json, model.safetensors (dtype F32/F16/BF16), tokenizer.json. With
@@ -118,6 +181,12 @@ extension LlamaModel {
   public func saveHuggingFace(directory dir: String, dtype: SafetensorsWriter.DType = .f32, maxShardBytes: Int? = nil) throws {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let c = config
+    if c.family != .llama && c.ropePairing != .halfSplit {
+      throw LlamaError.badConfig("\(c.family.rawValue) model with adjacent-pair RoPE rows cannot be saved (its Q/K norms assume HF order)")
+    }
+    if c.ropeFrequencyFactors != nil && c.ropeScaling == nil {
+      throw LlamaError.badConfig("rope frequency factors without llama3 rope_scaling parameters cannot be written to config.json")
+    }
     var w = SafetensorsWriter()
     w.metadata = ["format": "pt", "producer": "EdgeLab"]
     func put(_ ours: String, _ m: WeightMatrix?, permuteHeads: Int = 0) throws {
@@ -138,6 +207,10 @@ extension LlamaModel {
       try put(p + "attn_q.weight", l.wq, permuteHeads: c.heads[i]); try put(p + "attn_k.weight", l.wk, permuteHeads: c.kvHeads[i])
       try put(p + "attn_v.weight", l.wv); try put(p + "attn_output.weight", l.wo)
       try put(p + "ffn_gate.weight", l.gate); try put(p + "ffn_up.weight", l.up); try put(p + "ffn_down.weight", l.down)
+      for (name, v) in [("attn_q_norm.weight", l.qNorm), ("attn_k_norm.weight", l.kNorm), ("attn_q.bias", l.qBias),
+                        ("attn_k.bias", l.kBias), ("attn_v.bias", l.vBias)] {
+        if let v { try w.add(Self.hfName(p + name), shape: [v.count], values: v, dtype: dtype) }
+      }
     }
     let fm = FileManager.default
     for f in try fm.contentsOfDirectory(atPath: dir)
@@ -147,12 +220,15 @@ extension LlamaModel {
     }
     _ = try w.writeSharded(directory: dir, maxShardBytes: maxShardBytes ?? Int.max)
     var cfg: [String: Any] = [
-      "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": c.dim, "num_hidden_layers": c.layers,
+      "architectures": [["llama": "LlamaForCausalLM", "qwen2": "Qwen2ForCausalLM", "qwen3": "Qwen3ForCausalLM"][c.family.rawValue]!],
+      "model_type": c.family.rawValue, "hidden_size": c.dim, "num_hidden_layers": c.layers,
       "num_attention_heads": c.heads.max() ?? 0, "num_key_value_heads": c.kvHeads.max() ?? 0,
       "intermediate_size": c.ffn.max() ?? 0, "head_dim": c.headDim, "vocab_size": c.vocabSize,
       "rms_norm_eps": Double(c.rmsEps), "rope_theta": c.ropeTheta, "max_position_embeddings": c.contextLength,
       "tie_word_embeddings": output == nil, "hidden_act": "silu", "torch_dtype": dtype == .f32 ? "float32" : dtype == .f16 ? "float16" : "bfloat16",
     ]
+    if let r = c.ropeScaling { cfg["rope_scaling"] = r.huggingFace }
+    if c.family == .qwen2 { cfg["attention_bias"] = true }
     if let b = tokenizer.bosID { cfg["bos_token_id"] = Int(b) }
     if let e = tokenizer.eosID { cfg["eos_token_id"] = Int(e) }
     if !c.isUniform { cfg["edgelab_heads"] = c.heads; cfg["edgelab_kv_heads"] = c.kvHeads; cfg["edgelab_ffn"] = c.ffn }

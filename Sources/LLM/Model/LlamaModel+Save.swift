@@ -20,7 +20,8 @@ extension LlamaModel {
   public func ggufWriter() throws -> GGUFWriter {
     let c = config
     var w = GGUFWriter()
-    w.set("general.architecture", .string("llama"))
+    let arch = c.family.rawValue, a = arch + "."
+    w.set("general.architecture", .string(arch))
     for (k, v) in sourceMetadata where k.hasPrefix("general.") && !["general.architecture", "general.alignment",
           "general.file_type", "general.quantization_version"].contains(k) { w.set(k, v) }
     // llama.cpp's LLAMA_FTYPE for the type of the bulk of the weights (informational: "mostly Q4_1").
@@ -30,25 +31,25 @@ extension LlamaModel {
       w.set("general.file_type", .uint32(ft))
     }
     func sizes(_ a: [Int]) -> GGUFValue { Set(a).count == 1 ? .uint32(UInt32(a[0])) : .array(.int32, a.map { .int32(Int32($0)) }) }
-    w.set("llama.vocab_size", .uint32(UInt32(c.vocabSize)))
-    w.set("llama.context_length", .uint32(UInt32(c.contextLength)))
-    w.set("llama.embedding_length", .uint32(UInt32(c.dim)))
-    w.set("llama.block_count", .uint32(UInt32(c.layers)))
-    w.set("llama.feed_forward_length", sizes(c.ffn))
-    w.set("llama.attention.head_count", sizes(c.heads))
-    w.set("llama.attention.head_count_kv", sizes(c.kvHeads))
-    w.set("llama.attention.key_length", .uint32(UInt32(c.headDim)))
-    w.set("llama.attention.value_length", .uint32(UInt32(c.headDim)))
-    w.set("llama.rope.dimension_count", .uint32(UInt32(c.ropeDim)))
-    w.set("llama.rope.freq_base", .float32(Float(c.ropeTheta)))
-    w.set("llama.attention.layer_norm_rms_epsilon", .float32(c.rmsEps))
+    w.set(a + "vocab_size", .uint32(UInt32(c.vocabSize)))
+    w.set(a + "context_length", .uint32(UInt32(c.contextLength)))
+    w.set(a + "embedding_length", .uint32(UInt32(c.dim)))
+    w.set(a + "block_count", .uint32(UInt32(c.layers)))
+    w.set(a + "feed_forward_length", sizes(c.ffn))
+    w.set(a + "attention.head_count", sizes(c.heads))
+    w.set(a + "attention.head_count_kv", sizes(c.kvHeads))
+    w.set(a + "attention.key_length", .uint32(UInt32(c.headDim)))
+    w.set(a + "attention.value_length", .uint32(UInt32(c.headDim)))
+    w.set(a + "rope.dimension_count", .uint32(UInt32(c.ropeDim)))
+    w.set(a + "rope.freq_base", .float32(Float(c.ropeTheta)))
+    w.set(a + "attention.layer_norm_rms_epsilon", .float32(c.rmsEps))
     if isQuantized { w.set("general.quantization_version", .uint32(2)) }
     for (k, v) in tokenizer.ggufMetadata { w.set(k, v) }
     for (k, v) in sourceMetadata where LlamaModel.passthroughTokenizerKeys.contains(k) { w.set(k, v) }
 
     func mat(_ name: String, _ m: WeightMatrix?, permuteHeads: Int = 0) throws {
       guard let m else { return }
-      if permuteHeads > 0 && c.ropePairing == .halfSplit {  // HF row order in memory: store GGUF order
+      if permuteHeads > 0 && c.ropePairing != c.family.ggufPairing {  // e.g. HF order in memory, Llama GGUF wants adjacent
         let v = Self.permuteQK(try m.floats(), heads: permuteHeads, headDim: c.headDim, cols: m.cols, toGGUF: true)
         w.tensors.append(.init(name: name, dims: [m.cols, m.rows], floats: v)); return
       }
@@ -59,12 +60,20 @@ extension LlamaModel {
       }
     }
     func vec(_ name: String, _ v: [Float]) { w.tensors.append(.init(name: name, dims: [v.count], floats: v)) }
+    if c.family != .llama && c.ropePairing != c.family.ggufPairing {
+      throw LlamaError.badConfig("\(arch) model with adjacent-pair RoPE rows cannot be saved (its Q/K norms assume HF order)")
+    }
+    if let f = c.ropeFrequencyFactors { vec("rope_freqs.weight", f) }
     try mat("token_embd.weight", embedding)
     for (i, l) in layers.enumerated() {
       let p = "blk.\(i)."
       vec(p + "attn_norm.weight", l.attnNorm)
       try mat(p + "attn_q.weight", l.wq, permuteHeads: c.heads[i]); try mat(p + "attn_k.weight", l.wk, permuteHeads: c.kvHeads[i])
       try mat(p + "attn_v.weight", l.wv); try mat(p + "attn_output.weight", l.wo)
+      for (name, v) in [("attn_q_norm.weight", l.qNorm), ("attn_k_norm.weight", l.kNorm), ("attn_q.bias", l.qBias),
+                        ("attn_k.bias", l.kBias), ("attn_v.bias", l.vBias)] {
+        if let v { vec(p + name, v) }
+      }
       vec(p + "ffn_norm.weight", l.ffnNorm)
       try mat(p + "ffn_gate.weight", l.gate); try mat(p + "ffn_up.weight", l.up); try mat(p + "ffn_down.weight", l.down)
     }
@@ -86,8 +95,17 @@ extension LlamaModel {
     let ones = [Float](repeating: 1, count: d)
     let layers = (0..<config.layers).map { i -> LlamaLayer in
       let p = "blk.\(i).", q = config.heads[i] * hd, k = config.kvHeads[i] * hd, f = config.ffn[i]
+      func vector(_ n: Int, _ name: String, _ wanted: Bool, mean: Float) -> [Float]? {
+        guard wanted, config.heads[i] > 0 else { return nil }
+        var g = rng.split(name)
+        return (0..<n).map { _ in mean + Float(g.normal()) * std }
+      }
+      let fam = config.family
       return LlamaLayer(attnNorm: ones, wq: m(q, d, p + "q"), wk: m(k, d, p + "k"), wv: m(k, d, p + "v"), wo: m(d, q, p + "o"),
-                        ffnNorm: ones, gate: m(f, d, p + "g"), up: m(f, d, p + "u"), down: m(d, f, p + "d"))
+                        ffnNorm: ones, gate: m(f, d, p + "g"), up: m(f, d, p + "u"), down: m(d, f, p + "d"),
+                        qNorm: vector(hd, p + "qn", fam.hasQKNorm, mean: 1), kNorm: vector(hd, p + "kn", fam.hasQKNorm, mean: 1),
+                        qBias: vector(q, p + "qb", fam.hasQKVBias, mean: 0), kBias: vector(k, p + "kb", fam.hasQKVBias, mean: 0),
+                        vBias: vector(k, p + "vb", fam.hasQKVBias, mean: 0))
     }
     return try LlamaModel(config: config, tokenizer: tokenizer, embedding: m(config.vocabSize, d, "emb")!, layers: layers,
                           outputNorm: ones, output: tiedOutput ? nil : m(config.vocabSize, d, "out"))

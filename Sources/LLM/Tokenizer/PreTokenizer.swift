@@ -6,6 +6,8 @@
 // whitespace character when the run is followed by non-space, leaving it to prefix the next word.
 // SmolLM2 ("smollm" in GGUF; HF Sequence[Digits(individual_digits), ByteLevel]) first isolates every \p{N}
 // character, then applies the regex to the remaining segments.
+// Llama 3 / Qwen2 / Tekken regexes: see the cases; the names are those of llama.cpp's tokenizer.ggml.pre
+// (src/llama-vocab.cpp), the regexes those of the models' HF tokenizer.json, matched by hand here (TekkenSplit.swift).
 
 public enum PreTokenizer: String, Sendable, Codable {
   case gpt2
@@ -13,15 +15,50 @@ public enum PreTokenizer: String, Sendable, Codable {
   /// Llama 3 ("llama-bpe"): (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
   ///   ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
   case llama3
+  /// Qwen2 / Qwen2.5 / Qwen3 ("qwen2"): the Llama 3 regex with single digits —
+  ///   (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+  case qwen2
+  /// Mistral NeMo / Tekken ("tekken"), the regex of its tokenizer.json —
+  ///   [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|
+  ///   [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}|
+  ///    ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
+  case tekken
 
-  /// From `tokenizer.ggml.pre`. Unknown names fall back to plain GPT-2 (the caller records a warning).
-  public static func fromGGUF(_ name: String?) -> (PreTokenizer, known: Bool) {
-    switch name ?? "default" {
-    case "smollm": return (.digitsThenGPT2, true)
-    case "gpt-2", "gpt2", "default": return (.gpt2, true)
-    case "llama-bpe", "llama3": return (.llama3, true)
-    default: return (.gpt2, false)
+  /// Names of `tokenizer.ggml.pre` this type implements exactly.
+  public static let ggufNames: [String: PreTokenizer] = [
+    "smollm": .digitsThenGPT2, "gpt-2": .gpt2, "gpt2": .gpt2, "default": .gpt2, "llama-bpe": .llama3, "llama3": .llama3,
+    "qwen2": .qwen2, "qwen2.5": .qwen2, "qwen-2.5": .qwen2, "deepseek-r1-qwen": .qwen2, "tekken": .tekken,
+  ]
+
+  /// The split regex of this pre-tokenizer in HF tokenizer.json (Split before a regex-less ByteLevel); nil for the
+  /// GPT-2 ByteLevel ones.
+  public var huggingFaceRegex: String? {
+    switch self {
+    case .gpt2, .digitsThenGPT2: return nil
+    case .llama3: return #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    case .qwen2: return #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    case .tekken:
+      return #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
     }
+  }
+
+  /// The GGUF `tokenizer.ggml.pre` name written for this pre-tokenizer.
+  public var ggufName: String {
+    switch self {
+    case .gpt2: return "gpt-2"
+    case .digitsThenGPT2: return "smollm"
+    case .llama3: return "llama-bpe"
+    case .qwen2: return "qwen2"
+    case .tekken: return "tekken"
+    }
+  }
+
+  /// From `tokenizer.ggml.pre`. An unknown name is an error naming it, unless `fallback` is set: then plain
+  /// GPT-2 splitting is used and `known` is false (tokens may then differ from the model's own tokenizer).
+  public static func fromGGUF(_ name: String?, fallback: Bool = false) throws -> (PreTokenizer, known: Bool) {
+    if let p = ggufNames[name ?? "default"] { return (p, true) }
+    guard fallback else { throw TokenizerError.unknownPreTokenizer(name ?? "default") }
+    return (.gpt2, false)
   }
 
   public func split(_ text: String) -> [String] {
@@ -29,7 +66,9 @@ public enum PreTokenizer: String, Sendable, Codable {
     var out = [String]()
     switch self {
     case .gpt2: PreTokenizer.gpt2(scalars[...], into: &out)
-    case .llama3: PreTokenizer.llama3(scalars[...], into: &out)
+    case .llama3: PreTokenizer.llama3(scalars[...], maxDigits: 3, into: &out)
+    case .qwen2: PreTokenizer.llama3(scalars[...], maxDigits: 1, into: &out)
+    case .tekken: PreTokenizer.tekken(scalars[...], into: &out)
     case .digitsThenGPT2:
       var start = 0
       for i in 0..<scalars.count where PreTokenizer.isN(scalars[i]) {
@@ -93,7 +132,8 @@ public enum PreTokenizer: String, Sendable, Codable {
 
   static func isNewline(_ s: Unicode.Scalar) -> Bool { s == "\r" || s == "\n" }
 
-  static func llama3(_ s: ArraySlice<Unicode.Scalar>, into out: inout [String]) {
+  /// The Llama 3 regex; `maxDigits` is the digit-run bound (3: \p{N}{1,3}; 1: Qwen2's \p{N}).
+  static func llama3(_ s: ArraySlice<Unicode.Scalar>, maxDigits: Int, into out: inout [String]) {
     var i = s.startIndex
     let n = s.endIndex
     func emit(_ a: Int, _ b: Int) { out.append(String(String.UnicodeScalarView(s[a..<b]))) }
@@ -114,10 +154,10 @@ public enum PreTokenizer: String, Sendable, Codable {
           emit(i, k); i = k; continue
         }
       }
-      // \p{N}{1,3}
+      // \p{N}{1,maxDigits}
       if isN(s[i]) {
         var k = i + 1
-        while k < n && k < i + 3 && isN(s[k]) { k += 1 }
+        while k < n && k < i + maxDigits && isN(s[k]) { k += 1 }
         emit(i, k); i = k; continue
       }
       //  ?[^\s\p{L}\p{N}]+[\r\n]*

@@ -2,7 +2,8 @@
 // eos_token_id, add_bos_token}, tokenizer.chat_template.
 
 extension Tokenizer {
-  public init(gguf f: GGUFFile) throws {
+  /// `preTokenizerFallback`: accept an unknown `tokenizer.ggml.pre` name and split like GPT-2 (otherwise an error).
+  public init(gguf f: GGUFFile, preTokenizerFallback: Bool = false) throws {
     let model = f["tokenizer.ggml.model"]?.string ?? "(none)"
     guard model == "gpt2" else { throw TokenizerError.unsupportedModel(model) }
     guard let toks = f["tokenizer.ggml.tokens"]?.stringArray else { throw TokenizerError.missing("tokenizer.ggml.tokens") }
@@ -13,7 +14,7 @@ extension Tokenizer {
       types = tt.map { TokenType(rawValue: Int32(truncatingIfNeeded: $0)) ?? .normal }
     }
     let preName = f["tokenizer.ggml.pre"]?.string
-    let (pre, known) = PreTokenizer.fromGGUF(preName)
+    let (pre, known) = try PreTokenizer.fromGGUF(preName, fallback: preTokenizerFallback)
     try self.init(tokens: toks, tokenTypes: types, merges: merges, preTokenizer: pre,
                   preTokenizerName: preName ?? "default", preTokenizerKnown: known,
                   bosID: try Self.tokenID(f, "tokenizer.ggml.bos_token_id"),

@@ -11,7 +11,8 @@ extension Tokenizer {
     try self.init(huggingFaceJSON: data)
   }
 
-  public init(huggingFaceJSON data: Data) throws {
+  /// `preTokenizerFallback`: accept a Split regex this type does not implement and split like GPT-2 (else an error).
+  public init(huggingFaceJSON data: Data, preTokenizerFallback: Bool = false) throws {
     guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
       throw TokenizerError.invalid("tokenizer.json is not a JSON object")
     }
@@ -42,15 +43,35 @@ extension Tokenizer {
       else if let p = m as? [String], p.count == 2 { merges.append(p[0] + " " + p[1]) }
       else { throw TokenizerError.invalid("merge entry \(m)") }
     }
-    let preJSON = String(describing: root["pre_tokenizer"] ?? "")
-    let digits = preJSON.contains("Digits")
-    let llama3 = preJSON.contains("Split") && preJSON.contains("{1,3}")
+    // Pre-tokenizer: a Split step's regex must be one we implement exactly; else Digits+ByteLevel or ByteLevel.
+    let preObject = root["pre_tokenizer"] as? [String: Any]
+    let steps = (preObject?["pretokenizers"] as? [[String: Any]]) ?? (preObject.map { [$0] } ?? [])
+    let split = steps.first { $0["type"] as? String == "Split" }
+    var pre: PreTokenizer = steps.contains { $0["type"] as? String == "Digits" } ? .digitsThenGPT2 : .gpt2
+    var known = true
+    if let split {
+      let regex = ((split["pattern"] as? [String: Any])?["Regex"] as? String) ?? "(not a regex)"
+      if let p = [PreTokenizer.llama3, .qwen2, .tekken].first(where: { $0.huggingFaceRegex == regex }) { pre = p }
+      else if preTokenizerFallback { known = false }
+      else { throw TokenizerError.unknownPreTokenizer("tokenizer.json Split regex \(regex)") }
+    }
     func idOf(_ s: String?) -> Int32? { s.flatMap { n in tokens.firstIndex(of: n).map { Int32($0) } } }
-    // bos/eos are not in tokenizer.json proper; SmolLM2 uses <|im_start|>/<|im_end|> as in its GGUF.
-    let pre: PreTokenizer = llama3 ? .llama3 : digits ? .digitsThenGPT2 : .gpt2
+    // BOS: a TemplateProcessing post-processor (alone or in a Sequence, as Llama 3's) whose single-sequence
+    // template starts with a special token adds that token (HF's add_special_tokens); otherwise bos/eos are not in
+    // tokenizer.json proper and SmolLM2 uses <|im_start|>/<|im_end|> as in its GGUF.
+    func templateBOS(_ any: Any?) -> String? {
+      guard let o = any as? [String: Any] else { return nil }
+      if let single = o["single"] as? [[String: Any]], let first = single.first?["SpecialToken"] as? [String: Any] {
+        return first["id"] as? String
+      }
+      return (o["processors"] as? [Any])?.lazy.compactMap(templateBOS).first
+    }
+    let addedBOS = templateBOS(root["post_processor"]).flatMap { idOf($0) }
     try self.init(tokens: tokens, tokenTypes: types, merges: merges, preTokenizer: pre,
-                  preTokenizerName: llama3 ? "llama-bpe" : digits ? "smollm" : "gpt-2",
-                  bosID: idOf("<|im_start|>") ?? idOf("<|begin_of_text|>"), eosID: idOf("<|im_end|>") ?? idOf("<|eot_id|>"))
+                  preTokenizerName: pre.ggufName, preTokenizerKnown: known,
+                  bosID: addedBOS ?? idOf("<|im_start|>") ?? idOf("<|begin_of_text|>") ?? idOf("<s>"),
+                  eosID: idOf("<|im_end|>") ?? idOf("<|eot_id|>") ?? idOf("<|end_of_text|>") ?? idOf("</s>"),
+                  addBOS: addedBOS != nil)
   }
 }
 
@@ -72,14 +93,24 @@ extension Tokenizer {
     switch preTokenizer {
     case .gpt2: pre = byteLevel
     case .digitsThenGPT2: pre = ["type": "Sequence", "pretokenizers": [["type": "Digits", "individual_digits": true], byteLevel]]
-    case .llama3:
-      let regex = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    case .llama3, .qwen2, .tekken:
+      let regex = preTokenizer.huggingFaceRegex!
       var bl = byteLevel; bl["use_regex"] = false
       pre = ["type": "Sequence", "pretokenizers": [["type": "Split", "pattern": ["Regex": regex], "behavior": "Isolated", "invert": false], bl]]
     }
+    // add_bos_token ↔ a TemplateProcessing post-processor that puts BOS first (what HF's Llama 3 files carry).
+    var postProcessor: Any = NSNull()
+    if addBOS, let b = bosID {
+      let bos = tokens[Int(b)]
+      postProcessor = ["type": "TemplateProcessing",
+                       "single": [["SpecialToken": ["id": bos, "type_id": 0]], ["Sequence": ["id": "A", "type_id": 0]]],
+                       "pair": [["SpecialToken": ["id": bos, "type_id": 0]], ["Sequence": ["id": "A", "type_id": 0]],
+                                ["SpecialToken": ["id": bos, "type_id": 1]], ["Sequence": ["id": "B", "type_id": 1]]],
+                       "special_tokens": [bos: ["id": bos, "ids": [Int(b)], "tokens": [bos]]]] as [String: Any]
+    }
     let json: [String: Any] = [
       "version": "1.0", "added_tokens": added, "normalizer": NSNull(), "pre_tokenizer": pre,
-      "post_processor": NSNull(), "decoder": byteLevel,
+      "post_processor": postProcessor, "decoder": byteLevel,
       "model": ["type": "BPE", "dropout": NSNull(), "unk_token": NSNull(), "continuing_subword_prefix": NSNull(),
                 "end_of_word_suffix": NSNull(), "fuse_unk": false, "byte_fallback": false, "vocab": vocab,
                 "merges": merges.map { $0.split(separator: " ", maxSplits: 1).map(String.init) }] as [String: Any],

@@ -10,12 +10,16 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
   case unsupportedModel(String)
   case missing(String)
   case invalid(String)
+  case unknownPreTokenizer(String)
 
   public var description: String {
     switch self {
     case let .unsupportedModel(m): return "unsupported tokenizer model '\(m)' (only byte-level BPE 'gpt2' is implemented)"
     case let .missing(k): return "tokenizer data missing: \(k)"
     case let .invalid(m): return "invalid tokenizer data: \(m)"
+    case let .unknownPreTokenizer(n):
+      return "unknown pre-tokenizer '\(n)' (tokenizer.ggml.pre; implemented: \(PreTokenizer.ggufNames.keys.sorted().joined(separator: ", "))); "
+        + "pass pre_tokenizer_fallback = true to split it like GPT-2 anyway (token ids may then differ from the model's)"
     }
   }
 }
