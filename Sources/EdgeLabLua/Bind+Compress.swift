@@ -11,7 +11,7 @@ import LuaBridge
 ///                          drop_layers=0, criterion="activation"|"flap"|"magnitude", multiple=32,
 ///                          recovery="none"|"refit", ridge=1e-3, calibration_windows=16, calibration_length=256, texts=})
 ///   compress.quantize(model, {type="q4_0", method="rtn"|"gptq", act_order=false, embedding_type="q8_0",
-///                             chunk_layers=10, calibration_windows=16, calibration_length=256, texts=})
+///                             chunk_layers=1, calibration_windows=32, calibration_length=256, texts=})
 ///   compress.distill(teacher, student, {steps=100, batch_size=2, lr=1e-4, min_lr=1e-5, warmup=5, temperature=2,
 ///                    alpha=1, top_k=64, clip=1, weight_decay=0, train_embedding=false, seed=0, windows=64, length=128,
 ///                    checkpoint=, checkpoint_every=0, resume=false, texts=})

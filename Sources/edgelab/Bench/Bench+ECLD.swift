@@ -39,6 +39,7 @@ enum ECLDBench {
     let ref = LlamaScoringModel(base, name: "base-f32")
     let t0 = Date()
     if parts == ["gptq_proxy"] { try GPTQProxyBench.run(report, base, splits); return }
+    if parts == ["gptq"] { try GPTQSweepBench.run(report, base, splits, evalTokens: evalTokens); return }
     let basePPL = try Perplexity.evaluate(model: ref, texts: splits.heldOut, context: 512, maxTokens: evalTokens)
     let fwdTokS = Double(basePPL.scoredTokens) / Date().timeIntervalSince(t0)
     report.record("base_f32_perplexity", basePPL.perplexity, unit: "ppl", extra: ["bytes": base.weightBytes,

@@ -14,34 +14,35 @@ enum GPTQProxyBench {
   static let sites: [(ActivationSite, [String])] = [(.attnInput, ["attn_q", "attn_k", "attn_v"]), (.attnOutput, ["attn_output"]),
                                                     (.ffnInput, ["ffn_gate", "ffn_up"]), (.ffnActivation, ["ffn_down"])]
 
-  /// Hessians over the first n windows for each n in `snapshots` (one pass over the longest prefix).
-  static func hessians(_ model: LlamaModel, _ windows: [[Int32]], snapshots: [Int], skipFirst: Bool = false) throws -> [Int: [[ActivationSite: GPTQHessian]]] {
+  /// Hessians over the first n windows for each n in `snapshots` (one pass over the longest prefix); key
+  /// (n, true) holds the Hessians without each window's first position.
+  static func hessians(_ model: LlamaModel, _ windows: [[Int32]], snapshots: [Int]) throws -> [Int: [Bool: [[ActivationSite: GPTQHessian]]]] {
     let c = model.config
-    var h: [[ActivationSite: GPTQHessian]] = (0..<c.layers).map { l in
+    let empty: [[ActivationSite: GPTQHessian]] = (0..<c.layers).map { l in
       [.attnInput: GPTQHessian(cols: c.dim), .attnOutput: GPTQHessian(cols: c.heads[l] * c.headDim),
        .ffnInput: GPTQHessian(cols: c.dim), .ffnActivation: GPTQHessian(cols: c.ffn[l])]
     }
-    var out: [Int: [[ActivationSite: GPTQHessian]]] = [:]
+    var h = empty, hs = empty
+    var out: [Int: [Bool: [[ActivationSite: GPTQHessian]]]] = [:]
     var firstShare: [[ActivationSite: Double]] = Array(repeating: [:], count: c.layers)
-    defer {
-      for (s, _) in sites {
-        let v = (0..<c.layers).map { firstShare[$0][s, default: 0] / Double(windows.count) }
-        print(String(format: "    share of tr(H) from position 0, %@: mean %.3f max %.3f (layer %d)", s.rawValue,
-                     v.reduce(0, +) / Double(v.count), v.max()!, v.firstIndex(of: v.max()!)!))
-      }
-    }
     for (i, w) in windows.enumerated() {
       var cache = model.makeCache(reserve: w.count)
       _ = try model.forward(tokens: w, cache: &cache, lastOnly: true) { l, site, v, rows, _ in
         guard site != .blockOutput, rows > 1 else { return }
         let cols = v.count / rows
-        if skipFirst { h[l][site]!.add(v.baseAddress! + cols, rows: rows - 1) } else { h[l][site]!.add(v.baseAddress!, rows: rows) }
+        h[l][site]!.add(v.baseAddress!, rows: rows)
+        hs[l][site]!.add(v.baseAddress! + cols, rows: rows - 1)
         var first = 0.0, all = 0.0
         for j in 0..<cols { first += Double(v[j] * v[j]) }
         for j in 0..<(rows * cols) { all += Double(v[j] * v[j]) }
         firstShare[l][site, default: 0] += first / all
       }
-      if snapshots.contains(i + 1) { out[i + 1] = h; print("    hessians: \(i + 1) windows") }
+      if snapshots.contains(i + 1) { out[i + 1] = [false: h, true: hs]; print("    hessians: \(i + 1) windows") }
+    }
+    for (s, _) in sites {
+      let v = (0..<c.layers).map { firstShare[$0][s, default: 0] / Double(windows.count) }
+      print(String(format: "    share of tr(H) from position 0, %@: mean %.3f max %.3f (layer %d)", s.rawValue,
+                   v.reduce(0, +) / Double(v.count), v.max()!, v.firstIndex(of: v.max()!)!))
     }
     return out
   }
@@ -124,10 +125,10 @@ enum GPTQProxyBench {
     for (name, H) in tests { rtnErr[name] = siteErrors(rtnQ, H) }
     let damps = (ProcessInfo.processInfo.environment["EDGELAB_GPTQ_DAMPS"] ?? "0.01").split(separator: ",").compactMap { Double($0) }
     let skips = ProcessInfo.processInfo.environment["EDGELAB_GPTQ_SKIP_FIRST"] == "1" ? [false, true] : [false]
+    let snaps = try hessians(base, calAll, snapshots: counts)
     for skip in skips {
-    let snaps = try hessians(base, calAll, snapshots: counts, skipFirst: skip)
     for n in counts { for damp in damps {
-      guard let hc = snaps[n] else { continue }
+      guard let hc = snaps[n]?[skip] else { continue }
       let calF = hc.map { $0.mapValues(toFloat) }
       let rtnCal = siteErrors(rtnQ, calF)
       for act in [false, true] {
