@@ -76,10 +76,11 @@ final class QuantGPTQTests: XCTestCase {
     let scale = Href.map(abs).max()!
     for i in 0..<(cols * cols) { XCTAssertEqual(H[i], Href[i], accuracy: 2e-6 * scale) }
     for c in fx["cases"] as! [[String: Any]] {
-      let type = GGMLType(name: c["type"] as! String)!, act = c["act_order"] as! Bool
-      let cfg = GPTQConfig(blockSize: fx["block_size"] as! Int, dampPercent: fx["damp_percent"] as! Double, actOrder: act, threads: 2)
+      let type = GGMLType(name: c["type"] as! String)!, act = c["act_order"] as! Bool, st = c["static_groups"] as! Bool
+      let cfg = GPTQConfig(blockSize: fx["block_size"] as! Int, dampPercent: fx["damp_percent"] as! Double, actOrder: act,
+                           staticGroups: st, threads: 2)
       let f = try GPTQFactor(hessian: Href, cols: cols, config: cfg)
-      XCTAssertEqual(f.dead.enumerated().filter { $0.element }.map(\.offset), [7])
+      XCTAssertEqual(f.dead.enumerated().filter { $0.element }.map { $0.offset }, [7])
       let g = try GPTQ.quantize(W, rows: rows, cols: cols, type: type, factor: f, config: cfg)
       let q = g.matrix.dequantized(), qRef = QuantFixtures.floats(c["q"])
       let same = zip(q, qRef).filter { $0 == $1 }.count
@@ -88,7 +89,7 @@ final class QuantGPTQTests: XCTestCase {
       var err = 0.0
       for r in 0..<rows { for i in 0..<cols { for j in 0..<cols { err += D[r * cols + i] * Href[i * cols + j] * D[r * cols + j] } } }
       let refErr = c["gptq_error"] as! Double, rtnErr = c["rtn_error"] as! Double
-      print(String(format: "numpy GPTQ %@ act=%d: same %.4f, error %.5g vs numpy %.5g (RTN %.5g), loss %.5g vs %.5g",
+      print(String(format: "numpy GPTQ %@ act=%d static=\(st): same %.4f, error %.5g vs numpy %.5g (RTN %.5g), loss %.5g vs %.5g",
                    type.description, act ? 1 : 0, Double(same) / Double(q.count), err, refErr, rtnErr, g.loss, c["loss"] as! Double))
       // Float32 error feedback summed in another order (sgemm) may flip a rare near-tie level and the flip
       // propagates along its row; everything else must agree exactly.

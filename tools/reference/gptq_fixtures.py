@@ -16,7 +16,8 @@ Writes:
           - lazy blocks of 64 columns (so groups start inside a lazy block);
           - dynamic groups: a 32-block's scale is fitted by gguf's own round-to-nearest quantizer from the
             error-updated weights when processing reaches its first column;
-          - static groups (always with act-order): every block fitted up front from the original weights;
+          - static groups (always with act-order, optional without): every block fitted up front from the
+            original weights;
           - act-order: columns by descending diag H (stable).
         Each case stores the dequantized result Q (float32), GPTQ's loss sum (w-q)^2/(2 d^2) and the output
         errors tr(D H D^T) of GPTQ and of plain RTN (gguf quantize/dequantize).
@@ -70,7 +71,7 @@ def quantize_column(w, grid):
     return (np.float32(a) * L.astype(np.float32) + np.float32(b)).astype(np.float32)
 
 
-def gptq(W, H, qt, blocksize=64, percdamp=0.01, actorder=False, group=32):
+def gptq(W, H, qt, blocksize=64, percdamp=0.01, actorder=False, static_groups=False, group=32):
     """GPTQ in float32 arithmetic on the weights (Hinv from float64), like the reference."""
     W = W.astype(np.float32).copy()
     H = H.copy()
@@ -79,8 +80,9 @@ def gptq(W, H, qt, blocksize=64, percdamp=0.01, actorder=False, group=32):
     H[dead, dead] = 1
     W[:, dead] = 0
     static = None
-    if actorder:                                   # static groups: fitted from the original (dead-zeroed) W
+    if actorder or static_groups:                  # static groups: fitted from the original (dead-zeroed) W
         static = [[block_grid(qt, W[r, g:g + group]) for g in range(0, cols, group)] for r in range(rows)]
+    if actorder:
         perm = sorted(range(cols), key=lambda i: (-H[i, i], i))
         W = W[:, perm]
         H = H[np.ix_(perm, perm)]
@@ -140,11 +142,11 @@ def gptq_fixture():
     cases = []
     for qt in (T.Q4_0, T.Q5_0, T.Q8_0, T.Q4_1):
         rtn = quants.dequantize(quants.quantize(W, qt), qt).astype(np.float32)
-        for act in (False, True):
-            Q, loss = gptq(W, H, qt, actorder=act)
-            cases.append({"type": qt.name, "act_order": act, "q": B64(Q.astype(np.float32)), "loss": loss,
-                          "gptq_error": out_err(Q), "rtn_error": out_err(rtn)})
-            print(f"{qt.name} act_order={act}: GPTQ {out_err(Q):.5g} vs RTN {out_err(rtn):.5g}")
+        for act, static in ((False, False), (True, False), (False, True)):
+            Q, loss = gptq(W, H, qt, actorder=act, static_groups=static)
+            cases.append({"type": qt.name, "act_order": act, "static_groups": static, "q": B64(Q.astype(np.float32)),
+                          "loss": loss, "gptq_error": out_err(Q), "rtn_error": out_err(rtn)})
+            print(f"{qt.name} act_order={act} static_groups={static}: GPTQ {out_err(Q):.5g} vs RTN {out_err(rtn):.5g}")
     return {"generator": "tools/reference/gptq_fixtures.py", "numpy": np.__version__, "gguf": version("gguf"),
             "rows": rows, "cols": cols, "block_size": 64, "damp_percent": 0.01, "weights": B64(W),
             "batches": [{"rows": int(b.shape[0]), "x": B64(b)} for b in batches],
