@@ -7,7 +7,8 @@
 // quantized, and the *quantized* blocks then advance the hidden states to the next chunk — so every block is
 // calibrated on the inputs the quantized model really gives it. chunkLayers = 1 (default) is the reference's
 // layer-by-layer order; chunkLayers = layers is one pass over the unquantized model. Cost: two passes of the
-// blocks over the windows whatever the chunking. Memory: windows·length·dim floats of hidden states plus
+// blocks over the windows whatever the chunking. The first `skipFirstPositions` positions of every window (the
+// attention sink, default 1) are left out of the Hessians (decision 0700). Memory: windows·length·dim floats of hidden states plus
 // chunkLayers · (2·dim² + heads·headDim² + ffn²) floats of Hessians.
 import Foundation
 import LLM
@@ -52,6 +53,11 @@ public enum ModelQuantizer {
       report.add(t); lossSum += t.gptqLoss ?? 0
       return WeightMatrix(t.matrix)
     }
+    var skip = 0
+    if case let .gptq(cfg) = o.method {
+      guard cfg.skipFirstPositions >= 0 else { throw CompressionError.invalidOption("skip_first_positions must be ≥ 0") }
+      skip = cfg.skipFirstPositions
+    }
     var current = model
     // Hidden states entering the next chunk, one array per window (GPTQ only).
     var hidden: [[Float]] = isGPTQ ? try windows.map { try model.embed($0) } : []
@@ -67,9 +73,9 @@ public enum ModelQuantizer {
         for (i, w) in windows.enumerated() {
           try Cancellation.check()
           var x = hidden[i]
-          try current.forwardBlocks(a..<b, hidden: &x, n: w.count) { l, site, v, rows, _ in
-            guard site != .blockOutput, rows > 0 else { return }
-            hess[l]![site]!.add(v.baseAddress!, rows: rows)
+          try current.forwardBlocks(a..<b, hidden: &x, n: w.count) { l, site, v, rows, cols in
+            guard site != .blockOutput, rows > skip else { return }
+            hess[l]![site]!.add(v.baseAddress! + skip * cols, rows: rows - skip)
           }
         }
       }

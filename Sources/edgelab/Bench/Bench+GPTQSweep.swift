@@ -13,7 +13,8 @@ enum GPTQSweepBench {
   static func run(_ report: BenchReport, _ base: LlamaModel, _ splits: TextSplits, evalTokens: Int) throws {
     let env = ProcessInfo.processInfo.environment
     let counts = (env["EDGELAB_GPTQ_WINDOWS"] ?? "16,64,256").split(separator: ",").compactMap { Int($0) }
-    let chunk = ECLDBench.env("EDGELAB_ECLD_GPTQ_CHUNK", 1)
+    let chunk = ECLDBench.env("EDGELAB_ECLD_GPTQ_CHUNK", 1), skip = ECLDBench.env("EDGELAB_GPTQ_SKIP_FIRST", 1)
+    let withRTN = env["EDGELAB_GPTQ_RTN"] != "0"
     let ref = LlamaScoringModel(base, name: "base-f32")
     let texts: [(String, [String])] = [("in_domain", splits.heldOut), ("other_domain", try HaluEval.knowledgePassages())]
     report.note("gptq_sweep_texts", "in_domain = HaluEval summarization held-out split (news); other_domain = HaluEval-QA knowledge passages (Wikipedia)")
@@ -37,15 +38,15 @@ enum GPTQSweepBench {
       for l in lines { print(l) }
     }
     let rtn = try ModelQuantizer.quantize(base, options: ModelQuantOptions(rules: rules, method: .rtn))
-    var group: [(String, LlamaModel, [String: Any])] = [("rtn_q4_0", rtn.model, ["seconds": rtn.seconds])]
+    var group: [(String, LlamaModel, [String: Any])] = withRTN ? [("rtn_q4_0", rtn.model, ["seconds": rtn.seconds])] : []
     let all = try Calibration.windows(model: base, texts: splits.calibration, length: 256, count: counts.max() ?? 16)
     for n in counts {
       for act in [false, true] {
-        let o = ModelQuantOptions(rules: rules, method: .gptq(GPTQConfig(actOrder: act)), chunkLayers: chunk)
+        let o = ModelQuantOptions(rules: rules, method: .gptq(GPTQConfig(actOrder: act, skipFirstPositions: skip)), chunkLayers: chunk)
         let g = try ModelQuantizer.quantize(base, options: o, windows: Array(all.prefix(n)))
-        let label = "\(g.report.variantLabel)_w\(n)"
+        let label = "\(g.report.variantLabel)_w\(n)\(skip == 1 ? "" : "_skip\(skip)")"
         report.record("sweep_\(label)_seconds", g.seconds, unit: "s",
-                      extra: ["windows": n, "chunk_layers": chunk, "loadavg": BenchReport.loadavg()])
+                      extra: ["windows": n, "chunk_layers": chunk, "skip_first_positions": skip, "loadavg": BenchReport.loadavg()])
         print(String(format: "  %@: GPTQ of the whole model %.1f s (load %@)", label, g.seconds, BenchReport.loadavg().description))
         group.append((label, g.model, ["seconds": g.seconds, "windows": n]))
       }
