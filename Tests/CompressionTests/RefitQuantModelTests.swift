@@ -104,7 +104,7 @@ final class RefitQuantModelTests: XCTestCase {
     for t in w {
       var c = partly.makeCache()
       _ = try partly.forward(tokens: t, cache: &c, lastOnly: true) { l, site, v, rows, _ in
-        if l == 1 && site == .ffnActivation { h.add(v.baseAddress! + v.count / rows, rows: rows - 1) }   // position 0 skipped
+        if l == 1 && site == .ffnActivation { h.add(v.baseAddress!, rows: rows) }
       }
     }
     let down = m.layers[1].down!

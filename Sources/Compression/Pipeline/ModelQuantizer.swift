@@ -7,8 +7,8 @@
 // quantized, and the *quantized* blocks then advance the hidden states to the next chunk — so every block is
 // calibrated on the inputs the quantized model really gives it. chunkLayers = 1 (default) is the reference's
 // layer-by-layer order; chunkLayers = layers is one pass over the unquantized model. Cost: two passes of the
-// blocks over the windows whatever the chunking. The first `skipFirstPositions` positions of every window (the
-// attention sink, default 1) are left out of the Hessians (decision 0700). Memory: windows·length·dim floats of hidden states plus
+// blocks over the windows whatever the chunking. Every position of every window enters the Hessians (leaving out
+// the attention sink at position 0, `skipFirstPositions`, breaks the sink; decision 0700). Memory: windows·length·dim floats of hidden states plus
 // chunkLayers · (2·dim² + heads·headDim² + ffn²) floats of Hessians.
 import Foundation
 import LLM

@@ -13,7 +13,7 @@ enum GPTQSweepBench {
   static func run(_ report: BenchReport, _ base: LlamaModel, _ splits: TextSplits, evalTokens: Int) throws {
     let env = ProcessInfo.processInfo.environment
     let counts = (env["EDGELAB_GPTQ_WINDOWS"] ?? "16,64,256").split(separator: ",").compactMap { Int($0) }
-    let chunk = ECLDBench.env("EDGELAB_ECLD_GPTQ_CHUNK", 1), skip = ECLDBench.env("EDGELAB_GPTQ_SKIP_FIRST", 1)
+    let chunk = ECLDBench.env("EDGELAB_ECLD_GPTQ_CHUNK", 1), skip = ECLDBench.env("EDGELAB_GPTQ_SKIP_FIRST", 0)
     let withRTN = env["EDGELAB_GPTQ_RTN"] != "0"
     let ref = LlamaScoringModel(base, name: "base-f32")
     let texts: [(String, [String])] = [("in_domain", splits.heldOut), ("other_domain", try HaluEval.knowledgePassages())]
@@ -44,7 +44,7 @@ enum GPTQSweepBench {
       for act in [false, true] {
         let o = ModelQuantOptions(rules: rules, method: .gptq(GPTQConfig(actOrder: act, skipFirstPositions: skip)), chunkLayers: chunk)
         let g = try ModelQuantizer.quantize(base, options: o, windows: Array(all.prefix(n)))
-        let label = "\(g.report.variantLabel)_w\(n)\(skip == 1 ? "" : "_skip\(skip)")"
+        let label = "\(g.report.variantLabel)_w\(n)\(skip == 0 ? "" : "_skip\(skip)")"
         report.record("sweep_\(label)_seconds", g.seconds, unit: "s",
                       extra: ["windows": n, "chunk_layers": chunk, "skip_first_positions": skip, "loadavg": BenchReport.loadavg()])
         print(String(format: "  %@: GPTQ of the whole model %.1f s (load %@)", label, g.seconds, BenchReport.loadavg().description))
