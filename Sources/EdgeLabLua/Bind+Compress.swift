@@ -11,7 +11,7 @@ import LuaBridge
 ///                          drop_layers=0, criterion="activation"|"flap"|"magnitude", multiple=32,
 ///                          recovery="none"|"refit", ridge=1e-3, calibration_windows=16, calibration_length=256, texts=})
 ///   compress.quantize(model, {type="q4_0", method="rtn"|"gptq", act_order=false, embedding_type="q8_0",
-///                             chunk_layers=10, calibration_windows=16, calibration_length=256, texts=})
+///                             chunk_layers=1, calibration_windows=32, calibration_length=256, texts=})
 ///   compress.distill(teacher, student, {steps=100, batch_size=2, lr=1e-4, min_lr=1e-5, warmup=5, temperature=2,
 ///                    alpha=1, top_k=64, clip=1, weight_decay=0, train_embedding=false, seed=0, windows=64, length=128,
 ///                    checkpoint=, checkpoint_every=0, resume=false, texts=})
@@ -99,11 +99,22 @@ enum CompressBinding {
     let params = m.config.parameterCount(tiedOutput: m.output == nil)
     var t: [String: LuaValue] = ["params": .integer(params), "linear_params": .integer(Pruner.linearParameters(m)),
                                  "bytes": .integer(m.weightBytes), "bits_per_weight": .number(Double(m.weightBytes * 8) / Double(params)),
+                                 "percent_of_f16": .number(100 * Double(m.weightBytes) / Double(2 * params)),
+                                 "percent_of_f32": .number(100 * Double(m.weightBytes) / Double(4 * params)),
                                  "heads": EdgeLabBinding.ints(m.config.heads), "ffn": EdgeLabBinding.ints(m.config.ffn),
                                  "layers": .integer(m.config.layers)]
     for (k, v) in extra { t[k] = v }
     call.push(.table(t))
     return 2
+  }
+
+  /// What quantization wrote: types (tensor counts, all tensors), the linear layers' types, fallbacks
+  /// ("q4_k->q5_0" = tensors whose rows the requested type cannot encode) and methods actually applied.
+  static func quantInfo(_ q: QuantReport) -> [String: LuaValue] {
+    func counts(_ d: [String: Int]) -> LuaValue { .table(d.mapValues { .integer($0) }) }
+    return ["quant_bytes": .integer(q.totalBytes), "quant_bits_per_weight": .number(q.bitsPerWeight),
+            "types": counts(q.typeCounts), "linear_types": .string(q.linearTypesLabel), "fallbacks": counts(q.fallbacks),
+            "methods": counts(q.methodCounts), "variant": .string(q.variantLabel)]
   }
 
   static func wrap<T>(_ call: LuaCall, _ arg: Int32, _ f: () throws -> T) throws -> T {
@@ -138,9 +149,9 @@ enum CompressBinding {
       let needsText: Bool = { if case .gptq = qo.method { return true } else { return false } }()
       let r = try ECLD.quantize(box.model, options: qo, calibration: needsText ? try texts(o.texts) : [],
                                 windows: o.calibration_windows, length: o.calibration_length)
-      return push(call, r.model, name: box.path + "#\(o.method)-\(o.type)", ["seconds": .number(r.stageSeconds.reduce(0) { $0 + $1.1 }),
-                  "quant_bytes": .integer(r.quantReport?.totalBytes ?? r.bytes),
-                  "quant_bits_per_weight": .number(r.quantReport?.bitsPerWeight ?? r.bitsPerWeight)])
+      var info: [String: LuaValue] = ["seconds": .number(r.stageSeconds.reduce(0) { $0 + $1.1 })]
+      if let q = r.quantReport { for (k, v) in quantInfo(q) { info[k] = v } }
+      return push(call, r.model, name: box.path + "#" + (r.quantReport?.variantLabel ?? "\(o.method)-\(o.type)"), info)
     }
   }
 
@@ -174,8 +185,9 @@ enum CompressBinding {
       let r = try ECLD.compress(box.model, calibration: texts(o.texts), options: opts)
       var stages: [String: LuaValue] = [:]
       for (k, v) in r.stageSeconds { stages[k] = .number(v) }
-      return push(call, r.model, name: box.path + "#ecld", ["stage_seconds": .table(stages),
-                  "kd": .array(r.distillHistory.map { .number($0.kd) })])
+      var info: [String: LuaValue] = ["stage_seconds": .table(stages), "kd": .array(r.distillHistory.map { .number($0.kd) })]
+      if let q = r.quantReport { for (k, v) in quantInfo(q) { info[k] = v } }
+      return push(call, r.model, name: box.path + "#ecld" + (r.quantReport.map { "-" + $0.variantLabel } ?? ""), info)
     }
   }
 }

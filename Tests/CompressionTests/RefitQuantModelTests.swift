@@ -71,4 +71,64 @@ final class RefitQuantModelTests: XCTestCase {
     XCTAssertLessThan(eg, er, "logit MSE GPTQ \(eg) vs RTN \(er)")
     XCTAssertThrowsError(try ModelQuantizer.quantize(m, options: ModelQuantOptions(method: .gptq(GPTQConfig()))))
   }
+
+  func testForwardBlocksEqualsForward() throws {
+    // Advancing hidden states block by block (sequential GPTQ's calibration path) gives exactly forward's hooks.
+    let m = try Tiny.model(layers: 3)
+    let t = Tiny.windows(m, count: 1, length: 20)[0]
+    var ref: [Int: [Float]] = [:]
+    var c = m.makeCache()
+    _ = try m.forward(tokens: t, cache: &c, lastOnly: true) { l, site, v, _, _ in if site == .blockOutput { ref[l] = Array(v) } }
+    var x = try m.embed(t)
+    try m.forwardBlocks(0..<1, hidden: &x, n: t.count)
+    XCTAssertEqual(x, ref[0]!)
+    var seen: [Int] = []
+    try m.forwardBlocks(1..<3, hidden: &x, n: t.count) { l, site, _, _, _ in if site == .blockOutput { seen.append(l) } }
+    XCTAssertEqual(x, ref[2]!); XCTAssertEqual(seen, [1, 2])
+    XCTAssertThrowsError(try m.forwardBlocks(0..<4, hidden: &x, n: t.count))
+    XCTAssertThrowsError(try m.forwardBlocks(0..<1, hidden: &x, n: t.count + 1))
+  }
+
+  func testSequentialGPTQCalibratesOnQuantizedInputs() throws {
+    // chunk_layers = 1: layer 1's Hessians come from the model whose layer 0 is already quantized, so the result
+    // equals quantizing layer 1 alone with Hessians collected by a plain forward of that partly quantized model.
+    let m = try Tiny.model(layers: 2, heads: 4, kv: 2, ffn: 64, dim: 64, std: 0.3)
+    let w = Tiny.windows(m, count: 6, length: 32)
+    let rules = try PrecisionRules([], default: .q4_0)
+    let cfg = GPTQConfig(threads: 1)
+    let seq = try ModelQuantizer.quantize(m, options: ModelQuantOptions(rules: rules, method: .gptq(cfg), chunkLayers: 1, threads: 1), windows: w)
+    let once = try ModelQuantizer.quantize(m, options: ModelQuantOptions(rules: rules, method: .gptq(cfg), chunkLayers: 2, threads: 1), windows: w)
+    XCTAssertEqual(seq.model.layers[0].wq?.isQuantized, true)
+    let partly = try m.replacing { i, L in if i == 0 { L = seq.model.layers[0] } }
+    var h = GPTQHessian(cols: m.config.ffn[1])
+    for t in w {
+      var c = partly.makeCache()
+      _ = try partly.forward(tokens: t, cache: &c, lastOnly: true) { l, site, v, rows, _ in
+        if l == 1 && site == .ffnActivation { h.add(v.baseAddress!, rows: rows) }
+      }
+    }
+    let down = m.layers[1].down!
+    let f = try GPTQFactor(hessian: h, config: cfg)
+    let expect = try GPTQ.quantize(try down.floats(), rows: down.rows, cols: down.cols, type: .q4_0, factor: f, config: cfg)
+    XCTAssertEqual(try seq.model.layers[1].down!.floats(), expect.matrix.dequantized())
+    XCTAssertNotEqual(try once.model.layers[1].down!.floats(), expect.matrix.dequantized())   // not sequential
+    XCTAssertEqual(try once.model.layers[0].down!.floats(), try seq.model.layers[0].down!.floats())  // same first layer
+  }
+
+  func testReportNamesTypesWrittenAndFallbacks() throws {
+    // Q4_K needs rows that are a multiple of 256: a 64-wide input falls back to Q5_0, a 256-wide one keeps Q4_K.
+    let rules = try PrecisionRules([PrecisionRule(#"^token_embd"#, .q8_0)], default: .q4_K)
+    var r = QuantReport()
+    for (i, cols) in [64, 64, 256].enumerated() {
+      let W = [Float](repeating: 0.01, count: 4 * cols)
+      r.add(try TensorQuantizer.quantize(name: "blk.0.t\(i).weight", W, rows: 4, cols: cols, rules: rules, method: .rtn))
+    }
+    r.add(try TensorQuantizer.quantize(name: "token_embd.weight", [Float](repeating: 0.01, count: 4 * 64), rows: 4, cols: 64,
+                                       rules: rules, method: .rtn))
+    XCTAssertEqual(r.typeCounts, ["q5_0": 2, "q4_k": 1, "q8_0": 1])
+    XCTAssertEqual(r.fallbacks, ["q4_k->q5_0": 2])
+    XCTAssertEqual(r.linearTypesLabel, "q5_0+q4_k")
+    XCTAssertEqual(r.variantLabel, "rtn-q5_0+q4_k")
+    XCTAssertEqual(QuantMethod.gptq(GPTQConfig(actOrder: true)).name, "gptq-actorder")
+  }
 }

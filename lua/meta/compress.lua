@@ -11,6 +11,15 @@ local compress = {}
 ---@field linear_params integer q/k/v/o/gate/up/down parameters
 ---@field bytes integer weight bytes as stored (blocks, or F32)
 ---@field bits_per_weight number
+---@field percent_of_f16 number bytes as a percentage of the same parameters stored in F16
+---@field percent_of_f32 number bytes as a percentage of the same parameters stored in F32
+---@field types? table<string, integer> quantized tensors per ggml type actually written (e.g. {q5_0=180, q4_k=30, q8_0=1})
+---@field linear_types? string types written for the block layers, most tensors first ("q5_0+q4_k")
+---@field fallbacks? table<string, integer> "requested->written" tensor counts where the row length forced another type (PrecisionRules: q4_k->q5_0, q5_k->q5_1, q6_k->q8_0, q2_k/q3_k->q4_0, else f16)
+---@field methods? table<string, integer> tensors per method actually applied ("rtn", "gptq", "gptq-actorder")
+---@field variant? string methods and linear types, as in the model name after "#" ("gptq-actorder-q5_0+q4_k")
+---@field quant_bytes? integer bytes of the quantized tensors
+---@field quant_bits_per_weight? number
 ---@field heads integer[]
 ---@field ffn integer[]
 ---@field layers integer
@@ -37,11 +46,11 @@ local compress = {}
 function compress.prune(model, opts) end
 
 ---@class edgelab.QuantizeOptions
----@field type? string ggml type of linear weights: q8_0, q4_0, q4_1, q5_0, q3_k, q4_k, q6_k, f16 (default "q4_0")
+---@field type? string ggml type of linear weights: q8_0, q4_0, q4_1, q5_0, q3_k, q4_k, q6_k, f16 (default "q4_0"); a k-quant on rows that are not a multiple of 256 falls back per tensor (info.fallbacks, info.types; the model name lists the types written)
 ---@field method? "rtn"|"gptq" (default "rtn")
 ---@field act_order? boolean GPTQ act-order (default false)
 ---@field embedding_type? string token embedding / output head type (default "q8_0")
----@field chunk_layers? integer GPTQ layers per calibration pass (default 10)
+---@field chunk_layers? integer GPTQ blocks calibrated together; 1 = sequential layer by layer (default 1)
 ---@field calibration_windows? integer (default 32)
 ---@field calibration_length? integer (default 256)
 ---@field texts? string[]

@@ -1,10 +1,15 @@
 // Whole-model quantization: every linear map through TensorQuantizer (RTN or GPTQ per PrecisionRules), the
 // token embedding / untied output head by RTN at the rules' type (default Q8_0), norms stay F32.
 // GPTQ Hessians come from calibration windows via the activation hooks, one per linear input (q/k/v share
-// attnInput, gate/up share ffnInput, attn_output sees attnOutput, ffn_down sees ffnActivation). Layers are
-// processed in chunks of `chunkLayers`: one calibration pass per chunk collects that chunk's Hessians on the
-// model whose earlier chunks are already quantized (sequential GPTQ at chunk granularity; chunkLayers = 1 is
-// the reference's layer-by-layer order). Memory: chunkLayers · (3·dim² + ffn²) floats.
+// attnInput, gate/up share ffnInput, attn_output sees attnOutput, ffn_down sees ffnActivation). Sequential GPTQ
+// as in the reference (Frantar et al. 2022, `llama.py`): the hidden states of every calibration window are kept;
+// for each chunk of `chunkLayers` blocks, those blocks run on them to collect the chunk's Hessians, are
+// quantized, and the *quantized* blocks then advance the hidden states to the next chunk — so every block is
+// calibrated on the inputs the quantized model really gives it. chunkLayers = 1 (default) is the reference's
+// layer-by-layer order; chunkLayers = layers is one pass over the unquantized model. Cost: two passes of the
+// blocks over the windows whatever the chunking. Every position of every window enters the Hessians (leaving out
+// the attention sink at position 0, `skipFirstPositions`, breaks the sink; decision 0700). Memory: windows·length·dim floats of hidden states plus
+// chunkLayers · (2·dim² + heads·headDim² + ffn²) floats of Hessians.
 import Foundation
 import LLM
 import TensorCore
@@ -14,7 +19,7 @@ public struct ModelQuantOptions: Sendable {
   public var method: QuantMethod
   public var chunkLayers: Int
   public var threads: Int?
-  public init(rules: PrecisionRules = .standard(), method: QuantMethod = .rtn, chunkLayers: Int = 10, threads: Int? = nil) {
+  public init(rules: PrecisionRules = .standard(), method: QuantMethod = .rtn, chunkLayers: Int = 1, threads: Int? = nil) {
     self.rules = rules; self.method = method; self.chunkLayers = chunkLayers; self.threads = threads
   }
 }
@@ -48,7 +53,14 @@ public enum ModelQuantizer {
       report.add(t); lossSum += t.gptqLoss ?? 0
       return WeightMatrix(t.matrix)
     }
+    var skip = 0
+    if case let .gptq(cfg) = o.method {
+      guard cfg.skipFirstPositions >= 0 else { throw CompressionError.invalidOption("skip_first_positions must be ≥ 0") }
+      skip = cfg.skipFirstPositions
+    }
     var current = model
+    // Hidden states entering the next chunk, one array per window (GPTQ only).
+    var hidden: [[Float]] = isGPTQ ? try windows.map { try model.embed($0) } : []
     var a = 0
     while a < c.layers {
       let b = min(c.layers, a + o.chunkLayers)
@@ -58,12 +70,12 @@ public enum ModelQuantizer {
           hess[l] = [.attnInput: GPTQHessian(cols: c.dim), .attnOutput: GPTQHessian(cols: c.heads[l] * c.headDim),
                      .ffnInput: GPTQHessian(cols: c.dim), .ffnActivation: GPTQHessian(cols: c.ffn[l])]
         }
-        for w in windows {
+        for (i, w) in windows.enumerated() {
           try Cancellation.check()
-          var cache = current.makeCache(reserve: w.count)
-          _ = try current.forward(tokens: w, cache: &cache, lastOnly: true) { l, site, v, rows, _ in
-            guard l >= a, l < b, site != .blockOutput, rows > 0 else { return }
-            hess[l]![site]!.add(v.baseAddress!, rows: rows)
+          var x = hidden[i]
+          try current.forwardBlocks(a..<b, hidden: &x, n: w.count) { l, site, v, rows, cols in
+            guard site != .blockOutput, rows > skip else { return }
+            hess[l]![site]!.add(v.baseAddress! + skip * cols, rows: rows - skip)
           }
         }
       }
@@ -76,6 +88,7 @@ public enum ModelQuantizer {
           return try GPTQFactor(hessian: h, config: cfg)
         }
         let fa = try factor(.attnInput), fo = try factor(.attnOutput), ff = try factor(.ffnInput), fd = try factor(.ffnActivation)
+        hess[l] = nil
         layers[l] = L.replacing(wq: try q(p + "attn_q.weight", L.wq, fa), wk: try q(p + "attn_k.weight", L.wk, fa),
                                 wv: try q(p + "attn_v.weight", L.wv, fa), wo: try q(p + "attn_output.weight", L.wo, fo),
                                 gate: try q(p + "ffn_gate.weight", L.gate, ff), up: try q(p + "ffn_up.weight", L.up, ff),
@@ -84,6 +97,12 @@ public enum ModelQuantizer {
       }
       current = try LlamaModel(config: c, tokenizer: model.tokenizer, embedding: model.embedding, layers: layers,
                                outputNorm: model.outputNorm, output: model.output)
+      if isGPTQ && b < c.layers {                   // advance the windows through the quantized chunk
+        for (i, w) in windows.enumerated() {
+          try Cancellation.check()
+          try current.forwardBlocks(a..<b, hidden: &hidden[i], n: w.count)
+        }
+      }
       a = b
     }
     let emb = try q("token_embd.weight", model.embedding, nil)!

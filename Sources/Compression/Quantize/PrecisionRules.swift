@@ -65,7 +65,8 @@ public struct PrecisionRules: Sendable {
   }
 }
 
-/// Storage accounting of a quantized model or tensor set.
+/// Storage accounting of a quantized model or tensor set: per tensor the type requested by the rules, the type
+/// actually written (after the row-length fallback) and the method applied.
 public struct QuantReport: Codable, Sendable {
   public struct Entry: Codable, Sendable {
     public let name: String
@@ -73,15 +74,46 @@ public struct QuantReport: Codable, Sendable {
     public let rows: Int
     public let cols: Int
     public let bytes: Int
+    /// The type the rules asked for (differs from `type` when the row length forced a fallback).
+    public var requested: String
+    /// "rtn", "gptq" or "gptq-actorder".
+    public var method: String
     public var bitsPerWeight: Double { Double(bytes * 8) / Double(max(1, rows * cols)) }
   }
   public private(set) var entries: [Entry] = []
   public init() {}
 
-  public mutating func add(name: String, type: GGMLType, rows: Int, cols: Int) {
-    entries.append(Entry(name: name, type: type.description, rows: rows, cols: cols, bytes: rows * (type.rowBytes(cols) ?? 0)))
+  public mutating func add(name: String, type: GGMLType, requested: GGMLType? = nil, method: String = "rtn", rows: Int, cols: Int) {
+    entries.append(Entry(name: name, type: type.description, rows: rows, cols: cols, bytes: rows * (type.rowBytes(cols) ?? 0),
+                         requested: (requested ?? type).description, method: method))
   }
   public var totalBytes: Int { entries.reduce(0) { $0 + $1.bytes } }
   public var totalWeights: Int { entries.reduce(0) { $0 + $1.rows * $1.cols } }
   public var bitsPerWeight: Double { Double(totalBytes * 8) / Double(max(1, totalWeights)) }
+
+  /// Tensors per written type, over all tensors (lowercase type names, as Lua spells them).
+  public var typeCounts: [String: Int] { Dictionary(grouping: entries, by: { $0.type.lowercased() }).mapValues(\.count) }
+  /// Tensors per "requested->written" pair where a fallback happened.
+  public var fallbacks: [String: Int] {
+    Dictionary(grouping: entries.filter { $0.type != $0.requested }, by: { "\($0.requested.lowercased())->\($0.type.lowercased())" })
+      .mapValues(\.count)
+  }
+  /// Tensors per method actually applied.
+  public var methodCounts: [String: Int] { Dictionary(grouping: entries, by: \.method).mapValues(\.count) }
+
+  /// The block-layer ("blk.*") entries, or every entry when there are none.
+  var linearEntries: [Entry] {
+    let l = entries.filter { $0.name.hasPrefix("blk.") }
+    return l.isEmpty ? entries : l
+  }
+  /// Types written for the linear layers, most tensors first, joined by "+" ("q4_k+q5_0").
+  public var linearTypesLabel: String { Self.label(linearEntries.map { $0.type.lowercased() }) }
+  /// A variant label naming what was done to the linear layers: methods then types ("gptq-actorder-q4_k+q5_0";
+  /// "gptq+rtn-q2_k+q4_0" when GPTQ could not target some written types and those tensors were rounded).
+  public var variantLabel: String { Self.label(linearEntries.map(\.method)) + "-" + linearTypesLabel }
+
+  static func label(_ items: [String]) -> String {
+    let counts = Dictionary(grouping: items, by: { $0 }).mapValues(\.count)
+    return counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key).joined(separator: "+")
+  }
 }

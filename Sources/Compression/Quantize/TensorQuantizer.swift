@@ -16,6 +16,8 @@ public enum QuantMethod: Codable, Sendable, Equatable {
 public struct QuantizedTensor: Sendable {
   public let name: String
   public let matrix: QuantizedMatrix
+  /// The type the rules asked for; `matrix.type` is what was written (they differ after a row-length fallback).
+  public let requested: GGMLType
   /// "rtn" or "gptq"/"gptq-actorder" — what was actually applied.
   public let method: String
   /// GPTQ's running loss (nil for RTN).
@@ -30,15 +32,16 @@ public enum TensorQuantizer {
     if case .gptq(var cfg) = method, let f = factor, GGMLBlockLevels.supports(type) {
       if cfg.threads == nil { cfg.threads = threads }
       let r = try GPTQ.quantize(W, rows: rows, cols: cols, type: type, factor: f, config: cfg)
-      return QuantizedTensor(name: name, matrix: r.matrix, method: method.name, gptqLoss: r.loss)
+      return QuantizedTensor(name: name, matrix: r.matrix, requested: rules.requestedType(for: name), method: method.name,
+                             gptqLoss: r.loss)
     }
     let m = try RTN.quantize(W, rows: rows, cols: cols, type: type, threads: threads)
-    return QuantizedTensor(name: name, matrix: m, method: "rtn", gptqLoss: nil)
+    return QuantizedTensor(name: name, matrix: m, requested: rules.requestedType(for: name), method: "rtn", gptqLoss: nil)
   }
 }
 
 extension QuantReport {
   public mutating func add(_ t: QuantizedTensor) {
-    add(name: t.name, type: t.matrix.type, rows: t.matrix.rows, cols: t.matrix.cols)
+    add(name: t.name, type: t.matrix.type, requested: t.requested, method: t.method, rows: t.matrix.rows, cols: t.matrix.cols)
   }
 }

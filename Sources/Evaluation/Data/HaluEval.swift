@@ -52,6 +52,18 @@ public enum HaluEval {
       try DataFiles.string($0.element, "document", path: path, index: $0.offset)
     }
   }
+
+  /// The distinct `knowledge` passages of HaluEval-QA (Wikipedia paragraphs behind HotpotQA questions), in file
+  /// order: encyclopedic text from a different domain than the summarization documents (CNN/DailyMail news).
+  public static func knowledgePassages(files: DataFiles = DataFiles()) throws -> [String] {
+    let path = files.haluEval(.qa)
+    var seen = Set<String>(), out: [String] = []
+    for (i, r) in try DataFiles.readJSONLines(path).enumerated() {
+      let k = try DataFiles.string(r, "knowledge", path: path, index: i).trimmingSpaces
+      if !k.isEmpty && seen.insert(k).inserted { out.append(k) }
+    }
+    return out
+  }
 }
 
 extension String {

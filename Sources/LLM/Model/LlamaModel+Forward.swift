@@ -65,6 +65,38 @@ extension LlamaModel {
     return logits
   }
 
+  /// Run blocks `layers` on the hidden states `x` [n × dim] of positions 0..<n (a fresh sequence), in place —
+  /// exactly what `forward` does for those blocks (same kernels, same order). Layer-wise algorithms (sequential
+  /// GPTQ) keep the hidden states of their calibration windows and advance them block by block.
+  public func forwardBlocks(_ layers: Range<Int>, hidden x: inout [Float], n: Int, hook: ActivationHook? = nil) throws {
+    let c = config
+    guard n > 0, x.count == n * c.dim, layers.lowerBound >= 0, layers.upperBound <= c.layers, n <= c.contextLength else {
+      throw LlamaError.cacheMismatch("forwardBlocks: \(x.count) hidden values for \(n) positions × \(c.dim), layers \(layers)")
+    }
+    var cache = makeCache(reserve: n)
+    var h = [Float](repeating: 0, count: n * c.dim)
+    let rope = RoPETable(pos0: 0, n: n, ropeDim: c.ropeDim, theta: c.ropeTheta, factors: c.ropeFrequencyFactors)
+    let scratch = ForwardScratch(config: c, n: n)
+    for l in layers {
+      try attentionBlock(l, &x, &h, n: n, pos0: 0, rope: rope, scratch: scratch, cache: &cache, hook: hook)
+      try ffnBlock(l, &x, &h, n: n, scratch: scratch, hook: hook)
+      if let hook { x.withUnsafeBufferPointer { hook(l, .blockOutput, $0, n, c.dim) } }
+    }
+  }
+
+  /// The token embeddings of `tokens` [n × dim] (the hidden state entering block 0).
+  public func embed(_ tokens: [Int32]) throws -> [Float] {
+    let d = config.dim
+    var x = [Float](repeating: 0, count: tokens.count * d)
+    try x.withUnsafeMutableBufferPointer { xb in
+      for (i, t) in tokens.enumerated() {
+        guard t >= 0, Int(t) < config.vocabSize else { throw LlamaError.tokenOutOfRange(t, vocab: config.vocabSize) }
+        try embedding.row(Int(t), into: xb.baseAddress! + i * d)
+      }
+    }
+    return x
+  }
+
   func attentionBlock(_ l: Int, _ x: inout [Float], _ h: inout [Float], n: Int, pos0: Int, rope: RoPETable,
                       scratch: ForwardScratch, cache: inout KVCache, hook: ActivationHook?) throws {
     let threads = QuantizedMatrix.defaultThreads

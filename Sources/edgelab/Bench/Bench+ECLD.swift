@@ -12,6 +12,11 @@ import TensorCore
 ///   prune — width pruning of ~25% of linear parameters (1/3 of heads evenly inside GQA groups, 25% of FFN
 ///           channels, activation criterion) → pruned / refit / distilled (from the refit model) perplexity
 ///           and KLD; distillation tokens/s vs forward-only tokens/s of the same student.
+///   gptq — (alone) RTN vs sequential GPTQ ± act-order at 16/64/256 calibration windows, in-domain and
+///           other-domain held-out perplexity + KLD (Bench+GPTQSweep.swift; EDGELAB_GPTQ_WINDOWS, EDGELAB_GPTQ_RTN=0,
+///           EDGELAB_GPTQ_SKIP_FIRST, EDGELAB_ECLD_GPTQ_CHUNK).
+///   gptq_proxy — (alone) GPTQ's layer objective on held-out Hessians and the attention-sink share of tr(H)
+///           (Bench+GPTQProxy.swift; EDGELAB_GPTQ_LAYERS, EDGELAB_GPTQ_DAMPS, EDGELAB_GPTQ_SKIP_FIRST=1).
 /// Knobs: EDGELAB_ECLD_EVAL_TOKENS (held-out tokens, default 4096), EDGELAB_ECLD_CAL (calibration windows
 /// of 256, default 16), EDGELAB_ECLD_DISTILL_STEPS (default 60), EDGELAB_ECLD_DISTILL_WINDOWS (of 128, default 64).
 extension BenchSuite {
@@ -38,6 +43,8 @@ enum ECLDBench {
     report.note("calibration_tokens", cal.count * 256)
     let ref = LlamaScoringModel(base, name: "base-f32")
     let t0 = Date()
+    if parts == ["gptq_proxy"] { try GPTQProxyBench.run(report, base, splits); return }
+    if parts == ["gptq"] { try GPTQSweepBench.run(report, base, splits, evalTokens: evalTokens); return }
     let basePPL = try Perplexity.evaluate(model: ref, texts: splits.heldOut, context: 512, maxTokens: evalTokens)
     let fwdTokS = Double(basePPL.scoredTokens) / Date().timeIntervalSince(t0)
     report.record("base_f32_perplexity", basePPL.perplexity, unit: "ppl", extra: ["bytes": base.weightBytes,
