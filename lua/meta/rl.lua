@@ -38,6 +38,7 @@ local rl = {}
 ---@field horizon? integer imagination horizon of the value targets [mveHorizon]
 ---@field beta? number blend weight of the imagined target [mveBeta]
 ---@field beta_mode? "fixed"|"skill" fixed: β = beta; skill: β = beta × clamp(explained variance of the imagined λ-returns vs the real trajectory's, 0, 1) [betaMode]
+---@field target_form? "correction"|"blend" correction: R + β·(imagined − real H-step λ-return), unbiased under a perfect model; blend: (1−β)·R + β·imagined [targetForm]
 ---@field lambda? number λ of the imagined λ-return [mveLambda]
 ---@field steve? boolean STEVE inverse-variance weighting over horizons (needs ensemble >= 2) [steve]
 ---@field ensemble? integer number of world models [ensemble]

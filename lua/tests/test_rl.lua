@@ -32,7 +32,7 @@ assert(#agent:history() == 4)
 -- MEC: WM-PPO on a tiny env; save → load → the loaded agent continues exactly like the original.
 local env = mec.env { users = 3, horizon = 16, arrival_rate = 0.3 }
 local w = rl.wmppo { env = env, seed = 2, num_envs = 2, num_steps = 16, total_steps = 256,
-                     wm = { warmup = 0, gate = false, seq_len = 8, beta_mode = "fixed", rollout_skill = false,
+                     wm = { warmup = 0, gate = false, seq_len = 8, beta_mode = "fixed", rollouts = true, rollout_skill = false,
                             entities = -1 } }
 w:train(64, { progress = false })
 local path = os.tmpname()
