@@ -37,10 +37,17 @@ extension Stats {
       }
       draws.append(statistic(buffer))
     }
-    draws.sort()
+    return percentileInterval(point: point, draws: draws, level: level, n: pooled.count)
+  }
+
+  /// Percentile interval of bootstrap draws. A draw that is NaN (the statistic is undefined on some resample,
+  /// e.g. a ratio whose denominator can be 0) makes the interval undefined: both ends are NaN, never an
+  /// interval read off a NaN-scrambled sort.
+  static func percentileInterval(point: Double, draws: [Double], level: Double, n: Int) -> ConfidenceInterval {
+    guard !draws.contains(where: \.isNaN) else { return ConfidenceInterval(mean: point, low: .nan, high: .nan, n: n) }
+    let sorted = draws.sorted()
     let alpha = (1 - level) / 2
-    return ConfidenceInterval(mean: point, low: quantile(sorted: draws, alpha),
-                              high: quantile(sorted: draws, 1 - alpha), n: pooled.count)
+    return ConfidenceInterval(mean: point, low: quantile(sorted: sorted, alpha), high: quantile(sorted: sorted, 1 - alpha), n: n)
   }
 
   /// Two-sided permutation test of stat(a) − stat(b); returns the observed difference and the p-value.

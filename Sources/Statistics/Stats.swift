@@ -96,10 +96,7 @@ public enum Stats {
       for i in 0..<x.count { buf[i] = x[rng.below(x.count)] }
       stats.append(statistic(buf))
     }
-    stats.sort()
-    let alpha = (1 - level) / 2
-    return ConfidenceInterval(mean: point, low: quantile(sorted: stats, alpha),
-                              high: quantile(sorted: stats, 1 - alpha), n: x.count)
+    return percentileInterval(point: point, draws: stats, level: level, n: x.count)
   }
 
   /// Linear-interpolated quantile of a sorted sample (numpy's default "linear" method).

@@ -43,15 +43,68 @@ final class SlurmSweepTests: XCTestCase {
     return nil
   }
 
-  func testSlurmSweepEqualsWholeRun() throws {
+  /// The edgelab binary when a Slurm node is up; nil after recording a failure (under CI); a skip elsewhere.
+  func slurmAndBinary() throws -> URL? {
     guard let exe = Repo.binary else { throw XCTSkip("edgelab binary not built next to the tests") }
     if let reason = slurmIsUp() {
       if ProcessInfo.processInfo.environment["CI"] == "true" {
         XCTFail("SLURM IS NOT RUNNING under CI: \(reason). scripts/test.sh starts it with scripts/slurm-local.sh; see its output above.")
-        return
+        return nil
       }
       throw XCTSkip("Slurm is not running (\(reason)); start it with scripts/slurm-local.sh (root)")
     }
+    return exe
+  }
+
+  /// Waits (bounded) until the collect job marks the run folder complete or failed; returns the last status.
+  func waitForCollect(_ runDir: URL, seconds: Double = 240) -> String {
+    let deadline = Date().addingTimeInterval(seconds)
+    var state = ""
+    while Date() < deadline {
+      state = (try? RunFolder.manifest(runDir))?["status"]?.stringValue ?? "none"
+      if state == "complete" || state == "failed" { break }
+      Thread.sleep(forTimeInterval: 0.5)
+    }
+    return state
+  }
+
+  /// The job output of a sweep (for failure messages).
+  func jobLogs(_ runDir: URL) -> String {
+    ((try? FileManager.default.contentsOfDirectory(atPath: runDir.appendingPathComponent("sweep").path)) ?? [])
+      .filter { $0.hasSuffix(".out") }.sorted()
+      .map { f in f + ":\n" + ((try? String(contentsOf: runDir.appendingPathComponent("sweep/" + f), encoding: .utf8)) ?? "") }
+      .joined(separator: "\n")
+  }
+
+  /// The powered WM-PPO protocol script (experiments/paper/fig_convergence.lua, smoke profile) on Slurm: the
+  /// merged CSVs equal the whole run's byte for byte.
+  func testConvergenceProtocolOnSlurmEqualsWholeRun() throws {
+    guard let exe = try slurmAndBinary() else { return }
+    let dir = try Repo.tempDir("slurm-convergence")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let script = Repo.root.appendingPathComponent("experiments/paper/fig_convergence.lua").path
+    func run(_ args: [String], outputs: String) throws -> CLIRunner.Result {
+      try CLIRunner.run(exe, args, cwd: dir, env: ["EDGELAB_LUA_PATH": Repo.lua, "EDGELAB_OUTPUTS": dir.appendingPathComponent(outputs).path],
+                        timeout: 120)
+    }
+    let whole = try run(["run", script, "--smoke"], outputs: "whole")
+    XCTAssertEqual(whole.status, 0, whole.stderr)
+    let submit = try run(["sweep", script, "--smoke", "--shards", "3", "--backend", "slurm", "--slurm", "--time=10 --cpus-per-task=1"],
+                         outputs: "slurm")
+    XCTAssertEqual(submit.status, 0, submit.stderr)
+    let id = "paper/fig_convergence/allow_failing_scenario=true,every=1024,profile=smoke,steps=2048"
+    let runDir = dir.appendingPathComponent("slurm/" + id)
+    let state = waitForCollect(runDir)
+    XCTAssertEqual(state, "complete", "the sweep did not finish in 240 s:\n\(jobLogs(runDir))")
+    guard state == "complete" else { return }
+    for f in ["final.csv", "learning.csv", "summary.csv", "verdict.csv", "curves_mec.svg", "curves_cartpole.svg"] {
+      XCTAssertEqual(try Data(contentsOf: runDir.appendingPathComponent(f)),
+                     try Data(contentsOf: dir.appendingPathComponent("whole/" + id + "/" + f)), f)
+    }
+  }
+
+  func testSlurmSweepEqualsWholeRun() throws {
+    guard let exe = try slurmAndBinary() else { return }
     let dir = try Repo.tempDir("slurm")
     defer { try? FileManager.default.removeItem(at: dir) }
     try Self.script.write(to: dir.appendingPathComponent("mec.lua"), atomically: true, encoding: .utf8)
@@ -67,19 +120,9 @@ final class SlurmSweepTests: XCTestCase {
     XCTAssertTrue(submit.stdout.contains("submitted job array"), submit.stdout)
     let runDir = dir.appendingPathComponent("slurm/slurm_mec/default")
     // Wait (bounded) for the array and the collect job: the collect marks the run folder complete.
-    let deadline = Date().addingTimeInterval(240)
-    var state = ""
-    while Date() < deadline {
-      state = (try? RunFolder.manifest(runDir))?["status"]?.stringValue ?? "none"
-      if state == "complete" || state == "failed" { break }
-      Thread.sleep(forTimeInterval: 0.5)
-    }
+    let state = waitForCollect(runDir)
     let status = try run(["sweep", "--status", runDir.path], outputs: "slurm")
-    let logs = ((try? FileManager.default.contentsOfDirectory(atPath: runDir.appendingPathComponent("sweep").path)) ?? [])
-      .filter { $0.hasSuffix(".out") }.sorted()
-      .map { f in f + ":\n" + ((try? String(contentsOf: runDir.appendingPathComponent("sweep/" + f), encoding: .utf8)) ?? "") }
-      .joined(separator: "\n")
-    XCTAssertEqual(state, "complete", "the sweep did not finish in 240 s:\n\(status.stdout)\n\(logs)")
+    XCTAssertEqual(state, "complete", "the sweep did not finish in 240 s:\n\(status.stdout)\n\(jobLogs(runDir))")
     guard state == "complete" else { return }
     for f in ["results.csv", "summary.csv"] {
       XCTAssertEqual(try Data(contentsOf: runDir.appendingPathComponent(f)),

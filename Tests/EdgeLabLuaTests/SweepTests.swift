@@ -121,6 +121,23 @@ final class SweepTests: XCTestCase {
     XCTAssertEqual(try Data(contentsOf: runDir.appendingPathComponent("manifest.json")), manifest)
   }
 
+  /// The powered WM-PPO protocol script (experiments/paper/fig_convergence.lua, smoke profile) as a local sweep:
+  /// the same CSVs and figures, byte for byte, as the whole run.
+  func testConvergenceProtocolSweepsLocallyLikeTheWholeRun() throws {
+    let script = Repo.root.appendingPathComponent("experiments/paper/fig_convergence.lua").path
+    let whole = try run(["run", script, "--smoke", "--seed", "3"], outputs: "whole")
+    XCTAssertEqual(whole.status, 0, whole.stderr)
+    XCTAssertTrue(whole.stdout.contains("mec.diagnose:"), whole.stdout)
+    let id = "allow_failing_scenario=true,every=1024,profile=smoke,seed=3,steps=2048"
+    let expected = try Self.results(dir.appendingPathComponent("whole/paper/fig_convergence/" + id))
+    XCTAssertTrue(["final.csv", "learning.csv", "summary.csv", "verdict.csv"].allSatisfy { expected[$0] != nil },
+                  "\(expected.keys.sorted())")
+    let sweep = try run(["sweep", script, "--shards", "4", "--jobs", "2", "--smoke", "--seed", "3"], outputs: "sharded")
+    XCTAssertEqual(sweep.status, 0, sweep.stderr)
+    XCTAssertTrue(sweep.stdout.contains("collect: merged 4 shards"), sweep.stdout)
+    XCTAssertEqual(try Self.results(dir.appendingPathComponent("sharded/paper/fig_convergence/" + id)), expected)
+  }
+
   /// A script without run:summary() is refused before any shard runs; a lone shard of it fails at its end.
   func testSweepNeedsRunSummary() throws {
     let s = try write("nosummary.lua", """

@@ -58,4 +58,17 @@ final class ResamplingTests: XCTestCase {
     // scipy.stats.trim_mean([1..8], 0.25) drops 2 from each end: mean(3,4,5,6) = 4.5
     XCTAssertEqual(Stats.iqm([8, 1, 7, 2, 6, 3, 5, 4]), 4.5)
   }
+
+  /// A ratio statistic is undefined (NaN) on resamples whose denominator is 0: the interval must say so (both
+  /// ends NaN) instead of reading quantiles off a sort scrambled by NaN (which gave low > high).
+  func testIntervalIsUndefinedWhenSomeResampleIsUndefined() throws {
+    let ratio: ([Double]) -> Double = { xs in 1 - Stats.iqm(Array(xs[2...])) / Stats.iqm(Array(xs[..<2])) }
+    let ci = try Stats.stratifiedBootstrapCI([[0, 1024], [1024, 2048]], resamples: 200, seed: 3, statistic: ratio)
+    XCTAssertTrue(ci.low.isNaN && ci.high.isNaN)
+    let plain = Stats.bootstrapCI([0, 1, 2], resamples: 200, seed: 3) { xs in 1 / Stats.iqm(xs) - 1 / Stats.iqm(xs) }
+    XCTAssertTrue(plain.low.isNaN && plain.high.isNaN)
+    // Infinite draws are ordered and allowed.
+    let inf = Stats.bootstrapCI([0, 1, 2], resamples: 200, seed: 3) { xs in 1 / Stats.iqm(xs) }
+    XCTAssertFalse(inf.low.isNaN); XCTAssertLessThanOrEqual(inf.low, inf.high)
+  }
 }

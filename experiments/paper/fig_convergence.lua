@@ -33,11 +33,10 @@
 --   CI excluding 0 and p < 0.05; not reproduced otherwise. The paper's claim is about MEC: the headline
 --   verdict is MEC's; CartPole is the second benchmark and reported alongside.
 --
--- The (env, arm, seed) grid is one list (`points`), trained by one loop and analysed from the rows it wrote,
--- so a sharded sweep runs the loop per shard and the analysis once:
---   edgelab run … --set shard=1 --set shards=3     (points 1, 4, 7, …; likewise shard 2 and 3, in parallel)
---   edgelab run … --set 'collect={"outputs/paper/fig_convergence/<id1>", …}'   (no training: reads each shard's
---   final.csv and learning.csv and prints the table, figures and verdict of all of them together)
+-- The (env, arm, seed) grid is one list (`points`) iterated with `run:grid`, and the analysis reads back only the
+-- rows the training loop wrote, so the same script runs whole or as a sweep (byte-identical CSVs):
+--   edgelab sweep experiments/paper/fig_convergence.lua --shards 8                     (local worker processes)
+--   edgelab sweep experiments/paper/fig_convergence.lua --shards 30 --backend slurm    (a Slurm job array)
 local edgelab = require "edgelab"
 local report = require "edgelab.report"
 local rl, mec, lab, stats = edgelab.rl, edgelab.mec, edgelab.lab, edgelab.stats
@@ -50,7 +49,6 @@ local cfg = lab.config {
   mec_eval_seeds = { 10001, 10002 }, mec_final_seeds = { 20001, 20002, 20003, 20004 },
   cartpole_eval_episodes = 2, cartpole_final_episodes = 10,
   wm = {},            -- WM-PPO option overrides for the tuning profile (e.g. --set 'wm={critic_imagination=true}')
-  shard = 1, shards = 1, collect = {},
   blas_threads = 1,
   allow_failing_scenario = false,
   smoke = { steps = 2048, every = 1024, profile = "smoke", allow_failing_scenario = true },
@@ -63,14 +61,15 @@ if cfg.profile == "full" then seeds = edgelab.range(11, 40)
 elseif cfg.profile == "tune" then seeds = edgelab.range(1, 10)
 elseif cfg.profile == "smoke" then seeds = { 1, 2 }
 else error("profile must be 'full', 'tune' or 'smoke', got " .. tostring(cfg.profile)) end
-local held_out = cfg.profile == "full" and (cfg.shards == 1 or #cfg.collect > 0)
+local held_out = cfg.profile == "full"
 print(("profile %s: seeds %d–%d (%s), load average at start: %s"):format(cfg.profile, seeds[1], seeds[#seeds],
   held_out and "held-out" or "NOT held-out: no verdict", tostring(report.loadavg())))
 
 local mec_env = mec.env { scenario = "paper", users = cfg.users, rho = cfg.rho }
 -- The scenario must pose the problem before any figure is made (decision 0104; smoke runs are too short to judge).
-if #cfg.collect > 0 then
-  print("mec.diagnose: not run (collect: no training here; each shard's log says what its scenario passed)")
+-- A sweep's plan and collect steps train nothing: the scenario check belongs to the runs that train.
+if run.role == "plan" or run.role == "collect" then
+  print("mec.diagnose: not run here (" .. run.role .. ": no training; each shard's log says what its scenario passed)")
 else
   local d = mec.diagnose({ scenario = "paper", users = cfg.users }, { seeds = { 1, 2, 3 }, episodes = 2 })
   print("mec.diagnose: " .. tostring(d.verdict))
@@ -88,15 +87,12 @@ local arms = {
   wmppo_perfect = { label = "WM-PPO (perfect model)", kind = "wmppo", wm = { simulator = true } },
 }
 
-local points = {}
-for i, p in ipairs(edgelab.grid { env = cfg.envs, arm = cfg.arms, seed = seeds }) do
-  if #cfg.collect == 0 and (i - 1) % cfg.shards == cfg.shard - 1 then points[#points + 1] = p end
-end
+local points = edgelab.grid { env = cfg.envs, arm = cfg.arms, seed = seeds }
 local learning = run:csv("learning.csv", { "env", "arm", "seed", "step", "mean_return", "return_window",
   "imagination_on", "target_skill", "mve_beta", "rollout_ratio", "wm_val_error", "wm_baseline_error" })
-local final = run:csv("final.csv", { "env", "arm", "seed", "final_return", "wall_s", "cpu_s" })
-local rows, curves = {}, {}
-for i, p in ipairs(points) do
+local final = run:csv("final.csv", { "env", "arm", "seed", "final_return" })
+local trained = 0
+for p in run:grid(points) do
   local a, e = assert(arms[p.arm], "unknown arm " .. p.arm), assert(envs[p.env], "unknown env " .. p.env)
   local opts = { env = e.env, seed = p.seed, total_steps = cfg.steps }
   if a.kind == "wmppo" then
@@ -105,13 +101,11 @@ for i, p in ipairs(points) do
     for k, v in pairs(a.wm) do opts.wm[k] = v end
   end
   local agent = rl[a.kind](opts)
-  local curve = {}
   local function record(step, s)
     learning:add { env = p.env, arm = p.arm, seed = p.seed, step = step, mean_return = s.mean_return,
       return_window = s.return_window, imagination_on = s.imagination_on, target_skill = s.target_skill,
       mve_beta = s.mve_beta, rollout_ratio = s.rollout_ratio, wm_val_error = s.wm_val_error,
       wm_baseline_error = s.wm_baseline_error }
-    curve[#curve + 1] = { step, s.mean_return }
   end
   record(0, agent:evaluate(e.env, e.eval))
   local t0, c0 = edgelab.clock(), os.clock()
@@ -119,34 +113,33 @@ for i, p in ipairs(points) do
                            on_eval = record, progress = false })
   local wall, cpu = edgelab.clock() - t0, os.clock() - c0
   local m = agent:evaluate(e.env, e.final)
-  final:add { env = p.env, arm = p.arm, seed = p.seed, final_return = m.mean_return, wall_s = wall, cpu_s = cpu }
-  rows[#rows + 1] = { env = p.env, arm = p.arm, seed = p.seed, final = m.mean_return, curve = curve }
-  print(("[%d/%d] %-8s %-14s seed %2d  final %9.2f  wall %5.1f s  cpu %5.1f s  load %s"):format(i, #points, p.env,
+  -- Wall and CPU seconds depend on the machine: they are printed, not written, so CSVs stay reproducible.
+  final:add { env = p.env, arm = p.arm, seed = p.seed, final_return = m.mean_return }
+  trained = trained + 1
+  print(("[%d] %-8s %-14s seed %2d  final %9.2f  wall %5.1f s  cpu %5.1f s  load %s"):format(trained, p.env,
     p.arm, p.seed, m.mean_return, wall, cpu, tostring(report.loadavg())))
 end
 learning:close()
 final:close()
--- Rows of earlier shards (no training in this invocation).
-for _, dir in ipairs(cfg.collect) do
-  local lrows = lab.read_csv(dir .. "/learning.csv")
-  local by = {}
-  for _, f in ipairs((lab.read_csv(dir .. "/final.csv"))) do
-    local r = { env = f.env, arm = f.arm, seed = f.seed, final = f.final_return, curve = {} }
-    by[f.env .. "/" .. f.arm .. "/" .. f.seed] = r
-    rows[#rows + 1] = r
-  end
-  for _, l in ipairs(lrows) do
-    local r = by[l.env .. "/" .. l.arm .. "/" .. l.seed]
-    if r then r.curve[#r.curve + 1] = { l.step, l.mean_return } end
-  end
+if not run:summary() then return end   -- a shard stops here; the rest runs once, on every shard's rows
+
+-- The runs, read back from the CSVs (whole run or merged shards alike).
+local rows, by = {}, {}
+for _, f in ipairs(lab.read_csv(run.dir .. "/final.csv")) do
+  local r = { env = f.env, arm = f.arm, seed = f.seed, final = f.final_return, curve = {} }
+  by[f.env .. "/" .. f.arm .. "/" .. f.seed] = r
+  rows[#rows + 1] = r
+end
+for _, l in ipairs(lab.read_csv(run.dir .. "/learning.csv")) do
+  local r = by[l.env .. "/" .. l.arm .. "/" .. l.seed]
+  if r then r.curve[#r.curve + 1] = { l.step, l.mean_return } end
 end
 table.sort(rows, function(a, b)
   if a.env ~= b.env then return a.env < b.env end
   if a.arm ~= b.arm then return a.arm < b.arm end
   return a.seed < b.seed
 end)
-print(("%d runs to analyse%s"):format(#rows, cfg.shards > 1 and #cfg.collect == 0
-  and (" (shard %d/%d: partial, the verdict needs `collect`)"):format(cfg.shard, cfg.shards) or ""))
+print(("%d runs to analyse"):format(#rows))
 
 -- Analysis (from `rows` only).
 local function select(env, arm)
