@@ -76,7 +76,7 @@ final class CheckpointTests: XCTestCase {
     wm.gate = false
     wm.model.seqLen = 8
     wm.model.entities = 1; wm.model.entityFeatures = 4; wm.model.entityHidden = 8
-    wm.betaMode = .fixed; wm.rolloutSkill = false
+    wm.betaMode = .fixed; wm.rollouts = true; wm.rolloutSkill = false
     try runResume(wm: wm)
   }
 
