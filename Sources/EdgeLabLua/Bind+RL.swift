@@ -108,6 +108,7 @@ struct WMOptions: Codable {
   var replay_transitions = base.model.replayTransitions
   var batch_rollouts = base.model.batchRollouts
   var beta_mode = base.betaMode.rawValue
+  var target_form = base.targetForm.rawValue
   var rollout_skill = base.rolloutSkill
   var weighting = base.model.weighting.rawValue
   var residual_sampling = base.residualSampling
@@ -143,7 +144,10 @@ struct WMOptions: Codable {
     guard let wt = WorldModelConfig.Weighting(rawValue: weighting) else {
       throw RLError.invalidConfig("option 'wm.weighting' must be \"normalized\" or \"uniform\", got \"\(weighting)\"")
     }
-    w.betaMode = bm; w.model.weighting = wt
+    guard let tf = WMPPOConfig.TargetForm(rawValue: target_form) else {
+      throw RLError.invalidConfig("option 'wm.target_form' must be \"correction\" or \"blend\", got \"\(target_form)\"")
+    }
+    w.betaMode = bm; w.model.weighting = wt; w.targetForm = tf
     w.rolloutSkill = rollout_skill
     w.residualSampling = residual_sampling; w.maskSampling = mask_sampling
     w.targetSamples = target_samples

@@ -16,6 +16,19 @@ public protocol ImaginationModel {
     -> (nextObs: [Float], rewards: [Float], continues: [Float])
   /// Action masks [B×maskDim] valid in `state` (nil = everything allowed).
   func masks(state: State, batch: Int) -> [Bool]?
+  /// As `imagineStep`, plus which branches were truncated (time limit) at this step: the episode was cut, not
+  /// finished, so the imagined return bootstraps with V(next observation) there and stops. Models that never
+  /// truncate (the learned model: it imagines the infinite-horizon task) use the default, all false.
+  func imagineStepWithEnds(state: inout State, obs: [Float], actions: [Int], batch: Int) throws
+    -> (nextObs: [Float], rewards: [Float], continues: [Float], truncated: [Bool])
+}
+
+extension ImaginationModel {
+  public func imagineStepWithEnds(state: inout State, obs: [Float], actions: [Int], batch: Int) throws
+    -> (nextObs: [Float], rewards: [Float], continues: [Float], truncated: [Bool]) {
+    let (n, r, c) = try imagineStep(state: &state, obs: obs, actions: actions, batch: batch)
+    return (n, r, c, [Bool](repeating: false, count: batch))
+  }
 }
 
 /// The policy as imagination sees it: maps raw observations to actions, log-probs and values.
@@ -44,8 +57,20 @@ public struct ImaginedRollout {
   public var values: [Float]
   /// Scaled rewards r̂_k [H×B] and continuation flags (0 after a predicted termination) [H×B].
   public var rewards: [Float], continues: [Float]
+  /// 1 where the episode was truncated at step k (time limit): c_k stays 1, V(ŝ_{k+1}) is the value of the
+  /// final observation, and the branch is over afterwards [H×B] (empty = no truncation anywhere).
+  public var ends: [Float] = []
 
-  /// λ-return from the branch state: G_k = r_k + γ c_k ((1−λ) V_{k+1} + λ G_{k+1}), G_H = V_H.
+  func ended(_ i: Int) -> Bool { !ends.isEmpty && ends[i] > 0 }
+
+  /// Whether row k·B+b is a real decision of a live branch (k = 0, or no termination/truncation before k):
+  /// only those rows may enter the PPO batch.
+  public func isLive(_ i: Int) -> Bool {
+    i < batch || (continues[i - batch] > 0 && !ended(i - batch))
+  }
+
+  /// λ-return from the branch state: G_k = r_k + γ c_k ((1−λ) V_{k+1} + λ G_{k+1}), G_H = V_H; at a
+  /// truncation G_k = r_k + γ V_{k+1} (the recursion stops, as GAE's does).
   /// λ = 1 gives the MVE target Σ γ^k r_k + γ^H V(ŝ_H) (stopped at a termination).
   public func lambdaReturns(gamma: Float, lambda: Float) -> [Float] {
     var g = Array(values[(horizon * batch)..<((horizon + 1) * batch)])
@@ -54,27 +79,30 @@ public struct ImaginedRollout {
       for b in 0..<batch {
         let i = k * batch + b
         let vNext = values[(k + 1) * batch + b]
-        g[b] = rewards[i] + gamma * continues[i] * ((1 - lambda) * vNext + lambda * g[b])
+        let tail = ended(i) ? vNext : (1 - lambda) * vNext + lambda * g[b]
+        g[b] = rewards[i] + gamma * continues[i] * tail
         all[i] = g[b]
       }
     }
     return all
   }
 
-  /// GAE over the imagined segment (bootstrapped with V(ŝ_H)), for mixing imagined transitions into PPO.
+  /// GAE over the imagined segment (bootstrapped with V(ŝ_H); at a truncation with V(ŝ_{k+1})), for mixing
+  /// imagined transitions into PPO.
   public func gae(gamma: Float, lambda: Float) throws -> GAEResult {
     let n = horizon * batch
     return try computeGAE(rewards: rewards, values: Array(values[0..<n]),
-                          terminated: continues.map { $0 == 0 }, truncated: [Bool](repeating: false, count: n),
-                          finalValues: [Float](repeating: 0, count: n),
+                          terminated: continues.map { $0 == 0 },
+                          truncated: ends.isEmpty ? [Bool](repeating: false, count: n) : ends.map { $0 > 0 },
+                          finalValues: Array(values[batch..<(n + batch)]),
                           bootstrapValues: Array(values[n..<(n + batch)]), numEnvs: batch,
                           gamma: gamma, lambda: lambda)
   }
 }
 
 /// Runs the policy for `horizon` steps inside `model` from `startObs` [B×D] and `state`.
-/// After a predicted termination a branch keeps stepping, but its rewards and values are zeroed via the
-/// continuation flags.
+/// After a termination or truncation a branch keeps stepping, but its rewards, values and continuation flags
+/// are zeroed (after a truncation the next value, of the final observation, is kept for the bootstrap).
 public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startObs: [Float], batch: Int,
                                          obsDim: Int, horizon: Int, policy: ImaginationPolicy,
                                          rng: inout RNG?) throws -> ImaginedRollout {
@@ -85,6 +113,9 @@ public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startOb
                           actions: [], logProbs: [], values: [], rewards: [], continues: [])
   var cur = startObs
   var alive = [Float](repeating: 1, count: batch)
+  // 1 for one step after a truncation: the value of the final observation is the bootstrap.
+  var bootstrapOnly = [Float](repeating: 0, count: batch)
+  var anyEnd = false
   var allMasks: [Bool] = []
   var anyMask = false
   for _ in 0..<horizon {
@@ -94,17 +125,22 @@ public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startOb
     r.obs += cur
     r.actions += a
     r.logProbs += lp
-    r.values += zip(v, alive).map { $0 * $1 }
-    let (next, rew, cont) = try model.imagineStep(state: &state, obs: cur, actions: a, batch: batch)
+    for b in 0..<batch { r.values.append(v[b] * max(alive[b], bootstrapOnly[b])); bootstrapOnly[b] = 0 }
+    let (next, rew, cont, trunc) = try model.imagineStepWithEnds(state: &state, obs: cur, actions: a, batch: batch)
     for b in 0..<batch {
       r.rewards.append(alive[b] * policy.scaleReward(rew[b]))
-      r.continues.append(alive[b] * cont[b])
-      alive[b] *= cont[b]
+      let c = alive[b] * cont[b]
+      r.continues.append(c)
+      let end: Float = trunc[b] && c > 0 ? 1 : 0
+      r.ends.append(end)
+      if end > 0 { anyEnd = true; bootstrapOnly[b] = 1; alive[b] = 0 } else { alive[b] = c }
     }
     cur = next
   }
   r.lastObs = cur
-  r.values += zip(try policy.value(cur, batch), alive).map { $0 * $1 }
+  let last = try policy.value(cur, batch)
+  for b in 0..<batch { r.values.append(last[b] * max(alive[b], bootstrapOnly[b])) }
+  if !anyEnd { r.ends = [] }
   if anyMask { r.masks = allMasks }
   return r
 }

@@ -9,17 +9,26 @@ public struct SimulatorModel<E: Environment>: ImaginationModel {
 
   public func imagineStep(state: inout [E], obs: [Float], actions: [Int], batch: Int) throws
     -> (nextObs: [Float], rewards: [Float], continues: [Float]) {
+    let r = try imagineStepWithEnds(state: &state, obs: obs, actions: actions, batch: batch)
+    return (r.nextObs, r.rewards, r.continues)
+  }
+
+  /// A truncated copy reports it (its next observation is the final one), so imagination bootstraps there
+  /// instead of running on into the next episode.
+  public func imagineStepWithEnds(state: inout [E], obs: [Float], actions: [Int], batch: Int) throws
+    -> (nextObs: [Float], rewards: [Float], continues: [Float], truncated: [Bool]) {
     guard state.count == batch, batch > 0 else { throw RLError.shape("SimulatorModel: \(state.count) envs for batch \(batch)") }
     let h = actions.count / batch
-    var next: [Float] = [], rew: [Float] = [], cont: [Float] = []
+    var next: [Float] = [], rew: [Float] = [], cont: [Float] = [], trunc: [Bool] = []
     for b in 0..<batch {
       let s = try state[b].step(Array(actions[(b * h)..<((b + 1) * h)]))
       next += s.obs
       rew.append(s.reward)
       cont.append(s.terminated ? 0 : 1)
-      if s.done { _ = state[b].reset(seed: nil) }  // keep the copy steppable; its rewards are masked anyway
+      trunc.append(s.truncated && !s.terminated)
+      if s.done { _ = state[b].reset(seed: nil) }  // keep the copy steppable; its rows are masked anyway
     }
-    return (next, rew, cont)
+    return (next, rew, cont, trunc)
   }
 
   public func masks(state: [E], batch: Int) -> [Bool]? {

@@ -3,20 +3,36 @@
 // real trajectory (real scaled rewards, the critic's values of the real states, same policy and critic), so
 // the difference isolates the world model's contribution to the target's bias and spread.
 
-/// H-step λ-return computed on a real rollout [T × N] (time-major): for row t·N+e with t+H ≤ T and no
+/// H-step λ-return computed on a real rollout [T × N] (time-major): for row t·N+e with t+H < T and no
 /// episode end in [t, t+H), G_k = r_k + γ((1−λ)V_{k+1} + λG_{k+1}), G_H = V(s_{t+H}); nil elsewhere.
+/// With `finalValues` (V of the true final observation, read at truncations) a window that contains an episode
+/// end is also defined, stopped there as GAE stops: G_k = r_k at a termination, r_k + γ·finalValue_k at a
+/// truncation (so it matches the imagined λ-return of ImaginedRollout, which stops the same way).
 /// `values` holds V(s_t) per row; `rewards` are in the learner's (scaled) units.
 public func realLambdaReturns(rewards: [Float], values: [Float], terminated: [Bool], truncated: [Bool],
+                              finalValues: [Float]? = nil,
                               steps: Int, numEnvs n: Int, horizon: Int, gamma: Float, lambda: Float) -> [Float?] {
   var out = [Float?](repeating: nil, count: steps * n)
-  guard horizon >= 1, steps > horizon else { return out }
-  for t in 0..<(steps - horizon) {
+  guard horizon >= 1 else { return out }
+  for t in 0..<steps {
     for e in 0..<n {
-      var ok = true
-      for k in 0..<horizon where terminated[(t + k) * n + e] || truncated[(t + k) * n + e] { ok = false }
-      guard ok else { continue }
-      var g = values[(t + horizon) * n + e]
-      for k in stride(from: horizon - 1, through: 0, by: -1) {
+      var end = -1
+      for k in 0..<horizon where t + k < steps {
+        let i = (t + k) * n + e
+        if terminated[i] || truncated[i] { end = k; break }
+      }
+      if end < 0 && t + horizon >= steps { continue }
+      if end >= 0 && finalValues == nil { continue }
+      var g: Float, k0: Int
+      if end >= 0 {
+        let i = (t + end) * n + e
+        g = terminated[i] ? rewards[i] : rewards[i] + gamma * finalValues![i]
+        k0 = end - 1
+      } else {
+        g = values[(t + horizon) * n + e]
+        k0 = horizon - 1
+      }
+      for k in stride(from: k0, through: 0, by: -1) {
         let i = (t + k) * n + e
         g = rewards[i] + gamma * ((1 - lambda) * values[(t + k + 1) * n + e] + lambda * g)
       }

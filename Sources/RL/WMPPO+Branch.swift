@@ -65,7 +65,7 @@ extension ImaginedRollout {
     let g = lambdaReturns(gamma: gamma, lambda: lambda)
     var obs: [Float] = [], ret: [Float] = []
     for k in 1..<max(1, horizon) {
-      for b in 0..<batch where continues[(k - 1) * batch + b] > 0 {
+      for b in 0..<batch where isLive(k * batch + b) {
         let i = k * batch + b
         obs += self.obs[(i * obsDim)..<((i + 1) * obsDim)]
         ret.append(g[i])

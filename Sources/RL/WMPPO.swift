@@ -26,7 +26,9 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
   public var mveBeta: Float = 0.5
   public var mveLambda: Float = 0.95
   public var steve = false
-  public var rollouts = true
+  /// Off by default: imagined rollouts hurt even with a perfect model (docs/decisions/0202) — their H-step
+  /// advantages lean on the critic at the horizon, unlike the real rows' long GAE.
+  public var rollouts = false
   public var rolloutHorizon = 3
   /// Imagined samples per real sample in the PPO batch (at most 4).
   public var rolloutRatio: Float = 0.25
@@ -43,6 +45,16 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
   ///  better than a constant gets no weight. (Aleatoric noise in G_real makes this conservative.)
   public var betaMode: BetaMode = .skill
   public enum BetaMode: String, Codable, Sendable { case fixed, skill }
+  /// How the imagined target enters the critic's target (docs/decisions/0202):
+  ///  `blend`: R'_t = (1−β)·R_t + β·Ḡ^imag_t (MVE as first proposed; it replaces part of the long GAE return by
+  ///  an H-step target that leans on the critic itself, so even a perfect model biases the critic towards its
+  ///  own current values);
+  ///  `correction`: R'_t = R_t + β·(Ḡ^imag_t − G^real_t), where G^real_t is the same H-step λ-return computed
+  ///  on the real trajectory (rows whose window leaves the rollout keep R_t). Under a perfect model
+  ///  E[Ḡ^imag | s_t] = E[G^real | s_t], so the target's expectation is PPO's; the model only removes part of
+  ///  the noise of the first H real steps (a control variate). A learned model's bias enters as β·bias.
+  public var targetForm: TargetForm = .correction
+  public enum TargetForm: String, Codable, Sendable { case blend, correction }
   /// Scale the rollout ratio by clamp(skill, 0, 1) (the same skill as `betaMode = .skill`, measured on a random
   /// quarter of the rows when the value targets are off): imagined advantages are built from the same r̂ and V(ŝ).
   public var rolloutSkill = true
@@ -208,7 +220,8 @@ public final class WMExtension {
       let rows = probe ? Array(pick.permutation(n).prefix(max(2, n / 4))).sorted() : Array(0..<n)
       var (target, imRewards) = try imagineTargets(rows)
       let allReal = realLambdaReturns(rewards: buffer.rewards, values: buffer.values, terminated: buffer.terminated,
-                                      truncated: buffer.truncated, steps: buffer.steps, numEnvs: buffer.numEnvs,
+                                      truncated: buffer.truncated, finalValues: buffer.finalValues,
+                                      steps: buffer.steps, numEnvs: buffer.numEnvs,
                                       horizon: config.mveHorizon, gamma: gamma, lambda: config.mveLambda)
       let real = rows.map { allReal[$0] }
       let diag = TargetDiagnostics(target: target, gae: rows.map { batch.returns[$0] }, real: real, imagined: target,
@@ -228,7 +241,12 @@ public final class WMExtension {
         stats.mveBetaUsed = Double(beta)
         if beta > 0 {
           if rows.count != n { (target, imRewards) = try imagineTargets(Array(0..<n)) }
-          for i in 0..<n { batch.returns[i] = (1 - beta) * batch.returns[i] + beta * target[i] }
+          switch config.targetForm {
+          case .blend:
+            for i in 0..<n { batch.returns[i] = (1 - beta) * batch.returns[i] + beta * target[i] }
+          case .correction:
+            for i in 0..<n { if let g = allReal[i] { batch.returns[i] += beta * (target[i] - g) } }
+          }
         }
       }
     }
@@ -252,19 +270,25 @@ public final class WMExtension {
       let im = try source.imagine(rows: rows, member: 0, horizon: config.rolloutHorizon, policy: policy,
                                   rng: rng.split("rollout").split(ppo.iteration))
       let g = try im.gae(gamma: gamma, lambda: ppo.config.gaeLambda)
-      var obs = im.obs
+      // Only decisions of live branches: rows after an imagined termination or truncation are not states of
+      // the episode (their advantage 0 would still move the policy after minibatch normalisation, and their
+      // return 0 would pull the critic towards 0 on whatever the model or a reset copy produced there).
+      let live = (0..<(im.horizon * branches)).filter { im.isLive($0) }
+      let d = buffer.obsDim, heads = buffer.actionDim, m = buffer.maskDim
+      var obs = RolloutBuffer.gather(im.obs, live[...], width: d)
       ppo.normalizeRows(&obs)
       batch.obs += obs
       if batch.masks != nil {
         // An env whose masks are all true may give none in imagination (the simulator asks the env).
-        batch.masks! += im.masks ?? [Bool](repeating: true, count: im.horizon * branches * buffer.maskDim)
+        batch.masks! += im.masks.map { RolloutBuffer.gather($0, live[...], width: m) }
+          ?? [Bool](repeating: true, count: live.count * m)
       }
-      batch.actions += im.actions
-      batch.logProbs += im.logProbs
-      batch.values += im.values[0..<(im.horizon * branches)]
-      batch.advantages += g.advantages
-      batch.returns += g.returns
-      stats.imaginedSamples = im.horizon * branches
+      batch.actions += RolloutBuffer.gather(im.actions, live[...], width: heads)
+      batch.logProbs += live.map { im.logProbs[$0] }
+      batch.values += live.map { im.values[$0] }
+      batch.advantages += live.map { g.advantages[$0] }
+      batch.returns += live.map { g.returns[$0] }
+      stats.imaginedSamples = live.count
     }
   }
 
@@ -289,8 +313,12 @@ public final class WMExtension {
         var vals: [Double] = []
         for r in rs {
           var s: Double = 0, disc: Double = 1
-          for k in 0..<h { s += disc * Double(r.rewards[k * bsz + b]); disc *= Double(gamma) * Double(r.continues[k * bsz + b]) }
-          s += disc * Double(r.values[h * bsz + b])
+          var last = h
+          for k in 0..<h {
+            s += disc * Double(r.rewards[k * bsz + b]); disc *= Double(gamma) * Double(r.continues[k * bsz + b])
+            if r.ended(k * bsz + b) { last = k + 1; break }  // truncated: bootstrap with V(ŝ_{k+1}) and stop
+          }
+          s += disc * Double(r.values[last * bsz + b])
           vals.append(s)
         }
         let mean = vals.reduce(0, +) / Double(vals.count)

@@ -54,7 +54,7 @@ final class CheckpointTests: XCTestCase {
     var wm = WMPPOConfig()
     wm.warmupIterations = 1
     wm.gate = false
-    wm.rolloutSkill = false   // imagined rollouts every iteration, whatever the early model's skill
+    wm.rollouts = true; wm.rolloutSkill = false   // imagined rollouts every iteration, whatever the early model's skill
     wm.model.seqLen = 8
     try runResume(wm: wm)
   }
@@ -65,7 +65,7 @@ final class CheckpointTests: XCTestCase {
     wm.warmupIterations = 1
     wm.gate = false
     wm.model.seqLen = 8
-    wm.betaMode = .fixed; wm.rolloutSkill = false; wm.residualSampling = true
+    wm.betaMode = .fixed; wm.rollouts = true; wm.rolloutSkill = false; wm.residualSampling = true
     try runResume(wm: wm)
   }
 
@@ -76,7 +76,7 @@ final class CheckpointTests: XCTestCase {
     wm.gate = false
     wm.model.seqLen = 8
     wm.model.entities = 1; wm.model.entityFeatures = 4; wm.model.entityHidden = 8
-    wm.betaMode = .fixed; wm.rolloutSkill = false
+    wm.betaMode = .fixed; wm.rollouts = true; wm.rolloutSkill = false
     try runResume(wm: wm)
   }
 

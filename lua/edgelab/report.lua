@@ -71,6 +71,25 @@ function M.auc(curve)
   return a / (curve[#curve][1] - curve[1][1])
 end
 
+--- Mean shortfall of a learning curve below `level`: the trapezoid area of max(0, level − return) over the
+--- evaluations at steps ≥ `from` (default: all but the first point), divided by that step range. A
+--- threshold-free speed measure that cannot saturate at the first evaluation: a curve that is another one
+--- compressed k-fold in steps has about 1/k of its shortfall (when both reach `level` within the budget).
+---@param curve {[1]: integer, [2]: number}[] (step, return) pairs in step order
+---@param level number
+---@param from? integer
+function M.shortfall(curve, level, from)
+  local pts = {}
+  from = from or (curve[2] and curve[2][1]) or 0
+  for _, c in ipairs(curve) do if c[1] >= from then pts[#pts + 1] = c end end
+  local function gap(v) return math.max(0, level - v) end
+  if #pts == 0 then return 0 / 0 end
+  if #pts == 1 then return gap(pts[1][2]) end
+  local a = 0
+  for i = 2, #pts do a = a + (pts[i][1] - pts[i - 1][1]) * (gap(pts[i][2]) + gap(pts[i - 1][2])) / 2 end
+  return a / (pts[#pts][1] - pts[1][1])
+end
+
 --- Trains one agent and records its deterministic-evaluation learning curve.
 ---@param o {kind: "ppo"|"wmppo", env: any, seed: integer, steps: integer, every: integer, eval_seeds: integer[],
 ---         final_seeds: integer[], num_envs?: integer, num_steps?: integer, wm?: table, on_eval?: fun(step, stats)}

@@ -34,14 +34,15 @@ local rl = {}
 ---@field checkpoint_path? string
 
 ---@class edgelab.rl.WMOptions
----@field value_targets? boolean blend GAE returns with imagined λ-returns (MVE) [valueTargets]
+---@field value_targets? boolean use imagined λ-returns in the critic targets (MVE; how: target_form) [valueTargets]
 ---@field horizon? integer imagination horizon of the value targets [mveHorizon]
 ---@field beta? number blend weight of the imagined target [mveBeta]
 ---@field beta_mode? "fixed"|"skill" fixed: β = beta; skill: β = beta × clamp(explained variance of the imagined λ-returns vs the real trajectory's, 0, 1) [betaMode]
+---@field target_form? "correction"|"blend" correction: R + β·(imagined − real H-step λ-return), unbiased under a perfect model; blend: (1−β)·R + β·imagined [targetForm]
 ---@field lambda? number λ of the imagined λ-return [mveLambda]
 ---@field steve? boolean STEVE inverse-variance weighting over horizons (needs ensemble >= 2) [steve]
 ---@field ensemble? integer number of world models [ensemble]
----@field rollouts? boolean mix branched imagination rollouts into the PPO batch [rollouts]
+---@field rollouts? boolean mix branched imagination rollouts into the PPO batch (off by default: they hurt even with a perfect model, decision 0202) [rollouts]
 ---@field rollout_horizon? integer 1..5 [rolloutHorizon]
 ---@field rollout_ratio? number imagined samples per real sample, 0..4 [rolloutRatio]
 ---@field residual_sampling? boolean stochastic imagination: add the model's residual on a random real row to each imagined observation [residualSampling]

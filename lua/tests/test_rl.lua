@@ -32,7 +32,7 @@ assert(#agent:history() == 4)
 -- MEC: WM-PPO on a tiny env; save → load → the loaded agent continues exactly like the original.
 local env = mec.env { users = 3, horizon = 16, arrival_rate = 0.3 }
 local w = rl.wmppo { env = env, seed = 2, num_envs = 2, num_steps = 16, total_steps = 256,
-                     wm = { warmup = 0, gate = false, seq_len = 8, beta_mode = "fixed", rollout_skill = false,
+                     wm = { warmup = 0, gate = false, seq_len = 8, beta_mode = "fixed", rollouts = true, rollout_skill = false,
                             entities = -1 } }
 w:train(64, { progress = false })
 local path = os.tmpname()
@@ -46,11 +46,17 @@ assert(s1.imagination_on == 1 and s1.imagined_samples > 0)
 assert(s1.mve_beta == 0.5 and s1.target_skill ~= nil and s1.critic_skill ~= nil and s1.rollout_ratio == 0.25)
 -- Default (skill-weighted) blend: the weight used is beta × clamp(skill, 0, 1).
 local ws = rl.wmppo { env = env, seed = 3, num_envs = 2, num_steps = 16, total_steps = 64,
-                      wm = { warmup = 0, gate = false, seq_len = 8 } }
+                      wm = { warmup = 0, gate = false, seq_len = 8, rollouts = true } }
 local sk = ws:train(32, { progress = false })
 local expect = 0.5 * math.min(math.max(sk.target_skill, 0), 1)
 assert(math.abs(sk.mve_beta - expect) < 1e-6, ("beta %s vs 0.5 x skill %s"):format(sk.mve_beta, sk.target_skill))
 assert(math.abs(sk.rollout_ratio - 0.25 * math.min(math.max(sk.target_skill, 0), 1)) < 1e-6)
+-- The defaults: correction targets, no imagined rollouts (docs/decisions/0202); a bad target form is an error.
+local wd = rl.wmppo { env = env, seed = 3, num_envs = 2, num_steps = 16, total_steps = 64, wm = { warmup = 0, gate = false, seq_len = 8 } }
+local sd = wd:train(32, { progress = false })
+assert(sd.imagination_on == 1 and (sd.imagined_samples or 0) == 0, "rollouts are off by default")
+ok, err = pcall(rl.wmppo, { env = env, wm = { target_form = "average" } })
+assert(not ok and tostring(err):find("target_form"), tostring(err))
 -- The entity path (entities = -1: one entity per MEC user; used by `w` above); a layout that does not fit is an
 -- error; the options change the model.
 ok, err = pcall(rl.wmppo, { env = env, wm = { entities = 5, entity_features = 11 } })

@@ -3,9 +3,16 @@ ppo_cartpole_env_steps_per_s (CleanRL ppo.py): 4 envs x 128 steps, 4 epochs x 4 
 separate 64-64 tanh actor and critic, Adam lr 2.5e-4 eps 1e-5, no normalisation, 1 torch thread.
 
 Needs a venv with gymnasium, stable-baselines3 and torch (CPU). Prints env steps/s over whole iterations
-(rollout + update) after one warm-up iteration, like the EdgeLab bench.
+(rollout + update) after one warm-up iteration, like the EdgeLab bench, and writes the figure with the versions
+and the load average to tools/reference/sb3_cartpole_speed.json, which `edgelab bench rl` reads and compares with.
     python tools/reference/sb3_cartpole_speed.py [iterations]
+The venv used: Debian's python3-torch (1.13.1, a CPU build; the PyPI torch wheel for Linux is the CUDA build and
+does not import without the NVIDIA runtime wheels), `python3 -m venv --system-site-packages .venv-rl`, then
+`pip install --no-deps stable-baselines3==2.0.0 gymnasium==0.28.1 farama-notifications cloudpickle` (the last
+SB3 release that accepts torch 1.13), with Debian's python3-pandas and python3-matplotlib.
 """
+import json
+import os
 import sys
 import time
 
@@ -24,4 +31,14 @@ model.learn(total_timesteps=512)  # warm-up iteration
 t0 = time.perf_counter()
 model.learn(total_timesteps=512 * iterations, reset_num_timesteps=False)
 dt = time.perf_counter() - t0
-print(f"sb3_cartpole_env_steps_per_s {512 * iterations / dt:.1f}")
+sps = 512 * iterations / dt
+print(f"sb3_cartpole_env_steps_per_s {sps:.1f}")
+import gymnasium
+import stable_baselines3
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sb3_cartpole_speed.json")
+with open(out, "w") as f:
+    json.dump({"sb3_cartpole_env_steps_per_s": round(sps, 1), "iterations": iterations,
+               "stable_baselines3": stable_baselines3.__version__, "torch": torch.__version__,
+               "gymnasium": gymnasium.__version__, "torch_threads": 1,
+               "load_average": os.getloadavg()[0], "date": time.strftime("%Y-%m-%d", time.gmtime())}, f, indent=1)
+    f.write("\n")

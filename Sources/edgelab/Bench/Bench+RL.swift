@@ -11,7 +11,8 @@ import TensorCore
 ///   decides whether imagination runs), with the gate forced open (default skill weighting), and at full
 ///   strength (gate off, no warm-up, fixed blend weight and rollout ratio) — each as a ratio to PPO's time per
 ///   env step measured in the same run (target ≤ 2×); full strength split into its phases (model training,
-///   value targets, rollouts; the extra PPO update work on imagined samples is not split out);
+///   value targets, rollouts; the extra PPO update work on imagined samples is not split out), and the same
+///   with imagined rollouts switched on (off by default, docs/decisions/0202);
 /// - the world model's share: one training pass and one filtering pass over a rollout.
 /// - WM-PPO with the perfect model (imagination on exact env snapshots) as a ratio to PPO;
 /// - PPO on CartPole-v1 with CleanRL's ppo.py settings (4 envs × 128 steps, 4 epochs × 4 minibatches, 64-64 tanh,
@@ -54,6 +55,12 @@ extension BenchSuite {
                   extra: ["wmppo_env_steps_per_s": 1 / wmOpen])
     report.record("wmppo_time_per_step_ratio_imagination_on", wmForced / ppo, unit: "x PPO", target: 2,
                   extra: ["wmppo_env_steps_per_s": 1 / wmForced])
+    // The same with imagined rollouts in the batch (off by default since docs/decisions/0202).
+    var withRollouts = forced
+    withRollouts.rollouts = true
+    let wmRollouts = try perStep(try PPO.wmppo(config: cfg, wm: withRollouts, seed: 1, totalSteps: 1_000_000, makeEnv: make))
+    report.record("wmppo_time_per_step_ratio_imagination_on_with_rollouts", wmRollouts / ppo, unit: "x PPO",
+                  extra: ["wmppo_env_steps_per_s": 1 / wmRollouts])
     if let wm = wmp.worldModel {
       let n = Double((iterations + 1) * cfg.batchSize)
       for k in ["train", "targets", "rollouts"] {
@@ -79,8 +86,20 @@ extension BenchSuite {
     let tc = try BenchReport.time(repeats: 1, warmup: 0) { for _ in 0..<(iterations * 2) { try cartpole.runIteration() } }
     report.record("ppo_cartpole_env_steps_per_s", Double(iterations * 2 * cp.batchSize) / tc.median, unit: "steps/s",
                   lowerIsBetter: false, extra: ["num_envs": 4, "num_steps": 128, "hidden": 64])
-    report.note("sb3_reference", "stable-baselines3 PPO on the same CartPole settings is not measured here (needs torch); "
-                + "compare with tools/reference/sb3_cartpole_speed.py run in a venv with torch CPU")
+    // stable-baselines3 on the same settings, measured by tools/reference/sb3_cartpole_speed.py (it needs torch, so
+    // it runs in a Python venv, not here) and stored with its versions and load average; stale if the machine changed.
+    let sb3Path = CLI.repoRoot().appendingPathComponent("tools/reference/sb3_cartpole_speed.json")
+    if let data = try? Data(contentsOf: sb3Path),
+       let j = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+       let sb3 = (j["sb3_cartpole_env_steps_per_s"] as? NSNumber)?.doubleValue, sb3 > 0 {
+      let cartpoleSPS = Double(iterations * 2 * cp.batchSize) / tc.median
+      report.record("ppo_cartpole_vs_sb3", cartpoleSPS / sb3, unit: "x SB3", target: 10, lowerIsBetter: false)
+      report.note("sb3_reference", "stable-baselines3 \(j["stable_baselines3"] ?? "?") (torch \(j["torch"] ?? "?"), 1 thread) "
+                  + "\(sb3) env steps/s on the same CartPole settings, measured \(j["date"] ?? "?") at load \(j["load_average"] ?? "?") "
+                  + "by tools/reference/sb3_cartpole_speed.py")
+    } else {
+      report.note("sb3_reference", "no stable-baselines3 figure: run tools/reference/sb3_cartpole_speed.py in a venv with torch")
+    }
     report.note("iterations_measured", iterations)
     report.note("blas_threads", 1)
     report.note("scenario", "MEC paper, users 10, rho 0.9; PPOConfig defaults (4 envs x 128 steps, 4 epochs x 4 minibatches)")
