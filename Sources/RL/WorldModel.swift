@@ -157,6 +157,18 @@ public final class WorldModel {
   /// With running means (`means`, rows of `meanWidth`), each row is [block, its mean block, action, globals].
   func entityInput(sym: ArraySlice<Float>, actions: ArraySlice<Int>, batch: Int, means: [Float]? = nil) -> Tensor? {
     guard entityNet != nil else { return nil }
+    let e = config.entities, w = entityRowWidth
+    return Tensor(shape: [batch * e, w], entityRows(sym: sym, actions: actions, batch: batch, means: means))
+  }
+
+  /// Width of an entity row: [block, its mean block (with running means), action one-hot, globals].
+  var entityRowWidth: Int {
+    let f0 = config.entityFeatures, g = obsDim - config.entities * f0
+    return f0 + (meanWidth > 0 ? f0 : 0) + (nvec.first ?? 0) + g
+  }
+
+  /// The rows of `entityInput` as a flat array (needs the entity path).
+  func entityRows(sym: ArraySlice<Float>, actions: ArraySlice<Int>, batch: Int, means: [Float]? = nil) -> [Float] {
     let e = config.entities, f0 = config.entityFeatures, a = nvec[0], d = obsDim, g = d - e * f0
     let mw = meanWidth, f = f0 + (mw > 0 ? f0 : 0), w = f + a + g
     let h = nvec.count
@@ -171,7 +183,7 @@ public final class WorldModel {
         for j in 0..<g { x[r + f + a + j] = sym[ob + b * d + e * f0 + j] }
       }
     }
-    return Tensor(shape: [batch * e, w], x)
+    return x
   }
 
   /// Head outputs [B × (D + 1 + C)] from the new hidden state and the step's input rows.
@@ -206,11 +218,18 @@ public final class WorldModel {
   /// next mask bits, with the current observations already in symlog space.
   func targets(sym obs: ArraySlice<Float>, next: ArraySlice<Float>, rewards: ArraySlice<Float>,
                costs: ArraySlice<Float>, terminated: ArraySlice<Bool>, nextMasks: ArraySlice<Bool>, batch: Int) -> [Float] {
+    targets(sym: obs, symNext: next.map(symlog)[...], rewards: rewards, costs: costs, terminated: terminated,
+            nextMasks: nextMasks, batch: batch)
+  }
+
+  /// The same with the next observations already in symlog space.
+  func targets(sym obs: ArraySlice<Float>, symNext next: ArraySlice<Float>, rewards: ArraySlice<Float>,
+               costs: ArraySlice<Float>, terminated: ArraySlice<Bool>, nextMasks: ArraySlice<Bool>, batch: Int) -> [Float] {
     let d = obsDim, c = costDim, o = outWidth, mk = maskDim, ci = continueIndex, mo = maskOffset
     var y = [Float](repeating: 0, count: batch * o)
     for b in 0..<batch {
       for j in 0..<d {
-        y[b * o + j] = symlog(next[next.startIndex + b * d + j]) - obs[obs.startIndex + b * d + j]
+        y[b * o + j] = next[next.startIndex + b * d + j] - obs[obs.startIndex + b * d + j]
       }
       y[b * o + d] = symlog(rewards[rewards.startIndex + b])
       for k in 0..<c { y[b * o + d + 1 + k] = symlog(costs[costs.startIndex + b * c + k]) }
@@ -218,143 +237,6 @@ public final class WorldModel {
       for j in 0..<mk where nextMasks[nextMasks.startIndex + b * mk + j] { y[b * o + mo + j] = 1 }
     }
     return y
-  }
-
-  /// Hidden-state keep-mask [B × H]: 0 where the previous step ended an episode.
-  func keepMask(_ prevDone: [Bool]) -> Tensor {
-    let hd = config.hidden
-    var m = [Float](repeating: 1, count: prevDone.count * hd)
-    for (b, d) in prevDone.enumerated() where d { for j in 0..<hd { m[b * hd + j] = 0 } }
-    return Tensor(shape: [prevDone.count, hd], m)
-  }
-
-  /// What one training pass saw about the tracked envs (the newest rollout).
-  public struct PassResult {
-    public var loss: Double
-    /// Hidden state before each step of the tracked envs, [T × tracked × H] (row t·tracked + e′).
-    public var hPrev: [Float]
-    /// Prequential one-step error (symlog MSE over observation dims) of the tracked envs: each window is
-    /// scored *before* the model updates on it, so it is held-out — and the last-observation baseline's.
-    public var modelError: Double, baselineError: Double
-    /// The same for the reward head (symlog MSE) against predicting the window's mean symlog reward.
-    public var rewardError: Double, rewardBaseline: Double
-    /// Per observation dimension, summed over the tracked rows: squared error of the model and of the
-    /// last-observation baseline in symlog space (`dimSE`, `dimBaseSE`) and in raw observation units
-    /// (`dimRawSE`, `dimRawBaseSE`), and the row count — for per-group breakdowns and normalised-unit errors.
-    public var dimSE: [Double] = [], dimBaseSE: [Double] = [], dimRawSE: [Double] = [], dimRawBaseSE: [Double] = []
-    public var rows = 0
-    /// Observation residuals of the tracked rows, symlog target − prediction [T × tracked × D] (row t·tracked + e′):
-    /// the pool that residual-sampling imagination draws from.
-    public var residuals: [Float] = []
-  }
-
-  /// One pass of truncated BPTT over a (possibly stacked) rollout. `track` selects env columns whose
-  /// prequential error and hidden states are reported (nil = all).
-  /// `learn = false` scores the rollout without updating the model (a held-out evaluation pass); `dims` also
-  /// accumulates the raw-unit per-dimension errors (costs a symexp per element).
-  @discardableResult
-  public func train(on buf: RolloutBuffer, track: Range<Int>? = nil, learn: Bool = true, dims: Bool = false) throws
-    -> PassResult {
-    if !learn { return try noGrad { try pass(buf, track: track, learn: false, dims: dims) } }
-    return try pass(buf, track: track, learn: true, dims: dims)
-  }
-
-  func pass(_ buf: RolloutBuffer, track: Range<Int>?, learn: Bool, dims: Bool) throws -> PassResult {
-    guard maskDim == 0 || buf.maskDim == maskDim else {
-      throw RLError.shape("world model predicts \(maskDim) mask bits, the rollout has \(buf.maskDim)")
-    }
-    let n = buf.numEnvs, d = obsDim, h = nvec.count, c = costDim, hd = config.hidden, o = outWidth, mk = maskDim
-    let mw = meanWidth, sw = stateWidth
-    let tr = track ?? 0..<n
-    let params = allParameters
-    var hState = Tensor(zeros: [n, hd])
-    var means = [Float](repeating: 0, count: n * mw)
-    var total = 0.0, windows = 0.0, se = 0.0, seBase = 0.0, rse = 0.0, rseBase = 0.0
-    var hPrev = [Float](repeating: 0, count: buf.steps * tr.count * sw)
-    var prevDone = [Bool](repeating: true, count: n)
-    var dimSE = [Double](repeating: 0, count: d), dimBase = dimSE, dimRaw = dimSE, dimRawBase = dimSE
-    var residuals = [Float](repeating: 0, count: buf.steps * tr.count * d)
-    let weights: Tensor? = dimWeights.map { w in
-      var a = [Float](repeating: 1, count: n * o)
-      for b in 0..<n { for j in 0..<d { a[b * o + j] = w[j] } }
-      return Tensor(shape: [n, o], a)
-    }
-    var t0 = 0
-    while t0 < buf.steps {
-      let t1 = min(buf.steps, t0 + config.seqLen)
-      var loss: Tensor? = nil
-      var hCur = hState
-      var rPred: [Float] = [], rTrue: [Float] = []
-      for t in t0..<t1 {
-        let r = t * n
-        let sym = buf.rawObs[(r * d)..<((r + n) * d)].map(symlog)
-        let x = Tensor(shape: [n, d + actionWidth], input(sym: sym[...], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n))
-        // Reset rows whose previous step ended an episode (most steps end none: no mask tensor then).
-        if prevDone.contains(true) { hCur = try hCur * keepMask(prevDone) }
-        for (e, dn) in prevDone.enumerated() where dn && mw > 0 { for j in 0..<mw { means[e * mw + j] = 0 } }
-        let hp = hCur.data
-        for (k, e) in tr.enumerated() {
-          for j in 0..<hd { hPrev[(t * tr.count + k) * sw + j] = hp[e * hd + j] }
-          for j in 0..<mw { hPrev[(t * tr.count + k) * sw + hd + j] = means[e * mw + j] }
-        }
-        advanceMeans(&means, sym: sym[...], batch: n)
-        hCur = try gru(x, hCur)
-        let out = try predict(h: hCur, x: x,
-                              entity: entityInput(sym: sym[...], actions: buf.actions[(r * h)..<((r + n) * h)], batch: n, means: means))
-        let yArr = targets(sym: sym[...], next: buf.nextRawObs[(r * d)..<((r + n) * d)],
-                           rewards: buf.rawRewards[r..<(r + n)], costs: buf.costs[(r * c)..<((r + n) * c)],
-                           terminated: buf.terminated[r..<(r + n)], nextMasks: buf.nextMasks[(r * mk)..<((r + n) * mk)], batch: n)
-        let op = out.data
-        for (k, e) in tr.enumerated() {
-          for j in 0..<d {
-            let err = op[e * o + j] - yArr[e * o + j]
-            residuals[(t * tr.count + k) * d + j] = -err
-            se += Double(err * err)
-            seBase += Double(yArr[e * o + j] * yArr[e * o + j])
-            dimSE[j] += Double(err * err)
-            dimBase[j] += Double(yArr[e * o + j] * yArr[e * o + j])
-            if dims {
-              let cur = buf.rawObs[(r + e) * d + j], nxt = buf.nextRawObs[(r + e) * d + j]
-              let rawErr = symexp(sym[e * d + j] + op[e * o + j]) - nxt
-              dimRaw[j] += Double(rawErr * rawErr)
-              dimRawBase[j] += Double((cur - nxt) * (cur - nxt))
-            }
-          }
-          rPred.append(op[e * o + d]); rTrue.append(yArr[e * o + d])
-        }
-        let sq = try (out - Tensor(shape: [n, o], yArr)).square()
-        let l = try (weights.map { try sq * $0 } ?? sq).mean()
-        loss = try loss.map { try $0 + l } ?? l
-        for e in 0..<n { prevDone[e] = buf.terminated[r + e] || buf.truncated[r + e] }
-      }
-      let rMean = rTrue.reduce(0, +) / Float(max(rTrue.count, 1))
-      for (p, y) in zip(rPred, rTrue) { rse += Double((p - y) * (p - y)); rseBase += Double((y - rMean) * (y - rMean)) }
-      let lt = loss!.affine(scale: 1 / Float(t1 - t0))
-      total += Double(lt.item)
-      guard lt.item.isFinite else { throw RLError.nonFinite("world-model loss is \(lt.item)") }
-      if learn {
-        optimizer.zeroGrad()
-        lt.backward()
-        clipGradNorm(params, maxNorm: config.maxGradNorm)
-        optimizer.step()
-      }
-      hState = hCur.detached()
-      windows += 1
-      t0 = t1
-    }
-    let cnt = Double(buf.steps * tr.count * d)
-    let rc = Double(buf.steps * tr.count)
-    return PassResult(loss: total / max(windows, 1), hPrev: hPrev, modelError: se / cnt, baselineError: seBase / cnt,
-                      rewardError: rse / rc, rewardBaseline: rseBase / rc, dimSE: dimSE, dimBaseSE: dimBase,
-                      dimRawSE: dimRaw, dimRawBaseSE: dimRawBase, rows: buf.steps * tr.count, residuals: residuals)
-  }
-
-  /// Filters the rollout without gradients: returns, for every row t·N+e, the hidden state *before* step t
-  /// (the branch state for imagination, [T·N × H]) and the one-step mean squared errors (symlog space, obs
-  /// dims only) of the model and of the predict-the-last-observation baseline — a scoring pass over all envs.
-  public func filter(_ buf: RolloutBuffer) throws -> (hPrev: [Float], modelError: Double, baselineError: Double) {
-    let r = try train(on: buf, learn: false)
-    return (r.hPrev, r.modelError, r.baselineError)
   }
 }
 

@@ -87,13 +87,15 @@ public final class Adam: Optimizer {
       let n = p.count, x = p.data, gp = g.data, mp = m[k].data, vp = v[k].data
       let decay: Float = decoupledWeightDecay ? 1 - lr * wd : 1
       let l2: Float = decoupledWeightDecay ? 0 : wd
+      // v ≥ 0 always, so |v| = v: the square root of |v| is the same number, but lets the compiler use the
+      // vector square root (Float.squareRoot goes through libm's errno path, which keeps the loop scalar).
       for i in 0..<n {
         let gi = gp[i] + l2 * x[i]
         let mi = b1 * mp[i] + (1 - b1) * gi
         let vi = b2 * vp[i] + (1 - b2) * gi * gi
         mp[i] = mi
         vp[i] = vi
-        x[i] = x[i] * decay - stepSize * mi / (vi.squareRoot() * invSqrtBc2 + eps)
+        x[i] = x[i] * decay - stepSize * mi / (abs(vi).squareRoot() * invSqrtBc2 + eps)
       }
     }
   }
