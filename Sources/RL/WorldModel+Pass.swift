@@ -67,7 +67,7 @@ extension WorldModel {
     let lossWeights = (0..<o).map { j in j < d ? (dimWeights?[j] ?? 1) : Float(1) }
     // symlog of every observation once; a next observation that is bit-for-bit the following row's observation
     // (every step but an episode's last) reuses its symlog — the same number without a second log1p.
-    let symAll = buf.rawObs.map(symlog)
+    let symAll = symlog(buf.rawObs[...])
     var symNextAll = [Float](repeating: 0, count: buf.count * d)
     for r in 0..<buf.count {
       for j in 0..<d {

@@ -218,7 +218,7 @@ public final class WorldModel {
   /// next mask bits, with the current observations already in symlog space.
   func targets(sym obs: ArraySlice<Float>, next: ArraySlice<Float>, rewards: ArraySlice<Float>,
                costs: ArraySlice<Float>, terminated: ArraySlice<Bool>, nextMasks: ArraySlice<Bool>, batch: Int) -> [Float] {
-    targets(sym: obs, symNext: next.map(symlog)[...], rewards: rewards, costs: costs, terminated: terminated,
+    targets(sym: obs, symNext: symlog(next)[...], rewards: rewards, costs: costs, terminated: terminated,
             nextMasks: nextMasks, batch: batch)
   }
 
@@ -264,7 +264,7 @@ public struct LearnedImagination: ImaginationModel {
     -> (nextObs: [Float], rewards: [Float], continues: [Float]) {
     let d = model.obsDim, o = model.outWidth, ci = model.continueIndex
     return try noGrad {
-      let sym = obs.map(symlog)
+      let sym = symlog(obs[...])
       let x = Tensor(shape: [batch, d + model.actionWidth], model.input(sym: sym[...], actions: actions[...], batch: batch))
       let hd = model.config.hidden, mw = model.meanWidth, sw = model.stateWidth
       var hRows = state.h, means: [Float] = []
@@ -289,12 +289,13 @@ public struct LearnedImagination: ImaginationModel {
       for b in 0..<batch {
         if !residuals.isEmpty, state.rng != nil {
           let row = state.rng!.int(below: residuals.count / d) * d
-          for j in 0..<d { next[b * d + j] = symexp(sym[b * d + j] + out[b * o + j] + residuals[row + j]) }
+          for j in 0..<d { next[b * d + j] = sym[b * d + j] + out[b * o + j] + residuals[row + j] }
         } else {
-          for j in 0..<d { next[b * d + j] = symexp(sym[b * d + j] + out[b * o + j]) }
+          for j in 0..<d { next[b * d + j] = sym[b * d + j] + out[b * o + j] }
         }
         rew[b] = symexp(out[b * o + d])
       }
+      symexpInPlace(&next)
       if model.maskDim > 0, state.masks != nil { state.masks = nextMasks(out, batch: batch, rng: &state.maskRNG) }
       let cont: [Float] = (0..<batch).map { out[$0 * o + ci] >= 0.5 ? 1 : 0 }
       return (next, rew, cont)

@@ -10,7 +10,7 @@ import TensorCore
 /// - WM-PPO wall time per env step with the default settings (world model trained every iteration; the gate
 ///   decides whether imagination runs), with the gate forced open (default skill weighting), and at full
 ///   strength (gate off, no warm-up, fixed blend weight and rollout ratio) — each as a ratio to PPO's time per
-///   env step measured in the same run (target ≤ 2×); full strength split into its phases (model training,
+///   env step, iterations interleaved with a PPO reference and compared by their medians (target ≤ 2×); full strength split into its phases (model training,
 ///   value targets, rollouts; the extra PPO update work on imagined samples is not split out), and the same
 ///   with imagined rollouts switched on (off by default, docs/decisions/0202);
 /// - the world model's share: one training pass and one filtering pass over a rollout.
@@ -29,42 +29,69 @@ extension BenchSuite {
     defer { BLAS.setThreads(threads) }
     let cfg = PPOConfig()   // the defaults: 4 envs × 128 steps
     let make: (Int) throws -> MECEnv = { _ in try MECEnv("paper") { $0.users = 10 } }
-    func perStep(_ p: PPO<MECEnv>) throws -> Double {
-      try p.runIteration()  // warm-up: allocations, first world-model pass
-      let t = try BenchReport.time(repeats: 1, warmup: 0) { for _ in 0..<iterations { try p.runIteration() } }
-      return t.median / Double(iterations * cfg.batchSize)
+    // Each WM-PPO variant runs its iterations alternately with a PPO reference (one iteration each, after one
+    // warm-up iteration each: allocations, the first world-model pass), so both see the same machine load; the
+    // ratio is the ratio of the median iteration times (a load spike hits a few iterations, not the median).
+    let reference = try PPO(config: cfg, seed: 1, totalSteps: 1_000_000, makeEnv: make)
+    var ppoTimes: [Double] = []
+    func seconds(_ body: () throws -> Void) rethrows -> Double {
+      let t0 = DispatchTime.now().uptimeNanoseconds
+      try body()
+      return Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
     }
-    let ppo = try perStep(try PPO(config: cfg, seed: 1, totalSteps: 1_000_000, makeEnv: make))
+    func median(_ a: [Double]) -> Double { let s = a.sorted(); return s[s.count / 2] }
+    /// Median wall seconds per env step of `p` and of the PPO reference, iterations interleaved.
+    func perStepPair(_ p: PPO<MECEnv>?) throws -> (run: Double, ppo: Double) {
+      try reference.runIteration()
+      try p?.runIteration()
+      var run: [Double] = [], ref: [Double] = []
+      for _ in 0..<iterations {
+        ref.append(try seconds { try reference.runIteration() })
+        if let p { run.append(try seconds { try p.runIteration() }) }
+      }
+      ppoTimes += ref
+      let n = Double(cfg.batchSize)
+      return (run.isEmpty ? 0 : median(run) / n, median(ref) / n)
+    }
+    var ppo = try perStepPair(nil).ppo
     report.record("ppo_env_steps_per_s", 1 / ppo, unit: "steps/s", lowerIsBetter: false,
                   extra: ["users": 10, "num_envs": 8, "num_steps": 128, "hidden": 64])
-    let wmDefault = try perStep(try PPO.wmppo(config: cfg, wm: WMPPOConfig(), seed: 1, totalSteps: 1_000_000, makeEnv: make))
+    /// Ratio of a WM-PPO variant's time per env step to PPO's, measured interleaved.
+    func ratio(_ p: PPO<MECEnv>) throws -> (ratio: Double, perStep: Double) {
+      let (run, ref) = try perStepPair(p)
+      ppo = ref
+      return (run / ref, run)
+    }
+    let wmDefault = try ratio(try PPO.wmppo(config: cfg, wm: WMPPOConfig(), seed: 1, totalSteps: 1_000_000, makeEnv: make))
     var forced = WMPPOConfig()
     // Worst case: every part on every iteration at full strength (no gate, no warm-up, fixed blend weight,
     // rollout ratio not scaled by the target skill).
     forced.gate = false; forced.warmupIterations = 0; forced.betaMode = .fixed; forced.rolloutSkill = false
     let wmp = try PPO.wmppo(config: cfg, wm: forced, seed: 1, totalSteps: 1_000_000, makeEnv: make)
-    let wmForced = try perStep(wmp)
-    report.record("wmppo_time_per_step_ratio_default", wmDefault / ppo, unit: "x PPO", target: 2,
-                  extra: ["wmppo_env_steps_per_s": 1 / wmDefault])
+    let wmForced = try ratio(wmp)
+    let ppoForced = ppo
+    report.record("wmppo_time_per_step_ratio_default", wmDefault.ratio, unit: "x PPO", target: 2,
+                  extra: ["wmppo_env_steps_per_s": 1 / wmDefault.perStep])
     // Gate forced open with the default skill weighting: targets are probed on a quarter of the rows and
     // imagined in full (and rollouts made) only in proportion to their measured skill.
     var open = WMPPOConfig()
     open.gate = false; open.warmupIterations = 0
-    let wmOpen = try perStep(try PPO.wmppo(config: cfg, wm: open, seed: 1, totalSteps: 1_000_000, makeEnv: make))
-    report.record("wmppo_time_per_step_ratio_gate_open_skill", wmOpen / ppo, unit: "x PPO", target: 2,
-                  extra: ["wmppo_env_steps_per_s": 1 / wmOpen])
-    report.record("wmppo_time_per_step_ratio_imagination_on", wmForced / ppo, unit: "x PPO", target: 2,
-                  extra: ["wmppo_env_steps_per_s": 1 / wmForced])
+    let wmOpen = try ratio(try PPO.wmppo(config: cfg, wm: open, seed: 1, totalSteps: 1_000_000, makeEnv: make))
+    report.record("wmppo_time_per_step_ratio_gate_open_skill", wmOpen.ratio, unit: "x PPO", target: 2,
+                  extra: ["wmppo_env_steps_per_s": 1 / wmOpen.perStep])
+    report.record("wmppo_time_per_step_ratio_imagination_on", wmForced.ratio, unit: "x PPO", target: 2,
+                  extra: ["wmppo_env_steps_per_s": 1 / wmForced.perStep])
     // The same with imagined rollouts in the batch (off by default since docs/decisions/0202).
     var withRollouts = forced
     withRollouts.rollouts = true
-    let wmRollouts = try perStep(try PPO.wmppo(config: cfg, wm: withRollouts, seed: 1, totalSteps: 1_000_000, makeEnv: make))
-    report.record("wmppo_time_per_step_ratio_imagination_on_with_rollouts", wmRollouts / ppo, unit: "x PPO",
-                  extra: ["wmppo_env_steps_per_s": 1 / wmRollouts])
+    let wmRollouts = try ratio(try PPO.wmppo(config: cfg, wm: withRollouts, seed: 1, totalSteps: 1_000_000, makeEnv: make))
+    report.record("wmppo_time_per_step_ratio_imagination_on_with_rollouts", wmRollouts.ratio, unit: "x PPO",
+                  extra: ["wmppo_env_steps_per_s": 1 / wmRollouts.perStep])
     if let wm = wmp.worldModel {
+      // Phase sums over all its iterations (warm-up included) against the PPO time measured alongside.
       let n = Double((iterations + 1) * cfg.batchSize)
       for k in ["train", "targets", "rollouts"] {
-        report.record("wmppo_imagination_on_\(k)_ratio", (wm.timings[k] ?? 0) / n / ppo, unit: "x PPO")
+        report.record("wmppo_imagination_on_\(k)_ratio", (wm.timings[k] ?? 0) / n / ppoForced, unit: "x PPO")
       }
     }
     if let wm = wmp.worldModel, let buf = wm.recent.last {
@@ -76,9 +103,13 @@ extension BenchSuite {
     }
     var sim = WMPPOConfig()
     sim.simulator = true; sim.warmupIterations = 0
-    let wmSim = try perStep(try PPO.wmppo(config: cfg, wm: sim, seed: 1, totalSteps: 1_000_000, makeEnv: make))
-    report.record("wmppo_perfect_model_time_per_step_ratio", wmSim / ppo, unit: "x PPO",
-                  extra: ["wmppo_env_steps_per_s": 1 / wmSim])
+    let wmSim = try ratio(try PPO.wmppo(config: cfg, wm: sim, seed: 1, totalSteps: 1_000_000, makeEnv: make))
+    report.record("wmppo_perfect_model_time_per_step_ratio", wmSim.ratio, unit: "x PPO",
+                  extra: ["wmppo_env_steps_per_s": 1 / wmSim.perStep])
+    // How steady the machine was: the spread of all PPO reference iterations of this run.
+    let sortedPPO = ppoTimes.sorted()
+    report.note("ppo_iteration_seconds_min_median_max",
+                "\(sortedPPO.first ?? 0) \(median(sortedPPO)) \(sortedPPO.last ?? 0) over \(sortedPPO.count) iterations")
     var cp = PPOConfig()
     cp.numEnvs = 4; cp.numSteps = 128; cp.normalizeObservations = false; cp.normalizeRewards = false
     let cartpole = try PPO(config: cp, seed: 1, totalSteps: 1_000_000) { i in CartPole(seed: UInt64(i), maxSteps: 500) }
