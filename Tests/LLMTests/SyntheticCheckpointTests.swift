@@ -49,7 +49,7 @@ final class SyntheticCheckpointTests: XCTestCase {
     // The documented stream: element 0 of a tensor = BF16((2u − 1)·√3σ), u the first draw of RNG(seed).split(name).split(0).
     var g = RNG(seed: 5).split("model.layers.0.mlp.gate_proj.weight").split(0)
     let u = g.uniformFloat()
-    XCTAssertEqual(v[0], FP16.float(fromBF16: FP16.bf16Bits(from: (2 * u - 1) * Float(3).squareRoot() * 0.02)))
+    XCTAssertEqual(v[0], FP16.float(fromBF16: FP16.bf16Bits(from: (2 * u - 1) * Float(3.0.squareRoot() * 0.02))))
   }
 
   func testDeterministicInSeedAndShardSize() throws {

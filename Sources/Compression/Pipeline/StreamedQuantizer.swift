@@ -6,7 +6,7 @@
 // hidden states carried block to block), writing it and dropping it before block l + 1 is read.
 // The output is byte for byte the file `ModelQuantizer.quantize` + `save` writes for the same checkpoint loaded
 // whole (tested). Memory: one block in F32 (4·params per block), its quantized copy, and for GPTQ the block's
-// Hessians (F32, dim² twice + (heads·headDim)² + ffn²) and one GPTQ factor at a time (Double, cols² a few times),
+// Hessians (F32, dim² twice + (heads·headDim)² + ffn²) and one GPTQ factor at a time (two Double cols² buffers while it is inverted, then a Float cols²),
 // plus windows·length·dim floats of hidden states; the embedding stays memory-mapped (16-bit checkpoints) and
 // only the calibration tokens' rows are touched.
 import Foundation
@@ -26,7 +26,7 @@ public struct StreamedQuantResult: Sendable {
 
 public enum StreamedQuantizer {
   /// Estimated peak bytes of a streamed run over `c` (the terms listed in the header; the GPTQ factor as three
-  /// Double cols² matrices, forward scratch as two window-tokens × (dim + ffn) float buffers).
+  /// Double cols² matrices (a margin over the two it uses), forward scratch as two window-tokens × (dim + ffn) float buffers).
   public static func estimatedPeakBytes(config c: LlamaConfig, options o: ModelQuantOptions, windowTokens: Int, rowChunk: Int) -> Int {
     var isGPTQ = false
     if case .gptq = o.method { isGPTQ = true }

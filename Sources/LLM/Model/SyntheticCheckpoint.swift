@@ -3,7 +3,7 @@
 // Weights: every matrix element uniform in [−√3·σ, √3·σ) (standard deviation σ, default 0.02 as HF's
 // initializer_range), RMSNorm weights 1, Qwen2 biases uniform with the same σ. Deterministic from the seed: the
 // stream of tensor T's elements [k·2²⁰, (k+1)·2²⁰) comes from RNG(seed).split(T's HF name).split(k), so the bytes
-// do not depend on thread count or shard size. Written shard by shard, tensor by tensor, 2²⁰-element chunk by
+// do not depend on thread count or shard size. a = Float(√3·σ) computed in Double. Written shard by shard, tensor by tensor, 2²⁰-element chunk by
 // chunk (the shard's header first, from the known shapes) — memory is O(chunk), never the model.
 // Presets are the public config.json shapes of the paper's models (Llama-3.1-8B, Qwen3-8B, Mistral-NeMo-12B);
 // the tokenizer is EdgeLab's 259-token byte-level one (the vocabulary size of the embedding is the preset's).
@@ -15,12 +15,12 @@ public struct SyntheticModelSpec: Sendable {
   public var tiedOutput: Bool
   public var seed: UInt64 = 0
   /// Standard deviation of the matrix elements.
-  public var std: Float = 0.02
+  public var std: Double = 0.02
   public var dtype: SafetensorsWriter.DType = .bf16
   /// Upper bound on the tensor bytes of one shard (a larger tensor gets a shard of its own).
   public var maxShardBytes: Int = 2 << 30
 
-  public init(config: LlamaConfig, tiedOutput: Bool, seed: UInt64 = 0, std: Float = 0.02,
+  public init(config: LlamaConfig, tiedOutput: Bool, seed: UInt64 = 0, std: Double = 0.02,
               dtype: SafetensorsWriter.DType = .bf16, maxShardBytes: Int = 2 << 30) {
     self.config = config; self.tiedOutput = tiedOutput; self.seed = seed; self.std = std; self.dtype = dtype
     self.maxShardBytes = maxShardBytes
@@ -138,7 +138,7 @@ public enum SyntheticCheckpoint {
                           threads: Int, to w: BinaryFileWriter) throws {
     let stream = rng.split(name), eb = spec.elementBytes, chunk = chunkElements
     let chunks = (count + chunk - 1) / chunk, batch = max(1, threads) * 8
-    let a = Float(3).squareRoot() * spec.std
+    let a = Float(3.0.squareRoot() * spec.std)
     var buffer = [UInt8](repeating: 0, count: min(chunks, batch) * chunk * eb)
     var first = 0
     while first < chunks {
