@@ -6,7 +6,7 @@ import TensorCore
 /// `edgelab bench scale`: paper-scale compression within one machine's memory, on a synthetic Llama-3.1-8B-shaped
 /// checkpoint (sharded BF16 safetensors, random weights; generated once into the work directory if missing).
 /// - RTN and GPTQ (small calibration set of random-token windows) to Q4_0 (embedding/output Q8_0) through the
-///   layer-streamed pipeline (StreamedQuantizer): peak RSS (VmHWM, reset before each method; getrusage maxrss is
+///   layer-streamed pipeline (StreamedQuantizer): peak RSS in MiB (VmHWM, reset before each method; getrusage maxrss is
 ///   the whole process's), wall time per block (read + quantize + write; GPTQ adds the calibration forward),
 ///   output file size and peak RSS ÷ output size;
 /// - decode tok/s of the RTN Q4_0 result (weights memory-mapped, quantized kernels) vs its memory-bandwidth bound:
@@ -31,7 +31,7 @@ enum ScaleBench {
     return v
   }
 
-  static func maxRSSMB() -> Double {
+  static func maxRSSMiB() -> Double {
     var u = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
     return Double(u.ru_maxrss) / 1024
@@ -73,8 +73,8 @@ enum ScaleBench {
       let peak = BenchLLM.peakRSSMB(), sorted = r.layerSeconds.sorted()
       let extra: [String: Any] = ["layers": r.layers, "of_layers": c.layers, "windows": windows.count,
                                   "window_tokens": windows.first?.count ?? 0, "loadavg": BenchReport.loadavg(),
-                                  "layer_seconds": r.layerSeconds, "process_maxrss_mb": maxRSSMB()]
-      report.record("\(tag).peak_rss_mb", peak, unit: "MB", target: tag == "gptq" ? 8000 : nil, extra: extra)
+                                  "layer_seconds": r.layerSeconds, "process_maxrss_mib": maxRSSMiB()]
+      report.record("\(tag).peak_rss_mib", peak, unit: "MiB", target: tag == "gptq" ? 8e9 / 1_048_576 : nil, extra: extra)
       report.record("\(tag).seconds_per_layer_median", sorted[sorted.count / 2], unit: "s", extra: extra)
       report.record("\(tag).total_seconds", r.seconds, unit: "s", extra: extra)
       report.record("\(tag).output_mb", Double(r.outputBytes) / 1e6, unit: "MB", extra: extra)
@@ -126,7 +126,7 @@ enum ScaleBench {
     let extra: [String: Any] = ["threads": threads, "tokens": tokens, "bytes_per_token_mb": bytes / 1e6,
                                 "read_bandwidth_gb_s": BenchLLM.median(bws) / 1e9, "bound_tok_s": BenchLLM.median(bws) / bytes,
                                 "round_ratios": ratios, "round_tok_s": rates, "loadavg": BenchReport.loadavg(),
-                                "layers": model.config.layers, "peak_rss_mb": modelPeak]
+                                "layers": model.config.layers, "peak_rss_mib": modelPeak]
     report.record("decode.q4_0_tok_s", BenchLLM.median(rates), unit: "tok/s", extra: extra)
     report.record("decode.read_bandwidth_gb_s", BenchLLM.median(bws) / 1e9, unit: "GB/s", extra: extra)
     report.record("decode.vs_bandwidth", BenchLLM.median(ratios), unit: "ratio", target: 0.5, lowerIsBetter: false, extra: extra)
