@@ -18,12 +18,16 @@ import LuaBridge
 ///   compress.pipeline(model, {prune={...prune keys without calibration}, recovery="none"|"refit"|"distill"|"refit+distill",
 ///                     distill={...}, quantize={type=, method=, act_order=, embedding_type=}, calibration_windows=,
 ///                     calibration_length=, distill_windows=, texts=})
+///   compress.quantize_checkpoint(hf_dir, out_gguf, {type=, method=, act_order=, embedding_type=, chunk_layers=,
+///                     calibration_windows=32, calibration_length=256, texts=, layers=0, row_chunk=4096}) → info
+///       layer-streamed: one block in memory at a time (Bind+CompressCheckpoint.swift)
 extension EdgeLabBinding {
   public static let compress = EdgeLabBinding("compress") { m, _ in
     m.function("prune") { call in try CompressBinding.prune(call) }
     m.function("quantize") { call in try CompressBinding.quantize(call) }
     m.function("distill") { call in try CompressBinding.distill(call) }
     m.function("pipeline") { call in try CompressBinding.pipeline(call) }
+    m.function("quantize_checkpoint") { call in try CompressBinding.quantizeCheckpoint(call) }
   }
 }
 

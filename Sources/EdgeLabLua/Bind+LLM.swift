@@ -55,6 +55,8 @@ extension EdgeLabBinding {
   /// `edgelab.llm`: Llama-family models from GGUF files or HF safetensors directories.
   ///   llm.load([path][, {dequantize=false}]) → model  (path defaults to llm.default_model; the file's format
   ///                                                    is kept unless dequantize=true asks for F32)
+  ///   llm.synthetic(dir[, {preset="llama-3.1-8b", layers=0, seed=0, std=0.02, dtype="bf16", shard_mb=2048}]) → info
+  ///       random-weight HF checkpoint of a paper model's shape, written shard by shard (Bind+CompressCheckpoint.swift)
   ///   llm.threads([n]) → n  — threads for inference (OpenBLAS and the quantized kernels); no argument: the current count
   ///   model:info() → {layers=, dim=, heads={...}, kv_heads={...}, ffn={...}, vocab=, params=, weight_bytes=, ...}
   ///   model:generate(prompt[, {max_tokens=128, temperature=0, top_k=0, top_p=1, seed=0}])
@@ -76,6 +78,7 @@ extension EdgeLabBinding {
       call.push(n)
       return 1
     }
+    m.function("synthetic") { call in try CompressBinding.synthetic(call) }
     m.function("load") { call in
       let path = try call.optString(1, defaultModel)
       let o = try call.decode(2, defaults: LLMLoadOptions())

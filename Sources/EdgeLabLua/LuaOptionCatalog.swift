@@ -35,6 +35,8 @@ public enum LuaOptionCatalog {
       try LuaOptionEntry("edgelab.QuantizeOptions", CQuantOpts()),
       try LuaOptionEntry("edgelab.DistillOptions", CDistillOpts()),
       try LuaOptionEntry("edgelab.PipelineOptions", CPipeOpts()),
+      try LuaOptionEntry("edgelab.QuantizeCheckpointOptions", CQuantCheckpointOpts()),
+      try LuaOptionEntry("edgelab.LLMSyntheticOptions", LLMSyntheticOptions()),
       try LuaOptionEntry("edgelab.BootstrapOptions", StatsBinding.BootstrapOptions()),
       try LuaOptionEntry("edgelab.StratifiedBootstrapOptions", StatsBinding.StratifiedOptions()),
       try LuaOptionEntry("edgelab.PermutationOptions", StatsBinding.PermutationOptions()),

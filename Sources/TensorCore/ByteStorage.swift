@@ -61,6 +61,19 @@ public final class ByteStorage: @unchecked Sendable {
   }
 
   public var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+  /// Drop the resident pages of `[offset, offset + length)` from this process (madvise MADV_DONTNEED, rounded
+  /// out to whole pages) so bytes already read stop counting in the resident set; the next access pages them in
+  /// again from the file. Safe for the read-only private mapping (nothing to lose); a no-op for owned buffers.
+  public func releasePages(offset: Int, length: Int) {
+    #if canImport(Glibc)
+    guard mapped, length > 0, offset >= 0, offset < count else { return }
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let start = offset / page * page, end = min(count, offset + length)
+    let rounded = (end - start + page - 1) / page * page
+    _ = madvise(UnsafeMutableRawPointer(mutating: base + start), min(rounded, (count - start + page - 1) / page * page), MADV_DONTNEED)
+    #endif
+  }
 }
 
 /// Buffered binary writer to a file (little-endian), written atomically: temp file + rename.

@@ -103,19 +103,34 @@ public struct SafetensorsFile: @unchecked Sendable {
   /// A tensor converted to Float32 (F32, F16, BF16).
   public func floats(_ name: String) throws -> (shape: [Int], values: [Float]) {
     guard let t = tensors[name] else { throw SafetensorsError.missingTensor(name) }
-    let raw = data(t)
-    var out = [Float](repeating: 0, count: t.elementCount)
-    guard let src = raw.baseAddress else { return (t.shape, out) }
+    return (t.shape, try floats(name, elements: 0..<t.elementCount))
+  }
+
+  /// Elements `elements` (flat, row-major) of a tensor converted to Float32 (F32, F16, BF16).
+  public func floats(_ name: String, elements: Range<Int>) throws -> [Float] {
+    guard let t = tensors[name] else { throw SafetensorsError.missingTensor(name) }
+    guard elements.lowerBound >= 0, elements.upperBound <= t.elementCount else {
+      throw SafetensorsError.badEntry(name, "elements \(elements) outside 0..<\(t.elementCount)")
+    }
+    var out = [Float](repeating: 0, count: elements.count)
+    guard let src = data(t).baseAddress, !elements.isEmpty else { return out }
+    let a = elements.lowerBound
     switch t.dtype {
     case "F32":
-      for i in 0..<t.elementCount {
-        out[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+      for i in 0..<out.count {
+        out[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * (a + i), as: UInt32.self)))
       }
-    case "F16": for i in 0..<t.elementCount { out[i] = FP16.loadHalf(src, 2 * i) }
-    case "BF16": for i in 0..<t.elementCount { out[i] = FP16.float(fromBF16: FP16.load16(src, 2 * i)) }
+    case "F16": for i in 0..<out.count { out[i] = FP16.loadHalf(src, 2 * (a + i)) }
+    case "BF16": for i in 0..<out.count { out[i] = FP16.float(fromBF16: FP16.load16(src, 2 * (a + i))) }
     default: throw SafetensorsError.unsupportedDType(t.dtype, tensor: name)
     }
-    return (t.shape, out)
+    return out
+  }
+
+  /// Stop counting a tensor's bytes in the resident set (see ByteStorage.releasePages); for streamed readers.
+  public func releasePages(_ name: String) {
+    guard let t = tensors[name] else { return }
+    storage.releasePages(offset: dataOffset + t.begin, length: t.end - t.begin)
   }
 }
 
@@ -148,23 +163,46 @@ public struct SafetensorsWriter {
     entries[name] = Entry(dtype: dtype.rawValue, shape: shape, bytes: bytes)
   }
 
-  public func bytes() throws -> [UInt8] {
+  /// One tensor of a header: its data follows the previous one's in the order given.
+  public struct HeaderEntry: Sendable {
+    public var name: String, dtype: String, shape: [Int], byteCount: Int
+    public init(name: String, dtype: String, shape: [Int], byteCount: Int) {
+      self.name = name; self.dtype = dtype; self.shape = shape; self.byteCount = byteCount
+    }
+  }
+
+  /// The length prefix and JSON header for tensors whose data follow in `entries` order (keys sorted, padded
+  /// with spaces to a multiple of 8) — lets a writer stream the data after it without holding the tensors.
+  public static func header(_ entries: [HeaderEntry], metadata: [String: String]) throws -> [UInt8] {
     var header: [String: Any] = [:]
     var offset = 0
-    let names = entries.keys.sorted()
-    for n in names {
-      let e = entries[n]!
-      header[n] = ["dtype": e.dtype, "shape": e.shape, "data_offsets": [offset, offset + e.bytes.count]] as [String: Any]
-      offset += e.bytes.count
+    for e in entries {
+      header[e.name] = ["dtype": e.dtype, "shape": e.shape, "data_offsets": [offset, offset + e.byteCount]] as [String: Any]
+      offset += e.byteCount
     }
     if !metadata.isEmpty { header["__metadata__"] = metadata }
     var json = Array(try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
     while json.count % 8 != 0 { json.append(0x20) }
     var out = [UInt8]()
-    out.reserveCapacity(8 + json.count + offset)
     out.appendLittleEndian(UInt64(json.count)); out += json
+    return out
+  }
+
+  public func bytes() throws -> [UInt8] {
+    let names = entries.keys.sorted()
+    var out = try Self.header(names.map { HeaderEntry(name: $0, dtype: entries[$0]!.dtype, shape: entries[$0]!.shape,
+                                                         byteCount: entries[$0]!.bytes.count) }, metadata: metadata)
     for n in names { out += entries[n]!.bytes }
     return out
+  }
+
+  /// Writes `<prefix>.safetensors.index.json` ({"metadata": {"total_size"}, "weight_map": {tensor: file}}).
+  public static func writeIndex(directory dir: String, prefix: String = "model", weightMap map: [String: String], totalSize: Int) throws {
+    let index: [String: Any] = ["metadata": ["total_size": totalSize], "weight_map": map]
+    let json = try JSONSerialization.data(withJSONObject: index, options: [.sortedKeys, .prettyPrinted])
+    let w = try BinaryFileWriter(path: dir + "/\(prefix).safetensors.index.json")
+    try w.write(Array(json))
+    try w.finish()
   }
 
   public func write(path: String) throws {
@@ -200,11 +238,7 @@ public struct SafetensorsWriter {
       try w.write(path: dir + "/" + file)
       files.append(file)
     }
-    let index: [String: Any] = ["metadata": ["total_size": total], "weight_map": map]
-    let json = try JSONSerialization.data(withJSONObject: index, options: [.sortedKeys, .prettyPrinted])
-    let w = try BinaryFileWriter(path: dir + "/\(prefix).safetensors.index.json")
-    try w.write(Array(json))
-    try w.finish()
+    try Self.writeIndex(directory: dir, prefix: prefix, weightMap: map, totalSize: total)
     return files + ["\(prefix).safetensors.index.json"]
   }
 }

@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 @testable import EdgeLabLua
 import LuaBridge
+import LLM
 
 /// edgelab.llm from Lua, on the default model (skipped when assets/ has not been fetched).
 final class LLMBindingTests: XCTestCase {
@@ -30,6 +31,37 @@ final class LLMBindingTests: XCTestCase {
     }
     XCTAssertThrowsError(try lua.run("require('edgelab').llm.load('/nonexistent.gguf')", name: "@t.lua")) { e in
       XCTAssertTrue("\(e)".contains("not found"), "\(e)")
+    }
+  }
+
+  /// compress.quantize_checkpoint streams a checkpoint on disk to a GGUF that llm.load reads; llm.synthetic and
+  /// quantize_checkpoint reject bad options by name.
+  func testQuantizeCheckpointAndSyntheticFromLua() throws {
+    let dir = NSTemporaryDirectory() + "edgelab-qckpt-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let c = LlamaConfig(vocabSize: 300, dim: 64, layers: 2, heads: [4, 4], kvHeads: [2, 2], ffn: [96, 96], headDim: 16,
+                        contextLength: 256)
+    try SyntheticCheckpoint.write(SyntheticModelSpec(config: c, tiedOutput: false, seed: 1, std: 0.1), directory: dir + "/hf")
+    let lua = try Repo.state()
+    let r = try lua.run("""
+      local dir = ...
+      local e = require("edgelab")
+      local text = string.rep("The quick brown fox jumps over the lazy dog. ", 4)
+      local info = e.compress.quantize_checkpoint(dir .. "/hf", dir .. "/q.gguf",
+        { method = "gptq", calibration_windows = 2, calibration_length = 16, texts = { text } })
+      local m = e.llm.load(dir .. "/q.gguf")
+      return info.layers, info.variant, info.bytes, #info.layer_seconds, m:info().layers, info.gptq_loss > 0
+    """, args: [.string(dir)])
+    XCTAssertEqual(r.count, 6)
+    XCTAssertEqual(r[0], .integer(2)); XCTAssertEqual(r[1], .string("gptq-q4_0")); XCTAssertEqual(r[3], .integer(2))
+    XCTAssertEqual(r[4], .integer(2)); XCTAssertEqual(r[5], .boolean(true))
+    for (call, word) in [("e.llm.synthetic(d .. '/s', { dtype = 'f8' })", "dtype"), ("e.llm.synthetic(d .. '/s', { preset = 'gpt-9' })", "allowed"),
+                         ("e.llm.synthetic(d .. '/s', { shard_mb = 0 })", "shard_mb"),
+                         ("e.compress.quantize_checkpoint(d .. '/hf', d .. '/x.gguf', { layers = 3 })", "layers must be in 1...2"),
+                         ("e.compress.quantize_checkpoint(d .. '/hf', d .. '/x.gguf', { type = 'q9_9' })", "q9_9")] {
+      XCTAssertThrowsError(try lua.run("local d = ...; local e = require('edgelab'); \(call)", name: "@t.lua", args: [.string(dir)]), call) { e in
+        XCTAssertTrue("\(e)".contains(word), "\(call): \(e)")
+      }
     }
   }
 

@@ -103,4 +103,37 @@ function compress.distill(teacher, student, opts) end
 ---@return edgelab.LLM, edgelab.CompressInfo
 function compress.pipeline(model, opts) end
 
+---@class edgelab.QuantizeCheckpointOptions
+---@field type? string ggml type of linear weights (default "q4_0"), as edgelab.QuantizeOptions
+---@field method? "rtn"|"gptq" (default "rtn")
+---@field act_order? boolean GPTQ act-order (default false)
+---@field embedding_type? string token embedding / output head type (default "q8_0")
+---@field chunk_layers? integer GPTQ blocks calibrated (and held in memory) together (default 1)
+---@field calibration_windows? integer GPTQ calibration windows (default 32)
+---@field calibration_length? integer tokens per window (default 256)
+---@field texts? string[]
+---@field layers? integer only the first n blocks, written as an n-block model; 0 = all (default 0)
+---@field row_chunk? integer rows of the embedding / output head rounded at a time (default 4096)
+
+---@class edgelab.QuantizeCheckpointInfo
+---@field path string the GGUF written
+---@field bytes integer its size
+---@field seconds number
+---@field layer_seconds number[] wall time per block (read + calibration forward + quantize + write)
+---@field layers integer blocks written
+---@field gptq_loss? number Σ GPTQ loss (GPTQ only)
+---@field types table<string, integer> tensors per ggml type written
+---@field variant string methods and linear types ("gptq-q4_0")
+
+---Layer-streamed quantization of a Hugging Face checkpoint directory to a GGUF file, for models larger than
+---memory: the header is written first, then one decoder block at a time is read (F32), quantized (RTN or
+---sequential GPTQ, hidden states carried block to block) and written. Byte for byte the file that
+---`llm.load(dir, {dequantize=true})` + `compress.quantize` + `model:save` would write. Peak memory ≈ one block in
+---F32 plus, for GPTQ, its Hessians (Llama-3.1-8B shape: see README "Bring your own model").
+---@param dir string
+---@param out string .gguf path
+---@param opts? edgelab.QuantizeCheckpointOptions
+---@return edgelab.QuantizeCheckpointInfo
+function compress.quantize_checkpoint(dir, out, opts) end
+
 return compress

@@ -20,6 +20,22 @@ local llm = {}
 ---@return edgelab.LLM
 function llm.load(path, opts) end
 
+---@class edgelab.LLMSyntheticOptions
+---@field preset? "llama-3.1-8b"|"qwen3-8b"|"mistral-nemo-12b" the released model's config.json shape (default "llama-3.1-8b")
+---@field layers? integer blocks; 0 = the preset's (default 0)
+---@field seed? integer (default 0) same seed, same bytes (independent of shard size and threads)
+---@field std? number matrix elements uniform with this standard deviation (default 0.02); norms 1
+---@field dtype? "bf16"|"f16"|"f32" (default "bf16")
+---@field shard_mb? number tensor MiB per shard (default 2048)
+
+---Write a synthetic Hugging Face checkpoint (random weights, sharded safetensors + index, config.json,
+---byte-level tokenizer.json) of a paper model's shape into an empty directory, shard by shard (memory O(1 MB));
+---refused when it would not fit the free disk space. Llama-3.1-8B: 16.06 GB in BF16.
+---@param dir string
+---@param opts? edgelab.LLMSyntheticOptions
+---@return {path: string, files: string[], bytes: integer, params: integer}
+function llm.synthetic(dir, opts) end
+
 ---Threads used for inference (OpenBLAS products and the quantized kernels): sets the count when `n` is given;
 ---returns the count in use.
 ---@param n? integer

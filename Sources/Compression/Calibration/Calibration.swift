@@ -39,12 +39,17 @@ public enum Calibration {
   /// Token windows from `texts`: each text tokenized (BOS per the tokenizer), texts joined, cut into
   /// `count` non-overlapping windows of `length` tokens (fewer if the text runs out).
   public static func windows(model: LlamaModel, texts: [String], length: Int, count: Int) throws -> [[Int32]] {
+    try windows(tokenizer: model.tokenizer, contextLength: model.config.contextLength, texts: texts, length: length, count: count)
+  }
+
+  /// The same from a tokenizer alone (layer-streamed pipelines have no model in memory).
+  public static func windows(tokenizer: Tokenizer, contextLength: Int, texts: [String], length: Int, count: Int) throws -> [[Int32]] {
     guard length >= 2, count >= 1 else { throw CompressionError.invalidOption("calibration windows need length ≥ 2 and count ≥ 1") }
-    try Limits.size(length, max: model.config.contextLength, name: "calibration_length", min: 2)
+    try Limits.size(length, max: contextLength, name: "calibration_length", min: 2)
     try Limits.size(count, max: 1_000_000, name: "calibration_windows", min: 1)
     var stream: [Int32] = []
     let need = length * count
-    for t in texts where stream.count < need { stream += try model.tokenizer.encode(t, check: Cancellation.check) }
+    for t in texts where stream.count < need { stream += try tokenizer.encode(t, check: Cancellation.check) }
     var out: [[Int32]] = []
     var i = 0
     while i + length <= stream.count, out.count < count { out.append(Array(stream[i..<(i + length)])); i += length }

@@ -38,13 +38,41 @@ public enum ModelQuantizer {
   public static func quantize(_ model: LlamaModel, options o: ModelQuantOptions, windows: [[Int32]] = [],
                               progress: ((String, Int, Int) -> Void)? = nil) throws -> ModelQuantResult {
     let t0 = Date()
-    let c = model.config
+    var layers = model.layers
+    let blocks = try quantizeBlocks(config: model.config, tokenizer: model.tokenizer, embedding: model.embedding,
+                                    outputNorm: model.outputNorm, options: o, windows: windows,
+                                    load: { model.layers[$0] }, emit: { l, layer in layers[l] = layer }, progress: progress)
+    var report = blocks.report
+    func q(_ name: String, _ w: WeightMatrix?) throws -> WeightMatrix? {
+      guard let w else { return nil }
+      let t = try TensorQuantizer.quantize(name: name, try w.floats(), rows: w.rows, cols: w.cols, rules: o.rules,
+                                           method: o.method, factor: nil, threads: o.threads)
+      report.add(t)
+      return WeightMatrix(t.matrix)
+    }
+    let emb = try q("token_embd.weight", model.embedding)!
+    let out = try q("output.weight", model.output)
+    let m = try LlamaModel(config: model.config, tokenizer: model.tokenizer, embedding: emb, layers: layers,
+                           outputNorm: model.outputNorm, output: out)
+    m.sourceMetadata = model.sourceMetadata
+    return ModelQuantResult(model: m, report: report, seconds: Date().timeIntervalSince(t0), gptqLoss: blocks.loss)
+  }
+
+  /// The decoder blocks of a model, quantized in order: block l comes from `load(l)` (F32 or any stored type)
+  /// and its quantized version goes to `emit(l, layer)` before block l + chunkLayers is loaded, so a caller that
+  /// reads blocks from disk and writes them out holds at most one chunk of blocks. Each chunk runs as a model of
+  /// just those blocks (`LlamaConfig.slice`), which computes what they compute inside the whole model.
+  /// `embedding` only looks up the calibration windows' tokens (GPTQ). Returns the blocks' report and Σ GPTQ loss
+  /// (nil for RTN).
+  public static func quantizeBlocks(config c: LlamaConfig, tokenizer: Tokenizer, embedding: WeightMatrix, outputNorm: [Float],
+                                    options o: ModelQuantOptions, windows: [[Int32]],
+                                    load: (Int) throws -> LlamaLayer, emit: (Int, LlamaLayer) throws -> Void,
+                                    progress: ((String, Int, Int) -> Void)? = nil) throws -> (report: QuantReport, loss: Double?) {
     var isGPTQ = false
     if case .gptq = o.method { isGPTQ = true }
     if isGPTQ && windows.isEmpty { throw CompressionError.invalidOption("GPTQ needs calibration windows") }
     guard o.chunkLayers >= 1 else { throw CompressionError.invalidOption("chunk_layers must be ≥ 1") }
     var report = QuantReport()
-    var layers = model.layers
     var lossSum = 0.0
     func q(_ name: String, _ w: WeightMatrix?, _ f: GPTQFactor?) throws -> WeightMatrix? {
       guard let w else { return nil }
@@ -58,12 +86,15 @@ public enum ModelQuantizer {
       guard cfg.skipFirstPositions >= 0 else { throw CompressionError.invalidOption("skip_first_positions must be ≥ 0") }
       skip = cfg.skipFirstPositions
     }
-    var current = model
     // Hidden states entering the next chunk, one array per window (GPTQ only).
-    var hidden: [[Float]] = isGPTQ ? try windows.map { try model.embed($0) } : []
+    var hidden: [[Float]] = []
     var a = 0
     while a < c.layers {
       let b = min(c.layers, a + o.chunkLayers)
+      var chunk = try (a..<b).map(load)
+      var model = try LlamaModel(config: c.slice(a..<b), tokenizer: tokenizer, embedding: embedding, layers: chunk,
+                                 outputNorm: outputNorm, output: nil)
+      if isGPTQ && a == 0 { hidden = try windows.map { try model.embed($0) } }
       var hess: [Int: [ActivationSite: GPTQHessian]] = [:]
       if isGPTQ {
         for l in a..<b {
@@ -73,15 +104,15 @@ public enum ModelQuantizer {
         for (i, w) in windows.enumerated() {
           try Cancellation.check()
           var x = hidden[i]
-          try current.forwardBlocks(a..<b, hidden: &x, n: w.count) { l, site, v, rows, cols in
+          try model.forwardBlocks(0..<(b - a), hidden: &x, n: w.count) { l, site, v, rows, cols in
             guard site != .blockOutput, rows > skip else { return }
-            hess[l]![site]!.add(v.baseAddress! + skip * cols, rows: rows - skip)
+            hess[a + l]![site]!.add(v.baseAddress! + skip * cols, rows: rows - skip)
           }
         }
       }
       for l in a..<b {
         try Cancellation.check()
-        let p = "blk.\(l).", L = layers[l]
+        let p = "blk.\(l).", L = chunk[l - a]
         func factor(_ s: ActivationSite) throws -> GPTQFactor? {
           guard isGPTQ, let h = hess[l]?[s], h.cols > 0 else { return nil }
           guard case let .gptq(cfg) = o.method else { return nil }
@@ -89,26 +120,23 @@ public enum ModelQuantizer {
         }
         let fa = try factor(.attnInput), fo = try factor(.attnOutput), ff = try factor(.ffnInput), fd = try factor(.ffnActivation)
         hess[l] = nil
-        layers[l] = L.replacing(wq: try q(p + "attn_q.weight", L.wq, fa), wk: try q(p + "attn_k.weight", L.wk, fa),
-                                wv: try q(p + "attn_v.weight", L.wv, fa), wo: try q(p + "attn_output.weight", L.wo, fo),
-                                gate: try q(p + "ffn_gate.weight", L.gate, ff), up: try q(p + "ffn_up.weight", L.up, ff),
-                                down: try q(p + "ffn_down.weight", L.down, fd))
+        chunk[l - a] = L.replacing(wq: try q(p + "attn_q.weight", L.wq, fa), wk: try q(p + "attn_k.weight", L.wk, fa),
+                                   wv: try q(p + "attn_v.weight", L.wv, fa), wo: try q(p + "attn_output.weight", L.wo, fo),
+                                   gate: try q(p + "ffn_gate.weight", L.gate, ff), up: try q(p + "ffn_up.weight", L.up, ff),
+                                   down: try q(p + "ffn_down.weight", L.down, fd))
+        try emit(l, chunk[l - a])
         progress?("layer", l + 1, c.layers)
       }
-      current = try LlamaModel(config: c, tokenizer: model.tokenizer, embedding: model.embedding, layers: layers,
-                               outputNorm: model.outputNorm, output: model.output)
       if isGPTQ && b < c.layers {                   // advance the windows through the quantized chunk
+        model = try LlamaModel(config: c.slice(a..<b), tokenizer: tokenizer, embedding: embedding, layers: chunk,
+                               outputNorm: outputNorm, output: nil)
         for (i, w) in windows.enumerated() {
           try Cancellation.check()
-          try current.forwardBlocks(a..<b, hidden: &hidden[i], n: w.count)
+          try model.forwardBlocks(0..<(b - a), hidden: &hidden[i], n: w.count)
         }
       }
       a = b
     }
-    let emb = try q("token_embd.weight", model.embedding, nil)!
-    let out = try q("output.weight", model.output, nil)
-    let m = try LlamaModel(config: c, tokenizer: model.tokenizer, embedding: emb, layers: layers, outputNorm: model.outputNorm, output: out)
-    m.sourceMetadata = model.sourceMetadata
-    return ModelQuantResult(model: m, report: report, seconds: Date().timeIntervalSince(t0), gptqLoss: isGPTQ ? lossSum : nil)
+    return (report, isGPTQ ? lossSum : nil)
   }
 }

@@ -63,31 +63,43 @@ public struct GPTQFactor: Sendable {
   let hinv: [Float]
 
   public init(hessian: GPTQHessian, config: GPTQConfig = GPTQConfig()) throws {
-    try self.init(hessian: hessian.matrix, cols: hessian.cols, config: config)
+    guard hessian.cols > 0 else { throw GPTQError.shape("Hessian has 0 columns") }
+    try self.init(cols: hessian.cols, config: config) { hessian.matrix }
   }
 
   public init(hessian h: [Double], cols n: Int, config: GPTQConfig = GPTQConfig()) throws {
     guard h.count == n * n, n > 0 else { throw GPTQError.shape("Hessian has \(h.count) values for \(n) columns") }
-    var H = h
-    var dead = [Bool](repeating: false, count: n)
-    for i in 0..<n where H[i * n + i] == 0 { dead[i] = true; H[i * n + i] = 1 }
-    let perm = config.actOrder ? (0..<n).sorted { (H[$0 * n + $0], $1) > (H[$1 * n + $1], $0) } : Array(0..<n)
-    var P = H
-    if config.actOrder { for i in 0..<n { for j in 0..<n { P[i * n + j] = H[perm[i] * n + perm[j]] } } }
+    try self.init(cols: n, config: config) { h }
+  }
+
+  /// Memory: the processing-order Hessian P is factored in place (one n×n Double buffer, plus one more inside the
+  /// inversion) and rebuilt from `source` for a retry with more damping, instead of keeping a spare copy.
+  private init(cols n: Int, config: GPTQConfig, source: () -> [Double]) throws {
+    func processed() -> (P: [Double], dead: [Bool], perm: [Int]) {
+      var H = source()
+      var dead = [Bool](repeating: false, count: n)
+      for i in 0..<n where H[i * n + i] == 0 { dead[i] = true; H[i * n + i] = 1 }
+      let perm = config.actOrder ? (0..<n).sorted { (H[$0 * n + $0], $1) > (H[$1 * n + $1], $0) } : Array(0..<n)
+      guard config.actOrder else { return (H, dead, perm) }
+      var P = H
+      for i in 0..<n { for j in 0..<n { P[i * n + j] = H[perm[i] * n + perm[j]] } }
+      return (P, dead, perm)
+    }
+    var (P, dead, perm) = processed()
     let meanDiag = (0..<n).reduce(0.0) { $0 + P[$1 * n + $1] } / Double(n)
     var damp = config.dampPercent * meanDiag
     var attempt = 0
     while true {
-      var D = P
-      for i in 0..<n { D[i * n + i] += damp }
+      for i in 0..<n { P[i * n + i] += damp }
       do {
-        let U = try Linalg.upperCholeskyOfInverse(D, n: n)
+        let U = try Linalg.upperCholeskyOfInverse(factoring: &P, n: n)
         hinv = U.map { Float($0) }
         break
       } catch let e as LinalgError {
         attempt += 1
         if attempt > 4 { throw e }
         damp = max(damp * 10, 1e-8 * max(meanDiag, 1))
+        P = processed().P
       }
     }
     self.cols = n; self.dead = dead; self.perm = perm; self.actOrder = config.actOrder; self.damp = damp

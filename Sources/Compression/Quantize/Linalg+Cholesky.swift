@@ -57,6 +57,12 @@ public enum Linalg {
   /// Inverse of a symmetric positive-definite matrix via its Cholesky factor: A⁻¹ = L⁻ᵀ·L⁻¹.
   public static func inverseSPD(_ a: [Double], n: Int) throws -> [Double] {
     var L = a
+    return try inverseSPD(factoring: &L, n: n)
+  }
+
+  /// The same, factoring `L` in place and releasing it (L = []) once no longer needed, so at most two n×n
+  /// matrices are alive at a time (GPTQ's 14336-column FFN Hessian: 1.6 GB each).
+  public static func inverseSPD(factoring L: inout [Double], n: Int) throws -> [Double] {
     try choleskyLower(&L, n: n)
     // X = L⁻¹ (solve L·X = I)
     var X = [Double](repeating: 0, count: n * n)
@@ -65,6 +71,7 @@ public enum Linalg {
       cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, Int32(n), Int32(n), 1,
                   lp.baseAddress!, Int32(n), xp.baseAddress!, Int32(n))
     } }
+    L = []
     // A⁻¹ = Xᵀ·X (lower triangle from dsyrk, then mirrored)
     var inv = [Double](repeating: 0, count: n * n)
     X.withUnsafeBufferPointer { xp in inv.withUnsafeMutableBufferPointer { ip in
@@ -78,10 +85,17 @@ public enum Linalg {
   /// Upper Cholesky factor U of A⁻¹ (A⁻¹ = Uᵀ·U), as GPTQ uses: row i of U holds the error-propagation weights
   /// of column i onto the later columns.
   public static func upperCholeskyOfInverse(_ a: [Double], n: Int) throws -> [Double] {
-    var inv = try inverseSPD(a, n: n)
-    try choleskyLower(&inv, n: n)                          // A⁻¹ = M·Mᵀ, M lower
-    var U = [Double](repeating: 0, count: n * n)           // U = Mᵀ
-    for i in 0..<n { for j in i..<n { U[i * n + j] = inv[j * n + i] } }
-    return U
+    var d = a
+    return try upperCholeskyOfInverse(factoring: &d, n: n)
+  }
+
+  /// The same, consuming `a` (its storage is factored in place and released).
+  public static func upperCholeskyOfInverse(factoring a: inout [Double], n: Int) throws -> [Double] {
+    var inv = try inverseSPD(factoring: &a, n: n)
+    try choleskyLower(&inv, n: n)                          // A⁻¹ = M·Mᵀ, M lower (strict upper zeroed)
+    for i in 0..<n { for j in (i + 1)..<max(i + 1, n) {   // U = Mᵀ in place
+      inv[i * n + j] = inv[j * n + i]; inv[j * n + i] = 0
+    } }
+    return inv
   }
 }

@@ -87,6 +87,8 @@ public struct QuantReport: Codable, Sendable {
     entries.append(Entry(name: name, type: type.description, rows: rows, cols: cols, bytes: rows * (type.rowBytes(cols) ?? 0),
                          requested: (requested ?? type).description, method: method))
   }
+  /// Appends another report's entries (in order).
+  public mutating func append(_ other: QuantReport) { entries += other.entries }
   public var totalBytes: Int { entries.reduce(0) { $0 + $1.bytes } }
   public var totalWeights: Int { entries.reduce(0) { $0 + $1.rows * $1.cols } }
   public var bitsPerWeight: Double { Double(totalBytes * 8) / Double(max(1, totalWeights)) }

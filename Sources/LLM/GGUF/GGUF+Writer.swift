@@ -33,6 +33,14 @@ public struct GGUFWriter {
       self.name = name; self.type = type; self.dims = dims; byteCount = data.count
       emit = { s in try data.withUnsafeBytes { try s.write($0) } }
     }
+    /// A tensor whose bytes are supplied later (GGUFStreamWriter); its byte count follows from type and dims.
+    public init(name: String, type: GGMLType, dims: [Int]) throws {
+      guard (1...4).contains(dims.count), dims.allSatisfy({ $0 >= 0 }), let rb = type.rowBytes(dims[0]) else {
+        throw GGUFError.invalidTensor(name, reason: "dims \(dims) cannot be stored as \(type)")
+      }
+      self.name = name; self.type = type; self.dims = dims; byteCount = rb * dims.dropFirst().reduce(1, *)
+      emit = { _ in throw GGUFError.invalidTensor(name, reason: "no data given (streamed tensor written through GGUFWriter.write)") }
+    }
     public init(name: String, dims: [Int], floats: [Float]) {
       self.name = name; type = .f32; self.dims = dims; byteCount = floats.count * 4
       emit = { s in try floats.withUnsafeBytes { try s.write($0) } }
@@ -74,6 +82,22 @@ public struct GGUFWriter {
   }
 
   public func write(to sink: ByteSink) throws {
+    try writeHeader(to: sink)
+    let zeros = [UInt8](repeating: 0, count: alignment)
+    for t in tensors {
+      try t.emit(sink)
+      try Self.pad(t.byteCount, alignment: alignment, zeros: zeros, sink: sink)
+    }
+  }
+
+  static func pad(_ byteCount: Int, alignment align: Int, zeros: [UInt8], sink: ByteSink) throws {
+    let pad = (align - byteCount % align) % align
+    if pad > 0 { try zeros.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<pad])) } }
+  }
+
+  /// Header, key-value pairs and tensor infos, padded to the alignment: everything before the first tensor's data.
+  /// Needs only each tensor's name, type, dims and byte count.
+  public func writeHeader(to sink: ByteSink) throws {
     try validate()
     let align = alignment
     var h = [UInt8]()
@@ -91,12 +115,6 @@ public struct GGUFWriter {
     }
     h += [UInt8](repeating: 0, count: (align - h.count % align) % align)
     try h.withUnsafeBytes { try sink.write($0) }
-    let zeros = [UInt8](repeating: 0, count: align)
-    for t in tensors {
-      try t.emit(sink)
-      let pad = (align - t.byteCount % align) % align
-      if pad > 0 { try zeros.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<pad])) } }
-    }
   }
 
   public func write(path: String) throws {
@@ -135,5 +153,53 @@ extension Array where Element == UInt8 {
       le(t.rawValue); le(UInt64(a.count))
       for e in a { value(e) }
     }
+  }
+}
+
+/// Writes a GGUF file whose tensor data arrive one after another: the header (from the writer's metadata and
+/// tensor list) first, then each tensor's bytes in list order, padded; a file whose tensors do not all arrive with
+/// the declared sizes is an error and is never moved into place. A tensor may arrive in several parts (row chunks).
+public final class GGUFStreamWriter {
+  private let layout: GGUFWriter
+  private let file: BinaryFileWriter
+  private let zeros: [UInt8]
+  private var index = 0
+  private var written = 0
+
+  public init(path: String, layout: GGUFWriter) throws {
+    self.layout = layout
+    file = try BinaryFileWriter(path: path)
+    zeros = [UInt8](repeating: 0, count: layout.alignment)
+    try layout.writeHeader(to: file)
+  }
+
+  /// The name of the tensor expected next (nil when all are written).
+  public var nextName: String? { index < layout.tensors.count ? layout.tensors[index].name : nil }
+
+  /// Append (part of) the data of tensor `name`, which must be the next one in the layout.
+  public func append(_ name: String, _ bytes: UnsafeRawBufferPointer) throws {
+    guard index < layout.tensors.count, layout.tensors[index].name == name else {
+      throw GGUFError.invalidTensor(name, reason: "written out of order (expected \(nextName ?? "no more tensors"))")
+    }
+    let t = layout.tensors[index]
+    guard written + bytes.count <= t.byteCount else {
+      throw GGUFError.invalidTensor(name, reason: "\(written + bytes.count) bytes for a tensor of \(t.byteCount)")
+    }
+    try file.write(bytes)
+    written += bytes.count
+    if written == t.byteCount {
+      try GGUFWriter.pad(t.byteCount, alignment: layout.alignment, zeros: zeros, sink: file)
+      index += 1; written = 0
+    }
+  }
+  public func append(_ name: String, _ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try append(name, $0) } }
+  public func append(_ name: String, floats: [Float]) throws { try floats.withUnsafeBytes { try append(name, $0) } }
+
+  /// Close the file and move it into place; every tensor must have been written.
+  public func finish() throws {
+    guard index == layout.tensors.count else {
+      throw GGUFError.invalidTensor(nextName ?? "?", reason: "file finished before this tensor was written")
+    }
+    try file.finish()
   }
 }

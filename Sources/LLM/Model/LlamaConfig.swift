@@ -86,6 +86,15 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     return n
   }
 
+  /// The configuration of blocks `range` alone (per-layer sizes sliced; everything else shared) — a model of
+  /// just those blocks computes exactly what they compute inside the whole model (layer-streamed pipelines).
+  public func slice(_ range: Range<Int>) -> LlamaConfig {
+    var c = self
+    c.layers = range.count
+    c.heads = Array(heads[range]); c.kvHeads = Array(kvHeads[range]); c.ffn = Array(ffn[range])
+    return c
+  }
+
   /// Upper bounds for sizes read from files (far above any real model; they keep products from overflowing).
   public static let maxLayers = 4096, maxSize = 1 << 20, maxVocab = 1 << 24, maxContext = 1 << 24
 

@@ -54,124 +54,8 @@ extension LlamaModel {
   /// needed, else permuted 16-bit copies), products decode rows on use; otherwise every matrix becomes F32.
   public static func load(huggingFaceDirectory dir: String, permuteQK: Bool = true,
                           preTokenizerFallback: Bool = false, keepWeightType: Bool = false) throws -> LlamaModel {
-    func read(_ f: String) throws -> Data {
-      guard let d = FileManager.default.contents(atPath: dir + "/" + f) else { throw FileIOError.cannotOpen(path: dir + "/" + f, errno: ENOENT) }
-      return d
-    }
-    guard let cfg = (try? JSONSerialization.jsonObject(with: read("config.json"))) as? [String: Any] else {
-      throw LlamaError.badConfig("config.json is not a JSON object")
-    }
-    func int(_ k: String, max: Int = LlamaConfig.maxSize) throws -> Int {
-      guard let v = (cfg[k] as? NSNumber)?.doubleValue else { throw LlamaError.badConfig("config.json lacks \(k)") }
-      return try Limits.int(v, name: "config.json \(k)", min: 1, max: max)
-    }
-    let layers = try int("num_hidden_layers", max: LlamaConfig.maxLayers), dim = try int("hidden_size")
-    let nh = try int("num_attention_heads")
-    let heads = (cfg["edgelab_heads"] as? [Int]) ?? [Int](repeating: nh, count: layers)
-    let kv = (cfg["edgelab_kv_heads"] as? [Int]) ?? [Int](repeating: (cfg["num_key_value_heads"] as? Int) ?? nh, count: layers)
-    let ffnDefault = try int("intermediate_size")
-    let ffn = (cfg["edgelab_ffn"] as? [Int]) ?? [Int](repeating: ffnDefault, count: layers)
-    let hd = (cfg["head_dim"] as? Int) ?? dim / nh
-    let family = try family(huggingFaceModelType: (cfg["model_type"] as? String) ?? "llama")
-    let permuteQK = permuteQK && family == .llama
-    // Refuse what this decoder does not compute instead of running it wrong.
-    if let act = (cfg["hidden_act"] as? String) ?? (cfg["hidden_activation"] as? String), act != "silu" {
-      throw LlamaError.badConfig("config.json hidden_act '\(act)' is not supported (only silu)")
-    }
-    if (cfg["attention_bias"] as? Bool) == true && family != .qwen2 {
-      throw LlamaError.badConfig("config.json attention_bias = true is not supported for model_type '\(family.rawValue)'")
-    }
-    if (cfg["mlp_bias"] as? Bool) == true { throw LlamaError.badConfig("config.json mlp_bias = true is not supported") }
-    var context = (cfg["max_position_embeddings"] as? Int) ?? 2048
-    // Sliding-window attention: exact while the sequence fits the window, so the window bounds the context
-    // (longer sequences are refused by forward instead of attending too far back).
-    let slidingUsed = (cfg["use_sliding_window"] as? Bool) ?? (family == .llama)
-    if slidingUsed, let w = cfg["sliding_window"] as? Int, w > 0 { context = min(context, w) }
-    let theta = (cfg["rope_theta"] as? NSNumber)?.doubleValue
-      ?? ((cfg["rope_parameters"] as? [String: Any])?["rope_theta"] as? NSNumber)?.doubleValue ?? 10000
-    let scalingObject = cfg["rope_scaling"].flatMap { $0 is NSNull ? nil : $0 } ?? cfg["rope_parameters"]
-    let scaling = try Llama3RoPEScaling.fromHuggingFace(scalingObject)
-    let config = LlamaConfig(vocabSize: try int("vocab_size"), dim: dim, layers: layers, heads: heads, kvHeads: kv,
-                             ffn: ffn, headDim: hd, ropeTheta: theta,
-                             rmsEps: (cfg["rms_norm_eps"] as? NSNumber)?.floatValue ?? 1e-5,
-                             contextLength: context, ropePairing: permuteQK ? .adjacent : .halfSplit, family: family,
-                             ropeScaling: scaling)
-    try config.validate()
-    let tok = try Tokenizer(huggingFaceJSON: read("tokenizer.json"), preTokenizerFallback: preTokenizerFallback)
-    // Shards.
-    var files = [String: SafetensorsFile]()
-    var where_ = [String: String]()
-    if FileManager.default.fileExists(atPath: dir + "/model.safetensors.index.json") {
-      guard let idx = (try? JSONSerialization.jsonObject(with: read("model.safetensors.index.json"))) as? [String: Any],
-            let map = idx["weight_map"] as? [String: String] else {
-        throw LlamaError.badConfig("model.safetensors.index.json lacks weight_map")
-      }
-      where_ = map
-    }
-    func tensor(_ ours: String, rows: Int, cols: Int) throws -> [Float]? {
-      let hf = hfName(ours)
-      let file = where_[hf] ?? "model.safetensors"
-      if files[file] == nil { files[file] = try SafetensorsFile.load(path: dir + "/" + file) }
-      guard files[file]!.tensors[hf] != nil else { return nil }
-      let (shape, v) = try files[file]!.floats(hf)
-      guard shape.reduce(1, *) == rows * cols else { throw LlamaError.badTensor(hf, "shape \(shape), expected \(rows)×\(cols)") }
-      return v
-    }
-    /// A 16-bit matrix kept in its file type (nil when not asked for or not F16/BF16).
-    func kept(_ ours: String, _ rows: Int, _ cols: Int, permuteHeads: Int) throws -> WeightMatrix? {
-      let hf = hfName(ours), file = where_[hf] ?? "model.safetensors"
-      guard keepWeightType else { return nil }
-      if files[file] == nil { files[file] = try SafetensorsFile.load(path: dir + "/" + file) }
-      let f = files[file]!
-      guard let info = f.tensors[hf], let type = ["F16": GGMLType.f16, "BF16": .bf16][info.dtype] else { return nil }
-      guard info.elementCount == rows * cols else { throw LlamaError.badTensor(hf, "shape \(info.shape), expected \(rows)×\(cols)") }
-      guard permuteHeads > 0 && permuteQK else {
-        return WeightMatrix(try QuantizedMatrix(rows: rows, cols: cols, type: type, storage: f.storage, offset: f.dataOffset + info.begin))
-      }
-      // GGUF row h·hd + 2i + j ← HF row h·hd + j·hd/2 + i (as permuteQK), copied as 16-bit rows.
-      let src = f.data(info), rowBytes = cols * 2, half = hd / 2
-      var bytes = [UInt8](repeating: 0, count: rows * rowBytes)
-      bytes.withUnsafeMutableBytes { dst in
-        for h in 0..<permuteHeads { for i in 0..<half { for j in 0..<2 {
-          let g = h * hd + i * 2 + j, r = h * hd + j * half + i
-          dst.baseAddress!.advanced(by: g * rowBytes).copyMemory(from: src.baseAddress! + r * rowBytes, byteCount: rowBytes)
-        } } }
-      }
-      return WeightMatrix(try QuantizedMatrix(rows: rows, cols: cols, type: type, storage: ByteStorage(bytes: bytes)))
-    }
-    func matrix(_ ours: String, _ rows: Int, _ cols: Int, permuteHeads: Int = 0) throws -> WeightMatrix? {
-      guard rows > 0, cols > 0 else { return nil }
-      if let w = try kept(ours, rows, cols, permuteHeads: permuteHeads) { return w }
-      guard var v = try tensor(ours, rows: rows, cols: cols) else { throw SafetensorsError.missingTensor(hfName(ours)) }
-      if permuteHeads > 0 && permuteQK { v = LlamaModel.permuteQK(v, heads: permuteHeads, headDim: hd, cols: cols, toGGUF: true) }
-      return WeightMatrix(rows: rows, cols: cols, values: v)
-    }
-    func vector(_ ours: String, _ n: Int = dim, required: Bool = true) throws -> [Float]? {
-      guard required, n > 0 else { return nil }
-      guard let v = try tensor(ours, rows: 1, cols: n) else { throw SafetensorsError.missingTensor(hfName(ours)) }
-      return v
-    }
-    let ls = try (0..<layers).map { i -> LlamaLayer in
-      let p = "blk.\(i).", q = heads[i] * hd, k = kv[i] * hd
-      let norm = family.hasQKNorm && heads[i] > 0, bias = family.hasQKVBias && heads[i] > 0
-      return LlamaLayer(attnNorm: try vector(p + "attn_norm.weight")!,
-                        wq: try matrix(p + "attn_q.weight", q, dim, permuteHeads: heads[i]),
-                        wk: try matrix(p + "attn_k.weight", k, dim, permuteHeads: kv[i]),
-                        wv: try matrix(p + "attn_v.weight", k, dim), wo: try matrix(p + "attn_output.weight", dim, q),
-                        ffnNorm: try vector(p + "ffn_norm.weight")!,
-                        gate: try matrix(p + "ffn_gate.weight", ffn[i], dim), up: try matrix(p + "ffn_up.weight", ffn[i], dim),
-                        down: try matrix(p + "ffn_down.weight", dim, ffn[i]),
-                        qNorm: try vector(p + "attn_q_norm.weight", hd, required: norm),
-                        kNorm: try vector(p + "attn_k_norm.weight", hd, required: norm),
-                        qBias: try vector(p + "attn_q.bias", q, required: bias), kBias: try vector(p + "attn_k.bias", k, required: bias),
-                        vBias: try vector(p + "attn_v.bias", k, required: bias))
-    }
-    let emb = try matrix("token_embd.weight", config.vocabSize, dim)!
-    let tied = (cfg["tie_word_embeddings"] as? Bool) ?? false
-    let out = tied ? nil : try kept("output.weight", config.vocabSize, dim, permuteHeads: 0)
-      ?? tensor("output.weight", rows: config.vocabSize, cols: dim).map { WeightMatrix(rows: config.vocabSize, cols: dim, values: $0) }
-    return try LlamaModel(config: config, tokenizer: tok, embedding: emb, layers: ls,
-                          outputNorm: try vector("output_norm.weight")!, output: out)
+    try HuggingFaceCheckpoint(directory: dir, permuteQK: permuteQK, preTokenizerFallback: preTokenizerFallback)
+      .model(keepWeightType: keepWeightType)
   }
 
   /// Write a HF Llama directory: config.json, model.safetensors (dtype F32/F16/BF16), tokenizer.json. With
@@ -219,13 +103,19 @@ extension LlamaModel {
       try fm.removeItem(atPath: dir + "/" + f)
     }
     _ = try w.writeSharded(directory: dir, maxShardBytes: maxShardBytes ?? Int.max)
+    try Self.writeHuggingFaceConfig(directory: dir, config: c, tokenizer: tokenizer, tiedOutput: output == nil, dtype: dtype)
+  }
+
+  /// Writes config.json and tokenizer.json of a HF directory for `c` (weights are written separately).
+  public static func writeHuggingFaceConfig(directory dir: String, config c: LlamaConfig, tokenizer: Tokenizer,
+                                            tiedOutput: Bool, dtype: SafetensorsWriter.DType) throws {
     var cfg: [String: Any] = [
       "architectures": [["llama": "LlamaForCausalLM", "qwen2": "Qwen2ForCausalLM", "qwen3": "Qwen3ForCausalLM"][c.family.rawValue]!],
       "model_type": c.family.rawValue, "hidden_size": c.dim, "num_hidden_layers": c.layers,
       "num_attention_heads": c.heads.max() ?? 0, "num_key_value_heads": c.kvHeads.max() ?? 0,
       "intermediate_size": c.ffn.max() ?? 0, "head_dim": c.headDim, "vocab_size": c.vocabSize,
       "rms_norm_eps": Double(c.rmsEps), "rope_theta": c.ropeTheta, "max_position_embeddings": c.contextLength,
-      "tie_word_embeddings": output == nil, "hidden_act": "silu", "torch_dtype": dtype == .f32 ? "float32" : dtype == .f16 ? "float16" : "bfloat16",
+      "tie_word_embeddings": tiedOutput, "hidden_act": "silu", "torch_dtype": dtype == .f32 ? "float32" : dtype == .f16 ? "float16" : "bfloat16",
     ]
     if let r = c.ropeScaling { cfg["rope_scaling"] = r.huggingFace }
     if c.family == .qwen2 { cfg["attention_bias"] = true }

@@ -16,69 +16,30 @@ extension LlamaModel {
     }
   }
 
-  /// The GGUF writer for this model (metadata + tensors); weights are referenced, not copied.
+  /// The GGUF writer for this model (metadata + tensors in `ggufLayout` order); weights are referenced, not copied.
   public func ggufWriter() throws -> GGUFWriter {
     let c = config
-    var w = GGUFWriter()
-    let arch = c.family.rawValue, a = arch + "."
-    w.set("general.architecture", .string(arch))
-    for (k, v) in sourceMetadata where k.hasPrefix("general.") && !["general.architecture", "general.alignment",
-          "general.file_type", "general.quantization_version"].contains(k) { w.set(k, v) }
-    // llama.cpp's LLAMA_FTYPE for the type of the bulk of the weights (informational: "mostly Q4_1").
-    let ftypes: [GGMLType: UInt32] = [.f32: 0, .f16: 1, .q4_0: 2, .q4_1: 3, .q8_0: 7, .q5_0: 8, .q5_1: 9, .q2_K: 10,
-                                      .q3_K: 12, .q4_K: 15, .q5_K: 17, .q6_K: 18, .bf16: 32]
-    if let t = layers.first(where: { $0.wq != nil })?.wq?.type ?? layers.first?.gate?.type, let ft = ftypes[t] {
-      w.set("general.file_type", .uint32(ft))
+    let bulk = layers.first(where: { $0.wq != nil })?.wq?.type ?? layers.first?.gate?.type
+    var w = Self.ggufMetadata(config: c, tokenizer: tokenizer, sourceMetadata: sourceMetadata, bulkType: bulk, quantized: isQuantized)
+    if c.family != .llama && c.ropePairing != c.family.ggufPairing {
+      throw LlamaError.badConfig("\(c.family.rawValue) model with adjacent-pair RoPE rows cannot be saved (its Q/K norms assume HF order)")
     }
-    func sizes(_ a: [Int]) -> GGUFValue { Set(a).count == 1 ? .uint32(UInt32(a[0])) : .array(.int32, a.map { .int32(Int32($0)) }) }
-    w.set(a + "vocab_size", .uint32(UInt32(c.vocabSize)))
-    w.set(a + "context_length", .uint32(UInt32(c.contextLength)))
-    w.set(a + "embedding_length", .uint32(UInt32(c.dim)))
-    w.set(a + "block_count", .uint32(UInt32(c.layers)))
-    w.set(a + "feed_forward_length", sizes(c.ffn))
-    w.set(a + "attention.head_count", sizes(c.heads))
-    w.set(a + "attention.head_count_kv", sizes(c.kvHeads))
-    w.set(a + "attention.key_length", .uint32(UInt32(c.headDim)))
-    w.set(a + "attention.value_length", .uint32(UInt32(c.headDim)))
-    w.set(a + "rope.dimension_count", .uint32(UInt32(c.ropeDim)))
-    w.set(a + "rope.freq_base", .float32(Float(c.ropeTheta)))
-    w.set(a + "attention.layer_norm_rms_epsilon", .float32(c.rmsEps))
-    if isQuantized { w.set("general.quantization_version", .uint32(2)) }
-    for (k, v) in tokenizer.ggufMetadata { w.set(k, v) }
-    for (k, v) in sourceMetadata where LlamaModel.passthroughTokenizerKeys.contains(k) { w.set(k, v) }
-
-    func mat(_ name: String, _ m: WeightMatrix?, permuteHeads: Int = 0) throws {
-      guard let m else { return }
-      if permuteHeads > 0 && c.ropePairing != c.family.ggufPairing {  // e.g. HF order in memory, Llama GGUF wants adjacent
-        let v = Self.permuteQK(try m.floats(), heads: permuteHeads, headDim: c.headDim, cols: m.cols, toGGUF: true)
-        w.tensors.append(.init(name: name, dims: [m.cols, m.rows], floats: v)); return
+    for s in Self.ggufLayout(config: c, tiedOutput: output == nil) {
+      if !s.isMatrix {
+        let v = s.layer.map { layers[$0].vector(s.field) } ?? (s.field == "rope_freqs.weight" ? c.ropeFrequencyFactors : outputNorm)
+        if let v { w.tensors.append(.init(name: s.name, dims: [v.count], floats: v)) }
+        continue
+      }
+      guard let m = s.layer.map({ layers[$0].matrix(s.field) }) ?? (s.field == "output.weight" ? output : embedding) else { continue }
+      if s.permuteHeads > 0 && c.ropePairing != c.family.ggufPairing {  // e.g. HF order in memory, Llama GGUF wants adjacent
+        let v = Self.permuteQK(try m.floats(), heads: s.permuteHeads, headDim: c.headDim, cols: m.cols, toGGUF: true)
+        w.tensors.append(.init(name: s.name, dims: [m.cols, m.rows], floats: v)); continue
       }
       switch m.storage {
-      case let .f32(v): w.tensors.append(.init(name: name, dims: [m.cols, m.rows], floats: v))
-      case let .quantized(q):
-        w.tensors.append(.init(name: name, type: q.type, dims: [m.cols, m.rows], data: m.rawBytes))
+      case let .f32(v): w.tensors.append(.init(name: s.name, dims: [m.cols, m.rows], floats: v))
+      case let .quantized(q): w.tensors.append(.init(name: s.name, type: q.type, dims: [m.cols, m.rows], data: m.rawBytes))
       }
     }
-    func vec(_ name: String, _ v: [Float]) { w.tensors.append(.init(name: name, dims: [v.count], floats: v)) }
-    if c.family != .llama && c.ropePairing != c.family.ggufPairing {
-      throw LlamaError.badConfig("\(arch) model with adjacent-pair RoPE rows cannot be saved (its Q/K norms assume HF order)")
-    }
-    if let f = c.ropeFrequencyFactors { vec("rope_freqs.weight", f) }
-    try mat("token_embd.weight", embedding)
-    for (i, l) in layers.enumerated() {
-      let p = "blk.\(i)."
-      vec(p + "attn_norm.weight", l.attnNorm)
-      try mat(p + "attn_q.weight", l.wq, permuteHeads: c.heads[i]); try mat(p + "attn_k.weight", l.wk, permuteHeads: c.kvHeads[i])
-      try mat(p + "attn_v.weight", l.wv); try mat(p + "attn_output.weight", l.wo)
-      for (name, v) in [("attn_q_norm.weight", l.qNorm), ("attn_k_norm.weight", l.kNorm), ("attn_q.bias", l.qBias),
-                        ("attn_k.bias", l.kBias), ("attn_v.bias", l.vBias)] {
-        if let v { vec(p + name, v) }
-      }
-      vec(p + "ffn_norm.weight", l.ffnNorm)
-      try mat(p + "ffn_gate.weight", l.gate); try mat(p + "ffn_up.weight", l.up); try mat(p + "ffn_down.weight", l.down)
-    }
-    vec("output_norm.weight", outputNorm)
-    try mat("output.weight", output)
     return w
   }
 

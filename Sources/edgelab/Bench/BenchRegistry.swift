@@ -31,6 +31,8 @@ enum BenchRegistry {
 
     .ecld,
 
+    .scale,
+
   ]
 
   static func suite(named name: String) -> BenchSuite? { suites.first { $0.name == name } }
