@@ -46,7 +46,7 @@ final class QuantGPTQTests: XCTestCase {
     for actOrder in [false, true] {
       let cfg = GPTQConfig(actOrder: actOrder, threads: 2)
       let f = try GPTQFactor(hessian: h, config: cfg)
-      for t in [GGMLType.q4_0, .q4_1, .q5_0, .q8_0, .q3_K, .q4_K, .q6_K] {
+      for t in [GGMLType.q4_0, .q4_1, .q5_0, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K] {
         let g = try GPTQ.quantize(W, rows: rows, cols: cols, type: t, factor: f, config: cfg)
         let r = try RTN.quantize(W, rows: rows, cols: cols, type: t)
         let eg = Self.outputError(W, g.matrix.dequantized(), Xc, rows: rows, cols: cols)

@@ -4,6 +4,16 @@ import LLM
 @testable import Compression
 
 final class QuantRTNTests: XCTestCase {
+  func testWritableTypeNames() throws {
+    // The names the Lua face's `type` / `embedding_type` accept: every type GGMLCodec can write, and nothing else.
+    XCTAssertEqual(try ECLD.ggmlType(named: "q2_k"), .q2_K)
+    XCTAssertEqual(try ECLD.ggmlType(named: "Q5_K"), .q5_K)
+    XCTAssertEqual(Set(ECLD.writableTypeNames), Set(GGMLCodec.quantizable.map { $0.description.lowercased() }))
+    XCTAssertEqual(ECLD.writableTypeNames.last, "q2_k")
+    XCTAssertThrowsError(try ECLD.ggmlType(named: "q8_1")) { e in XCTAssertTrue("\(e)".contains("allowed: f32, ")) }
+    XCTAssertThrowsError(try ECLD.ggmlType(named: "q7")) { e in XCTAssertTrue("\(e)".contains("q2_k")) }
+  }
+
   func testRTNMatchesGGUFBitExact() throws {
     let fx = try QuantFixtures.load("rtn_matrix.json")
     let rows = fx["rows"] as! Int, cols = fx["cols"] as! Int
@@ -23,7 +33,7 @@ final class QuantRTNTests: XCTestCase {
   func testRTNErrors() {
     XCTAssertThrowsError(try RTN.quantize([Float](repeating: 0, count: 40), rows: 1, cols: 40, type: .q4_0))
     XCTAssertThrowsError(try RTN.quantize([Float](repeating: 0, count: 64), rows: 2, cols: 64, type: .q4_0))
-    XCTAssertThrowsError(try RTN.quantize([Float](repeating: 0, count: 256), rows: 1, cols: 256, type: .q2_K))
+    XCTAssertThrowsError(try RTN.quantize([Float](repeating: 0, count: 32), rows: 1, cols: 32, type: .q8_1))   // not writable
   }
 
   func testPrecisionRules() throws {
@@ -38,6 +48,10 @@ final class QuantRTNTests: XCTestCase {
     XCTAssertEqual(k.type(for: "blk.1.ffn_down.weight", cols: 640), .q8_0)
     XCTAssertEqual(k.type(for: "blk.1.attn_q.weight", cols: 576), .q4_0)
     XCTAssertEqual(k.type(for: "blk.1.attn_q.weight", cols: 20), .f16)
+    let two = try PrecisionRules([], default: .q2_K)                                 // decision 0701: Q2_K → Q4_0
+    XCTAssertEqual(two.type(for: "blk.1.ffn_down.weight", cols: 1536), .q2_K)
+    XCTAssertEqual(two.type(for: "blk.1.ffn_up.weight", cols: 576), .q4_0)
+    XCTAssertEqual(try PrecisionRules([], default: .q5_K).type(for: "blk.1.ffn_up.weight", cols: 576), .q5_1)
     XCTAssertThrowsError(try PrecisionRules([PrecisionRule("(", .q8_0)], default: .q4_0)) { e in
       XCTAssertTrue("\(e)".contains("invalid regular expression"))
     }

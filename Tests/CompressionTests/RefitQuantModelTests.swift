@@ -115,6 +115,41 @@ final class RefitQuantModelTests: XCTestCase {
     XCTAssertEqual(try once.model.layers[0].down!.floats(), try seq.model.layers[0].down!.floats())  // same first layer
   }
 
+  func testTrueSequentialCalibratesEachStageOnThePartlyQuantizedBlock() throws {
+    // q/k/v see the same (unquantized) block input either way; ffn_down's Hessian must come from the block whose
+    // q/k/v/o/gate/up are already quantized, i.e. a plain forward of that partly quantized model.
+    let m = try Tiny.model(layers: 2, heads: 4, kv: 2, ffn: 64, dim: 64, std: 0.3)
+    let w = Tiny.windows(m, count: 6, length: 32)
+    let rules = try PrecisionRules([], default: .q4_0)
+    let cfg = GPTQConfig(threads: 1)
+    let plain = try ModelQuantizer.quantize(m, options: ModelQuantOptions(rules: rules, method: .gptq(cfg), chunkLayers: 1, threads: 1), windows: w)
+    let staged = try ModelQuantizer.quantize(m, options: ModelQuantOptions(rules: rules, method: .gptq(cfg), chunkLayers: 1, threads: 1,
+                                                                           trueSequential: true), windows: w)
+    XCTAssertEqual(try staged.model.layers[0].wq!.floats(), try plain.model.layers[0].wq!.floats())
+    XCTAssertEqual(try staged.model.layers[0].wv!.floats(), try plain.model.layers[0].wv!.floats())
+    XCTAssertEqual(staged.report.entries.count, plain.report.entries.count)
+    let S = staged.model.layers[0]
+    let partly = try m.replacing { i, L in
+      if i == 0 { L.wq = S.wq; L.wk = S.wk; L.wv = S.wv; L.wo = S.wo; L.gate = S.gate; L.up = S.up }
+    }
+    var h = GPTQHessian(cols: m.config.ffn[0])
+    for t in w {
+      var c = partly.makeCache()
+      _ = try partly.forward(tokens: t, cache: &c, lastOnly: true) { l, site, v, rows, _ in
+        if l == 0 && site == .ffnActivation { h.add(v.baseAddress!, rows: rows) }
+      }
+    }
+    let down = m.layers[0].down!
+    let expect = try GPTQ.quantize(try down.floats(), rows: down.rows, cols: down.cols, type: .q4_0,
+                                   factor: try GPTQFactor(hessian: h, config: cfg), config: cfg)
+    XCTAssertEqual(try staged.model.layers[0].down!.floats(), expect.matrix.dequantized())
+    XCTAssertNotEqual(try plain.model.layers[0].down!.floats(), expect.matrix.dequantized())
+    XCTAssertThrowsError(try ModelQuantizer.quantize(m, options: ModelQuantOptions(rules: rules, method: .gptq(cfg), chunkLayers: 2,
+                                                                                   trueSequential: true), windows: w)) { e in
+      XCTAssertTrue("\(e)".contains("chunk_layers"))
+    }
+  }
+
   func testReportNamesTypesWrittenAndFallbacks() throws {
     // Q4_K needs rows that are a multiple of 256: a 64-wide input falls back to Q5_0, a 256-wide one keeps Q4_K.
     let rules = try PrecisionRules([PrecisionRule(#"^token_embd"#, .q8_0)], default: .q4_K)

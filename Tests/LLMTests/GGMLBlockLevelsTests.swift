@@ -6,7 +6,7 @@ import TensorCore
 final class GGMLBlockLevelsTests: XCTestCase {
   func testSetLevelDecodesToAffineValue() throws {
     var rng = RNG(seed: 17)
-    for t in [GGMLType.q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q3_K, .q4_K, .q6_K] {
+    for t in [GGMLType.q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K] {
       let n = t.blockSize * 3
       let x = (0..<n).map { _ in Float(rng.normal()) * 0.1 }
       var bytes = try GGMLCodec.quantize(t, x)

@@ -46,7 +46,7 @@ local compress = {}
 function compress.prune(model, opts) end
 
 ---@class edgelab.QuantizeOptions
----@field type? string ggml type of linear weights: q8_0, q4_0, q4_1, q5_0, q3_k, q4_k, q6_k, f16 (default "q4_0"); a k-quant on rows that are not a multiple of 256 falls back per tensor (info.fallbacks, info.types; the model name lists the types written)
+---@field type? string ggml type of linear weights: q8_0, q6_k, q5_k, q5_1, q5_0, q4_1, q4_k, q4_0, q3_k, q2_k, f16 (default "q4_0"); a k-quant on rows that are not a multiple of 256 falls back per tensor (info.fallbacks, info.types; the model name lists the types written)
 ---@field method? "rtn"|"gptq" (default "rtn")
 ---@field act_order? boolean GPTQ act-order (default false)
 ---@field embedding_type? string token embedding / output head type (default "q8_0")

@@ -7,10 +7,16 @@ import Foundation
 import LLM
 
 extension ECLD {
-  /// A ggml type by its lowercase name (q8_0, q4_0, q4_1, q5_0, q3_k, q4_k, q6_k, f16, …).
+  /// The ggml types EdgeLab can write, by lowercase name, in size order (f32 … q2_k).
+  public static let writableTypeNames: [String] = GGMLCodec.quantizable
+    .sorted { ($0.bitsPerWeight, $0.description) > ($1.bitsPerWeight, $1.description) }
+    .map { $0.description.lowercased() }
+
+  /// A writable ggml type by its lowercase name (q8_0, q6_k, q5_k, q5_1, q5_0, q4_1, q4_k, q4_0, q3_k, q2_k, f16, …).
   public static func ggmlType(named s: String) throws -> GGMLType {
-    guard let t = GGMLType.allCases.first(where: { $0.description.lowercased() == s.lowercased() }) else {
-      throw CompressionError.invalidOption("unknown ggml type '\(s)' (e.g. q8_0, q4_0, q4_1, q5_0, q3_k, q4_k, q6_k, f16)")
+    guard let t = GGMLType.allCases.first(where: { $0.description.lowercased() == s.lowercased() }),
+          GGMLCodec.quantizable.contains(t) else {
+      throw CompressionError.invalidOption("unknown or unwritable ggml type '\(s)' (allowed: \(writableTypeNames.joined(separator: ", ")))")
     }
     return t
   }

@@ -10,6 +10,10 @@
 // blocks over the windows whatever the chunking. Every position of every window enters the Hessians (leaving out
 // the attention sink at position 0, `skipFirstPositions`, breaks the sink; decision 0700). Memory: windows·length·dim floats of hidden states plus
 // chunkLayers · (2·dim² + heads·headDim² + ffn²) floats of Hessians.
+// `trueSequential` (GPTQ, chunkLayers = 1; the "true sequential" option of the GPTQ reference implementations):
+// inside a block the linear maps are quantized in four stages — q/k/v, attn_output, gate/up, ffn_down — and each
+// stage's Hessian is collected by re-running the block with the earlier stages already quantized, so every input
+// is the one the quantized block really produces (three extra block passes over the windows per block).
 import Foundation
 import LLM
 import TensorCore
@@ -19,8 +23,12 @@ public struct ModelQuantOptions: Sendable {
   public var method: QuantMethod
   public var chunkLayers: Int
   public var threads: Int?
-  public init(rules: PrecisionRules = .standard(), method: QuantMethod = .rtn, chunkLayers: Int = 1, threads: Int? = nil) {
+  /// Quantize a block's linear maps in stages (q/k/v, o, gate/up, down), each calibrated on the partly quantized block.
+  public var trueSequential: Bool
+  public init(rules: PrecisionRules = .standard(), method: QuantMethod = .rtn, chunkLayers: Int = 1, threads: Int? = nil,
+              trueSequential: Bool = false) {
     self.rules = rules; self.method = method; self.chunkLayers = chunkLayers; self.threads = threads
+    self.trueSequential = trueSequential
   }
 }
 
@@ -72,6 +80,9 @@ public enum ModelQuantizer {
     if case .gptq = o.method { isGPTQ = true }
     if isGPTQ && windows.isEmpty { throw CompressionError.invalidOption("GPTQ needs calibration windows") }
     guard o.chunkLayers >= 1 else { throw CompressionError.invalidOption("chunk_layers must be ≥ 1") }
+    if o.trueSequential && isGPTQ && o.chunkLayers != 1 {
+      throw CompressionError.invalidOption("true_sequential needs chunk_layers = 1 (got \(o.chunkLayers))")
+    }
     var report = QuantReport()
     var lossSum = 0.0
     func q(_ name: String, _ w: WeightMatrix?, _ f: GPTQFactor?) throws -> WeightMatrix? {
@@ -90,6 +101,16 @@ public enum ModelQuantizer {
     var hidden: [[Float]] = []
     var a = 0
     while a < c.layers {
+      if isGPTQ && o.trueSequential, case let .gptq(cfg) = o.method {
+        current = try quantizeBlockInStages(a, model: model, layers: &layers, hidden: hidden, windows: windows,
+                                            skip: skip, config: cfg, quantize: q)
+        if a + 1 < c.layers {
+          for (i, w) in windows.enumerated() { try Cancellation.check(); try current.forwardBlocks(a..<a + 1, hidden: &hidden[i], n: w.count) }
+        }
+        progress?("layer", a + 1, c.layers)
+        a += 1
+        continue
+      }
       let b = min(c.layers, a + o.chunkLayers)
       var chunk = try (a..<b).map(load)
       var model = try LlamaModel(config: c.slice(a..<b), tokenizer: tokenizer, embedding: embedding, layers: chunk,
@@ -138,5 +159,46 @@ public enum ModelQuantizer {
       a = b
     }
     return (report, isGPTQ ? lossSum : nil)
+  }
+}
+
+extension ModelQuantizer {
+  /// True-sequential GPTQ of block `l`: stages q/k/v ← attnInput, o ← attnOutput, gate/up ← ffnInput,
+  /// down ← ffnActivation; each stage's Hessian comes from running block l (with the earlier stages quantized) on
+  /// the kept hidden states. Returns the model with block l fully quantized.
+  static func quantizeBlockInStages(_ l: Int, model: LlamaModel, layers: inout [LlamaLayer], hidden: [[Float]],
+                                    windows: [[Int32]], skip: Int, config: GPTQConfig,
+                                    quantize q: (String, WeightMatrix?, GPTQFactor?) throws -> WeightMatrix?) throws -> LlamaModel {
+    let c = model.config, p = "blk.\(l)."
+    func rebuilt() throws -> LlamaModel {
+      try LlamaModel(config: c, tokenizer: model.tokenizer, embedding: model.embedding, layers: layers,
+                     outputNorm: model.outputNorm, output: model.output)
+    }
+    var current = try rebuilt()
+    let stages: [(ActivationSite, Int)] = [(.attnInput, c.dim), (.attnOutput, c.heads[l] * c.headDim),
+                                           (.ffnInput, c.dim), (.ffnActivation, c.ffn[l])]
+    for (site, cols) in stages {
+      var h = GPTQHessian(cols: cols)
+      for (i, w) in windows.enumerated() {
+        try Cancellation.check()
+        var x = hidden[i]
+        try current.forwardBlocks(l..<l + 1, hidden: &x, n: w.count) { _, s, v, rows, width in
+          guard s == site, rows > skip else { return }
+          h.add(v.baseAddress! + skip * width, rows: rows - skip)
+        }
+      }
+      let f = try GPTQFactor(hessian: h, config: config)
+      let L = layers[l]
+      switch site {
+      case .attnInput:
+        layers[l].wq = try q(p + "attn_q.weight", L.wq, f); layers[l].wk = try q(p + "attn_k.weight", L.wk, f)
+        layers[l].wv = try q(p + "attn_v.weight", L.wv, f)
+      case .attnOutput: layers[l].wo = try q(p + "attn_output.weight", L.wo, f)
+      case .ffnInput: layers[l].gate = try q(p + "ffn_gate.weight", L.gate, f); layers[l].up = try q(p + "ffn_up.weight", L.up, f)
+      default: layers[l].down = try q(p + "ffn_down.weight", L.down, f)
+      }
+      current = try rebuilt()
+    }
+    return current
   }
 }

@@ -4,9 +4,9 @@
 //   Q4_K [d][dmin][scales 12][qs 128]                8 groups of 32, 6-bit scale and 6-bit min
 //   Q5_K [d][dmin][scales 12][qh 32][qs 128]         as Q4_K plus a fifth bit per weight
 //   Q6_K [ql 128][qh 64][scales 16 × int8][d]        16 groups of 16, q − 32
-// Quantizers for Q4_K and Q6_K follow ggml's C reference (quantize_row_q4_K_ref with make_qkx2_quants,
-// quantize_row_q6_K_ref with make_qx_quants); gguf-py has no k-quant quantizer, so they are tested by
-// round-trip error and by decoding through the independently checked dequantizer.
+// The Q6_K quantizer here follows ggml's C reference (quantize_row_q6_K_ref with make_qx_quants); Q2_K, Q4_K and
+// Q5_K are in GGMLCodec+AffineK.swift, Q3_K in GGMLCodec+Q3K.swift. gguf-py has no k-quant quantizer: all five are
+// checked byte for byte against ggml's C reference (fixture from tools/reference/kquant_fixtures.py).
 import TensorCore
 
 extension GGMLCodec {
@@ -113,98 +113,6 @@ extension GGMLCodec {
     guard abs(x) < 4_194_303 else { return x.isFinite ? Int(x.rounded(.toNearestOrEven)) : 0 }
     let v = x + 12_582_912
     return Int(v.bitPattern & 0x007f_ffff) - 0x0040_0000
-  }
-
-  /// ggml make_qkx2_quants: affine quantization of n values to 0…nmax with a weighted least-squares search over
-  /// candidate scales. Returns (scale, −min); L receives the levels.
-  static func makeQKX2(_ n: Int, _ nmax: Int, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                       _ L: UnsafeMutablePointer<UInt8>, rmin: Float, rdelta: Float, nstep: Int) -> (Float, Float) {
-    var mn = x[0], mx = x[0], sumW = w[0], sumX = w[0] * x[0]
-    for i in 1..<n { mn = min(mn, x[i]); mx = max(mx, x[i]); sumW += w[i]; sumX += w[i] * x[i] }
-    if mn > 0 { mn = 0 }
-    if mx == mn { for i in 0..<n { L[i] = 0 }; return (0, -mn) }
-    var iscale = Float(nmax) / (mx - mn)
-    var scale = 1 / iscale
-    var best: Float = 0
-    for i in 0..<n {
-      let l = min(nmax, max(0, nearestInt(iscale * (x[i] - mn))))
-      L[i] = UInt8(l)
-      let diff = scale * Float(l) + mn - x[i]
-      best += w[i] * diff * diff
-    }
-    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n) { auxb -> (Float, Float) in
-    let aux = auxb.baseAddress!
-    for step in 0...nstep {
-      iscale = (rmin + rdelta * Float(step) + Float(nmax)) / (mx - mn)
-      var sl: Float = 0, sl2: Float = 0, sxl: Float = 0
-      for i in 0..<n {
-        let l = min(nmax, max(0, nearestInt(iscale * (x[i] - mn))))
-        aux[i] = UInt8(l)
-        let fl = Float(l)
-        sl += w[i] * fl; sl2 += w[i] * fl * fl; sxl += w[i] * fl * x[i]
-      }
-      let D = sumW * sl2 - sl * sl
-      guard D > 0 else { continue }
-      var ts = (sumW * sxl - sumX * sl) / D
-      var tm = (sl2 * sumX - sl * sxl) / D
-      if tm > 0 { tm = 0; ts = sxl / sl2 }
-      var err: Float = 0
-      for i in 0..<n { let diff = ts * Float(aux[i]) + tm - x[i]; err += w[i] * diff * diff }
-      if err < best { for i in 0..<n { L[i] = aux[i] }; best = err; scale = ts; mn = tm }
-    }
-    return (scale, -mn)
-    }
-  }
-
-  static func quantQ4_K(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer) {
-    var scales = [Float](repeating: 0, count: 8), mins = [Float](repeating: 0, count: 8)
-    var L = [UInt8](repeating: 0, count: 256)
-    var weights = [Float](repeating: 0, count: 32)
-    var maxScale: Float = 0, maxMin: Float = 0
-    for j in 0..<8 {
-      let xj = x + 32 * j
-      var s2: Float = 0
-      for l in 0..<32 { s2 += xj[l] * xj[l] }
-      let av = (s2 / 32).squareRoot()
-      for l in 0..<32 { weights[l] = av + abs(xj[l]) }
-      let (s, m) = L.withUnsafeMutableBufferPointer { lp in
-        weights.withUnsafeBufferPointer { wp in
-          makeQKX2(32, 15, xj, wp.baseAddress!, lp.baseAddress! + 32 * j, rmin: -1, rdelta: 0.1, nstep: 20)
-        }
-      }
-      scales[j] = s; mins[j] = m
-      maxScale = max(maxScale, s); maxMin = max(maxMin, m)
-    }
-    let invScale: Float = maxScale > 0 ? 63 / maxScale : 0
-    let invMin: Float = maxMin > 0 ? 63 / maxMin : 0
-    var sb = [UInt8](repeating: 0, count: 12)
-    for j in 0..<8 {
-      let ls = UInt8(min(63, max(0, nearestInt(invScale * scales[j]))))
-      let lm = UInt8(min(63, max(0, nearestInt(invMin * mins[j]))))
-      if j < 4 { sb[j] = ls; sb[j + 4] = lm } else {
-        sb[j + 4] = (ls & 0x0f) | ((lm & 0x0f) << 4)
-        sb[j - 4] |= (ls >> 4) << 6
-        sb[j] |= (lm >> 4) << 6
-      }
-    }
-    let dBits = FP16.bits(from: maxScale / 63), mBits = FP16.bits(from: maxMin / 63)
-    FP16.store16(dBits, dst, 0); FP16.store16(mBits, dst, 2)
-    for k in 0..<12 { dst.storeBytes(of: sb[k], toByteOffset: 4 + k, as: UInt8.self) }
-    let d = FP16.float(fromBits: dBits), dmin = FP16.float(fromBits: mBits)
-    sb.withUnsafeBytes { sp in
-      for j in 0..<8 {
-        let (sc, m) = scaleMinK4(j, sp.baseAddress!)
-        let dl = d * Float(sc)
-        if dl == 0 { continue }
-        let dm = dmin * Float(m)
-        for i in 0..<32 { L[32 * j + i] = UInt8(min(15, max(0, nearestInt((x[32 * j + i] + dm) / dl)))) }
-      }
-    }
-    for c in 0..<4 {
-      for l in 0..<32 {
-        dst.storeBytes(of: L[64 * c + l] | (L[64 * c + l + 32] << 4), toByteOffset: 16 + 32 * c + l, as: UInt8.self)
-      }
-    }
   }
 
   /// ggml make_qx_quants with rmse_type 1 (weights x²): symmetric levels −nmax…nmax−1, returns the scale.

@@ -15,7 +15,7 @@ extension GGMLCodec {
       let l = min(nmax - 1, max(-nmax, nearestInt(iscale * x[i])))
       L[i] = Int8(l)
       let w = x[i] * x[i]
-      sumlx += w * x[i] * Float(l); suml2 += w * Float(l * l)
+      sumlx += w * x[i] * Float(l); suml2 += w * Float(l) * Float(l)
     }
     for _ in 0..<5 {
       var changed = 0
@@ -26,7 +26,7 @@ extension GGMLCodec {
           var sl2 = suml2 - w * li * li
           let nl = min(nmax - 1, max(-nmax, nearestInt(x[i] * sl2 / slx)))
           if nl != Int(L[i]) {
-            slx += w * x[i] * Float(nl); sl2 += w * Float(nl * nl)
+            slx += w * x[i] * Float(nl); sl2 += w * Float(nl) * Float(nl)
             if sl2 > 0 && slx * slx * suml2 > sumlx * sumlx * sl2 {
               L[i] = Int8(nl); sumlx = slx; suml2 = sl2; changed += 1
             }

@@ -8,8 +8,9 @@
 //   Q4_1 / Q5_1     d = (max − min) / 15 (31), m = min; q = min(15 (31), trunc((x − m)/d + 0.5))
 //   all             the reciprocal 1/d is computed in Float32 and the unrounded Float32 d is used for q; the stored
 //                   d (and m) are rounded to binary16 ties-to-even (numpy astype(float16) / ggml's fp32→fp16).
-// k-quants: gguf-py only dequantizes them. Our Q3_K / Q4_K / Q6_K quantizers follow ggml's C reference algorithms
-// (see GGMLCodec+KQuants.swift) and are checked by round-trip error, not bytes.
+// k-quants: gguf-py only dequantizes them. Our Q2_K…Q6_K quantizers follow ggml's C reference algorithms
+// (quantize_row_q*_K_ref; GGMLCodec+AffineK.swift, +Q3K.swift, +KQuants.swift) and are checked byte for byte against
+// that C code's output (tools/reference/kquant_fixtures.py).
 import TensorCore
 
 public enum GGMLCodecError: Error, CustomStringConvertible, Equatable {
@@ -35,7 +36,7 @@ public enum GGMLCodec {
                                                      .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
   /// Types `quantize` handles.
   public static let quantizable: Set<GGMLType> = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1,
-                                                   .q3_K, .q4_K, .q6_K]
+                                                   .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
 
   /// Bytes that `count` elements of `type` occupy; throws when `count` is not a whole number of blocks.
   public static func byteCount(_ type: GGMLType, count: Int) throws -> Int {
@@ -83,8 +84,10 @@ public enum GGMLCodec {
     case .q4_1: for b in 0..<nb { quantQ4_1(src + 32 * b, dst + 20 * b) }
     case .q5_0: for b in 0..<nb { quantQ5_0(src + 32 * b, dst + 22 * b) }
     case .q5_1: for b in 0..<nb { quantQ5_1(src + 32 * b, dst + 24 * b) }
+    case .q2_K: for b in 0..<nb { quantQ2_K(src + 256 * b, dst + 84 * b) }
     case .q3_K: for b in 0..<nb { quantQ3_K(src + 256 * b, dst + 110 * b) }
     case .q4_K: for b in 0..<nb { quantQ4_K(src + 256 * b, dst + 144 * b) }
+    case .q5_K: for b in 0..<nb { quantQ5_K(src + 256 * b, dst + 176 * b) }
     case .q6_K: for b in 0..<nb { quantQ6_K(src + 256 * b, dst + 210 * b) }
     default: throw GGMLCodecError.unsupported(type: type, operation: "quantize")
     }

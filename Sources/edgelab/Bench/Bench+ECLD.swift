@@ -15,6 +15,9 @@ import TensorCore
 ///   gptq — (alone) RTN vs sequential GPTQ ± act-order at 16/64/256 calibration windows, in-domain and
 ///           other-domain held-out perplexity + KLD (Bench+GPTQSweep.swift; EDGELAB_GPTQ_WINDOWS, EDGELAB_GPTQ_RTN=0,
 ///           EDGELAB_GPTQ_SKIP_FIRST, EDGELAB_ECLD_GPTQ_CHUNK).
+///   frontier — (alone) RTN to every writable type, bits per weight counted from the written GGUF, % of F16,
+///           in-domain and other-domain perplexity + KLD + same-top-token (Bench+Frontier.swift;
+///           EDGELAB_FRONTIER_TYPES, EDGELAB_FRONTIER_EMBEDDING=q8_0|same|both).
 ///   gptq_proxy — (alone) GPTQ's layer objective on held-out Hessians and the attention-sink share of tr(H)
 ///           (Bench+GPTQProxy.swift; EDGELAB_GPTQ_LAYERS, EDGELAB_GPTQ_DAMPS, EDGELAB_GPTQ_SKIP_FIRST=1).
 /// Knobs: EDGELAB_ECLD_EVAL_TOKENS (held-out tokens, default 4096), EDGELAB_ECLD_CAL (calibration windows
@@ -45,6 +48,7 @@ enum ECLDBench {
     let t0 = Date()
     if parts == ["gptq_proxy"] { try GPTQProxyBench.run(report, base, splits); return }
     if parts == ["gptq"] { try GPTQSweepBench.run(report, base, splits, evalTokens: evalTokens); return }
+    if parts == ["frontier"] { try FrontierBench.run(report, base, splits, evalTokens: evalTokens); return }
     let basePPL = try Perplexity.evaluate(model: ref, texts: splits.heldOut, context: 512, maxTokens: evalTokens)
     let fwdTokS = Double(basePPL.scoredTokens) / Date().timeIntervalSince(t0)
     report.record("base_f32_perplexity", basePPL.perplexity, unit: "ppl", extra: ["bytes": base.weightBytes,

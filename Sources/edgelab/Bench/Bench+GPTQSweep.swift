@@ -9,12 +9,16 @@ import TensorCore
 /// calibration split (CNN/DailyMail news), scored against the F32 reference on two held-out texts (context 512,
 /// EDGELAB_ECLD_EVAL_TOKENS each): the held-out split of the same documents (in domain) and the HaluEval-QA
 /// knowledge passages (Wikipedia paragraphs; another domain, never used for calibration).
+/// EDGELAB_GPTQ_TRUE_SEQUENTIAL=1 quantizes each block in stages (ModelQuantOptions.trueSequential);
+/// EDGELAB_GPTQ_ACT_ORDER (default "0,1") picks the act-order settings run.
 enum GPTQSweepBench {
   static func run(_ report: BenchReport, _ base: LlamaModel, _ splits: TextSplits, evalTokens: Int) throws {
     let env = ProcessInfo.processInfo.environment
     let counts = (env["EDGELAB_GPTQ_WINDOWS"] ?? "16,64,256").split(separator: ",").compactMap { Int($0) }
     let chunk = ECLDBench.env("EDGELAB_ECLD_GPTQ_CHUNK", 1), skip = ECLDBench.env("EDGELAB_GPTQ_SKIP_FIRST", 0)
     let withRTN = env["EDGELAB_GPTQ_RTN"] != "0"
+    let trueSequential = env["EDGELAB_GPTQ_TRUE_SEQUENTIAL"] == "1"
+    let actOrders = (env["EDGELAB_GPTQ_ACT_ORDER"] ?? "0,1").split(separator: ",").map { $0 == "1" }
     let ref = LlamaScoringModel(base, name: "base-f32")
     let texts: [(String, [String])] = [("in_domain", splits.heldOut), ("other_domain", try HaluEval.knowledgePassages())]
     report.note("gptq_sweep_texts", "in_domain = HaluEval summarization held-out split (news); other_domain = HaluEval-QA knowledge passages (Wikipedia)")
@@ -41,10 +45,11 @@ enum GPTQSweepBench {
     var group: [(String, LlamaModel, [String: Any])] = withRTN ? [("rtn_q4_0", rtn.model, ["seconds": rtn.seconds])] : []
     let all = try Calibration.windows(model: base, texts: splits.calibration, length: 256, count: counts.max() ?? 16)
     for n in counts {
-      for act in [false, true] {
-        let o = ModelQuantOptions(rules: rules, method: .gptq(GPTQConfig(actOrder: act, skipFirstPositions: skip)), chunkLayers: chunk)
+      for act in actOrders {
+        let o = ModelQuantOptions(rules: rules, method: .gptq(GPTQConfig(actOrder: act, skipFirstPositions: skip)), chunkLayers: chunk,
+                                  trueSequential: trueSequential)
         let g = try ModelQuantizer.quantize(base, options: o, windows: Array(all.prefix(n)))
-        let label = "\(g.report.variantLabel)_w\(n)\(skip == 0 ? "" : "_skip\(skip)")"
+        let label = "\(g.report.variantLabel)_w\(n)\(skip == 0 ? "" : "_skip\(skip)")\(trueSequential ? "_truesequential" : "")"
         report.record("sweep_\(label)_seconds", g.seconds, unit: "s",
                       extra: ["windows": n, "chunk_layers": chunk, "skip_first_positions": skip, "loadavg": BenchReport.loadavg()])
         print(String(format: "  %@: GPTQ of the whole model %.1f s (load %@)", label, g.seconds, BenchReport.loadavg().description))
