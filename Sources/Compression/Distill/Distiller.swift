@@ -10,7 +10,15 @@ import Foundation
 import LLM
 import TensorCore
 
+/// Where the distillation windows come from: the calibration split of the text (default) or sequences sampled
+/// from the teacher (`TeacherCorpus`, disjoint from every evaluation text).
+public enum DistillSource: String, Codable, Sendable, CaseIterable { case calibration, teacher }
+
 public struct DistillOptions: Codable, Sendable, Equatable {
+  public var source: DistillSource = .calibration
+  /// Sampler and cache of the teacher corpus (`source == .teacher`; its window count, length and seed are set
+  /// by the caller from the distillation windows).
+  public var corpus = TeacherCorpusOptions()
   public var steps: Int = 100
   public var batchSize: Int = 2
   public var learningRate: Float = 1e-4
