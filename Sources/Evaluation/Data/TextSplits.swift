@@ -2,8 +2,8 @@
 // Exact duplicates are removed (first occurrence kept); documents that share a run of `sharedWords`
 // whitespace-separated words (near-duplicates: the same news story rewritten, a follow-up quoting the first
 // report) are joined into one group (union–find over hashed word shingles, Broder 1997), and a whole group goes
-// to one split by a salted FNV-1a hash: group → calibration when min over its documents of
-// hash(salt + text) mod 10_000 < calibrationFraction · 10_000. A document's split is fixed by its own text unless
+// to one split: group → calibration when mix(min over its documents of FNV-1a(salt + text)) mod 10_000 <
+// calibrationFraction · 10_000 (mix = one SplitMix64 step). A document's split is fixed by its own text unless
 // a new document joins its group. (Split by document alone, the HaluEval summarization splits shared 1,079
 // windows of 32 tokens within their first 200k tokens: CNN follow-up stories repeat whole paragraphs.)
 import TensorCore
@@ -25,11 +25,16 @@ public struct TextSplits: Sendable, Equatable {
     var seen = Set<String>()
     let docs = documents.filter { !$0.isEmpty && seen.insert($0).inserted }
     let group = sharedWords > 0 ? TextSplits.groups(docs, sharedWords: sharedWords) : Array(docs.indices)
-    var key = [UInt64](repeating: .max, count: docs.count)
-    for (i, d) in docs.enumerated() { key[group[i]] = min(key[group[i]], fnv1a64(salt + "\u{1F}" + d) % 10_000) }
+    // A group's representative is its document of least hash; the representative's hash, mixed once more
+    // (SplitMix64, so the minimum's bias toward small values is gone), decides the split.
+    var least = [UInt64](repeating: .max, count: docs.count)
+    for (i, d) in docs.enumerated() { least[group[i]] = min(least[group[i]], fnv1a64(salt + "\u{1F}" + d)) }
     let cut = UInt64(calibrationFraction * 10_000)
     var cal: [String] = [], held: [String] = []
-    for (i, d) in docs.enumerated() { if key[group[i]] < cut { cal.append(d) } else { held.append(d) } }
+    for (i, d) in docs.enumerated() {
+      var x = least[group[i]]
+      if splitMix64(&x) % 10_000 < cut { cal.append(d) } else { held.append(d) }
+    }
     calibration = cal; heldOut = held
   }
 
