@@ -133,7 +133,9 @@ extension ECLDBench {
   /// the batch; the teacher's top-k is cached beforehand and not counted), the forward-only rate of the same
   /// student on the autograd path, and its inference prefill rate (LlamaModel.forward on each training window).
   /// A KD step costs about 3 forward passes (forward, and a backward of twice its FLOPs), so the bound is
-  /// prefill tokens/s ÷ 3.
+  /// prefill tokens/s ÷ 3. It is not a hard ceiling: with the embedding frozen (the default) the tied output head
+  /// — a third of the student's FLOPs — needs no weight gradient, so a step costs less than 3 forwards, and the
+  /// prefill rate is measured on one batch (median of 3) while KD runs for `steps`.
   static func kdSpeed(_ report: BenchReport, _ teacher: LlamaModel, _ start: LlamaModel, _ windows: [[Int32]], _ o: DistillOptions,
                       _ baseFwd: Double) throws -> (Distiller, LlamaModel, Double) {
     let t0 = Date()
