@@ -134,7 +134,7 @@ extension ECLDBench {
   /// student on the autograd path, and its inference prefill rate (LlamaModel.forward on each training window).
   /// A KD step costs about 3 forward passes (forward, and a backward of twice its FLOPs), so the bound is
   /// prefill tokens/s ÷ 3. It is not a hard ceiling: with the embedding frozen (the default) the tied output head
-  /// — a third of the student's FLOPs — needs no weight gradient, so a step costs less than 3 forwards, and the
+  /// (about a quarter of the pruned student's FLOPs) needs no weight gradient, so a step costs less than 3 forwards, and the
   /// prefill rate is measured on one batch (median of 3) while KD runs for `steps`.
   static func kdSpeed(_ report: BenchReport, _ teacher: LlamaModel, _ start: LlamaModel, _ windows: [[Int32]], _ o: DistillOptions,
                       _ baseFwd: Double) throws -> (Distiller, LlamaModel, Double) {
