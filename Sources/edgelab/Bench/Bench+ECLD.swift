@@ -142,18 +142,26 @@ extension ECLDBench {
     let d = try Distiller(teacher: teacher, student: start, windows: windows, options: o)
     let teacherSeconds = Date().timeIntervalSince(t0)
     let fb = Array(windows.prefix(o.batchSize)), tokens = fb.count * fb[0].count
-    let tf = try BenchReport.time(repeats: 2, warmup: 1) { _ = try noGrad { try d.student.forward(batch: fb) } }.median
-    let tp = try BenchReport.time(repeats: 3, warmup: 1) {
-      for w in fb { var c = start.makeCache(reserve: w.count); _ = try start.forward(tokens: w, cache: &c) }
-    }.median
-    let fwdTokS = Double(tokens) / tf, prefillTokS = Double(tokens) / tp, bound = prefillTokS / 3
+    // The reference rates are measured before and after the KD run and averaged (a shared machine's load drifts).
+    func forwardSeconds() throws -> Double {
+      try BenchReport.time(repeats: 3, warmup: 1) { _ = try noGrad { try d.student.forward(batch: fb) } }.median
+    }
+    func prefillSeconds() throws -> Double {
+      try BenchReport.time(repeats: 3, warmup: 1) {
+        for w in fb { var c = start.makeCache(reserve: w.count); _ = try start.forward(tokens: w, cache: &c) }
+      }.median
+    }
+    let tf0 = try forwardSeconds(), tp0 = try prefillSeconds()
     let t1 = Date()
     let student = try d.run { s in if s.step % 10 == 0 { print("    distill step \(s.step) kd \(String(format: "%.4f", s.kd)) tok/s \(Int(s.tokensPerSecond))") } }
     let trainSeconds = Date().timeIntervalSince(t1)
+    let tf1 = try forwardSeconds(), tp1 = try prefillSeconds()
+    let fwdTokS = Double(2 * tokens) / (tf0 + tf1), prefillTokS = Double(2 * tokens) / (tp0 + tp1), bound = prefillTokS / 3
     let tokS = Double(o.steps * tokens) / trainSeconds
     report.record("distill_tokens_per_s", tokS, unit: "tok/s", lowerIsBetter: false,
                   extra: ["forward_only_tok_per_s": fwdTokS, "ratio_to_forward_only": tokS / fwdTokS,
                           "prefill_tok_per_s": prefillTokS, "ratio_to_prefill": tokS / prefillTokS,
+                          "prefill_tok_per_s_before_kd": Double(tokens) / tp0, "prefill_tok_per_s_after_kd": Double(tokens) / tp1,
                           "bound_3x_forward_tok_per_s": bound, "ratio_to_3x_forward_bound": tokS / bound,
                           "inference_forward_tok_per_s_base": baseFwd, "steps": o.steps, "batch": o.batchSize, "seq": fb[0].count,
                           "threads": LLMThreads.current, "teacher_cache_seconds": teacherSeconds, "loadavg": BenchReport.loadavg()])
