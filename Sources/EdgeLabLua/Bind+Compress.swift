@@ -14,7 +14,9 @@ import LuaBridge
 ///                             chunk_layers=1, calibration_windows=32, calibration_length=256, texts=})
 ///   compress.distill(teacher, student, {steps=100, batch_size=2, lr=1e-4, min_lr=1e-5, warmup=5, temperature=2,
 ///                    alpha=1, top_k=64, clip=1, weight_decay=0, train_embedding=false, seed=0, windows=64, length=128,
-///                    checkpoint=, checkpoint_every=0, resume=false, texts=})
+///                    checkpoint=, checkpoint_every=0, resume=false, source="calibration"|"teacher",
+///                    sample_temperature=1, sample_top_k=0, sample_top_p=1, texts=})
+///     source="teacher": the windows are sampled from the teacher (TeacherCorpus, cached under assets/cache).
 ///   compress.pipeline(model, {prune={...prune keys without calibration}, recovery="none"|"refit"|"distill"|"refit+distill",
 ///                     distill={...}, quantize={type=, method=, act_order=, embedding_type=}, calibration_windows=,
 ///                     calibration_length=, distill_windows=, texts=})
@@ -34,6 +36,7 @@ extension EdgeLabBinding {
 // Numeric defaults come from the Compression module's own option types (one place); string-valued options are
 // the Lua spellings of its enums.
 private let pruneDefaults = PruneOptions(), pipelineDefaults = ECLDOptions(), quantDefaults = ModelQuantOptions()
+private let distillDefaults = DistillOptions(), corpusDefaults = TeacherCorpusOptions()
 struct CPruneOpts: Codable {
   var ffn_ratio = pruneDefaults.ffnRatio, head_ratio = pruneDefaults.headRatio, head_mode = "within_groups"
   var drop_layers = pruneDefaults.dropLayers, criterion = pruneDefaults.criterion.rawValue, multiple = pruneDefaults.multiple
@@ -50,6 +53,8 @@ struct CDistillOpts: Codable {
   var steps = 100, batch_size = 2, lr = 1e-4, min_lr = 1e-5, warmup = 5, temperature = 2.0, alpha = 1.0, top_k = 64
   var clip = 1.0, weight_decay = 0.0, train_embedding = false, seed = 0, windows = 64, length = 128
   var checkpoint: String? = nil, checkpoint_every = 0, resume = false
+  var source = distillDefaults.source.rawValue, sample_temperature = Double(corpusDefaults.temperature)
+  var sample_top_k = corpusDefaults.topK, sample_top_p = Double(corpusDefaults.topP)
   var texts: [String]? = nil
 }
 // Nested option tables: every key optional (the decoder applies defaults only at the top level).
@@ -64,6 +69,7 @@ struct CPipeDistill: Codable {
   var steps: Int? = nil, batch_size: Int? = nil, lr: Double? = nil, min_lr: Double? = nil, warmup: Int? = nil
   var temperature: Double? = nil, alpha: Double? = nil, top_k: Int? = nil, clip: Double? = nil, weight_decay: Double? = nil
   var train_embedding: Bool? = nil, seed: Int? = nil
+  var source: String? = nil, sample_temperature: Double? = nil, sample_top_k: Int? = nil, sample_top_p: Double? = nil
 }
 struct CPipeOpts: Codable {
   var prune: CPipePrune? = nil, recovery = "none", ridge = pipelineDefaults.refitRidge, distill: CPipeDistill? = nil, quantize: CPipeQuant? = nil
@@ -86,8 +92,11 @@ enum CompressBinding {
                           embeddingType: q.embedding_type ?? "q8_0", chunkLayers: q.chunk_layers ?? quantDefaults.chunkLayers)
   }
 
-  static func distillOptions(_ d: CPipeDistill) -> DistillOptions {
+  static func distillOptions(_ d: CPipeDistill) throws -> DistillOptions {
     var o = DistillOptions()
+    if let s = d.source { o.source = try ECLD.distillSource(named: s) }
+    o.corpus.temperature = d.sample_temperature.map(Float.init) ?? o.corpus.temperature
+    o.corpus.topK = d.sample_top_k ?? o.corpus.topK; o.corpus.topP = d.sample_top_p.map(Float.init) ?? o.corpus.topP
     o.steps = d.steps ?? o.steps; o.batchSize = d.batch_size ?? o.batchSize
     o.learningRate = d.lr.map(Float.init) ?? o.learningRate; o.minLearningRate = d.min_lr.map(Float.init) ?? o.minLearningRate
     o.warmupSteps = d.warmup ?? o.warmupSteps; o.temperature = d.temperature.map(Float.init) ?? o.temperature
@@ -163,12 +172,15 @@ enum CompressBinding {
     let teacher = try call.object(1, EdgeLabBinding.llmClass), student = try call.object(2, EdgeLabBinding.llmClass)
     let o = try call.decode(3, defaults: CDistillOpts())
     return try wrap(call, 3) {
-      var d = distillOptions(CPipeDistill(steps: o.steps, batch_size: o.batch_size, lr: o.lr, min_lr: o.min_lr, warmup: o.warmup,
+      var d = try distillOptions(CPipeDistill(steps: o.steps, batch_size: o.batch_size, lr: o.lr, min_lr: o.min_lr, warmup: o.warmup,
                                           temperature: o.temperature, alpha: o.alpha, top_k: o.top_k, clip: o.clip,
-                                          weight_decay: o.weight_decay, train_embedding: o.train_embedding, seed: o.seed))
+                                          weight_decay: o.weight_decay, train_embedding: o.train_embedding, seed: o.seed,
+                                          source: o.source, sample_temperature: o.sample_temperature, sample_top_k: o.sample_top_k,
+                                          sample_top_p: o.sample_top_p))
       d.checkpointPath = o.checkpoint; d.checkpointEvery = o.checkpoint_every
       let t0 = Date()
-      let (m, dist) = try ECLD.distill(teacher: teacher.model, student: student.model, options: d, texts: try texts(o.texts),
+      let (m, dist) = try ECLD.distill(teacher: teacher.model, student: student.model, options: d,
+                                       texts: d.source == .teacher ? [] : try texts(o.texts),
                                        windows: o.windows, length: o.length, resume: o.resume)
       let h = dist.history
       return push(call, m, name: student.path + "#distilled", [
@@ -184,7 +196,7 @@ enum CompressBinding {
     return try wrap(call, 2) {
       let rec = try recovery(o.recovery, allowed: Recovery.allCases)
       let opts = ECLDOptions(prune: try o.prune.map(pruneOptions), recovery: rec, refitRidge: o.ridge,
-                             distill: distillOptions(o.distill ?? CPipeDistill()), quantize: try o.quantize.map(quantOptions),
+                             distill: try distillOptions(o.distill ?? CPipeDistill()), quantize: try o.quantize.map(quantOptions),
                              calibrationWindows: o.calibration_windows, calibrationLength: o.calibration_length, distillWindows: o.distill_windows)
       let r = try ECLD.compress(box.model, calibration: texts(o.texts), options: opts)
       var stages: [String: LuaValue] = [:]

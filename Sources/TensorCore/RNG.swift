@@ -14,9 +14,12 @@ public func splitMix64(_ state: inout UInt64) -> UInt64 {
 }
 
 /// FNV-1a 64-bit hash of a string's UTF-8 bytes (stable across runs and platforms, unlike `Hasher`).
-public func fnv1a64(_ s: String) -> UInt64 {
-  var h: UInt64 = 0xCBF2_9CE4_8422_2325
-  for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+public func fnv1a64(_ s: String) -> UInt64 { fnv1a64(bytes: s.utf8) }
+
+/// FNV-1a 64-bit hash of a byte sequence, continuing from `state` (chain calls to hash several buffers).
+public func fnv1a64<S: Sequence>(bytes: S, state: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 where S.Element == UInt8 {
+  var h = state
+  for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
   return h
 }
 

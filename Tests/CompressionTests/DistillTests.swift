@@ -97,6 +97,137 @@ final class DistillTests: XCTestCase {
     XCTAssertLessThan(Tiny.maxDiff(try Tiny.logits(ma, w[0]), try Tiny.logits(mb, w[0])), 1e-5)
   }
 
+  /// KD for N steps in one go vs N/2 steps, a stop (Ctrl-C) after the checkpoint, and a resumed run from that
+  /// checkpoint: identical parameters, optimizer moments and losses, bit for bit.
+  func testResumeEqualsUninterruptedBitForBit() throws {
+    let teacher = try Tiny.model(layers: 2, ffn: 32, dim: 32, std: 0.3)
+    let student = try Tiny.model(seed: 5, layers: 2, ffn: 32, dim: 32, std: 0.3)
+    let w = Tiny.windows(teacher, count: 5, length: 12, seed: 3)  // 5 windows in batches of 2: epochs wrap mid-batch
+    let path = NSTemporaryDirectory() + "edgelab-kd-resume-\(getpid()).safetensors"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    var o = DistillOptions()
+    o.steps = 8; o.batchSize = 2; o.learningRate = 3e-3; o.minLearningRate = 3e-4; o.warmupSteps = 2; o.topK = 8
+    o.weightDecay = 0.01; o.alpha = 0.8; o.seed = 42; o.trainEmbedding = true
+    let full = try Distiller(teacher: teacher, student: student, windows: w, options: o)
+    _ = try full.run()
+
+    o.checkpointEvery = 4; o.checkpointPath = path
+    let first = try Distiller(teacher: teacher, student: student, windows: w, options: o)
+    Cancellation.probe = { first.step >= 6 }  // stopped two steps after the checkpoint of step 4
+    defer { Cancellation.probe = nil }
+    XCTAssertThrowsError(try first.run()) { XCTAssertTrue($0 is Interrupted, "\($0)") }
+    Cancellation.probe = nil
+    XCTAssertEqual(first.step, 6)
+
+    let resumed = try Distiller(teacher: teacher, student: student, windows: w, options: o)
+    try resumed.loadCheckpoint(path)
+    XCTAssertEqual(resumed.step, 4)
+    _ = try resumed.run()
+    XCTAssertEqual(resumed.step, 8)
+    for ((name, a), (_, b)) in zip(full.student.namedParameters(), resumed.student.namedParameters()) {
+      XCTAssertEqual(a.toArray(), b.toArray(), name)
+    }
+    XCTAssertEqual(full.optimizer.exportState(), resumed.optimizer.exportState())
+    XCTAssertEqual(full.history.suffix(4).map(\.loss), resumed.history.map(\.loss))
+    XCTAssertNotEqual(full.history[0].loss, full.history[7].loss)
+
+    // A checkpoint is refused for other data, seed or schedule (the batch order and LR would differ).
+    var other = o; other.seed = 43
+    XCTAssertThrowsError(try Distiller(teacher: teacher, student: student, windows: w, options: other).loadCheckpoint(path))
+    other = o; other.steps = 9
+    XCTAssertThrowsError(try Distiller(teacher: teacher, student: student, windows: w, options: other).loadCheckpoint(path))
+    XCTAssertThrowsError(try Distiller(teacher: teacher, student: student, windows: Array(w.reversed()), options: o).loadCheckpoint(path))
+  }
+
+  func testTeacherCorpusIsSeededCachedAndChecked() throws {
+    let teacher = try Tiny.model(layers: 1, ffn: 32, dim: 32, std: 0.5)
+    let dir = NSTemporaryDirectory() + "edgelab-corpus-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var o = TeacherCorpusOptions()
+    o.windows = 3; o.length = 40; o.seed = 5; o.cacheDirectory = dir
+    let a = try TeacherCorpus.generate(teacher: teacher, options: o)
+    XCTAssertEqual(a.count, 3)
+    XCTAssertTrue(a.allSatisfy { $0.count == 40 && $0[0] == 0 }, "windows start at <|endoftext|> and have the length")
+    XCTAssertEqual(a, try TeacherCorpus.generate(teacher: teacher, options: o))
+    var o2 = o; o2.seed = 6
+    XCTAssertNotEqual(a, try TeacherCorpus.generate(teacher: teacher, options: o2))
+    var o3 = o; o3.windows = 2
+    XCTAssertEqual(Array(a.prefix(2)), try TeacherCorpus.generate(teacher: teacher, options: o3), "window i is independent of the count")
+
+    // Cached: the first load writes the file, the second reads it; a changed token fails the checksum; a
+    // deleted file is regenerated identically.
+    let c = try TeacherCorpus.load(teacher: teacher, options: o)
+    XCTAssertEqual(c.windows, a)
+    let path = TeacherCorpus.path(key: c.key, options: o)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: path))
+    XCTAssertEqual(try TeacherCorpus.load(teacher: teacher, options: o), c)
+    var bad = c; bad.windows[1][7] = bad.windows[1][7] == 5 ? 6 : 5
+    try JSONEncoder().encode(bad).write(to: URL(fileURLWithPath: path))
+    XCTAssertThrowsError(try TeacherCorpus.load(teacher: teacher, options: o)) { XCTAssertTrue("\($0)".contains("checksum"), "\($0)") }
+    try FileManager.default.removeItem(atPath: path)
+    XCTAssertEqual(try TeacherCorpus.load(teacher: teacher, options: o), c)
+    // Another teacher gets another file.
+    XCTAssertNotEqual(TeacherCorpus.key(teacher: try Tiny.model(seed: 2, layers: 1, ffn: 32, dim: 32, std: 0.5), options: o), c.key)
+    o.temperature = 0
+    XCTAssertThrowsError(try TeacherCorpus.generate(teacher: teacher, options: o))
+  }
+
+  /// The first sampled token after <|endoftext|> follows the teacher's softmax (plain sampler: T = 1, no top-k/p):
+  /// the frequencies of the five most likely tokens over 600 windows lie within 4.5 binomial σ of their probabilities.
+  func testTeacherCorpusSamplesTheTeacherDistribution() throws {
+    let teacher = try Tiny.model(layers: 1, ffn: 32, dim: 32, std: 0.8)
+    var o = TeacherCorpusOptions()
+    o.windows = 600; o.length = 2; o.seed = 11
+    let w = try TeacherCorpus.generate(teacher: teacher, options: o)
+    var cache = teacher.makeCache()
+    let z = try teacher.forward(tokens: [0], cache: &cache).map(Double.init)
+    let mx = z.max()!, e = z.map { exp($0 - mx) }, sum = e.reduce(0, +)
+    let p = e.map { $0 / sum }
+    let top = p.indices.sorted { p[$0] > p[$1] }.prefix(5)
+    XCTAssertGreaterThan(p[top.first!], 0.02, "distribution too flat for a meaningful check")
+    let n = Double(w.count)
+    for t in top {
+      let f = Double(w.filter { $0[1] == Int32(t) }.count) / n
+      XCTAssertEqual(f, p[t], accuracy: 4.5 * (p[t] * (1 - p[t]) / n).squareRoot() + 1e-9, "token \(t)")
+    }
+  }
+
+  /// The fused sparse-target KL: value against a plain Double reference, gradient against central differences.
+  func testSparseKLMatchesReferenceAndFiniteDifferences() throws {
+    let rows = 3, c = 11, k = 4, T: Float = 1.7
+    var g = RNGShim(5)
+    let z0 = (0..<(rows * c)).map { _ in Float(g.next() % 2000) / 400 - 2.5 }
+    var ids = [Int32](), lps = [Float]()
+    for _ in 0..<rows {
+      var chosen: [Int32] = []
+      while chosen.count < k { let i = Int32(g.next() % c); if !chosen.contains(i) { chosen.append(i) } }
+      let w = chosen.map { _ in Double(g.next() % 1000 + 1) }, s = w.reduce(0, +)
+      ids += chosen; lps += w.map { Float(log($0 / s)) }
+    }
+    func reference(_ z: [Float]) -> Double {
+      var total = 0.0
+      for r in 0..<rows {
+        let zr = (0..<c).map { Double(z[r * c + $0]) / Double(T) }
+        let m = zr.max()!, lse = m + log(zr.map { exp($0 - m) }.reduce(0, +))
+        for j in 0..<k { let lp = Double(lps[r * k + j]); total += exp(lp) * (lp - (zr[Int(ids[r * k + j])] - lse)) }
+      }
+      return total * Double(T * T) / Double(rows)
+    }
+    let x = Tensor(shape: [rows, c], z0, requiresGrad: true)
+    let loss = try sparseKLDivergence(x, ids: ids, logprobs: lps, k: k, temperature: T)
+    XCTAssertEqual(Double(loss.item), reference(z0), accuracy: 1e-5)
+    (loss * 2).backward()
+    for i in 0..<(rows * c) {
+      var zp = z0, zm = z0
+      let h: Float = 1e-2
+      zp[i] += h; zm[i] -= h
+      let fd = 2 * (reference(zp) - reference(zm)) / Double(2 * h)
+      XCTAssertEqual(Double(x.grad!.data[i]), fd, accuracy: 1e-4, "element \(i)")
+    }
+    XCTAssertThrowsError(try sparseKLDivergence(x, ids: ids.map { $0 + 20 }, logprobs: lps, k: k))
+    XCTAssertThrowsError(try sparseKLDivergence(x, ids: Array(ids.dropLast()), logprobs: lps, k: k))
+  }
+
   func testBadOptionsThrow() throws {
     var o = DistillOptions(); o.alpha = 1.5
     XCTAssertThrowsError(try o.validate())

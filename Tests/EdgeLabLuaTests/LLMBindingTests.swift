@@ -62,6 +62,32 @@ final class LLMBindingTests: XCTestCase {
       XCTAssertThrowsError(try lua.run("local d = ...; local e = require('edgelab'); \(call)", name: "@t.lua", args: [.string(dir)]), call) { e in
         XCTAssertTrue("\(e)".contains(word), "\(call): \(e)")
       }
+      }
+    }
+  }
+
+  /// compress.distill with source = "teacher": the windows are sampled from the teacher and cached (EDGELAB_CACHE).
+  func testDistillFromTeacherCorpus() throws {
+    guard FileManager.default.fileExists(atPath: Self.modelPath) else {
+      throw XCTSkip("assets missing: \(Self.modelPath) (run `edgelab fetch`)")
+    }
+    let dir = NSTemporaryDirectory() + "edgelab-teacher-cache-\(getpid())"
+    setenv("EDGELAB_CACHE", dir, 1)
+    defer { unsetenv("EDGELAB_CACHE"); try? FileManager.default.removeItem(atPath: dir) }
+    let lua = try Repo.state()
+    let r = try lua.run("""
+      local c = require("edgelab").compress
+      local m = require("edgelab").llm.load(...)
+      local s, info = c.distill(m, m, { source = "teacher", windows = 2, length = 16, steps = 1, batch_size = 1, top_k = 4, seed = 3 })
+      return info.steps, #info.kd
+    """, args: [.string(Self.modelPath)])
+    XCTAssertEqual(r, [1, 1])
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+    XCTAssertEqual(files.count, 1)
+    XCTAssertTrue(files[0].hasPrefix("teacher-corpus-") && files[0].hasSuffix(".json"), "\(files)")
+    XCTAssertThrowsError(try lua.run("local m = require('edgelab').llm.load(...); require('edgelab').compress.distill(m, m, { source = 'web' })",
+                                     name: "@t.lua", args: [.string(Self.modelPath)])) { e in
+      XCTAssertTrue("\(e)".contains("source must be calibration or teacher"), "\(e)")
     }
   }
 

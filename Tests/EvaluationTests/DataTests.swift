@@ -104,6 +104,30 @@ final class DataTests: XCTestCase {
     XCTAssertThrowsError(try TextSplits(documents: docs, calibrationFraction: 1))
   }
 
+  /// Near-duplicates (a shared run of 12 words) go to the same split; an 11-word run does not join documents.
+  func testNearDuplicatesShareASplit() throws {
+    // 200 pairs of documents; the two of a pair share a run of `n` words unique to the pair.
+    func pairs(_ n: Int) -> [(String, String)] {
+      (0..<200).map { i in
+        let run = (0..<n).map { "p\(i)w\($0)" }.joined(separator: " ")
+        return ("story \(i) begins here. \(run) and ends one way \(i)", "follow-up \(i) says: \(run)\nthen another \(i)")
+      }
+    }
+    let p12 = pairs(12), docs = p12.flatMap { [$0.0, $0.1] }
+    let s = try TextSplits(documents: docs, calibrationFraction: 0.5)
+    let cal = Set(s.calibration)
+    for (a, b) in p12 { XCTAssertEqual(cal.contains(a), cal.contains(b), a) }
+    XCTAssertEqual(s.calibration.count + s.heldOut.count, 400)
+    XCTAssertEqual(Double(cal.count) / 400, 0.5, accuracy: 0.1)
+    let byDocument = Set(try TextSplits(documents: docs, calibrationFraction: 0.5, sharedWords: 0).calibration)
+    XCTAssertGreaterThan(p12.filter { byDocument.contains($0.0) != byDocument.contains($0.1) }.count, 50,
+                         "without grouping about half the pairs straddle the splits")
+    // 11 shared words: no grouping, so the splits equal the by-document ones.
+    let d11 = pairs(11).flatMap { [$0.0, $0.1] }
+    XCTAssertEqual(try TextSplits(documents: d11, calibrationFraction: 0.5),
+                   try TextSplits(documents: d11, calibrationFraction: 0.5, sharedWords: 0))
+  }
+
   /// The real data sets (skipped when `edgelab fetch` has not run).
   func testRealDataWhenPresent() throws {
     let files = DataFiles()

@@ -78,6 +78,10 @@ function compress.quantize(model, opts) end
 ---@field checkpoint? string safetensors checkpoint path
 ---@field checkpoint_every? integer steps between checkpoints, 0 = none (default 0)
 ---@field resume? boolean load `checkpoint` first when it exists (default false)
+---@field source? "calibration"|"teacher" windows from the calibration text, or sampled from the teacher (cached under assets/cache; never evaluation text) (default "calibration")
+---@field sample_temperature? number teacher-corpus sampler temperature (default 1)
+---@field sample_top_k? integer teacher-corpus sampler top-k, 0 = off (default 0)
+---@field sample_top_p? number teacher-corpus sampler top-p, 1 = off (default 1)
 ---@field texts? string[]
 
 ---@param teacher edgelab.LLM
@@ -90,7 +94,7 @@ function compress.distill(teacher, student, opts) end
 ---@field prune? {ffn_ratio?: number, head_ratio?: number, head_mode?: string, drop_layers?: integer, criterion?: string, multiple?: integer}
 ---@field recovery? "none"|"refit"|"distill"|"refit+distill" (default "none")
 ---@field ridge? number (default 1e-3)
----@field distill? {steps?: integer, batch_size?: integer, lr?: number, min_lr?: number, warmup?: integer, temperature?: number, alpha?: number, top_k?: integer, clip?: number, weight_decay?: number, train_embedding?: boolean, seed?: integer}
+---@field distill? {steps?: integer, batch_size?: integer, lr?: number, min_lr?: number, warmup?: integer, temperature?: number, alpha?: number, top_k?: integer, clip?: number, weight_decay?: number, train_embedding?: boolean, seed?: integer, source?: string, sample_temperature?: number, sample_top_k?: integer, sample_top_p?: number}
 ---@field quantize? {type?: string, method?: string, act_order?: boolean, embedding_type?: string, chunk_layers?: integer}
 ---@field calibration_windows? integer (default 32)
 ---@field calibration_length? integer (default 256)

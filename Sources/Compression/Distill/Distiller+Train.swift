@@ -80,19 +80,38 @@ public final class Distiller {
     return try student.toModel()
   }
 
-  // MARK: checkpoints — student parameters, AdamW moments and the step in one safetensors file.
+  // MARK: checkpoints — everything the next step depends on, in one safetensors file: student parameters, AdamW
+  // moments and step counts, and the step. The data position and the only randomness of training (the batch
+  // order) are a pure function of (seed, step, batch size, windows), so the metadata records the seed, batch
+  // size and a checksum of the windows and loading refuses a checkpoint made for other data; the LR schedule
+  // is a function of the step and the options (steps, warm-up, rates), also recorded and checked.
+
+  /// The options and data a checkpoint is only valid for.
+  var checkpointIdentity: [String: String] {
+    let o = options
+    return ["seed": String(o.seed), "batch_size": String(o.batchSize), "windows": TeacherCorpus.checksum(cache.windows),
+            "schedule": "\(o.steps)|\(o.warmupSteps)|\(o.learningRate)|\(o.minLearningRate)|\(o.weightDecay)",
+            "loss": "\(o.temperature)|\(o.alpha)|\(o.topK)|\(o.clipNorm)|\(o.trainEmbedding)"]
+  }
 
   public func saveCheckpoint(_ path: String) throws {
     var ts = student.namedParameters().map { ("param.\($0.0)", $0.1) }
     ts += optimizer.stateTensors(prefix: "adam")
-    // Safetensors.write is itself write-temp-then-rename: the old checkpoint stays until the new one is whole.
-    try Safetensors.write(ts, to: URL(fileURLWithPath: path), metadata: ["step": String(step), "format": "edgelab-distill-v1"])
+    var meta = checkpointIdentity
+    meta["step"] = String(step); meta["format"] = "edgelab-distill-v2"
+    // Safetensors.write is itself write-temp-then-rename: the old checkpoint stays until the new one is whole,
+    // so a stop at any moment leaves either the previous or the new checkpoint under `path`.
+    try Safetensors.write(ts, to: URL(fileURLWithPath: path), metadata: meta)
   }
 
   public func loadCheckpoint(_ path: String) throws {
     let (ts, meta) = try Safetensors.read(URL(fileURLWithPath: path))
-    guard meta["format"] == "edgelab-distill-v1", let s = meta["step"].flatMap(Int.init) else {
-      throw CompressionError.io("\(path) is not an EdgeLab distillation checkpoint")
+    guard meta["format"] == "edgelab-distill-v2", let s = meta["step"].flatMap(Int.init), s >= 0 else {
+      throw CompressionError.io("\(path) is not an EdgeLab distillation checkpoint (format edgelab-distill-v2)")
+    }
+    for (k, v) in checkpointIdentity where meta[k] != v {
+      throw CompressionError.io("\(path) was made with a different \(k) (checkpoint \(meta[k] ?? "none"), now \(v)); "
+                                + "resume needs the same seed, batch_size, windows, schedule and loss options")
     }
     for (name, p) in student.namedParameters() {
       guard let t = ts["param.\(name)"] else { throw CompressionError.io("checkpoint lacks \(name)") }

@@ -10,7 +10,15 @@ import Foundation
 import LLM
 import TensorCore
 
+/// Where the distillation windows come from: the calibration split of the text (default) or sequences sampled
+/// from the teacher (`TeacherCorpus`, disjoint from every evaluation text).
+public enum DistillSource: String, Codable, Sendable, CaseIterable { case calibration, teacher }
+
 public struct DistillOptions: Codable, Sendable, Equatable {
+  public var source: DistillSource = .calibration
+  /// Sampler and cache of the teacher corpus (`source == .teacher`; its window count, length and seed are set
+  /// by the caller from the distillation windows).
+  public var corpus = TeacherCorpusOptions()
   public var steps: Int = 100
   public var batchSize: Int = 2
   public var learningRate: Float = 1e-4
@@ -73,23 +81,8 @@ public enum Distill {
     var parts: [Tensor] = []
     var kdv = 0.0, cev = 0.0
     if alpha > 0 {
-      // dense target P (zeros outside the top-k) and its constant entropy term Σ p log p
-      let P = Tensor(zeros: [rows, V])
-      var negEnt = 0.0
-      for b in 0..<batch.count {
-        for t in 0..<Tn {
-          let r = b * Tn + t
-          for j in 0..<k {
-            let lp = logprobs[b][t * k + j], p = Foundation.exp(Double(lp))
-            P.data[r * V + Int(ids[b][t * k + j])] = Float(p)
-            negEnt += p * Double(lp)
-          }
-        }
-      }
-      let ls = (logits * (1 / T)).logSoftmax()
-      let cross = (try ls * P).sum()                        // Σ p log q
-      let scale = T * T / Float(rows)
-      let kd = (Float(negEnt) - cross) * scale              // T² · mean KL
+      // fused sparse-target KL (TensorCore.sparseKLDivergence): no dense [rows × V] target
+      let kd = try sparseKLDivergence(logits, ids: ids.flatMap { $0 }, logprobs: logprobs.flatMap { $0 }, k: k, temperature: T)
       kdv = Double(kd.item)
       parts.append(kd * alpha)
     }

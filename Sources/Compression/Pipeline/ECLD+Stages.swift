@@ -21,6 +21,14 @@ extension ECLD {
     return t
   }
 
+  /// The distillation data source by its option spelling ("calibration" | "teacher").
+  public static func distillSource(named s: String) throws -> DistillSource {
+    guard let src = DistillSource(rawValue: s) else {
+      throw CompressionError.invalidOption("source must be \(DistillSource.allCases.map(\.rawValue).joined(separator: " or ")) (got '\(s)')")
+    }
+    return src
+  }
+
   /// Pruning options from their option spellings (`head_mode` "within_groups" | "kv_groups").
   public static func pruneOptions(ffnRatio: Double, headRatio: Double, headMode: String, dropLayers: Int,
                                   criterion: String, multiple: Int) throws -> PruneOptions {
@@ -69,11 +77,20 @@ extension ECLD {
                  options: ECLDOptions(quantize: options, calibrationWindows: windows, calibrationLength: length))
   }
 
-  /// Logit distillation of `student` from `teacher` on `windows` × `length` tokens of `texts`; resumes from
+  /// `count` windows of `length` tokens sampled from `teacher` (cached; `options.corpus` sampler, `options.seed`).
+  public static func teacherCorpus(_ teacher: LlamaModel, options: DistillOptions, count: Int, length: Int) throws -> [[Int32]] {
+    var c = options.corpus
+    c.windows = count; c.length = length; c.seed = options.seed
+    return try TeacherCorpus.load(teacher: teacher, options: c).windows
+  }
+
+  /// Logit distillation of `student` from `teacher` on `windows` × `length` tokens of `texts` (or of the
+  /// teacher corpus when `options.source == .teacher`; `texts` is then unused); resumes from
   /// `options.checkpointPath` first when `resume` is set and the file exists.
   public static func distill(teacher: LlamaModel, student: LlamaModel, options: DistillOptions, texts: [String],
                              windows: Int, length: Int, resume: Bool) throws -> (model: LlamaModel, distiller: Distiller) {
-    let w = try Calibration.windows(model: teacher, texts: texts, length: length, count: windows)
+    let w = options.source == .teacher ? try teacherCorpus(teacher, options: options, count: windows, length: length)
+      : try Calibration.windows(model: teacher, texts: texts, length: length, count: windows)
     let d = try Distiller(teacher: teacher, student: student, windows: w, options: options)
     if resume, let p = options.checkpointPath, FileManager.default.fileExists(atPath: p) { try d.loadCheckpoint(p) }
     return (try d.run(), d)

@@ -19,7 +19,8 @@ public struct ECLDOptions: Sendable {
   /// Calibration windows: count × length tokens.
   public var calibrationWindows: Int
   public var calibrationLength: Int
-  /// Distillation windows (count; same length), taken after the calibration windows in the text.
+  /// Distillation windows (count; same length): after the calibration windows in the text, or sampled from
+  /// the teacher when `distill.source == .teacher`.
   public var distillWindows: Int
   public init(prune: PruneOptions? = nil, recovery: Recovery = .none, refitRidge: Double = 1e-3, distill: DistillOptions = DistillOptions(),
               quantize: ModelQuantOptions? = nil, calibrationWindows: Int = 32, calibrationLength: Int = 256, distillWindows: Int = 64) {
@@ -52,11 +53,13 @@ public enum ECLD {
     let needDistill = o.prune != nil && (o.recovery == .distill || o.recovery == .refitDistill)
     var needWindows = 0
     if o.prune != nil || o.quantize.map({ if case .gptq = $0.method { return true } else { return false } }) == true { needWindows = o.calibrationWindows }
-    let all = needWindows == 0 && !needDistill ? [] :
+    let fromText = needDistill && o.distill.source == .calibration
+    let all = needWindows == 0 && !fromText ? [] :
       try Calibration.windows(model: model, texts: texts, length: o.calibrationLength,
-                              count: o.calibrationWindows + (needDistill ? o.distillWindows : 0))
+                              count: o.calibrationWindows + (fromText ? o.distillWindows : 0))
     let cal = Array(all.prefix(o.calibrationWindows))
-    let dis = needDistill ? Array(all.dropFirst(o.calibrationWindows)) : []
+    let dis = !needDistill ? [] : fromText ? Array(all.dropFirst(o.calibrationWindows))
+      : try timed("teacher_corpus") { try teacherCorpus(model, options: o.distill, count: o.distillWindows, length: o.calibrationLength) }
     if needDistill && dis.isEmpty { throw CompressionError.invalidOption("calibration text too short for distillation windows") }
     var m = model, plan: PrunePlan? = nil, hist: [DistillStep] = []
     if let p = o.prune {

@@ -12,6 +12,8 @@ import TensorCore
 ///   prune — width pruning of ~25% of linear parameters (1/3 of heads evenly inside GQA groups, 25% of FFN
 ///           channels, activation criterion) → pruned / refit / distilled (from the refit model) perplexity
 ///           and KLD; distillation tokens/s vs forward-only tokens/s of the same student.
+///   kd — (alone) KD throughput only: KD tokens/s, its ratio to the student's forward-only and prefill rates and to
+///           the bound prefill ÷ 3 (one run; EDGELAB_ECLD_DISTILL_STEPS default 12, EDGELAB_ECLD_DISTILL_BATCH 2).
 ///   gptq — (alone) RTN vs sequential GPTQ ± act-order at 16/64/256 calibration windows, in-domain and
 ///           other-domain held-out perplexity + KLD (Bench+GPTQSweep.swift; EDGELAB_GPTQ_WINDOWS, EDGELAB_GPTQ_RTN=0,
 ///           EDGELAB_GPTQ_SKIP_FIRST, EDGELAB_ECLD_GPTQ_CHUNK).
@@ -49,6 +51,7 @@ enum ECLDBench {
     if parts == ["gptq_proxy"] { try GPTQProxyBench.run(report, base, splits); return }
     if parts == ["gptq"] { try GPTQSweepBench.run(report, base, splits, evalTokens: evalTokens); return }
     if parts == ["frontier"] { try FrontierBench.run(report, base, splits, evalTokens: evalTokens); return }
+    if parts == ["kd"] { try kdOnly(report, base, splits, cal, quick); return }
     let basePPL = try Perplexity.evaluate(model: ref, texts: splits.heldOut, context: 512, maxTokens: evalTokens)
     let fwdTokS = Double(basePPL.scoredTokens) / Date().timeIntervalSince(t0)
     report.record("base_f32_perplexity", basePPL.perplexity, unit: "ppl", extra: ["bytes": base.weightBytes,
@@ -121,25 +124,67 @@ enum ECLDBench {
     o.temperature = 1; o.alpha = 1; o.topK = 64; o.clipNorm = 1; o.seed = 1
     let fromName = ProcessInfo.processInfo.environment["EDGELAB_ECLD_DISTILL_FROM"] ?? "refit"
     let start = fromName == "pruned" ? pruned : refit
-    let t2 = Date()
-    let d = try Distiller(teacher: base, student: start, windows: dw, options: o)
-    let teacherSeconds = Date().timeIntervalSince(t2)
-    // forward-only rate of the same student (autograd off) for the ratio
-    let fb = Array(dw.prefix(2))
-    let tf = try BenchReport.time(repeats: 2, warmup: 1) { _ = try noGrad { try d.student.forward(batch: fb) } }.median
-    let fwdTokS = Double(fb.count * fb[0].count) / tf
-    let t3 = Date()
-    let student = try d.run { s in if s.step % 10 == 0 { print("    distill step \(s.step) kd \(String(format: "%.4f", s.kd)) tok/s \(Int(s.tokensPerSecond))") } }
-    let trainSeconds = Date().timeIntervalSince(t3)
-    let tokS = Double(o.steps * o.batchSize * 128) / trainSeconds
-    report.record("distill_tokens_per_s", tokS, unit: "tok/s", lowerIsBetter: false,
-                  extra: ["forward_only_tok_per_s": fwdTokS, "ratio_to_forward_only": tokS / fwdTokS,
-                          "inference_forward_tok_per_s_base": baseFwd, "steps": o.steps, "batch": o.batchSize, "seq": 128,
-                          "teacher_cache_seconds": teacherSeconds, "loadavg": BenchReport.loadavg()])
+    let (d, student, trainSeconds) = try kdSpeed(report, base, start, dw, o, baseFwd)
     let first = d.history.prefix(5).map(\.kd).reduce(0, +) / Double(min(5, d.history.count))
     let last = d.history.suffix(5).map(\.kd).reduce(0, +) / Double(min(5, d.history.count))
     try evaluate("pruned25_\(fromName)_distill", student, ["steps": o.steps, "kd_first5": first, "kd_last5": last,
                  "train_seconds": trainSeconds, "lr": Double(o.learningRate), "top_k": o.topK, "temperature": Double(o.temperature)])
+  }
+}
+
+extension ECLDBench {
+  /// KD throughput, all rates from this one run: KD tokens/s (student forward + backward + AdamW per token of
+  /// the batch; the teacher's top-k is cached beforehand and not counted), the forward-only rate of the same
+  /// student on the autograd path, and its inference prefill rate (LlamaModel.forward on each training window).
+  /// A KD step costs about 3 forward passes (forward, and a backward of twice its FLOPs), so the bound is
+  /// prefill tokens/s ÷ 3. It is not a hard ceiling: with the embedding frozen (the default) the tied output head
+  /// (about a quarter of the pruned student's FLOPs) needs no weight gradient, so a step costs less than 3 forwards, and the
+  /// prefill rate is measured on one batch (median of 3) while KD runs for `steps`.
+  static func kdSpeed(_ report: BenchReport, _ teacher: LlamaModel, _ start: LlamaModel, _ windows: [[Int32]], _ o: DistillOptions,
+                      _ baseFwd: Double) throws -> (Distiller, LlamaModel, Double) {
+    let t0 = Date()
+    let d = try Distiller(teacher: teacher, student: start, windows: windows, options: o)
+    let teacherSeconds = Date().timeIntervalSince(t0)
+    let fb = Array(windows.prefix(o.batchSize)), tokens = fb.count * fb[0].count
+    // The reference rates are measured before and after the KD run and averaged (a shared machine's load drifts).
+    func forwardSeconds() throws -> Double {
+      try BenchReport.time(repeats: 3, warmup: 1) { _ = try noGrad { try d.student.forward(batch: fb) } }.median
+    }
+    func prefillSeconds() throws -> Double {
+      try BenchReport.time(repeats: 3, warmup: 1) {
+        for w in fb { var c = start.makeCache(reserve: w.count); _ = try start.forward(tokens: w, cache: &c) }
+      }.median
+    }
+    let tf0 = try forwardSeconds(), tp0 = try prefillSeconds()
+    let t1 = Date()
+    let student = try d.run { s in if s.step % 10 == 0 { print("    distill step \(s.step) kd \(String(format: "%.4f", s.kd)) tok/s \(Int(s.tokensPerSecond))") } }
+    let trainSeconds = Date().timeIntervalSince(t1)
+    let tf1 = try forwardSeconds(), tp1 = try prefillSeconds()
+    let fwdTokS = Double(2 * tokens) / (tf0 + tf1), prefillTokS = Double(2 * tokens) / (tp0 + tp1), bound = prefillTokS / 3
+    let tokS = Double(o.steps * tokens) / trainSeconds
+    report.record("distill_tokens_per_s", tokS, unit: "tok/s", lowerIsBetter: false,
+                  extra: ["forward_only_tok_per_s": fwdTokS, "ratio_to_forward_only": tokS / fwdTokS,
+                          "prefill_tok_per_s": prefillTokS, "ratio_to_prefill": tokS / prefillTokS,
+                          "prefill_tok_per_s_before_kd": Double(tokens) / tp0, "prefill_tok_per_s_after_kd": Double(tokens) / tp1,
+                          "bound_3x_forward_tok_per_s": bound, "ratio_to_3x_forward_bound": tokS / bound,
+                          "inference_forward_tok_per_s_base": baseFwd, "steps": o.steps, "batch": o.batchSize, "seq": fb[0].count,
+                          "threads": LLMThreads.current, "teacher_cache_seconds": teacherSeconds, "loadavg": BenchReport.loadavg()])
+    print("    KD \(Int(tokS)) tok/s; autograd forward-only \(Int(fwdTokS)); prefill \(Int(prefillTokS)) → bound \(Int(bound)); "
+          + "ratio to bound \(String(format: "%.3f", tokS / bound))")
+    return (d, student, trainSeconds)
+  }
+
+  /// `kd` part: only the KD throughput (25%-pruned student, calibration-text windows of 128), no quality evaluation.
+  static func kdOnly(_ report: BenchReport, _ base: LlamaModel, _ splits: TextSplits, _ cal: [[Int32]], _ quick: Bool) throws {
+    let opts = PruneOptions(ffnRatio: 0.25, headRatio: 0.34, headMode: .withinGroups, criterion: .activation)
+    let plan = try Pruner.plan(model: base, stats: try Calibration.collect(model: base, windows: cal), options: opts)
+    let pruned = try Pruner.apply(model: base, plan: plan)
+    var o = DistillOptions()
+    o.steps = env("EDGELAB_ECLD_DISTILL_STEPS", quick ? 3 : 12)
+    o.batchSize = env("EDGELAB_ECLD_DISTILL_BATCH", 2); o.learningRate = 2e-4; o.minLearningRate = 2e-5; o.warmupSteps = min(5, o.steps / 4)
+    o.temperature = 1; o.topK = 64; o.seed = 1
+    let w = try Calibration.windows(model: base, texts: splits.calibration, length: 128, count: max(o.batchSize, 8))
+    _ = try kdSpeed(report, base, pruned, w, o, 0)
   }
 }
 
