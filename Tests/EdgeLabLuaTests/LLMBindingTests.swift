@@ -62,7 +62,6 @@ final class LLMBindingTests: XCTestCase {
       XCTAssertThrowsError(try lua.run("local d = ...; local e = require('edgelab'); \(call)", name: "@t.lua", args: [.string(dir)]), call) { e in
         XCTAssertTrue("\(e)".contains(word), "\(call): \(e)")
       }
-      }
     }
   }
 

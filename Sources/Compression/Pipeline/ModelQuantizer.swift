@@ -102,10 +102,12 @@ public enum ModelQuantizer {
     var a = 0
     while a < c.layers {
       if isGPTQ && o.trueSequential, case let .gptq(cfg) = o.method {
-        current = try quantizeBlockInStages(a, model: model, layers: &layers, hidden: hidden, windows: windows,
-                                            skip: skip, config: cfg, quantize: q)
+        let staged = try quantizeBlockInStages(a, layer: try load(a), config: c, tokenizer: tokenizer, embedding: embedding,
+                                               outputNorm: outputNorm, hidden: &hidden, windows: windows, skip: skip,
+                                               gptq: cfg, quantize: q)
+        try emit(a, staged.layer)
         if a + 1 < c.layers {
-          for (i, w) in windows.enumerated() { try Cancellation.check(); try current.forwardBlocks(a..<a + 1, hidden: &hidden[i], n: w.count) }
+          for (i, w) in windows.enumerated() { try Cancellation.check(); try staged.model.forwardBlocks(0..<1, hidden: &hidden[i], n: w.count) }
         }
         progress?("layer", a + 1, c.layers)
         a += 1
@@ -165,16 +167,21 @@ public enum ModelQuantizer {
 extension ModelQuantizer {
   /// True-sequential GPTQ of block `l`: stages q/k/v ← attnInput, o ← attnOutput, gate/up ← ffnInput,
   /// down ← ffnActivation; each stage's Hessian comes from running block l (with the earlier stages quantized) on
-  /// the kept hidden states. Returns the model with block l fully quantized.
-  static func quantizeBlockInStages(_ l: Int, model: LlamaModel, layers: inout [LlamaLayer], hidden: [[Float]],
-                                    windows: [[Int32]], skip: Int, config: GPTQConfig,
-                                    quantize q: (String, WeightMatrix?, GPTQFactor?) throws -> WeightMatrix?) throws -> LlamaModel {
-    let c = model.config, p = "blk.\(l)."
+  /// the kept hidden states (filled with the windows' embeddings when l = 0). Returns the quantized block and a
+  /// one-block model of it that advances the hidden states.
+  static func quantizeBlockInStages(_ l: Int, layer: LlamaLayer, config c: LlamaConfig, tokenizer: Tokenizer,
+                                    embedding: WeightMatrix, outputNorm: [Float], hidden: inout [[Float]],
+                                    windows: [[Int32]], skip: Int, gptq: GPTQConfig,
+                                    quantize q: (String, WeightMatrix?, GPTQFactor?) throws -> WeightMatrix?)
+    throws -> (layer: LlamaLayer, model: LlamaModel) {
+    let p = "blk.\(l)."
+    var block = layer
     func rebuilt() throws -> LlamaModel {
-      try LlamaModel(config: c, tokenizer: model.tokenizer, embedding: model.embedding, layers: layers,
-                     outputNorm: model.outputNorm, output: model.output)
+      try LlamaModel(config: c.slice(l..<l + 1), tokenizer: tokenizer, embedding: embedding, layers: [block],
+                     outputNorm: outputNorm, output: nil)
     }
     var current = try rebuilt()
+    if l == 0 { hidden = try windows.map { try current.embed($0) } }
     let stages: [(ActivationSite, Int)] = [(.attnInput, c.dim), (.attnOutput, c.heads[l] * c.headDim),
                                            (.ffnInput, c.dim), (.ffnActivation, c.ffn[l])]
     for (site, cols) in stages {
@@ -182,23 +189,23 @@ extension ModelQuantizer {
       for (i, w) in windows.enumerated() {
         try Cancellation.check()
         var x = hidden[i]
-        try current.forwardBlocks(l..<l + 1, hidden: &x, n: w.count) { _, s, v, rows, width in
+        try current.forwardBlocks(0..<1, hidden: &x, n: w.count) { _, s, v, rows, width in
           guard s == site, rows > skip else { return }
           h.add(v.baseAddress! + skip * width, rows: rows - skip)
         }
       }
-      let f = try GPTQFactor(hessian: h, config: config)
-      let L = layers[l]
+      let f = try GPTQFactor(hessian: h, config: gptq)
+      let L = block
       switch site {
       case .attnInput:
-        layers[l].wq = try q(p + "attn_q.weight", L.wq, f); layers[l].wk = try q(p + "attn_k.weight", L.wk, f)
-        layers[l].wv = try q(p + "attn_v.weight", L.wv, f)
-      case .attnOutput: layers[l].wo = try q(p + "attn_output.weight", L.wo, f)
-      case .ffnInput: layers[l].gate = try q(p + "ffn_gate.weight", L.gate, f); layers[l].up = try q(p + "ffn_up.weight", L.up, f)
-      default: layers[l].down = try q(p + "ffn_down.weight", L.down, f)
+        block.wq = try q(p + "attn_q.weight", L.wq, f); block.wk = try q(p + "attn_k.weight", L.wk, f)
+        block.wv = try q(p + "attn_v.weight", L.wv, f)
+      case .attnOutput: block.wo = try q(p + "attn_output.weight", L.wo, f)
+      case .ffnInput: block.gate = try q(p + "ffn_gate.weight", L.gate, f); block.up = try q(p + "ffn_up.weight", L.up, f)
+      default: block.down = try q(p + "ffn_down.weight", L.down, f)
       }
       current = try rebuilt()
     }
-    return current
+    return (block, current)
   }
 }
