@@ -27,8 +27,11 @@ final class SuiteTests: XCTestCase {
       "{\"knowledge\": \"k\(i) a b\", \"question\": \"q\(i)\", \"right_answer\": \"a\", \"hallucinated_answer\": \"bbb c b\"}"
     }
     try qa.joined(separator: "\n").write(toFile: "\(dir)/halueval/dataset_halueval_qa.jsonl", atomically: true, encoding: .utf8)
+    // Distinct words per document: documents sharing a 12-word run are near-duplicates and share a split
+    // (TextSplits), which would put every document on one side.
     let docs = (0..<60).map { i in
-      "{\"document\": \"doc \(i) ab ab c: b \(String(repeating: "ab ", count: 20))\", \"right_summary\": \"a\", \"hallucinated_summary\": \"b\"}"
+      let words = (0..<20).map { "ab\(i)b\($0)" }.joined(separator: " ")
+      return "{\"document\": \"doc \(i) ab ab c: b \(words)\", \"right_summary\": \"a\", \"hallucinated_summary\": \"b\"}"
     }
     try docs.joined(separator: "\n").write(toFile: "\(dir)/halueval/dataset_halueval_summarization.jsonl", atomically: true, encoding: .utf8)
   }
