@@ -77,28 +77,37 @@ public enum Calibration {
         for (i, t) in w.enumerated() { try model.embedding.row(Int(t), into: b.baseAddress! + i * c.dim) }
       }
       _ = try model.forward(tokens: w, cache: &cache, lastOnly: true) { l, site, v, rows, cols in
-        switch site {
-        case .attnInput: layers[l].attnInput.add(v, rows: rows, cols: cols)
-        case .attnOutput: layers[l].attnOutput.add(v, rows: rows, cols: cols)
-        case .ffnInput: layers[l].ffnInput.add(v, rows: rows, cols: cols)
-        case .ffnActivation: layers[l].ffnActivation.add(v, rows: rows, cols: cols)
-        case .blockOutput:
-          hin.withUnsafeMutableBufferPointer { hb in
-            for r in 0..<rows {
-              let a = hb.baseAddress! + r * cols, b = v.baseAddress! + r * cols
-              var ab = 0.0, aa = 0.0, bb = 0.0
-              for j in 0..<cols { let x = Double(a[j]), y = Double(b[j]); ab += x * y; aa += x * x; bb += y * y }
-              let den = (aa * bb).squareRoot()
-              layers[l].cosSum += den > 0 ? ab / den : 1
-              a.update(from: b, count: cols)
-            }
-          }
-          layers[l].cosCount += rows
-        }
+        layers[l].observe(site, v, rows: rows, cols: cols, residual: &hin)
       }
       tokens += w.count
       progress?(wi + 1, windows.count)
     }
     return CalibrationStats(layers: layers, tokens: tokens, sequences: windows.count)
+  }
+}
+
+extension LayerCalibration {
+  /// Add one activation-hook call of this layer: channel statistics for the four linear inputs; at the block
+  /// output, cos(h_in, h_out) per position against `residual` (the stream entering the block), which then becomes
+  /// the block output (the next layer's input).
+  mutating func observe(_ site: ActivationSite, _ v: UnsafeBufferPointer<Float>, rows: Int, cols: Int, residual hin: inout [Float]) {
+    switch site {
+    case .attnInput: attnInput.add(v, rows: rows, cols: cols)
+    case .attnOutput: attnOutput.add(v, rows: rows, cols: cols)
+    case .ffnInput: ffnInput.add(v, rows: rows, cols: cols)
+    case .ffnActivation: ffnActivation.add(v, rows: rows, cols: cols)
+    case .blockOutput:
+      hin.withUnsafeMutableBufferPointer { hb in
+        for r in 0..<rows {
+          let a = hb.baseAddress! + r * cols, b = v.baseAddress! + r * cols
+          var ab = 0.0, aa = 0.0, bb = 0.0
+          for j in 0..<cols { let x = Double(a[j]), y = Double(b[j]); ab += x * y; aa += x * x; bb += y * y }
+          let den = (aa * bb).squareRoot()
+          cosSum += den > 0 ? ab / den : 1
+          a.update(from: b, count: cols)
+        }
+      }
+      cosCount += rows
+    }
   }
 }

@@ -43,6 +43,21 @@ public enum Refit {
     return out
   }
 
+  /// Re-solve attn_output (from `attnGram`, the Gram of the unpruned head outputs) and ffn_down (from `ffnGram`) of
+  /// one pruned layer against its unpruned `original`; a nil Gram leaves that projection as pruned.
+  public static func refitLayer(_ layer: inout LlamaLayer, original L: LlamaLayer, keepHeads: [Int], keepFFN: [Int], headDim hd: Int,
+                                attnGram: GPTQHessian?, ffnGram: GPTQHessian?, ridge: Double) throws {
+    if let g = attnGram, let wo = L.wo {
+      let K = keepHeads.flatMap { h in (h * hd)..<((h + 1) * hd) }
+      let v = try solve(W: try wo.floats(), rows: wo.rows, cols: wo.cols, gram: g.matrix, keep: K, ridge: ridge)
+      layer.wo = WeightMatrix(rows: wo.rows, cols: K.count, values: v)
+    }
+    if let g = ffnGram, let down = L.down {
+      let v = try solve(W: try down.floats(), rows: down.rows, cols: down.cols, gram: g.matrix, keep: keepFFN, ridge: ridge)
+      layer.down = WeightMatrix(rows: down.rows, cols: keepFFN.count, values: v)
+    }
+  }
+
   /// Refit attn_output / ffn_down of `pruned` (= Pruner.apply(original, plan)) on `windows`.
   public static func apply(original: LlamaModel, pruned: LlamaModel, plan: PrunePlan, windows: [[Int32]], ridge: Double = 1e-3,
                            progress: ((Int, Int) -> Void)? = nil) throws -> LlamaModel {
@@ -65,17 +80,8 @@ public enum Refit {
     }
     var layers = pruned.layers
     for (j, l) in plan.keepLayers.enumerated() {
-      let L = original.layers[l]
-      if let g = attnG[l], let wo = L.wo {
-        let K = plan.keepHeads[l].flatMap { h in (h * hd)..<((h + 1) * hd) }
-        let v = try solve(W: try wo.floats(), rows: wo.rows, cols: wo.cols, gram: g.matrix, keep: K, ridge: ridge)
-        layers[j].wo = WeightMatrix(rows: wo.rows, cols: K.count, values: v)
-      }
-      if let g = ffnG[l], let down = L.down {
-        let K = plan.keepFFN[l]
-        let v = try solve(W: try down.floats(), rows: down.rows, cols: down.cols, gram: g.matrix, keep: K, ridge: ridge)
-        layers[j].down = WeightMatrix(rows: down.rows, cols: K.count, values: v)
-      }
+      try refitLayer(&layers[j], original: original.layers[l], keepHeads: plan.keepHeads[l], keepFFN: plan.keepFFN[l],
+                     headDim: hd, attnGram: attnG[l], ffnGram: ffnG[l], ridge: ridge)
     }
     let m = try LlamaModel(config: pruned.config, tokenizer: pruned.tokenizer, embedding: pruned.embedding, layers: layers,
                            outputNorm: pruned.outputNorm, output: pruned.output)

@@ -22,6 +22,37 @@ public enum Pruner {
     return Array(order.prefix(k)).sorted()
   }
 
+  /// Layers kept when the `drop` lowest-Block-Influence layers go (ties: the later layer goes first), ascending.
+  public static func keptLayers(blockInfluence bi: [Double], drop: Int) -> [Int] {
+    let all = Array(bi.indices)
+    let dropped = Set(all.sorted { bi[$0] != bi[$1] ? bi[$0] < bi[$1] : $0 > $1 }.prefix(drop))
+    return all.filter { !dropped.contains($0) }
+  }
+
+  /// Query heads, KV heads and FFN channels that layer l keeps under `o` — what `plan` keeps, known before any
+  /// statistics (whole KV groups, or the same count inside every group; FFN widths rounded to `o.multiple`).
+  public static func keptCounts(config c: LlamaConfig, layer l: Int, options o: PruneOptions) -> (heads: Int, kvHeads: Int, ffn: Int) {
+    let f = c.ffn[l], nh = c.heads[l], nkv = c.kvHeads[l]
+    let ffn = f > 0 && o.ffnRatio > 0 ? keepCount(f, ratio: o.ffnRatio, multiple: o.multiple) : f
+    guard nh > 0 && o.headRatio > 0 else { return (nh, nkv, ffn) }
+    let g = nh / nkv
+    switch o.headMode {
+    case .withinGroups: return (max(1, g - Int((Double(g) * o.headRatio).rounded())) * nkv, nkv, ffn)
+    case .kvGroups:
+      let kg = max(1, nkv - Int((Double(nkv) * o.headRatio).rounded()))
+      return (kg * g, kg, ffn)
+    }
+  }
+
+  /// The configuration of the model `apply` builds when `keepLayers` stay and every kept layer keeps `keptCounts`.
+  public static func prunedConfig(_ c: LlamaConfig, keepLayers: [Int], options o: PruneOptions) -> LlamaConfig {
+    var cfg = c
+    let kept = keepLayers.map { keptCounts(config: c, layer: $0, options: o) }
+    cfg.layers = keepLayers.count
+    cfg.heads = kept.map(\.heads); cfg.kvHeads = kept.map(\.kvHeads); cfg.ffn = kept.map(\.ffn)
+    return cfg
+  }
+
   public static func plan(model: LlamaModel, stats: CalibrationStats?, options o: PruneOptions) throws -> PrunePlan {
     let c = model.config
     try o.validate(layers: c.layers)
@@ -31,16 +62,14 @@ public enum Pruner {
     var keepLayers = Array(0..<c.layers)
     if o.dropLayers > 0 {
       guard let s = stats else { throw CompressionError.invalidOption("drop_layers needs calibration statistics (Block Influence)") }
-      let bi = s.layers.map(\.blockInfluence)
-      let drop = Set(keepLayers.sorted { bi[$0] != bi[$1] ? bi[$0] < bi[$1] : $0 > $1 }.prefix(o.dropLayers))
-      keepLayers = keepLayers.filter { !drop.contains($0) }
+      keepLayers = keptLayers(blockInfluence: s.layers.map(\.blockInfluence), drop: o.dropLayers)
     }
     var heads: [[Int]] = [], kv: [[Int]] = [], ffn: [[Int]] = []
     for l in 0..<c.layers {
-      let f = c.ffn[l]
+      let f = c.ffn[l], kept = keptCounts(config: c, layer: l, options: o)
       if f > 0 && o.ffnRatio > 0 {
         let score = try Importance.ffn(model: model, layer: l, stats: stats, criterion: o.criterion)
-        ffn.append(topIndices(score, keepCount(f, ratio: o.ffnRatio, multiple: o.multiple)))
+        ffn.append(topIndices(score, kept.ffn))
       } else { ffn.append(Array(0..<f)) }
       let nh = c.heads[l], nkv = c.kvHeads[l]
       if nh > 0 && o.headRatio > 0 {
@@ -48,7 +77,7 @@ public enum Pruner {
         let g = nh / nkv
         switch o.headMode {
         case .withinGroups:
-          let m = max(1, g - Int((Double(g) * o.headRatio).rounded()))
+          let m = kept.heads / nkv
           var hs: [Int] = []
           for grp in 0..<nkv {
             let idx = Array((grp * g)..<((grp + 1) * g))
@@ -56,9 +85,8 @@ public enum Pruner {
           }
           heads.append(hs); kv.append(Array(0..<nkv))
         case .kvGroups:
-          let kg = max(1, nkv - Int((Double(nkv) * o.headRatio).rounded()))
           let gs = (0..<nkv).map { grp in score[(grp * g)..<((grp + 1) * g)].reduce(0, +) }
-          let keep = topIndices(gs, kg)
+          let keep = topIndices(gs, kept.kvHeads)
           kv.append(keep); heads.append(keep.flatMap { Array(($0 * g)..<(($0 + 1) * g)) })
         }
       } else { heads.append(Array(0..<nh)); kv.append(Array(0..<nkv)) }
