@@ -64,6 +64,31 @@ final class StreamedQuantTests: XCTestCase {
     }
   }
 
+  /// Pruned (width, heads, depth) + refit + quantized (RTN and GPTQ) in one streamed run: the same bytes as
+  /// loading the checkpoint, pruning and refitting in memory, quantizing and saving.
+  func testStreamedPruneAndQuantizeEqualsInMemory() throws {
+    var g = RNGShim(5)
+    let windows = (0..<3).map { _ in (0..<20).map { _ in Int32(g.next() % 300) } }
+    let dir = try Self.checkpoint(family: .qwen3, tied: false)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    for (prune, method) in [(PruneOptions(ffnRatio: 0.25, headRatio: 0.5, headMode: .kvGroups), QuantMethod.rtn),
+                            (PruneOptions(ffnRatio: 0.3, headRatio: 0.5, dropLayers: 1), .gptq(GPTQConfig()))] {
+      let o = ModelQuantOptions(rules: .standard(linear: .q8_0), method: method)
+      let m = try LlamaModel.load(huggingFaceDirectory: dir)
+      let plan = try Pruner.plan(model: m, stats: try Calibration.collect(model: m, windows: windows), options: prune)
+      let refit = try Refit.apply(original: m, pruned: try Pruner.apply(model: m, plan: plan), plan: plan, windows: windows)
+      let expected = try ModelQuantizer.quantize(refit, options: o, windows: windows).model.ggufWriter().bytes()
+      let path = dir + "/pruned.gguf"
+      let r = try StreamedQuantizer.quantize(checkpoint: HuggingFaceCheckpoint(directory: dir), to: path, options: o, windows: windows,
+                                             rowChunk: 64, prune: StreamedPruneOptions(options: prune))
+      let got = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+      XCTAssertTrue(got == expected, "\(method.name), drop \(prune.dropLayers): streamed pruned GGUF differs (\(got.count) vs \(expected.count) bytes)")
+      XCTAssertEqual(r.layers, 3 - prune.dropLayers)
+      XCTAssertEqual(r.plan?.keepLayers, plan.keepLayers)
+      XCTAssertEqual(try LlamaModel.load(path: path).config.ffn, refit.config.ffn)
+    }
+  }
+
   /// Streaming only the first n blocks writes the n-block model the in-memory pipeline writes for the same blocks.
   func testLayerLimitWritesTheTruncatedModel() throws {
     let dir = try Self.checkpoint(family: .llama, tied: false)

@@ -9,6 +9,9 @@
 // Hessians (F32, dim² twice + (heads·headDim)² + ffn²) and one GPTQ factor at a time (two Double cols² buffers while it is inverted, then a Float cols²),
 // plus windows·length·dim floats of hidden states; the embedding stays memory-mapped (16-bit checkpoints) and
 // only the calibration tokens' rows are touched.
+// With `prune`, the blocks are pruned (and refit) layer by layer first (StreamedPruner: the unpruned block, its
+// Grams and the unpruned windows' streams more); the pruned shapes are known before any statistics
+// (Pruner.prunedConfig; depth pruning runs its Block Influence pass before the header is written).
 import Foundation
 import LLM
 import TensorCore
@@ -20,14 +23,27 @@ public struct StreamedQuantResult: Sendable {
   public let layerSeconds: [Double]
   public let gptqLoss: Double?
   public let outputBytes: Int
-  /// Blocks written (all, or the first `layers`).
+  /// Blocks written (all, or the first `layers`; fewer after depth pruning).
   public let layers: Int
+  /// What pruning kept (source indices), when the run pruned.
+  public let plan: PrunePlan?
+}
+
+/// Structured pruning inside a streamed run: what to remove, and whether to refit attn_output / ffn_down.
+public struct StreamedPruneOptions: Sendable {
+  public var options: PruneOptions
+  public var refit: Bool
+  public var ridge: Double
+  public init(options: PruneOptions, refit: Bool = true, ridge: Double = 1e-3) {
+    self.options = options; self.refit = refit; self.ridge = ridge
+  }
 }
 
 public enum StreamedQuantizer {
   /// Estimated peak bytes of a streamed run over `c` (the terms listed in the header; the GPTQ factor as three
   /// Double cols² matrices (a margin over the two it uses), forward scratch as two window-tokens × (dim + ffn) float buffers).
-  public static func estimatedPeakBytes(config c: LlamaConfig, options o: ModelQuantOptions, windowTokens: Int, rowChunk: Int) -> Int {
+  public static func estimatedPeakBytes(config c: LlamaConfig, options o: ModelQuantOptions, windowTokens: Int, rowChunk: Int,
+                                        pruning: Bool = false) -> Int {
     var isGPTQ = false
     if case .gptq = o.method { isGPTQ = true }
     var block = 0, hessian = 0, widest = 0
@@ -40,6 +56,8 @@ public enum StreamedQuantizer {
     let chunk = min(o.chunkLayers, c.layers)
     var bytes = chunk * (block + block / 4) + 8 * rowChunk * c.dim
     if isGPTQ { bytes += chunk * hessian + 24 * widest * widest + 12 * windowTokens * (c.dim + (c.ffn.max() ?? 0)) }
+    // Pruning: the unpruned block, its two Grams (Double), the unpruned streams and a residual copy.
+    if pruning { bytes += block + 8 * widest * widest * 2 + 8 * windowTokens * c.dim + 12 * windowTokens * (c.dim + (c.ffn.max() ?? 0)) }
     return bytes
   }
 
@@ -48,7 +66,7 @@ public enum StreamedQuantizer {
   /// `memoryLimitBytes`: refuse (clear error) when the estimate exceeds it (default: physical memory).
   public static func quantize(checkpoint ck: HuggingFaceCheckpoint, to path: String, options o: ModelQuantOptions,
                               windows: [[Int32]] = [], layers: Int? = nil, rowChunk: Int = 4096,
-                              memoryLimitBytes: Int? = nil,
+                              memoryLimitBytes: Int? = nil, prune: StreamedPruneOptions? = nil,
                               progress: ((String, Int, Int) -> Void)? = nil) throws -> StreamedQuantResult {
     let t0 = Date()
     var c = ck.config
@@ -58,10 +76,18 @@ public enum StreamedQuantizer {
     }
     guard rowChunk >= 1 else { throw CompressionError.invalidOption("row_chunk must be ≥ 1, got \(rowChunk)") }
     let limit = memoryLimitBytes ?? Int(ProcessInfo.processInfo.physicalMemory)
-    let need = estimatedPeakBytes(config: c, options: o, windowTokens: windows.reduce(0) { $0 + $1.count }, rowChunk: rowChunk)
+    let need = estimatedPeakBytes(config: c, options: o, windowTokens: windows.reduce(0) { $0 + $1.count }, rowChunk: rowChunk,
+                                  pruning: prune != nil)
     guard need <= limit else {
       throw CompressionError.invalidOption(String(format: "streamed quantization of this model needs about %.1f GB, more than the %.1f GB limit (use chunk_layers = 1, fewer calibration tokens, or a smaller model)",
                                                   Double(need) / 1e9, Double(limit) / 1e9))
+    }
+    let embedding = try ck.embedding(keepWeightType: true), outputNorm = try ck.outputNorm()
+    var pruner: StreamedPruner?
+    if let p = prune {
+      pruner = try StreamedPruner(config: c, tokenizer: ck.tokenizer, embedding: embedding, outputNorm: outputNorm,
+                                  options: p.options, refit: p.refit, ridge: p.ridge, windows: windows) { try ck.layer($0) }
+      c = pruner!.prunedConfig
     }
     let layout = LlamaModel.ggufLayout(config: c, tiedOutput: ck.tiedOutput)
     func type(_ s: GGUFTensorSlot) -> GGMLType { s.isMatrix ? o.rules.type(for: s.name, cols: s.cols) : .f32 }
@@ -92,10 +118,9 @@ public enum StreamedQuantizer {
 
     for s in layout.prefix(while: { $0.layer == nil }) { try writeModelLevel(s) }
     var layerSeconds = [Double](), mark = Date()
-    let embedding = try ck.embedding(keepWeightType: true)
     let blocks = try ModelQuantizer.quantizeBlocks(
-      config: c, tokenizer: ck.tokenizer, embedding: embedding, outputNorm: try ck.outputNorm(), options: o, windows: windows,
-      load: { try ck.layer($0) },
+      config: c, tokenizer: ck.tokenizer, embedding: embedding, outputNorm: outputNorm, options: o, windows: windows,
+      load: { l in try pruner?.next() ?? ck.layer(l) },
       emit: { l, layer in
         for s in layout where s.layer == l {
           if s.isMatrix {
@@ -115,6 +140,6 @@ public enum StreamedQuantizer {
     try out.finish()
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     return StreamedQuantResult(report: report, seconds: Date().timeIntervalSince(t0), layerSeconds: layerSeconds,
-                               gptqLoss: blocks.loss, outputBytes: size, layers: c.layers)
+                               gptqLoss: blocks.loss, outputBytes: size, layers: c.layers, plan: pruner?.plan)
   }
 }
