@@ -6,6 +6,8 @@ import TensorCore
 
 /// `compress.quantize_checkpoint(dir, out, opts)`: layer-streamed quantization of a Hugging Face checkpoint on disk
 /// to a GGUF file (StreamedQuantizer) — for models larger than memory; returns an info table (no model is loaded).
+/// `prune = {...}` (the keys of `compress.pipeline`'s prune table) with `recovery = "none"|"refit"` prunes each block
+/// first (StreamedPruner).
 /// `llm.synthetic(dir, opts)`: writes a synthetic checkpoint of a preset family and size (SyntheticCheckpoint).
 private let streamedDefaults = ModelQuantOptions(), calibrationDefaults = ECLDOptions()
 private let syntheticDefaults = try! SyntheticModelSpec.preset(SyntheticModelSpec.presetNames[0])
@@ -13,6 +15,7 @@ struct CQuantCheckpointOpts: Codable {
   var type = "q4_0", method = "rtn", act_order = false, embedding_type = "q8_0", chunk_layers = streamedDefaults.chunkLayers
   var calibration_windows = calibrationDefaults.calibrationWindows, calibration_length = calibrationDefaults.calibrationLength
   var texts: [String]? = nil
+  var prune: CPipePrune? = nil, recovery = "none", ridge = calibrationDefaults.refitRidge
   /// Only the first n blocks (0 = all).
   var layers = 0
   var row_chunk = 4096
@@ -37,15 +40,18 @@ extension CompressBinding {
       guard o.layers >= 0 else { throw CompressionError.invalidOption("layers must be ≥ 0 (0 = all), got \(o.layers)") }
       let ck = try HuggingFaceCheckpoint(directory: dir)
       var windows: [[Int32]] = []
-      if case .gptq = qo.method {
+      let prune = try o.prune.map { StreamedPruneOptions(options: try pruneOptions($0), refit: try recovery(o.recovery, allowed: [.none, .refit]) == .refit,
+                                                         ridge: o.ridge) }
+      if prune != nil || qo.method != .rtn {
         windows = try Calibration.windows(tokenizer: ck.tokenizer, contextLength: ck.config.contextLength, texts: try texts(o.texts),
                                           length: o.calibration_length, count: o.calibration_windows)
       }
       let r = try StreamedQuantizer.quantize(checkpoint: ck, to: out, options: qo, windows: windows,
-                                             layers: o.layers == 0 ? nil : o.layers, rowChunk: o.row_chunk)
+                                             layers: o.layers == 0 ? nil : o.layers, rowChunk: o.row_chunk, prune: prune)
       var info: [String: LuaValue] = ["seconds": .number(r.seconds), "layer_seconds": .array(r.layerSeconds.map { .number($0) }),
                                       "layers": .integer(r.layers), "bytes": .integer(r.outputBytes), "path": .string(out)]
       if let l = r.gptqLoss { info["gptq_loss"] = .number(l) }
+      if let p = r.plan { info["kept_layers"] = .array(p.keepLayers.map { .integer($0) }) }
       for (k, v) in quantInfo(r.report) { info[k] = v }
       call.push(.table(info))
       return 1

@@ -55,10 +55,23 @@ final class LLMBindingTests: XCTestCase {
     XCTAssertEqual(r.count, 6)
     XCTAssertEqual(r[0], .integer(2)); XCTAssertEqual(r[1], .string("gptq-q4_0")); XCTAssertEqual(r[3], .integer(2))
     XCTAssertEqual(r[4], .integer(2)); XCTAssertEqual(r[5], .boolean(true))
+    // Streamed pruning first: one block dropped by Block Influence, FFN 96 → 64 with the refit.
+    let p = try lua.run("""
+      local dir = ...
+      local e = require("edgelab")
+      local text = string.rep("The quick brown fox jumps over the lazy dog. ", 4)
+      local info = e.compress.quantize_checkpoint(dir .. "/hf", dir .. "/p.gguf", { type = "q8_0", calibration_windows = 2,
+        calibration_length = 16, texts = { text }, prune = { ffn_ratio = 0.34, drop_layers = 1 }, recovery = "refit" })
+      local m = e.llm.load(dir .. "/p.gguf")
+      return info.layers, #info.kept_layers, m:info().ffn[1]
+    """, args: [.string(dir)])
+    XCTAssertEqual(p, [.integer(1), .integer(1), .integer(64)])
     for (call, word) in [("e.llm.synthetic(d .. '/s', { dtype = 'f8' })", "dtype"), ("e.llm.synthetic(d .. '/s', { preset = 'gpt-9' })", "allowed"),
                          ("e.llm.synthetic(d .. '/s', { shard_mb = 0 })", "shard_mb"),
                          ("e.compress.quantize_checkpoint(d .. '/hf', d .. '/x.gguf', { layers = 3 })", "layers must be in 1...2"),
-                         ("e.compress.quantize_checkpoint(d .. '/hf', d .. '/x.gguf', { type = 'q9_9' })", "q9_9")] {
+                         ("e.compress.quantize_checkpoint(d .. '/hf', d .. '/x.gguf', { type = 'q9_9' })", "q9_9"),
+                         ("e.compress.quantize_checkpoint(d .. '/hf', d .. '/x.gguf', { prune = { ffn_ratio = 0.2 }, recovery = 'distill' })", "recovery must be"),
+                         ("e.compress.quantize_checkpoint(d .. '/hf', d .. '/x.gguf', { prune = { ffn_ratios = 0.2 } })", "ffn_ratios")] {
       XCTAssertThrowsError(try lua.run("local d = ...; local e = require('edgelab'); \(call)", name: "@t.lua", args: [.string(dir)]), call) { e in
         XCTAssertTrue("\(e)".contains(word), "\(call): \(e)")
       }

@@ -118,6 +118,9 @@ function compress.pipeline(model, opts) end
 ---@field texts? string[]
 ---@field layers? integer only the first n blocks, written as an n-block model; 0 = all (default 0)
 ---@field row_chunk? integer rows of the embedding / output head rounded at a time (default 4096)
+---@field prune? {ffn_ratio?: number, head_ratio?: number, head_mode?: string, drop_layers?: integer, criterion?: string, multiple?: integer} prune each block first (streamed)
+---@field recovery? "none"|"refit" least-squares refit of attn_output / ffn_down after pruning (default "none")
+---@field ridge? number refit ridge (default 1e-3)
 
 ---@class edgelab.QuantizeCheckpointInfo
 ---@field path string the GGUF written
@@ -126,6 +129,7 @@ function compress.pipeline(model, opts) end
 ---@field layer_seconds number[] wall time per block (read + calibration forward + quantize + write)
 ---@field layers integer blocks written
 ---@field gptq_loss? number Σ GPTQ loss (GPTQ only)
+---@field kept_layers? integer[] source blocks kept (0-based; when pruning)
 ---@field types table<string, integer> tensors per ggml type written
 ---@field variant string methods and linear types ("gptq-q4_0")
 
@@ -133,7 +137,10 @@ function compress.pipeline(model, opts) end
 ---memory: the header is written first, then one decoder block at a time is read (F32), quantized (RTN or
 ---sequential GPTQ, hidden states carried block to block) and written. Byte for byte the file that
 ---`llm.load(dir, {dequantize=true})` + `compress.quantize` + `model:save` would write. Peak memory ≈ one block in
----F32 plus, for GPTQ, its Hessians (Llama-3.1-8B shape: see README "Bring your own model").
+---F32 plus, for GPTQ, its Hessians (Llama-3.1-8B shape: see README "Bring your own model"). With `prune`, each
+---block is pruned (and refit) from statistics of the unpruned model's calibration streams before it is quantized —
+---the same bytes as `compress.prune` + `compress.quantize` + `model:save` in memory (depth pruning reads every
+---block once more first, for Block Influence).
 ---@param dir string
 ---@param out string .gguf path
 ---@param opts? edgelab.QuantizeCheckpointOptions
