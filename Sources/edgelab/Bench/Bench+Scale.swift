@@ -15,8 +15,10 @@ import TensorCore
 /// Knobs (environment): EDGELAB_SCALE_DIR (work directory; default outputs/scale), EDGELAB_SCALE_PRESET
 /// (default llama-3.1-8b), EDGELAB_SCALE_RTN_LAYERS / EDGELAB_SCALE_GPTQ_LAYERS (blocks compressed: the first n,
 /// written as an n-block model; default all / 2), EDGELAB_SCALE_CAL_WINDOWS (default 4), EDGELAB_SCALE_CAL_LENGTH
-/// (default 128), EDGELAB_SCALE_DECODE_TOKENS (default 16), EDGELAB_SCALE_PARTS (comma list of rtn, gptq, decode;
-/// default all). `--quick`: a 2-block model of width 256 in a temporary directory (a smoke check, no figures).
+/// (default 128), EDGELAB_SCALE_DECODE_TOKENS (default 16), EDGELAB_SCALE_PARTS (comma list of rtn, gptq, decode,
+/// prune; default rtn,gptq,decode). `prune` (opt-in): streamed FFN-25 % pruning (activation criterion) with the
+/// least-squares refit, then RTN Q4_0, on the first EDGELAB_SCALE_PRUNE_LAYERS blocks (default 1), calibrated on the
+/// GPTQ part's windows — peak RSS and time per block like the others. `--quick`: a 2-block model of width 256 in a temporary directory (a smoke check, no figures).
 extension BenchSuite {
   static let scale = BenchSuite(name: "scale", summary: "synthetic 8B: layer-streamed RTN/GPTQ peak RSS + time per layer, Q4_0 decode vs bandwidth") { report in
     try ScaleBench.run(report)
@@ -63,10 +65,11 @@ enum ScaleBench {
     let rules = PrecisionRules.standard(linear: .q4_0)
     let rtnPath = work + "/\(report.quick ? "tiny" : preset)-rtn-q4_0.gguf"
 
-    func measure(_ tag: String, method: QuantMethod, layers: Int, windows: [[Int32]], path: String) throws {
+    func measure(_ tag: String, method: QuantMethod, layers: Int, windows: [[Int32]], path: String,
+                 prune: StreamedPruneOptions? = nil) throws {
       BenchLLM.resetPeakRSS()
       let r = try StreamedQuantizer.quantize(checkpoint: ck, to: path, options: ModelQuantOptions(rules: rules, method: method),
-                                             windows: windows, layers: layers) { _, done, total in
+                                             windows: windows, layers: layers, prune: prune) { _, done, total in
         FileHandle.standardError.write("\r  \(tag): block \(done)/\(total)".data(using: .utf8)!)
       }
       FileHandle.standardError.write("\n".data(using: .utf8)!)
@@ -85,10 +88,15 @@ enum ScaleBench {
     if parts.contains("rtn") {
       try measure("rtn", method: .rtn, layers: try envInt("EDGELAB_SCALE_RTN_LAYERS", c.layers), windows: [], path: rtnPath)
     }
+    let count = try envInt("EDGELAB_SCALE_CAL_WINDOWS", report.quick ? 2 : 4), length = try envInt("EDGELAB_SCALE_CAL_LENGTH", report.quick ? 32 : 128)
+    var g = RNG(seed: 1)
+    let windows = (0..<count).map { _ in (0..<length).map { _ in Int32(g.int(below: c.vocabSize)) } }
+    if parts.contains("prune") {
+      try measure("prune", method: .rtn, layers: try envInt("EDGELAB_SCALE_PRUNE_LAYERS", 1), windows: windows,
+                  path: work + "/\(report.quick ? "tiny" : preset)-ffn25-refit-q4_0.gguf",
+                  prune: StreamedPruneOptions(options: PruneOptions(ffnRatio: 0.25), refit: true))
+    }
     if parts.contains("gptq") {
-      let count = try envInt("EDGELAB_SCALE_CAL_WINDOWS", report.quick ? 2 : 4), length = try envInt("EDGELAB_SCALE_CAL_LENGTH", report.quick ? 32 : 128)
-      var g = RNG(seed: 1)
-      let windows = (0..<count).map { _ in (0..<length).map { _ in Int32(g.int(below: c.vocabSize)) } }
       try measure("gptq", method: .gptq(GPTQConfig()), layers: try envInt("EDGELAB_SCALE_GPTQ_LAYERS", min(2, c.layers)),
                   windows: windows, path: work + "/\(report.quick ? "tiny" : preset)-gptq-q4_0.gguf")
     }
