@@ -31,16 +31,17 @@ extension ImaginationModel {
   }
 }
 
-/// The policy as imagination sees it: maps raw observations to actions, log-probs and values.
-/// `rng == nil` means deterministic (mode) actions.
+/// The policy as imagination sees it: maps raw observations to actions and log-probs (`act`, one imagined step
+/// of all branches at a time) and to values (`value`, called once per imagined rollout on every imagined state
+/// ŝ_0…ŝ_H of every branch: one batched critic evaluation). `rng == nil` means deterministic (mode) actions.
 public struct ImaginationPolicy {
   public var act: (_ rawObs: [Float], _ masks: [Bool]?, _ batch: Int, _ rng: inout RNG?) throws
-    -> (actions: [Int], logProbs: [Float], values: [Float])
+    -> (actions: [Int], logProbs: [Float])
   public var value: (_ rawObs: [Float], _ batch: Int) throws -> [Float]
   /// Converts a raw reward to the learner's reward scale (reward normalisation), elementwise.
   public var scaleReward: (Float) -> Float
   public init(act: @escaping (_ rawObs: [Float], _ masks: [Bool]?, _ batch: Int, _ rng: inout RNG?) throws
-                -> (actions: [Int], logProbs: [Float], values: [Float]),
+                -> (actions: [Int], logProbs: [Float]),
               value: @escaping (_ rawObs: [Float], _ batch: Int) throws -> [Float],
               scaleReward: @escaping (Float) -> Float = { $0 }) {
     self.act = act; self.value = value; self.scaleReward = scaleReward
@@ -111,6 +112,13 @@ public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startOb
   }
   var r = ImaginedRollout(horizon: horizon, batch: batch, obsDim: obsDim, obs: [], lastObs: [], masks: nil,
                           actions: [], logProbs: [], values: [], rewards: [], continues: [])
+  let n = horizon * batch, d = obsDim
+  // ŝ_0…ŝ_H of every branch, time-major, for the one critic evaluation at the end; `weight` is the factor each
+  // value gets: 1 while the branch is alive (or for the bootstrap value right after a truncation), else 0.
+  var states: [Float] = [], weight: [Float] = []
+  states.reserveCapacity((n + batch) * d); weight.reserveCapacity(n + batch)
+  r.logProbs.reserveCapacity(n)
+  r.rewards.reserveCapacity(n); r.continues.reserveCapacity(n); r.ends.reserveCapacity(n)
   var cur = startObs
   var alive = [Float](repeating: 1, count: batch)
   // 1 for one step after a truncation: the value of the final observation is the bootstrap.
@@ -121,11 +129,11 @@ public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startOb
   for _ in 0..<horizon {
     let m = model.masks(state: state, batch: batch)
     if let m { anyMask = true; allMasks += m }
-    let (a, lp, v) = try policy.act(cur, m, batch, &rng)
-    r.obs += cur
+    let (a, lp) = try policy.act(cur, m, batch, &rng)
+    states += cur
     r.actions += a
     r.logProbs += lp
-    for b in 0..<batch { r.values.append(v[b] * max(alive[b], bootstrapOnly[b])); bootstrapOnly[b] = 0 }
+    for b in 0..<batch { weight.append(max(alive[b], bootstrapOnly[b])); bootstrapOnly[b] = 0 }
     let (next, rew, cont, trunc) = try model.imagineStepWithEnds(state: &state, obs: cur, actions: a, batch: batch)
     for b in 0..<batch {
       r.rewards.append(alive[b] * policy.scaleReward(rew[b]))
@@ -137,9 +145,13 @@ public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startOb
     }
     cur = next
   }
+  states += cur
+  for b in 0..<batch { weight.append(max(alive[b], bootstrapOnly[b])) }
+  let v = try policy.value(states, n + batch)
+  guard v.count == n + batch else { throw RLError.shape("imagine: \(v.count) values for \(n + batch) imagined states") }
+  r.values = (0..<(n + batch)).map { v[$0] * weight[$0] }
+  r.obs = Array(states[0..<(n * d)])
   r.lastObs = cur
-  let last = try policy.value(cur, batch)
-  for b in 0..<batch { r.values.append(last[b] * max(alive[b], bootstrapOnly[b])) }
   if !anyEnd { r.ends = [] }
   if anyMask { r.masks = allMasks }
   return r

@@ -87,15 +87,15 @@ public final class PPO<E: Environment> {
 
   public func scaleReward(_ r: Float) -> Float { config.normalizeRewards ? rewardScaler.scale(r) : r }
 
-  /// The policy as imagination sees it (raw observations in; frozen normalisation).
+  /// The policy as imagination sees it (raw observations in; frozen normalisation): the actor per imagined
+  /// step, the critic once over all imagined states.
   public func imaginationPolicy() -> ImaginationPolicy {
     ImaginationPolicy(
       act: { [unowned self] raw, masks, batch, rng in
         var x = raw
         self.normalizeRows(&x)
-        let (logits, values) = try self.net.infer(x, batch: batch)
-        let (a, lp) = try self.net.act(logits: logits, masks: masks, batch: batch, rng: &rng)
-        return (a, lp, values)
+        let logits = try self.net.logits(x, batch: batch)
+        return try self.net.act(logits: logits, masks: masks, batch: batch, rng: &rng)
       },
       value: { [unowned self] raw, batch in
         var x = raw

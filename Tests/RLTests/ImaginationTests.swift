@@ -65,8 +65,7 @@ final class ImaginationTests: XCTestCase {
   func testImaginationRejectsBadShapes() {
     var state: [CartPole] = [CartPole(seed: 1)]
     var rng: RNG? = nil
-    let p = ImaginationPolicy(act: { _, _, b, _ in ([Int](repeating: 0, count: b), [Float](repeating: 0, count: b),
-                                                   [Float](repeating: 0, count: b)) },
+    let p = ImaginationPolicy(act: { _, _, b, _ in ([Int](repeating: 0, count: b), [Float](repeating: 0, count: b)) },
                               value: { _, b in [Float](repeating: 0, count: b) })
     XCTAssertThrowsError(try imagine(model: SimulatorModel<CartPole>(), state: &state, startObs: [0, 0, 0],
                                      batch: 1, obsDim: 4, horizon: 2, policy: p, rng: &rng))
