@@ -31,20 +31,23 @@ extension ImaginationModel {
   }
 }
 
-/// The policy as imagination sees it: maps raw observations to actions and log-probs (`act`, one imagined step
-/// of all branches at a time) and to values (`value`, called once per imagined rollout on every imagined state
-/// ŝ_0…ŝ_H of every branch: one batched critic evaluation). `rng == nil` means deterministic (mode) actions.
+/// The policy as imagination sees it. `prepare` maps raw observations to the networks' input (the learner's
+/// frozen observation normalisation; identity by default), once per imagined state; `act` maps inputs to
+/// actions and log-probs and `value` inputs to values, each over one imagined step of all branches × draws at a
+/// time (one product per layer). `rng == nil` means deterministic (mode) actions.
 public struct ImaginationPolicy {
-  public var act: (_ rawObs: [Float], _ masks: [Bool]?, _ batch: Int, _ rng: inout RNG?) throws
+  public var prepare: (_ rawObs: [Float]) -> [Float]
+  public var act: (_ input: [Float], _ masks: [Bool]?, _ batch: Int, _ rng: inout RNG?) throws
     -> (actions: [Int], logProbs: [Float])
-  public var value: (_ rawObs: [Float], _ batch: Int) throws -> [Float]
+  public var value: (_ input: [Float], _ batch: Int) throws -> [Float]
   /// Converts a raw reward to the learner's reward scale (reward normalisation), elementwise.
   public var scaleReward: (Float) -> Float
-  public init(act: @escaping (_ rawObs: [Float], _ masks: [Bool]?, _ batch: Int, _ rng: inout RNG?) throws
+  public init(prepare: @escaping (_ rawObs: [Float]) -> [Float] = { $0 },
+              act: @escaping (_ input: [Float], _ masks: [Bool]?, _ batch: Int, _ rng: inout RNG?) throws
                 -> (actions: [Int], logProbs: [Float]),
-              value: @escaping (_ rawObs: [Float], _ batch: Int) throws -> [Float],
+              value: @escaping (_ input: [Float], _ batch: Int) throws -> [Float],
               scaleReward: @escaping (Float) -> Float = { $0 }) {
-    self.act = act; self.value = value; self.scaleReward = scaleReward
+    self.prepare = prepare; self.act = act; self.value = value; self.scaleReward = scaleReward
   }
 }
 
@@ -112,12 +115,8 @@ public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startOb
   }
   var r = ImaginedRollout(horizon: horizon, batch: batch, obsDim: obsDim, obs: [], lastObs: [], masks: nil,
                           actions: [], logProbs: [], values: [], rewards: [], continues: [])
-  let n = horizon * batch, d = obsDim
-  // ŝ_0…ŝ_H of every branch, time-major, for the one critic evaluation at the end; `weight` is the factor each
-  // value gets: 1 while the branch is alive (or for the bootstrap value right after a truncation), else 0.
-  var states: [Float] = [], weight: [Float] = []
-  states.reserveCapacity((n + batch) * d); weight.reserveCapacity(n + batch)
-  r.logProbs.reserveCapacity(n)
+  let n = horizon * batch
+  r.obs.reserveCapacity(n * obsDim); r.values.reserveCapacity(n + batch); r.logProbs.reserveCapacity(n)
   r.rewards.reserveCapacity(n); r.continues.reserveCapacity(n); r.ends.reserveCapacity(n)
   var cur = startObs
   var alive = [Float](repeating: 1, count: batch)
@@ -129,11 +128,13 @@ public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startOb
   for _ in 0..<horizon {
     let m = model.masks(state: state, batch: batch)
     if let m { anyMask = true; allMasks += m }
-    let (a, lp) = try policy.act(cur, m, batch, &rng)
-    states += cur
+    let x = policy.prepare(cur)
+    let (a, lp) = try policy.act(x, m, batch, &rng)
+    let v = try policy.value(x, batch)
+    r.obs += cur
     r.actions += a
     r.logProbs += lp
-    for b in 0..<batch { weight.append(max(alive[b], bootstrapOnly[b])); bootstrapOnly[b] = 0 }
+    for b in 0..<batch { r.values.append(v[b] * max(alive[b], bootstrapOnly[b])); bootstrapOnly[b] = 0 }
     let (next, rew, cont, trunc) = try model.imagineStepWithEnds(state: &state, obs: cur, actions: a, batch: batch)
     for b in 0..<batch {
       r.rewards.append(alive[b] * policy.scaleReward(rew[b]))
@@ -145,13 +146,9 @@ public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startOb
     }
     cur = next
   }
-  states += cur
-  for b in 0..<batch { weight.append(max(alive[b], bootstrapOnly[b])) }
-  let v = try policy.value(states, n + batch)
-  guard v.count == n + batch else { throw RLError.shape("imagine: \(v.count) values for \(n + batch) imagined states") }
-  r.values = (0..<(n + batch)).map { v[$0] * weight[$0] }
-  r.obs = Array(states[0..<(n * d)])
   r.lastObs = cur
+  let last = try policy.value(policy.prepare(cur), batch)
+  for b in 0..<batch { r.values.append(last[b] * max(alive[b], bootstrapOnly[b])) }
   if !anyEnd { r.ends = [] }
   if anyMask { r.masks = allMasks }
   return r
