@@ -40,7 +40,7 @@ local variants = {
   ppo = { kind = "ppo" },
   wmppo = { kind = "wmppo", wm = {} },
   wm_fixed = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false } },
-  wm_uniform = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, weighting = "uniform" } },
+  wm_uniform = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, model = { weighting = "uniform" } } },
   wm_targets = { kind = "wmppo", wm = { rollouts = false, beta_mode = "fixed" } },
   wm_rollouts = { kind = "wmppo", wm = { value_targets = false, rollout_skill = false } },
   wm_steve = { kind = "wmppo", wm = { rollouts = false, beta_mode = "fixed", ensemble = 3, steve = true } },
@@ -52,13 +52,13 @@ local variants = {
   wm_res4_nogate = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, residual_sampling = true,
                                             target_samples = 4, gate = false } },
   wm_fixed_nogate = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, gate = false } },
-  wm_uniform_nogate = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, weighting = "uniform",
+  wm_uniform_nogate = { kind = "wmppo", wm = { beta_mode = "fixed", rollout_skill = false, model = { weighting = "uniform" },
                                                gate = false } },
   wm_nogate = { kind = "wmppo", wm = { gate = false } },
-  wm_h1 = { kind = "wmppo", wm = { horizon = 1, rollout_horizon = 1 } },
-  wm_h5 = { kind = "wmppo", wm = { horizon = 5, rollout_horizon = 5 } },
-  wm_beta25 = { kind = "wmppo", wm = { beta = 0.25, beta_mode = "fixed" } },
-  wm_rgate = { kind = "wmppo", wm = { gate_reward = true } },
+  wm_h1 = { kind = "wmppo", wm = { mve_horizon = 1, rollout_horizon = 1 } },
+  wm_h5 = { kind = "wmppo", wm = { mve_horizon = 5, rollout_horizon = 5 } },
+  wm_beta25 = { kind = "wmppo", wm = { mve_beta = 0.25, beta_mode = "fixed" } },
+  wm_rgate = { kind = "wmppo", wm = { gate_on_reward = true } },
 }
 
 local env = mec.env { scenario = "paper", users = cfg.users, rho = cfg.rho }

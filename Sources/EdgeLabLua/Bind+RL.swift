@@ -40,129 +40,68 @@ public final class RLEnvBox {
   }
 }
 
-/// Lua options of `rl.ppo{}` / `rl.wmppo{}` (snake_case). Every default is read from `PPOConfig()` — the one
-/// place the RL defaults live — so this type only renames; `seed`, `total_steps` and `checkpoint_path` are
-/// run options, not PPO hyperparameters.
-struct RLOptions: Codable {
-  static let base = PPOConfig()
-  var seed = 1
-  var total_steps = 100_000
-  var num_envs = base.numEnvs
-  var num_steps = base.numSteps
-  var lr = Double(base.learningRate)
-  var anneal_lr = base.annealLR
-  var gamma = Double(base.gamma)
-  var gae_lambda = Double(base.gaeLambda)
-  var minibatches = base.numMinibatches
-  var epochs = base.updateEpochs
-  var clip = Double(base.loss.clip)
-  var clip_value = base.loss.clipValue
-  var ent_coef = Double(base.loss.entropyCoef)
-  var vf_coef = Double(base.loss.valueCoef)
-  var max_grad_norm = Double(base.maxGradNorm)
-  var target_kl: Double? = base.targetKL.map(Double.init)
-  var hidden = base.hidden
-  var norm_obs = base.normalizeObservations
-  var norm_reward = base.normalizeRewards
-  var reward_norm = base.rewardNormalization.rawValue
-  var reward_window = base.rewardWindow
-  var checkpoint_every = base.checkpointEvery
-  var checkpoint_path: String? = nil
-
-  func config() throws -> PPOConfig {
-    var c = PPOConfig()
-    c.numEnvs = num_envs; c.numSteps = num_steps; c.learningRate = Float(lr); c.annealLR = anneal_lr
-    c.gamma = Float(gamma); c.gaeLambda = Float(gae_lambda); c.numMinibatches = minibatches; c.updateEpochs = epochs
-    c.loss.clip = Float(clip); c.loss.valueClip = Float(clip); c.loss.clipValue = clip_value
-    c.loss.entropyCoef = Float(ent_coef); c.loss.valueCoef = Float(vf_coef); c.maxGradNorm = Float(max_grad_norm)
-    c.targetKL = target_kl.map(Float.init); c.hidden = hidden; c.normalizeObservations = norm_obs
-    c.normalizeRewards = norm_reward; c.checkpointEvery = checkpoint_every
-    guard let rn = RewardNormalization(rawValue: reward_norm) else {
-      throw RLError.invalidConfig("option 'reward_norm' must be \"ema\" or \"running\", got \"\(reward_norm)\"")
-    }
-    c.rewardNormalization = rn; c.rewardWindow = reward_window
-    return c
+/// How `rl.ppo{}` / `rl.wmppo{}` read their options: the table decodes straight into `PPOConfig`, and its
+/// `wm` table into `WMPPOConfig` (with the world model's own options under `wm.model`), so every default lives
+/// in the Swift config alone (lua/meta/rl.lua states them; StubConsistencyTests keeps the two together).
+/// `env`, `wm`, `seed`, `total_steps` and `checkpoint_path` are taken out first: they describe the run, not PPO.
+enum RLOptions {
+  /// The run options, not PPO hyperparameters.
+  struct Run: Codable {
+    var seed = 1
+    var total_steps = 100_000
+    var checkpoint_path: String? = nil
   }
-}
+  static let runKeys = ["seed", "total_steps", "checkpoint_path"]
 
-/// `wm = { ... }` of `rl.wmppo{}`: every default is read from `WMPPOConfig()` / `WorldModelConfig()`.
-struct WMOptions: Codable {
-  static let base = WMPPOConfig()
-  var value_targets = base.valueTargets
-  var horizon = base.mveHorizon
-  var beta = Double(base.mveBeta)
-  var lambda = Double(base.mveLambda)
-  var steve = base.steve
-  var ensemble = base.ensemble
-  var rollouts = base.rollouts
-  var rollout_horizon = base.rolloutHorizon
-  var rollout_ratio = Double(base.rolloutRatio)
-  var gate = base.gate
-  var gate_ratio = base.gateRatio
-  var gate_reward = base.gateOnReward
-  var warmup = base.warmupIterations
-  var hidden = base.model.hidden
-  var epochs = base.model.epochs
-  var lr = Double(base.model.learningRate)
-  var seq_len = base.model.seqLen
-  var replay_transitions = base.model.replayTransitions
-  var batch_rollouts = base.model.batchRollouts
-  var beta_mode = base.betaMode.rawValue
-  var target_form = base.targetForm.rawValue
-  var rollout_skill = base.rolloutSkill
-  var weighting = base.model.weighting.rawValue
-  var residual_sampling = base.residualSampling
-  var mask_sampling = base.maskSampling
-  var target_samples = base.targetSamples
-  var critic_imagination = base.criticImagination
-  var critic_weight = Double(base.criticImaginationWeight)
-  var simulator = base.simulator
-  var skip = base.model.skip
-  /// 0 = off (default); -1 = automatic: one entity per MEC user (MECEnv.featuresPerUser features each), off
-  /// for other envs.
-  var entities = base.model.entities
-  var entity_features = base.model.entityFeatures
-  var entity_hidden = base.model.entityHidden
+  /// Earlier spellings of the PPO options (CleanRL's short names), accepted for one release with a deprecation.
+  static let ppoRenames = LuaRenamedKeys([
+    "lr": ["learning_rate"], "minibatches": ["num_minibatches"], "epochs": ["update_epochs"],
+    "clip": ["loss.clip", "loss.value_clip"], "clip_value": ["loss.clip_value"], "ent_coef": ["loss.entropy_coef"],
+    "vf_coef": ["loss.value_coef"], "norm_obs": ["normalize_observations"], "norm_reward": ["normalize_rewards"],
+    "reward_norm": ["reward_normalization"],
+  ])
+  /// Earlier spellings of the `wm` options (the world model's were flat in `wm`), the same way.
+  static let worldModelRenames = LuaRenamedKeys([
+    "horizon": ["mve_horizon"], "beta": ["mve_beta"], "lambda": ["mve_lambda"], "gate_reward": ["gate_on_reward"],
+    "warmup": ["warmup_iterations"], "critic_weight": ["critic_imagination_weight"],
+    "hidden": ["model.hidden"], "epochs": ["model.epochs"], "lr": ["model.learning_rate"], "seq_len": ["model.seq_len"],
+    "replay_transitions": ["model.replay_transitions"], "batch_rollouts": ["model.batch_rollouts"],
+    "weighting": ["model.weighting"], "skip": ["model.skip"], "entities": ["model.entities"],
+    "entity_features": ["model.entity_features"], "entity_hidden": ["model.entity_hidden"],
+  ])
 
-  /// The entity layout for `spec` (explicit values win over the automatic MEC layout).
-  func entityLayout(_ spec: RLEnvSpec) -> (entities: Int, features: Int) {
-    if entities >= 0 { return (entities, entity_features) }
+  /// `wm` decoded inside a table of its own, so messages name `wm.…`.
+  struct WorldModelTable: Codable { var wm = WMPPOConfig() }
+
+  /// The run options and the PPO config of an options table (without `env` and `wm`).
+  static func decode(_ t: [String: LuaValue]) throws -> (run: Run, ppo: PPOConfig) {
+    var config = t, run: [String: LuaValue] = [:]
+    for k in runKeys { if let v = config.removeValue(forKey: k) { run[k] = v } }
+    let r = try LuaDecoder().decode(from: .table(run), defaults: Run())
+    let c = try LuaDecoder().decode(from: try ppoRenames.apply(to: .table(config)), defaults: PPOConfig())
+    return (r, c)
+  }
+
+  /// The world-model extension's config from a `wm` table (nil = every default). `model.entities = -1` is left
+  /// for `entityLayout` (one entity per MEC user).
+  static func decodeWorldModel(_ v: LuaValue?) throws -> WMPPOConfig {
+    let wm = try worldModelRenames.apply(to: v ?? .table([:]), prefix: "wm.")
+    return try LuaDecoder().decode(from: .table(["wm": wm]), defaults: WorldModelTable()).wm
+  }
+
+  /// The entity layout of `config` for `spec`: `entities = -1` is automatic (one entity per MEC user,
+  /// MECEnv.featuresPerUser features each; off for other envs); explicit values are kept.
+  static func entityLayout(_ config: WorldModelConfig, _ spec: RLEnvSpec) -> (entities: Int, features: Int) {
+    if config.entities >= 0 { return (config.entities, config.entityFeatures) }
     if case .mec(let sc) = spec { return (sc.users, MECEnv.featuresPerUser) }
     return (0, 0)
-  }
-
-  func config() throws -> WMPPOConfig {
-    var w = WMPPOConfig()
-    w.valueTargets = value_targets; w.mveHorizon = horizon; w.mveBeta = Float(beta); w.mveLambda = Float(lambda)
-    w.steve = steve; w.ensemble = ensemble; w.rollouts = rollouts; w.rolloutHorizon = rollout_horizon
-    w.rolloutRatio = Float(rollout_ratio); w.gate = gate; w.gateRatio = gate_ratio; w.gateOnReward = gate_reward; w.warmupIterations = warmup
-    w.model.hidden = hidden; w.model.epochs = epochs; w.model.learningRate = Float(lr); w.model.seqLen = seq_len
-    w.model.replayTransitions = replay_transitions; w.model.batchRollouts = batch_rollouts
-    guard let bm = WMPPOConfig.BetaMode(rawValue: beta_mode) else {
-      throw RLError.invalidConfig("option 'wm.beta_mode' must be \"fixed\" or \"skill\", got \"\(beta_mode)\"")
-    }
-    guard let wt = WorldModelConfig.Weighting(rawValue: weighting) else {
-      throw RLError.invalidConfig("option 'wm.weighting' must be \"normalized\" or \"uniform\", got \"\(weighting)\"")
-    }
-    guard let tf = WMPPOConfig.TargetForm(rawValue: target_form) else {
-      throw RLError.invalidConfig("option 'wm.target_form' must be \"correction\" or \"blend\", got \"\(target_form)\"")
-    }
-    w.betaMode = bm; w.model.weighting = wt; w.targetForm = tf
-    w.rolloutSkill = rollout_skill
-    w.residualSampling = residual_sampling; w.maskSampling = mask_sampling
-    w.targetSamples = target_samples
-    w.criticImagination = critic_imagination; w.criticImaginationWeight = Float(critic_weight)
-    w.simulator = simulator
-    w.model.skip = skip
-    w.model.entityHidden = entity_hidden
-    return w
   }
 }
 
 extension EdgeLabBinding {
   /// `edgelab.rl`: PPO and WM-PPO agents (see lua/meta/rl.lua for the full reference).
   ///   rl.ppo{ env = mec_env | "cartpole", seed = 1, total_steps = 100000, <PPO options> } → agent
-  ///   rl.wmppo{ ..., wm = { horizon = 3, beta = 0.5, rollouts = true, gate = true, ... } } → agent
+  ///   rl.wmppo{ ..., wm = { mve_horizon = 3, mve_beta = 0.5, gate = true, model = { hidden = 64 }, ... } } → agent
   ///   agent:train(steps, { every = 4096, on_eval = function(step, stats) end, eval_episodes = 1,
   ///                        eval_seeds = {10001}, progress = true }) → last iteration's stats
   ///   agent:act(obs [, mask]) → actions;  agent:evaluate(env, { episodes = 1, seeds = {1} }) → metrics
@@ -223,22 +162,19 @@ enum RLBinding {
     guard let spec = envSpec(envV, call.L) else {
       throw call.argumentError(1, "option 'env' must be an edgelab.mec env, an rl.env or \"cartpole\", got \(envV.kindName)")
     }
-    let o: RLOptions, w: WMOptions
-    let pc: PPOConfig
+    let run: RLOptions.Run, pc: PPOConfig
     var wc: WMPPOConfig
     do {
-      o = try LuaDecoder().decode(from: .table(t), defaults: RLOptions())
-      w = try LuaDecoder().decode(from: wmV ?? .table([:]), defaults: WMOptions())
-      pc = try o.config()
-      wc = try w.config()
+      (run, pc) = try RLOptions.decode(t)
+      wc = try RLOptions.decodeWorldModel(wmV)
     } catch { throw call.argumentError(1, "\(error)") }
-    guard o.seed >= 0 else { throw call.argumentError(1, "option 'seed' must be >= 0") }
+    guard run.seed >= 0 else { throw call.argumentError(1, "option 'seed' must be >= 0") }
     do {
       let make: (Int) throws -> AnyEnvironment = { _ in try spec.make() }
-      (wc.model.entities, wc.model.entityFeatures) = w.entityLayout(spec)
-      let p = wm ? try PPO.wmppo(config: pc, wm: wc, seed: UInt64(o.seed), totalSteps: o.total_steps, makeEnv: make)
-        : try PPO(config: pc, seed: UInt64(o.seed), totalSteps: o.total_steps, makeEnv: make)
-      p.checkpointPath = o.checkpoint_path
+      (wc.model.entities, wc.model.entityFeatures) = RLOptions.entityLayout(wc.model, spec)
+      let p = wm ? try PPO.wmppo(config: pc, wm: wc, seed: UInt64(run.seed), totalSteps: run.total_steps, makeEnv: make)
+        : try PPO(config: pc, seed: UInt64(run.seed), totalSteps: run.total_steps, makeEnv: make)
+      p.checkpointPath = run.checkpoint_path
       call.push(RLAgentBox(p, spec: spec), as: agentClass)
     } catch { throw call.argumentError(1, "\(error)") }
     return 1

@@ -3,6 +3,7 @@ import EdgeProfiles
 import Evaluation
 import LuaBridge
 import MEC
+import RL
 
 /// Every options table a binding decodes, next to the LuaCATS stub class that documents it. The stub
 /// consistency test (`StubConsistencyTests`) walks this list: keys, types and defaults must agree between the
@@ -40,6 +41,10 @@ public enum LuaOptionCatalog {
       try LuaOptionEntry("edgelab.BootstrapOptions", StatsBinding.BootstrapOptions()),
       try LuaOptionEntry("edgelab.StratifiedBootstrapOptions", StatsBinding.StratifiedOptions()),
       try LuaOptionEntry("edgelab.PermutationOptions", StatsBinding.PermutationOptions()),
+      try LuaOptionEntry("edgelab.rl.Options", PPOConfig(), extraKeys: ["env"] + RLOptions.runKeys),
+      try LuaOptionEntry("edgelab.rl.LossOptions", PPOLossConfig()),
+      try LuaOptionEntry("edgelab.rl.WMOptions", WMPPOConfig()),
+      try LuaOptionEntry("edgelab.rl.WorldModelOptions", WorldModelConfig()),
     ]
   }
 }

@@ -42,19 +42,36 @@ public final class ActorCritic {
     try noGrad { try critic(Tensor(shape: [batch, obsDim], obs)).toArray() }
   }
 
+  /// The actor alone (no graph): logits [B×width] — for callers that evaluate the critic separately.
+  public func logits(_ obs: [Float], batch: Int) throws -> [Float] {
+    try noGrad { try actor(Tensor(shape: [batch, obsDim], obs)).toArray() }
+  }
+
   /// Samples (rng non-nil) or picks the mode for each row; returns actions [B×heads], log-probs [B].
+  /// One pair of row buffers for the whole batch (no allocation per row).
   public func act(logits: [Float], masks: [Bool]?, batch: Int, rng: inout RNG?) throws -> (actions: [Int], logProbs: [Float]) {
-    let w = dist.width
+    let w = dist.width, heads = dist.nvec.count
     var actions: [Int] = []
-    actions.reserveCapacity(batch * dist.nvec.count)
-    var lps: [Float] = []
-    lps.reserveCapacity(batch)
-    for i in 0..<batch {
-      let (lp, p) = try dist.logSoftmax(row: logits[i * w..<(i + 1) * w], mask: masks?[i * w..<(i + 1) * w])
-      let a: [Int]
-      if rng != nil { a = dist.sample(p: p, rng: &rng!) } else { a = dist.mode(p: p) }
-      actions += a
-      lps.append(dist.logProb(logp: lp, action: a[...]))
+    actions.reserveCapacity(batch * heads)
+    var lps = [Float](repeating: 0, count: batch)
+    var logp = [Float](repeating: 0, count: w), p = [Float](repeating: 0, count: w)
+    try logits.withUnsafeBufferPointer { z in
+      try logp.withUnsafeMutableBufferPointer { lp in
+        try p.withUnsafeMutableBufferPointer { pp in
+          for i in 0..<batch {
+            if let m = masks {
+              try m.withUnsafeBufferPointer { mb in
+                try dist.logSoftmax(row: z.baseAddress! + i * w, mask: mb.baseAddress! + i * w, logp: lp.baseAddress!,
+                                    p: pp.baseAddress!)
+              }
+            } else {
+              try dist.logSoftmax(row: z.baseAddress! + i * w, mask: nil, logp: lp.baseAddress!, p: pp.baseAddress!)
+            }
+            if rng != nil { dist.sample(p: pp.baseAddress!, rng: &rng!, into: &actions) } else { dist.mode(p: pp.baseAddress!, into: &actions) }
+            lps[i] = dist.logProb(logp: lp.baseAddress!, action: actions[(i * heads)..<((i + 1) * heads)])
+          }
+        }
+      }
     }
     return (actions, lps)
   }

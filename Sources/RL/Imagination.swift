@@ -31,19 +31,23 @@ extension ImaginationModel {
   }
 }
 
-/// The policy as imagination sees it: maps raw observations to actions, log-probs and values.
-/// `rng == nil` means deterministic (mode) actions.
+/// The policy as imagination sees it. `prepare` maps raw observations to the networks' input (the learner's
+/// frozen observation normalisation; identity by default), once per imagined state; `act` maps inputs to
+/// actions and log-probs and `value` inputs to values, each over one imagined step of all branches × draws at a
+/// time (one product per layer). `rng == nil` means deterministic (mode) actions.
 public struct ImaginationPolicy {
-  public var act: (_ rawObs: [Float], _ masks: [Bool]?, _ batch: Int, _ rng: inout RNG?) throws
-    -> (actions: [Int], logProbs: [Float], values: [Float])
-  public var value: (_ rawObs: [Float], _ batch: Int) throws -> [Float]
+  public var prepare: (_ rawObs: [Float]) -> [Float]
+  public var act: (_ input: [Float], _ masks: [Bool]?, _ batch: Int, _ rng: inout RNG?) throws
+    -> (actions: [Int], logProbs: [Float])
+  public var value: (_ input: [Float], _ batch: Int) throws -> [Float]
   /// Converts a raw reward to the learner's reward scale (reward normalisation), elementwise.
   public var scaleReward: (Float) -> Float
-  public init(act: @escaping (_ rawObs: [Float], _ masks: [Bool]?, _ batch: Int, _ rng: inout RNG?) throws
-                -> (actions: [Int], logProbs: [Float], values: [Float]),
-              value: @escaping (_ rawObs: [Float], _ batch: Int) throws -> [Float],
+  public init(prepare: @escaping (_ rawObs: [Float]) -> [Float] = { $0 },
+              act: @escaping (_ input: [Float], _ masks: [Bool]?, _ batch: Int, _ rng: inout RNG?) throws
+                -> (actions: [Int], logProbs: [Float]),
+              value: @escaping (_ input: [Float], _ batch: Int) throws -> [Float],
               scaleReward: @escaping (Float) -> Float = { $0 }) {
-    self.act = act; self.value = value; self.scaleReward = scaleReward
+    self.prepare = prepare; self.act = act; self.value = value; self.scaleReward = scaleReward
   }
 }
 
@@ -111,6 +115,9 @@ public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startOb
   }
   var r = ImaginedRollout(horizon: horizon, batch: batch, obsDim: obsDim, obs: [], lastObs: [], masks: nil,
                           actions: [], logProbs: [], values: [], rewards: [], continues: [])
+  let n = horizon * batch
+  r.obs.reserveCapacity(n * obsDim); r.values.reserveCapacity(n + batch); r.logProbs.reserveCapacity(n)
+  r.rewards.reserveCapacity(n); r.continues.reserveCapacity(n); r.ends.reserveCapacity(n)
   var cur = startObs
   var alive = [Float](repeating: 1, count: batch)
   // 1 for one step after a truncation: the value of the final observation is the bootstrap.
@@ -121,7 +128,9 @@ public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startOb
   for _ in 0..<horizon {
     let m = model.masks(state: state, batch: batch)
     if let m { anyMask = true; allMasks += m }
-    let (a, lp, v) = try policy.act(cur, m, batch, &rng)
+    let x = policy.prepare(cur)
+    let (a, lp) = try policy.act(x, m, batch, &rng)
+    let v = try policy.value(x, batch)
     r.obs += cur
     r.actions += a
     r.logProbs += lp
@@ -138,7 +147,7 @@ public func imagine<M: ImaginationModel>(model: M, state: inout M.State, startOb
     cur = next
   }
   r.lastObs = cur
-  let last = try policy.value(cur, batch)
+  let last = try policy.value(policy.prepare(cur), batch)
   for b in 0..<batch { r.values.append(last[b] * max(alive[b], bootstrapOnly[b])) }
   if !anyEnd { r.ends = [] }
   if anyMask { r.masks = allMasks }

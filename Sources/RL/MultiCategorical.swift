@@ -34,15 +34,37 @@ public struct MultiCategorical: Equatable, Codable, Sendable {
   /// Applies `mask` (true = allowed; nil = all allowed) and returns per-head log-probabilities and
   /// probabilities for one row. Throws if a head has no allowed action.
   public func logSoftmax(row logits: ArraySlice<Float>, mask: ArraySlice<Bool>?) throws -> (logp: [Float], p: [Float]) {
-    var z = Array(logits)
-    if let m = mask {
-      for (j, ok) in zip(0..<width, m) where !ok { z[j] = maskedLogit }
-    }
     var logp = [Float](repeating: 0, count: width)
     var p = [Float](repeating: 0, count: width)
+    try logits.withUnsafeBufferPointer { z in
+      try logp.withUnsafeMutableBufferPointer { lp in
+        try p.withUnsafeMutableBufferPointer { pp in
+          if let m = mask {
+            try m.withUnsafeBufferPointer { mb in
+              try logSoftmax(row: z.baseAddress!, mask: mb.baseAddress!, logp: lp.baseAddress!, p: pp.baseAddress!)
+            }
+          } else {
+            try logSoftmax(row: z.baseAddress!, mask: nil, logp: lp.baseAddress!, p: pp.baseAddress!)
+          }
+        }
+      }
+    }
+    return (logp, p)
+  }
+
+  /// The same into caller-owned buffers of `width` entries (no allocation: the batched acting path).
+  /// `logp` receives the masked logits first, so it may not alias `logits`.
+  public func logSoftmax(row logits: UnsafePointer<Float>, mask: UnsafePointer<Bool>?,
+                         logp: UnsafeMutablePointer<Float>, p: UnsafeMutablePointer<Float>) throws {
+    let z = logp
+    if let m = mask {
+      for j in 0..<width { z[j] = m[j] ? logits[j] : maskedLogit }
+    } else {
+      z.update(from: logits, count: width)
+    }
     var off = 0
     for k in nvec {
-      if let m = mask, !m[m.startIndex + off..<m.startIndex + off + k].contains(true) {
+      if let m = mask, !(off..<off + k).contains(where: { m[$0] }) {
         throw RLError.invalidAction("every action of a head is masked out")
       }
       var mx = -Float.infinity
@@ -53,7 +75,6 @@ public struct MultiCategorical: Equatable, Codable, Sendable {
       for j in off..<off + k { logp[j] = z[j] - lse; p[j] = expf(logp[j]) }
       off += k
     }
-    return (logp, p)
   }
 
   /// Sum over heads of −Σ p log p (masked entries, p = 0, contribute 0).
@@ -66,6 +87,12 @@ public struct MultiCategorical: Equatable, Codable, Sendable {
   /// Samples one action per head with `rng` (inverse CDF on a uniform Float).
   public func sample(p: [Float], rng: inout RNG) -> [Int] {
     var a: [Int] = []
+    p.withUnsafeBufferPointer { sample(p: $0.baseAddress!, rng: &rng, into: &a) }
+    return a
+  }
+
+  /// Appends one sampled action per head to `actions` (probabilities of one row in `p`).
+  public func sample(p: UnsafePointer<Float>, rng: inout RNG, into actions: inout [Int]) {
     var off = 0
     for k in nvec {
       let u = rng.uniformFloat()
@@ -76,28 +103,37 @@ public struct MultiCategorical: Equatable, Codable, Sendable {
         if p[off + j] > 0 { choice = j }  // fallback: last allowed action (rounding at c < 1)
         if u < c && p[off + j] > 0 { choice = j; break }
       }
-      a.append(choice)
+      actions.append(choice)
       off += k
     }
-    return a
   }
 
   /// The most probable allowed action per head (ties → lowest index): deterministic evaluation.
   public func mode(p: [Float]) -> [Int] {
     var a: [Int] = []
+    p.withUnsafeBufferPointer { mode(p: $0.baseAddress!, into: &a) }
+    return a
+  }
+
+  /// Appends the most probable allowed action per head to `actions`.
+  public func mode(p: UnsafePointer<Float>, into actions: inout [Int]) {
     var off = 0
     for k in nvec {
       var best = 0
       for j in 1..<max(k, 1) where p[off + j] > p[off + best] { best = j }
-      a.append(best)
+      actions.append(best)
       off += k
     }
-    return a
   }
 
   /// Joint log-probability of `action` (one index per head): the sum of the heads' log-probabilities.
   /// Walks the head offsets inline (called per row on the rollout and update paths: no offsets array).
   public func logProb(logp: [Float], action: ArraySlice<Int>) -> Float {
+    logp.withUnsafeBufferPointer { logProb(logp: $0.baseAddress!, action: action) }
+  }
+
+  /// The same over a row of `width` log-probabilities.
+  public func logProb(logp: UnsafePointer<Float>, action: ArraySlice<Int>) -> Float {
     var s: Float = 0, off = 0
     for (k, a) in zip(nvec, action) {
       precondition(a >= 0 && a < k)

@@ -87,21 +87,19 @@ public final class PPO<E: Environment> {
 
   public func scaleReward(_ r: Float) -> Float { config.normalizeRewards ? rewardScaler.scale(r) : r }
 
-  /// The policy as imagination sees it (raw observations in; frozen normalisation).
+  /// The policy as imagination sees it (raw observations normalised once with the frozen statistics, then the
+  /// actor and the critic on them).
   public func imaginationPolicy() -> ImaginationPolicy {
     ImaginationPolicy(
-      act: { [unowned self] raw, masks, batch, rng in
+      prepare: { [unowned self] raw in
         var x = raw
         self.normalizeRows(&x)
-        let (logits, values) = try self.net.infer(x, batch: batch)
-        let (a, lp) = try self.net.act(logits: logits, masks: masks, batch: batch, rng: &rng)
-        return (a, lp, values)
+        return x
       },
-      value: { [unowned self] raw, batch in
-        var x = raw
-        self.normalizeRows(&x)
-        return try self.net.values(x, batch: batch)
+      act: { [unowned self] x, masks, batch, rng in
+        try self.net.act(logits: try self.net.logits(x, batch: batch), masks: masks, batch: batch, rng: &rng)
       },
+      value: { [unowned self] x, batch in try self.net.values(x, batch: batch) },
       scaleReward: { [unowned self] in self.scaleReward($0) })
   }
 

@@ -49,8 +49,8 @@ public struct PPOConfig: Codable, Equatable, Sendable {
   func checkLimits() throws {
     try Limits.size(numEnvs, max: 4096, name: "num_envs", min: 1)
     try Limits.size(numSteps, max: 1 << 20, name: "num_steps", min: 1)
-    try Limits.size(numMinibatches, max: 1 << 20, name: "minibatches", min: 1)
-    try Limits.size(updateEpochs, max: 10_000, name: "epochs", min: 1)
+    try Limits.size(numMinibatches, max: 1 << 20, name: "num_minibatches", min: 1)
+    try Limits.size(updateEpochs, max: 10_000, name: "update_epochs", min: 1)
     try Limits.size(hidden.count, max: 64, name: "number of hidden layers", min: 1)
     for h in hidden { try Limits.size(h, max: 1 << 16, name: "hidden", min: 1) }
     // Rollout buffer: ~16 floats of bookkeeping per (env, step) beyond the observation itself.
@@ -59,13 +59,14 @@ public struct PPOConfig: Codable, Equatable, Sendable {
       // Weights plus Adam's two moments and the gradient, for actor and critic.
       try Limits.allocation([a, b], bytesPerElement: 4 * 4 * 2, what: "hidden layer \(a) × \(b)")
     }
-    try Limits.positive(Double(learningRate), name: "lr")
+    try Limits.positive(Double(learningRate), name: "learning_rate")
     try Limits.real(Double(gamma), name: "gamma", min: 0, max: 1)
     try Limits.probability(Double(gaeLambda), name: "gae_lambda")
-    try Limits.positive(Double(loss.clip), name: "clip")
+    try Limits.positive(Double(loss.clip), name: "loss.clip")
+    try Limits.positive(Double(loss.valueClip), name: "loss.value_clip")
     try Limits.positive(Double(maxGradNorm), name: "max_grad_norm")
-    try Limits.real(Double(loss.entropyCoef), name: "ent_coef", min: 0)
-    try Limits.real(Double(loss.valueCoef), name: "vf_coef", min: 0)
+    try Limits.real(Double(loss.entropyCoef), name: "loss.entropy_coef", min: 0)
+    try Limits.real(Double(loss.valueCoef), name: "loss.value_coef", min: 0)
     if let k = targetKL { try Limits.positive(Double(k), name: "target_kl") }
     try Limits.positive(Double(adamEps), name: "adam_eps")
     try Limits.positive(Double(obsClip), name: "obs_clip")
@@ -77,19 +78,19 @@ public struct PPOConfig: Codable, Equatable, Sendable {
   public func validate() throws {
     func bad(_ m: String) -> RLError { RLError.invalidConfig(m) }
     try checkLimits()
-    guard numEnvs >= 1 else { throw bad("numEnvs must be >= 1, got \(numEnvs)") }
-    guard numSteps >= 1 else { throw bad("numSteps must be >= 1, got \(numSteps)") }
+    guard numEnvs >= 1 else { throw bad("num_envs must be >= 1, got \(numEnvs)") }
+    guard numSteps >= 1 else { throw bad("num_steps must be >= 1, got \(numSteps)") }
     guard numMinibatches >= 1, batchSize % numMinibatches == 0 else {
-      throw bad("numMinibatches (\(numMinibatches)) must divide the batch size \(batchSize)")
+      throw bad("num_minibatches (\(numMinibatches)) must divide the batch size \(batchSize)")
     }
-    guard updateEpochs >= 1 else { throw bad("updateEpochs must be >= 1, got \(updateEpochs)") }
-    guard learningRate > 0, learningRate.isFinite else { throw bad("learningRate must be > 0, got \(learningRate)") }
+    guard updateEpochs >= 1 else { throw bad("update_epochs must be >= 1, got \(updateEpochs)") }
+    guard learningRate > 0, learningRate.isFinite else { throw bad("learning_rate must be > 0, got \(learningRate)") }
     guard gamma > 0, gamma <= 1 else { throw bad("gamma must be in (0, 1], got \(gamma)") }
-    guard gaeLambda >= 0, gaeLambda <= 1 else { throw bad("gaeLambda must be in [0, 1], got \(gaeLambda)") }
-    guard loss.clip > 0 else { throw bad("clip must be > 0, got \(loss.clip)") }
-    guard maxGradNorm > 0 else { throw bad("maxGradNorm must be > 0, got \(maxGradNorm)") }
+    guard gaeLambda >= 0, gaeLambda <= 1 else { throw bad("gae_lambda must be in [0, 1], got \(gaeLambda)") }
+    guard loss.clip > 0 else { throw bad("loss.clip must be > 0, got \(loss.clip)") }
+    guard maxGradNorm > 0 else { throw bad("max_grad_norm must be > 0, got \(maxGradNorm)") }
     guard !hidden.isEmpty, hidden.allSatisfy({ $0 >= 1 }) else { throw bad("hidden sizes must be >= 1, got \(hidden)") }
-    guard rewardWindow >= 1 else { throw bad("rewardWindow must be >= 1, got \(rewardWindow)") }
-    guard checkpointEvery >= 0 else { throw bad("checkpointEvery must be >= 0") }
+    guard rewardWindow >= 1 else { throw bad("reward_window must be >= 1, got \(rewardWindow)") }
+    guard checkpointEvery >= 0 else { throw bad("checkpoint_every must be >= 0") }
   }
 }

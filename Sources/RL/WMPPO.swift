@@ -78,17 +78,17 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
   public func validate() throws {
     func bad(_ m: String) -> RLError { RLError.invalidConfig(m) }
     guard ensemble >= 1 else { throw bad("ensemble must be >= 1") }
-    guard (1...15).contains(mveHorizon) else { throw bad("mveHorizon must be in 1...15, got \(mveHorizon)") }
+    guard (1...15).contains(mveHorizon) else { throw bad("mve_horizon must be in 1...15, got \(mveHorizon)") }
     guard (1...5).contains(rolloutHorizon) else { throw bad("rollout_horizon must be in 1...5, got \(rolloutHorizon)") }
-    guard rolloutRatio >= 0, rolloutRatio <= 4 else { throw bad("rolloutRatio must be in [0, 4], got \(rolloutRatio)") }
-    guard mveBeta >= 0, mveBeta <= 1 else { throw bad("mveBeta must be in [0, 1], got \(mveBeta)") }
+    guard rolloutRatio >= 0, rolloutRatio <= 4 else { throw bad("rollout_ratio must be in [0, 4], got \(rolloutRatio)") }
+    guard mveBeta >= 0, mveBeta <= 1 else { throw bad("mve_beta must be in [0, 1], got \(mveBeta)") }
     guard !steve || ensemble >= 2 else { throw bad("steve weighting needs ensemble >= 2") }
-    guard (1...16).contains(targetSamples) else { throw bad("targetSamples must be in 1...16, got \(targetSamples)") }
+    guard (1...16).contains(targetSamples) else { throw bad("target_samples must be in 1...16, got \(targetSamples)") }
     guard criticImaginationWeight >= 0, criticImaginationWeight.isFinite else {
-      throw bad("criticImaginationWeight must be >= 0, got \(criticImaginationWeight)")
+      throw bad("critic_imagination_weight must be >= 0, got \(criticImaginationWeight)")
     }
     guard model.hidden >= 1, model.seqLen >= 1, model.epochs >= 1, model.replayTransitions >= 0, model.batchRollouts >= 1 else {
-      throw bad("world-model sizes must be positive (epochs >= 1, batchRollouts >= 1, replayTransitions >= 0)")
+      throw bad("world-model sizes must be positive (model.hidden, model.seq_len, model.epochs, model.batch_rollouts >= 1, model.replay_transitions >= 0)")
     }
   }
 }

@@ -263,43 +263,52 @@ public struct LearnedImagination: ImaginationModel {
   public func imagineStep(state: inout State, obs: [Float], actions: [Int], batch: Int) throws
     -> (nextObs: [Float], rewards: [Float], continues: [Float]) {
     let d = model.obsDim, o = model.outWidth, ci = model.continueIndex
-    return try noGrad {
-      let sym = symlog(obs[...])
-      let x = Tensor(shape: [batch, d + model.actionWidth], model.input(sym: sym[...], actions: actions[...], batch: batch))
-      let hd = model.config.hidden, mw = model.meanWidth, sw = model.stateWidth
-      var hRows = state.h, means: [Float] = []
-      if mw > 0 {
-        hRows = []; hRows.reserveCapacity(batch * hd); means.reserveCapacity(batch * mw)
-        for b in 0..<batch { hRows += state.h[(b * sw)..<(b * sw + hd)]; means += state.h[(b * sw + hd)..<((b + 1) * sw)] }
-        model.advanceMeans(&means, sym: sym[...], batch: batch)
-      }
-      let hNew = try model.gru(x, Tensor(shape: [batch, hd], hRows))
-      let out = try model.predict(h: hNew, x: x, entity: model.entityInput(sym: sym[...], actions: actions[...], batch: batch,
-                                                                          means: means)).toArray()
-      if mw > 0 {
-        let hn = hNew.toArray()
-        var st: [Float] = []; st.reserveCapacity(batch * sw)
-        for b in 0..<batch { st += hn[(b * hd)..<((b + 1) * hd)]; st += means[(b * mw)..<((b + 1) * mw)] }
-        state.h = st
-      } else {
-        state.h = hNew.toArray()
-      }
-      var next = [Float](repeating: 0, count: batch * d)
-      var rew = [Float](repeating: 0, count: batch)
-      for b in 0..<batch {
-        if !residuals.isEmpty, state.rng != nil {
-          let row = state.rng!.int(below: residuals.count / d) * d
-          for j in 0..<d { next[b * d + j] = sym[b * d + j] + out[b * o + j] + residuals[row + j] }
-        } else {
-          for j in 0..<d { next[b * d + j] = sym[b * d + j] + out[b * o + j] }
-        }
-        rew[b] = symexp(out[b * o + d])
-      }
-      symexpInPlace(&next)
-      if model.maskDim > 0, state.masks != nil { state.masks = nextMasks(out, batch: batch, rng: &state.maskRNG) }
-      let cont: [Float] = (0..<batch).map { out[$0 * o + ci] >= 0.5 ? 1 : 0 }
-      return (next, rew, cont)
+    let hd = model.config.hidden, mw = model.meanWidth, sw = model.stateWidth
+    guard obs.count == batch * d, actions.count == batch * model.nvec.count, state.h.count == batch * sw else {
+      throw RLError.shape("imagineStep: obs \(obs.count), actions \(actions.count), state \(state.h.count) for batch \(batch)")
     }
+    let sym = symlog(obs[...])
+    let x = Tensor(shape: [batch, d + model.actionWidth], model.input(sym: sym[...], actions: actions[...], batch: batch))
+    var hRows = state.h, means: [Float] = []
+    if mw > 0 {
+      hRows = []; hRows.reserveCapacity(batch * hd); means.reserveCapacity(batch * mw)
+      for b in 0..<batch { hRows += state.h[(b * sw)..<(b * sw + hd)]; means += state.h[(b * sw + hd)..<((b + 1) * sw)] }
+      model.advanceMeans(&means, sym: sym[...], batch: batch)
+    }
+    // One step of the training pass's batched forward (GRU kernel, head and entity MLPs): same maths as
+    // `WorldModel.predict` after `gru`, without a graph, all branches × draws in one product per layer.
+    let ex = model.entityInput(sym: sym[...], actions: actions[...], batch: batch, means: means)
+    let fw = hRows.withUnsafeBufferPointer {
+      model.windowForward(x: x, keep: [Float](repeating: 1, count: batch), entityX: ex, h0: $0.baseAddress!, steps: 1,
+                          batch: batch)
+    }
+    let hn = fw.gru.h.data
+    if mw > 0 {
+      var st: [Float] = []; st.reserveCapacity(batch * sw)
+      for b in 0..<batch {
+        st += UnsafeBufferPointer(start: hn + b * hd, count: hd)
+        st += means[(b * mw)..<((b + 1) * mw)]
+      }
+      state.h = st
+    } else {
+      state.h = Array(UnsafeBufferPointer(start: hn, count: batch * hd))
+    }
+    let out = fw.out.toArray()
+    var next = [Float](repeating: 0, count: batch * d)
+    var rew = [Float](repeating: 0, count: batch)
+    for b in 0..<batch {
+      if !residuals.isEmpty, state.rng != nil {
+        let row = state.rng!.int(below: residuals.count / d) * d
+        for j in 0..<d { next[b * d + j] = sym[b * d + j] + out[b * o + j] + residuals[row + j] }
+      } else {
+        for j in 0..<d { next[b * d + j] = sym[b * d + j] + out[b * o + j] }
+      }
+      rew[b] = symexp(out[b * o + d])
+    }
+    symexpInPlace(&next)
+    if model.maskDim > 0, state.masks != nil { state.masks = nextMasks(out, batch: batch, rng: &state.maskRNG) }
+    let cont: [Float] = (0..<batch).map { out[$0 * o + ci] >= 0.5 ? 1 : 0 }
+    return (next, rew, cont)
   }
 
   /// Next masks from the mask head outputs (see the type's comment).

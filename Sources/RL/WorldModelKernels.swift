@@ -76,6 +76,42 @@ enum TanhMLPKernel {
   }
 }
 
+/// The GRU cell's elementwise gate maths over one row of H entries.
+enum GateLoops {
+  /// y = σ(a + b).
+  @inline(never) static func sigmoidOfSum(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                          _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    for j in 0..<n { y[j] = FastMath.sigmoid(a[j] + b[j]) }
+  }
+  /// n = tanh(gi_n + r ⊙ gh_n).
+  @inline(never) static func candidate(_ gi: UnsafePointer<Float>, _ r: UnsafePointer<Float>, _ gh: UnsafePointer<Float>,
+                                       _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    for j in 0..<n { y[j] = FastMath.tanh(gi[j] + r[j] * gh[j]) }
+  }
+  /// One row of the cell's backward step: with ∂h = dh + dOut (dh: from step t+1, updated in place to
+  /// ∂h ⊙ z, the direct part of ∂h_{t−1}), ∂a_n = ∂h (1 − z)(1 − n²), ∂a_z = ∂h (h_{t−1} − n) z (1 − z),
+  /// ∂a_r = ∂a_n GH_n r (1 − r); ∂GI = [∂a_r, ∂a_z, ∂a_n], ∂GH = [∂a_r, ∂a_z, ∂a_n ⊙ r]. A few short loops
+  /// with few pointers each, so each vectorises (one loop over all of it stayed scalar).
+  @inline(never) static func backward(dh: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>, z: UnsafePointer<Float>,
+                                      n: UnsafePointer<Float>, r: UnsafePointer<Float>, hPrev: UnsafePointer<Float>,
+                                      ghN: UnsafePointer<Float>, dGI: UnsafeMutablePointer<Float>,
+                                      dGH: UnsafeMutablePointer<Float>, _ hs: Int) {
+    let giR = dGI, giZ = dGI + hs, giN = dGI + 2 * hs
+    for j in 0..<hs { dh[j] += dOut[j] }
+    for j in 0..<hs { giN[j] = dh[j] * (1 - z[j]) * (1 - n[j] * n[j]) }
+    for j in 0..<hs { giZ[j] = dh[j] * (hPrev[j] - n[j]) * z[j] * (1 - z[j]) }
+    for j in 0..<hs { giR[j] = giN[j] * ghN[j] * r[j] * (1 - r[j]) }
+    dGH.update(from: dGI, count: 2 * hs)
+    for j in 0..<hs { dGH[2 * hs + j] = giN[j] * r[j] }
+    for j in 0..<hs { dh[j] *= z[j] }
+  }
+  /// h = n + z ⊙ (h_{t−1} − n).
+  @inline(never) static func blend(_ nGate: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ hPrev: UnsafePointer<Float>,
+                                   _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    for j in 0..<n { y[j] = nGate[j] + z[j] * (hPrev[j] - nGate[j]) }
+  }
+}
+
 /// The GRU over a window of T steps × B rows, with what its backward pass needs.
 struct GRUWindowTrace {
   let steps: Int, batch: Int, hidden: Int
@@ -110,15 +146,16 @@ enum GRUKernel {
       }
       BLAS.sgemm(transA: false, transB: true, m: batch, n: g3, k: hs, a: hpP + base * hs, lda: hs,
                  b: cell.weightHH.data, ldb: hs, beta: 1, c: gh, ldc: g3)
-      // One simple loop per gate (few pointers each, so the compiler vectorises them).
+      // One simple loop per gate, each in a function of its own (inlined into this loop nest the compiler
+      // left them scalar; as separate functions they vectorise).
       for b in 0..<batch {
         let gRow = gip + (base + b) * g3, hRow = gh + b * g3, o = (base + b) * hs
         let rO = rP + o, zO = zP + o, nO = nP + o, gnO = gnP + o, hO = hP + o, hpO = hpP + o
-        for j in 0..<hs { rO[j] = FastMath.sigmoid(gRow[j] + hRow[j]) }
-        for j in 0..<hs { zO[j] = FastMath.sigmoid(gRow[hs + j] + hRow[hs + j]) }
+        GateLoops.sigmoidOfSum(gRow, hRow, rO, hs)
+        GateLoops.sigmoidOfSum(gRow + hs, hRow + hs, zO, hs)
         gnO.update(from: hRow + 2 * hs, count: hs)
-        for j in 0..<hs { nO[j] = FastMath.tanh(gRow[2 * hs + j] + rO[j] * gnO[j]) }
-        for j in 0..<hs { hO[j] = nO[j] + zO[j] * (hpO[j] - nO[j]) }
+        GateLoops.candidate(gRow + 2 * hs, rO, gnO, nO, hs)
+        GateLoops.blend(nO, zO, hpO, hO, hs)
       }
     }
     return GRUWindowTrace(steps: steps, batch: batch, hidden: hs, x: x, keep: keep, hPrev: hPrev, h: h, r: rT, z: zT,
@@ -138,17 +175,9 @@ enum GRUKernel {
     for t in stride(from: tr.steps - 1, through: 0, by: -1) {
       let base = t * batch
       for b in 0..<batch {
-        let o = (base + b) * hs, gi = dGI + (base + b) * g3, gh = dGH + (base + b) * g3, d = dh + b * hs
-        for j in 0..<hs {
-          let dhj = d[j] + dH[o + j]
-          let z = zP[o + j], n = nP[o + j], r = rP[o + j]
-          let dn = dhj * (1 - z), dz = dhj * (hpP[o + j] - n)
-          let dan = dn * (1 - n * n), daz = dz * z * (1 - z)
-          let dar = dan * gnP[o + j] * r * (1 - r)
-          gi[j] = dar; gi[hs + j] = daz; gi[2 * hs + j] = dan
-          gh[j] = dar; gh[hs + j] = daz; gh[2 * hs + j] = dan * r
-          d[j] = dhj * z
-        }
+        let o = (base + b) * hs
+        GateLoops.backward(dh: dh + b * hs, dOut: dH + o, z: zP + o, n: nP + o, r: rP + o, hPrev: hpP + o, ghN: gnP + o,
+                           dGI: dGI + (base + b) * g3, dGH: dGH + (base + b) * g3, hs)
       }
       guard t > 0 else { break }
       BLAS.sgemm(transA: false, transB: false, m: batch, n: hs, k: g3, a: dGH + base * g3, lda: g3,

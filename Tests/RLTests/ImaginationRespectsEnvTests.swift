@@ -70,7 +70,7 @@ final class ImaginationRespectsEnvTests: XCTestCase {
   let servePolicy = ImaginationPolicy(
     act: { _, masks, b, _ in
       let a = (0..<b).map { masks![$0 * 2 + 1] ? 1 : 0 }
-      return (a, [Float](repeating: 0, count: b), [Float](repeating: 10, count: b))
+      return (a, [Float](repeating: 0, count: b))
     },
     value: { _, b in [Float](repeating: 10, count: b) })
 

@@ -20,7 +20,7 @@ final class ImaginationTests: XCTestCase {
     var none: RNG? = nil
     while true {
       copies.append(env); obsSeq.append(obs)
-      let a = try policy.act(obs, nil, 1, &none).actions[0]
+      let a = try policy.act(policy.prepare(obs), nil, 1, &none).actions[0]
       let s = try env.step([a])
       actSeq.append(a); rew.append(policy.scaleReward(s.reward)); term.append(s.terminated)
       obs = s.obs
@@ -28,7 +28,7 @@ final class ImaginationTests: XCTestCase {
     }
     let T = rew.count
     XCTAssertTrue(term.last!, "the untrained-ish policy should drop the pole within 200 steps (T=\(T))")
-    let values = try obsSeq.map { try policy.value($0, 1)[0] } + [0]
+    let values = try obsSeq.map { try policy.value(policy.prepare($0), 1)[0] } + [0]
     let H = 5, gamma: Float = 0.97, lambda: Float = 0.8
     let starts = [0, 1, T / 2, T - 3, T - 1]
     var state = starts.map { copies[$0] }
@@ -65,8 +65,7 @@ final class ImaginationTests: XCTestCase {
   func testImaginationRejectsBadShapes() {
     var state: [CartPole] = [CartPole(seed: 1)]
     var rng: RNG? = nil
-    let p = ImaginationPolicy(act: { _, _, b, _ in ([Int](repeating: 0, count: b), [Float](repeating: 0, count: b),
-                                                   [Float](repeating: 0, count: b)) },
+    let p = ImaginationPolicy(act: { _, _, b, _ in ([Int](repeating: 0, count: b), [Float](repeating: 0, count: b)) },
                               value: { _, b in [Float](repeating: 0, count: b) })
     XCTAssertThrowsError(try imagine(model: SimulatorModel<CartPole>(), state: &state, startObs: [0, 0, 0],
                                      batch: 1, obsDim: 4, horizon: 2, policy: p, rng: &rng))

@@ -24,7 +24,7 @@ struct TruncatingChain: SnapshotEnvironment {
 final class PerfectModelCannotHurtTests: XCTestCase {
   /// V(s) = s, one action, no reward scaling.
   let identityValue = ImaginationPolicy(
-    act: { obs, _, b, _ in ([Int](repeating: 0, count: b), [Float](repeating: 0, count: b), obs) },
+    act: { _, _, b, _ in ([Int](repeating: 0, count: b), [Float](repeating: 0, count: b)) },
     value: { obs, _ in obs })
 
   /// From t = 10 the chain truncates after 2 steps. With H = 4, γ = ½, λ = 1 the imagined return is

@@ -79,7 +79,7 @@ final class WorldModelMECBreakdownTests: XCTestCase {
       chan.append((env.hRe, env.hIm, env.largeScale))
       let mask = env.actionMask()!
       buf.masks.replaceSubrange((t * md)..<((t + 1) * md), with: mask)
-      let a = try policy.act(obs, mask, 1, &rng).actions
+      let a = try policy.act(policy.prepare(obs), mask, 1, &rng).actions
       let pred = MECOracle.predictable(env, a)
       let s = try env.step(a)
       for (j, v) in pred {

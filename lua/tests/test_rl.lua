@@ -6,7 +6,7 @@ local rl, mec = edgelab.rl, edgelab.mec
 -- Unknown options are errors; wm options only for wmppo.
 local ok, err = pcall(rl.ppo, { env = "cartpole", num_env = 2 })
 assert(not ok and tostring(err):find("num_env"), tostring(err))
-ok, err = pcall(rl.ppo, { env = "cartpole", wm = { horizon = 2 } })
+ok, err = pcall(rl.ppo, { env = "cartpole", wm = { mve_horizon = 2 } })
 assert(not ok and tostring(err):find("wm"), tostring(err))
 ok, err = pcall(rl.ppo, { num_envs = 2 })
 assert(not ok and tostring(err):find("env"), tostring(err))
@@ -32,8 +32,8 @@ assert(#agent:history() == 4)
 -- MEC: WM-PPO on a tiny env; save → load → the loaded agent continues exactly like the original.
 local env = mec.env { users = 3, horizon = 16, arrival_rate = 0.3 }
 local w = rl.wmppo { env = env, seed = 2, num_envs = 2, num_steps = 16, total_steps = 256,
-                     wm = { warmup = 0, gate = false, seq_len = 8, beta_mode = "fixed", rollouts = true, rollout_skill = false,
-                            entities = -1 } }
+                     wm = { warmup_iterations = 0, gate = false, beta_mode = "fixed", rollouts = true, rollout_skill = false,
+                            model = { seq_len = 8, entities = -1 } } }
 w:train(64, { progress = false })
 local path = os.tmpname()
 w:save(path)
@@ -46,23 +46,23 @@ assert(s1.imagination_on == 1 and s1.imagined_samples > 0)
 assert(s1.mve_beta == 0.5 and s1.target_skill ~= nil and s1.critic_skill ~= nil and s1.rollout_ratio == 0.25)
 -- Default (skill-weighted) blend: the weight used is beta × clamp(skill, 0, 1).
 local ws = rl.wmppo { env = env, seed = 3, num_envs = 2, num_steps = 16, total_steps = 64,
-                      wm = { warmup = 0, gate = false, seq_len = 8, rollouts = true } }
+                      wm = { warmup_iterations = 0, gate = false, rollouts = true, model = { seq_len = 8 } } }
 local sk = ws:train(32, { progress = false })
 local expect = 0.5 * math.min(math.max(sk.target_skill, 0), 1)
 assert(math.abs(sk.mve_beta - expect) < 1e-6, ("beta %s vs 0.5 x skill %s"):format(sk.mve_beta, sk.target_skill))
 assert(math.abs(sk.rollout_ratio - 0.25 * math.min(math.max(sk.target_skill, 0), 1)) < 1e-6)
 -- The defaults: correction targets, no imagined rollouts (docs/decisions/0202); a bad target form is an error.
-local wd = rl.wmppo { env = env, seed = 3, num_envs = 2, num_steps = 16, total_steps = 64, wm = { warmup = 0, gate = false, seq_len = 8 } }
+local wd = rl.wmppo { env = env, seed = 3, num_envs = 2, num_steps = 16, total_steps = 64, wm = { warmup_iterations = 0, gate = false, model = { seq_len = 8 } } }
 local sd = wd:train(32, { progress = false })
 assert(sd.imagination_on == 1 and (sd.imagined_samples or 0) == 0, "rollouts are off by default")
 ok, err = pcall(rl.wmppo, { env = env, wm = { target_form = "average" } })
 assert(not ok and tostring(err):find("target_form"), tostring(err))
--- The entity path (entities = -1: one entity per MEC user; used by `w` above); a layout that does not fit is an
+-- The entity path (model.entities = -1: one entity per MEC user; used by `w` above); a layout that does not fit is an
 -- error; the options change the model.
-ok, err = pcall(rl.wmppo, { env = env, wm = { entities = 5, entity_features = 11 } })
+ok, err = pcall(rl.wmppo, { env = env, wm = { model = { entities = 5, entity_features = 11 } } })
 assert(not ok and tostring(err):find("entities"), tostring(err))
 local plain = rl.wmppo { env = env, seed = 3, num_envs = 2, num_steps = 16, total_steps = 32,
-                         wm = { entities = -1, skip = false, warmup = 0, gate = false, seq_len = 8 } }
+                         wm = { warmup_iterations = 0, gate = false, model = { entities = -1, skip = false, seq_len = 8 } } }
 local sp = plain:train(32, { progress = false })
 assert(sp.wm_val_error ~= sk.wm_val_error and sp.wm_val_error ~= nil, "entity/skip options had no effect")
 local m = w:evaluate(env, { episodes = 1, seeds = { 1 } })
@@ -100,9 +100,13 @@ assert(cs.return_window ~= nil and cs.return_window <= 50, "windowed training re
 local eps = ca:episodes()
 assert(#eps >= 1 and eps[1].length >= 1 and eps[1]["return"] == eps[1].length and eps[1].step <= 256)
 
--- defaults in one place: a typo'd reward_norm is an error, the options decode into PPOConfig
-assert(not pcall(rl.ppo, { env = "cartpole", reward_norm = "forever" }))
+-- defaults in one place: the options decode straight into PPOConfig; a bad enum value is an error naming it, and
+-- an earlier spelling (reward_norm, deprecated) lands on the same field
+ok, err = pcall(rl.ppo, { env = "cartpole", reward_normalization = "forever" })
+assert(not ok and tostring(err):find("reward_normalization"), tostring(err))
+ok, err = pcall(rl.ppo, { env = "cartpole", reward_norm = "forever" })
+assert(not ok and tostring(err):find("reward_normalization"), tostring(err))
 local wp = rl.wmppo { env = "cartpole", seed = 1, num_envs = 2, num_steps = 16, total_steps = 64,
-  wm = { simulator = true, warmup = 0, critic_imagination = true, rollout_ratio = 1.5 } }
+  wm = { simulator = true, warmup_iterations = 0, critic_imagination = true, rollout_ratio = 1.5 } }
 local wps = wp:train(64, { progress = false })
 assert(wps.imagination_on == 1 and wps.critic_imagined_samples >= 1, "perfect-model imagination with critic rows")

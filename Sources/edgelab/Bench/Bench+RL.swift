@@ -55,7 +55,7 @@ extension BenchSuite {
     }
     var ppo = try perStepPair(nil).ppo
     report.record("ppo_env_steps_per_s", 1 / ppo, unit: "steps/s", lowerIsBetter: false,
-                  extra: ["users": 10, "num_envs": 8, "num_steps": 128, "hidden": 64])
+                  extra: ["users": 10, "num_envs": cfg.numEnvs, "num_steps": cfg.numSteps, "hidden": cfg.hidden])
     /// Ratio of a WM-PPO variant's time per env step to PPO's, measured interleaved.
     func ratio(_ p: PPO<MECEnv>) throws -> (ratio: Double, perStep: Double) {
       let (run, ref) = try perStepPair(p)

@@ -1,7 +1,7 @@
 -- bad input (size): rl epochs huge
--- expect: epochs
+-- expect: update_epochs
 local edgelab = require "edgelab"
 local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
 local run <close> = edgelab.lab.run {}
 local env = edgelab.mec.env { users = 2, horizon = 5 }
-local agent = edgelab.rl.ppo { env = env, epochs = 1e9 }
+local agent = edgelab.rl.ppo { env = env, update_epochs = 1e9 }

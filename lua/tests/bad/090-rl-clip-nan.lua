@@ -1,7 +1,7 @@
 -- bad input (value): rl clip nan
--- expect: clip
+-- expect: loss.clip
 local edgelab = require "edgelab"
 local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
 local run <close> = edgelab.lab.run {}
 local env = edgelab.mec.env { users = 2, horizon = 5 }
-local agent = edgelab.rl.ppo { env = env, clip = 0/0 }
+local agent = edgelab.rl.ppo { env = env, loss = { clip = 0/0 } }

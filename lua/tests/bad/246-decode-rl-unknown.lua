@@ -1,7 +1,7 @@
 -- bad input (decoder): decode rl unknown
--- expect: learning_rate
+-- expect: learning_rat
 local edgelab = require "edgelab"
 local U = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "_util.lua")
 local run <close> = edgelab.lab.run {}
 local env = edgelab.mec.env { users = 2, horizon = 5 }
-local agent = edgelab.rl.ppo { env = env, learning_rate = 1 }
+local agent = edgelab.rl.ppo { env = env, learning_rat = 1 }
