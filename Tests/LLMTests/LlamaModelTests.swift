@@ -135,9 +135,26 @@ final class LlamaModelTests: XCTestCase {
     XCTAssertTrue(q.layers[0].wq!.isQuantized)
     XCTAssertLessThan(q.weightBytes, m.weightBytes / 4)
     let ids = Array(r.ids.prefix(24))
+    defer { QuantizedMatrix.batchActivations = .int8 }
+    // F32 batch activations (decoded panels × sgemm): the same math as the dequantized model up to rounding.
+    QuantizedMatrix.batchActivations = .float
     var c1 = q.makeCache(), c2 = m.makeCache()
     let a = try q.forward(tokens: ids, cache: &c1), b = try m.forward(tokens: ids, cache: &c2)
     let maxDiff = zip(a, b).map { abs($0 - $1) }.max()!
     XCTAssertLessThan(maxDiff, 0.05, "quantized-kernel logits differ by \(maxDiff)")
+    // Int8 batch activations (the default): prefill through the int8 GEMM agrees with token-by-token decoding
+    // (int8 dot kernels, the same activation codes, another float order) far more closely than either with F32.
+    QuantizedMatrix.batchActivations = .int8
+    var c3 = q.makeCache(), c4 = q.makeCache()
+    let p = try q.forward(tokens: ids, cache: &c3)
+    var d = [Float]()
+    for t in ids { d += try q.forward(tokens: [t], cache: &c4) }
+    let prefillVsDecode = zip(p, d).map { abs($0 - $1) }.max()!
+    let int8VsF32 = zip(p, b).map { abs($0 - $1) }.max()!
+    print("kept Q4_1 logits, max |Δ|: float batch vs F32 \(maxDiff), int8 prefill vs int8 decode \(prefillVsDecode), int8 prefill vs F32 \(int8VsF32)")
+    XCTAssertLessThan(prefillVsDecode, 0.02, "int8 prefill and int8 decoding differ by \(prefillVsDecode)")
+    XCTAssertLessThan(prefillVsDecode, int8VsF32 / 10, "int8 prefill is not closer to int8 decoding than to F32")
+    // Against F32 the int8 activations move logits by about 1 (0.5 % of the logit range) on these 24 positions.
+    XCTAssertLessThan(int8VsF32, 2.0, "int8 prefill logits differ from F32 by \(int8VsF32)")
   }
 }
