@@ -9,14 +9,16 @@ import LLM
 ///   `<bench output>/models/` and reused;
 /// - per file and round, both tools measure prefill of a 512-token prompt (llama-bench `-p 512`, EdgeLab one batched
 ///   forward of 512 tokens, logits of the last position) and decode of 128 tokens (llama-bench `-n 128` from an
-///   empty context, EdgeLab 128 single-token forwards after a 1-token prompt), with 2 threads
-///   (`llama-bench -t 2 -r 1`, its default warm-up run included; EdgeLab warms up once before the rounds);
+///   empty context, EdgeLab 128 single-token forwards after a 1-token prompt), with 2 threads and then 1
+///   (`llama-bench -t N -r 1`, its default warm-up run included; EdgeLab warms up once before the rounds;
+///   `--quick`: 2 threads only);
 /// - rounds are paired (EdgeLab, then llama-bench right after), 3 rounds; ratios = EdgeLab tok/s ÷ llama.cpp tok/s,
-///   the median of the per-round ratios, so a load spike from other processes hits both sides alike;
+///   the median of the per-round ratios, so a load spike from other processes hits both sides alike; each round
+///   also times EdgeLab's prefill with the other batch-activation mode (`float` when int8 is in use), recorded as
+///   `prefill_edgelab_<mode>_batch_tok_s` with its own ratio;
 /// - `EDGELAB_LLAMA_BENCH_ARGS` (e.g. "--poll 0") appends options to every llama-bench call: llama.cpp's threads
 ///   busy-poll by default, which collapses its speed when other processes share the cores.
 enum BenchLlamaCpp {
-  static let threads = 2
 
   static func run(_ report: BenchReport, llamaBench: String) throws {
     let src = CLI.repoRoot().appendingPathComponent("assets/models/SmolLM2-135M-Instruct.Q4_1.gguf").path
@@ -31,41 +33,51 @@ enum BenchLlamaCpp {
     let saved = LLMThreads.current
     defer { LLMThreads.set(saved) }
     for type in [GGMLType.q4_0, .q8_0] {
-      let tag = "\(type.description.lowercased()).llamacpp"
       let path = try export(src, type: type, dir: dir)
       let model = try LlamaModel.load(path: path, keepQuantized: true)
-      LLMThreads.set(threads)
-      let text = String(repeating: "The quick brown fox jumps over the lazy dog near the river bank, and the children laugh. ", count: 80)
-      let ids = Array(model.tokenizer.encode(text).prefix(promptLen))
-      guard ids.count == promptLen else { throw BenchLLMError.missing("prompt has \(ids.count) tokens, wanted \(promptLen)") }
-      func prefill() throws { var c = model.makeCache(reserve: promptLen); _ = try model.forward(tokens: ids, cache: &c, lastOnly: true) }
-      func decode() throws {
-        var c = model.makeCache(reserve: 1 + decodeLen)
-        var logits = try model.forward(tokens: [ids[0]], cache: &c, lastOnly: true)
-        for _ in 0..<decodeLen {
-          let t = logits.withUnsafeBufferPointer { Sampling.greedy.sample($0, rng: &BenchLLM.rng) }
-          logits = try model.forward(tokens: [t], cache: &c, lastOnly: true)
+      for threads in report.quick ? [2] : [2, 1] {
+        let tag = "\(type.description.lowercased()).t\(threads).llamacpp"
+        LLMThreads.set(threads)
+        let text = String(repeating: "The quick brown fox jumps over the lazy dog near the river bank, and the children laugh. ", count: 80)
+        let ids = Array(model.tokenizer.encode(text).prefix(promptLen))
+        guard ids.count == promptLen else { throw BenchLLMError.missing("prompt has \(ids.count) tokens, wanted \(promptLen)") }
+        func prefill() throws { var c = model.makeCache(reserve: promptLen); _ = try model.forward(tokens: ids, cache: &c, lastOnly: true) }
+        func decode() throws {
+          var c = model.makeCache(reserve: 1 + decodeLen)
+          var logits = try model.forward(tokens: [ids[0]], cache: &c, lastOnly: true)
+          for _ in 0..<decodeLen {
+            let t = logits.withUnsafeBufferPointer { Sampling.greedy.sample($0, rng: &BenchLLM.rng) }
+            logits = try model.forward(tokens: [t], cache: &c, lastOnly: true)
+          }
         }
-      }
-      try prefill(); try decode()                                                             // warm-up
-      var ours = [(Double, Double)](), theirs = [(Double, Double)]()
-      for _ in 0..<rounds {
-        let tp = try BenchReport.time(repeats: 1, warmup: 0) { try prefill() }.median
-        let td = try BenchReport.time(repeats: 1, warmup: 0) { try decode() }.median
-        ours.append((Double(promptLen) / tp, Double(decodeLen) / td))
-        theirs.append(try measure(llamaBench, model: path, prompt: promptLen, decode: decodeLen))
-      }
-      let prefillRatios = zip(ours, theirs).map { $0.0 / $1.0 }, decodeRatios = zip(ours, theirs).map { $0.1 / $1.1 }
-      let loads = BenchReport.loadavg()
-      for (what, k, ratios) in [("prefill", 0, prefillRatios), ("decode", 1, decodeRatios)] {
-        let e = BenchLLM.median(ours.map { k == 0 ? $0.0 : $0.1 }), l = BenchLLM.median(theirs.map { k == 0 ? $0.0 : $0.1 })
-        report.record("\(tag).\(what)_edgelab_tok_s", e, unit: "tok/s", lowerIsBetter: false)
-        report.record("\(tag).\(what)_llamacpp_tok_s", l, unit: "tok/s", lowerIsBetter: false)
-        report.record("\(tag).\(what)_ratio", BenchLLM.median(ratios), unit: "ratio", target: what == "prefill" ? 1.0 : nil,
-                      lowerIsBetter: false, extra: ["round_ratios": ratios, "loadavg": loads, "threads": threads,
-                                                    "tokens": k == 0 ? promptLen : decodeLen, "file": path])
-        print(String(format: "  %@ %@ (%d tokens, %d threads): EdgeLab %.1f tok/s, llama.cpp %.1f tok/s, ratio %.3f (load %.2f)",
-                     type.description, what, k == 0 ? promptLen : decodeLen, threads, e, l, BenchLLM.median(ratios), loads.first ?? -1))
+        try prefill(); try decode()                                                             // warm-up
+        var ours = [(Double, Double)](), theirs = [(Double, Double)](), floatPrefill = [Double]()
+        let mode = QuantizedMatrix.batchActivations
+        for _ in 0..<rounds {
+          let tp = try BenchReport.time(repeats: 1, warmup: 0) { try prefill() }.median
+          // The F32-activation batch path (decoded panels × sgemm) timed in the same round, for the before/after.
+          QuantizedMatrix.batchActivations = mode == .int8 ? .float : .int8
+          floatPrefill.append(Double(promptLen) / (try BenchReport.time(repeats: 1, warmup: 1) { try prefill() }.median))
+          QuantizedMatrix.batchActivations = mode
+          let td = try BenchReport.time(repeats: 1, warmup: 0) { try decode() }.median
+          ours.append((Double(promptLen) / tp, Double(decodeLen) / td))
+          theirs.append(try measure(llamaBench, model: path, prompt: promptLen, decode: decodeLen, threads: threads))
+        }
+        let prefillRatios = zip(ours, theirs).map { $0.0 / $1.0 }, decodeRatios = zip(ours, theirs).map { $0.1 / $1.1 }
+        let loads = BenchReport.loadavg()
+        let other = mode == .int8 ? "float" : "int8"
+        report.record("\(tag).prefill_edgelab_\(other)_batch_tok_s", BenchLLM.median(floatPrefill), unit: "tok/s", lowerIsBetter: false,
+                      extra: ["ratio_to_llamacpp": BenchLLM.median(zip(floatPrefill, theirs).map { $0 / $1.0 })])
+        for (what, k, ratios) in [("prefill", 0, prefillRatios), ("decode", 1, decodeRatios)] {
+          let e = BenchLLM.median(ours.map { k == 0 ? $0.0 : $0.1 }), l = BenchLLM.median(theirs.map { k == 0 ? $0.0 : $0.1 })
+          report.record("\(tag).\(what)_edgelab_tok_s", e, unit: "tok/s", lowerIsBetter: false)
+          report.record("\(tag).\(what)_llamacpp_tok_s", l, unit: "tok/s", lowerIsBetter: false)
+          report.record("\(tag).\(what)_ratio", BenchLLM.median(ratios), unit: "ratio", target: what == "prefill" ? 1.0 : nil,
+                        lowerIsBetter: false, extra: ["round_ratios": ratios, "loadavg": loads, "threads": threads,
+                                                      "tokens": k == 0 ? promptLen : decodeLen, "file": path])
+          print(String(format: "  %@ %@ (%d tokens, %d threads): EdgeLab %.1f tok/s, llama.cpp %.1f tok/s, ratio %.3f (load %.2f)",
+                       type.description, what, k == 0 ? promptLen : decodeLen, threads, e, l, BenchLLM.median(ratios), loads.first ?? -1))
+        }
       }
     }
   }
@@ -82,7 +94,7 @@ enum BenchLlamaCpp {
   }
 
   /// One llama-bench run (`-r 1`): (prefill tok/s, decode tok/s).
-  static func measure(_ exe: String, model: String, prompt: Int, decode: Int) throws -> (Double, Double) {
+  static func measure(_ exe: String, model: String, prompt: Int, decode: Int, threads: Int) throws -> (Double, Double) {
     let extra = (ProcessInfo.processInfo.environment["EDGELAB_LLAMA_BENCH_ARGS"] ?? "").split(separator: " ").map(String.init)
     let out = try runTool(exe, ["-m", model, "-p", "\(prompt)", "-n", "\(decode)", "-t", "\(threads)", "-r", "1", "-o", "json"] + extra)
     guard let rows = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] else {
