@@ -26,8 +26,12 @@ enum BenchLlamaCpp {
     let promptLen = report.quick ? 64 : 512, decodeLen = report.quick ? 16 : 128, rounds = report.quick ? 1 : 3
     let dir = report.outputDir.appendingPathComponent("models")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let version: String
+    do { version = try runTool(llamaBench, ["--version"]).stderr.split(separator: "\n").first.map(String.init) ?? "" } catch {
+      throw BenchLLMError.missing("--compare-llamacpp needs llama.cpp's llama-bench on PATH or --llama-bench PATH (\(error))")
+    }
     report.note("llama_bench", llamaBench)
-    report.note("llama_bench_version", (try? version(llamaBench)) ?? "unknown")
+    report.note("llama_bench_version", version)
     report.note("llama_bench_extra_args", ProcessInfo.processInfo.environment["EDGELAB_LLAMA_BENCH_ARGS"] ?? "")
     report.note("batch_activations", QuantizedMatrix.batchActivations.rawValue)
     let saved = LLMThreads.current
@@ -97,8 +101,8 @@ enum BenchLlamaCpp {
   static func measure(_ exe: String, model: String, prompt: Int, decode: Int, threads: Int) throws -> (Double, Double) {
     let extra = (ProcessInfo.processInfo.environment["EDGELAB_LLAMA_BENCH_ARGS"] ?? "").split(separator: " ").map(String.init)
     let out = try runTool(exe, ["-m", model, "-p", "\(prompt)", "-n", "\(decode)", "-t", "\(threads)", "-r", "1", "-o", "json"] + extra)
-    guard let rows = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] else {
-      throw BenchLLMError.missing("llama-bench printed no JSON list: \(out.prefix(200))")
+    guard let rows = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]] else {
+      throw BenchLLMError.missing("llama-bench printed no JSON list: \(out.stdout.prefix(200))")
     }
     func rate(_ p: Int, _ g: Int) throws -> Double {
       guard let r = rows.first(where: { ($0["n_prompt"] as? Int) == p && ($0["n_gen"] as? Int) == g }),
@@ -108,13 +112,8 @@ enum BenchLlamaCpp {
     return (try rate(prompt, 0), try rate(0, decode))
   }
 
-  static func version(_ exe: String) throws -> String {
-    let out = try runTool(exe, ["--version"], allowFailure: true)
-    return out.split(separator: "\n").first.map(String.init) ?? out
-  }
-
-  /// Run `exe` (a path, or a name looked up on PATH through /usr/bin/env) and return its standard output.
-  static func runTool(_ exe: String, _ args: [String], allowFailure: Bool = false) throws -> String {
+  /// Run `exe` (a path, or a name looked up on PATH through /usr/bin/env); its standard output and error.
+  static func runTool(_ exe: String, _ args: [String]) throws -> (stdout: String, stderr: String) {
     let p = Process()
     if exe.contains("/") { p.executableURL = URL(fileURLWithPath: exe); p.arguments = args }
     else { p.executableURL = URL(fileURLWithPath: "/usr/bin/env"); p.arguments = [exe] + args }
@@ -125,10 +124,10 @@ enum BenchLlamaCpp {
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     let text = String(decoding: data, as: UTF8.self)
-    if p.terminationStatus != 0 && !allowFailure {
+    if p.terminationStatus != 0 {
       let msg = String(decoding: errData, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " | ")
       throw BenchLLMError.missing("\(exe) exited with status \(p.terminationStatus): \(msg)")
     }
-    return allowFailure && text.isEmpty ? String(decoding: errData, as: UTF8.self) : text
+    return (text, String(decoding: errData, as: UTF8.self))
   }
 }
