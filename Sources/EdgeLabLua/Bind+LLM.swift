@@ -78,6 +78,17 @@ extension EdgeLabBinding {
       call.push(n)
       return 1
     }
+    m.function("batch_activations") { call in
+      if !call.isNoneOrNil(1) {
+        let mode = try call.string(1)
+        guard let b = QuantizedMatrix.BatchActivations(rawValue: mode) else {
+          throw call.argumentError(1, "batch activations must be 'int8' or 'float', got '\(mode)'")
+        }
+        QuantizedMatrix.batchActivations = b
+      }
+      call.push(QuantizedMatrix.batchActivations.rawValue)
+      return 1
+    }
     m.function("synthetic") { call in try CompressBinding.synthetic(call) }
     m.function("load") { call in
       let path = try call.optString(1, defaultModel)

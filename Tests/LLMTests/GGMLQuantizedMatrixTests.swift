@@ -41,11 +41,13 @@ final class GGMLQuantizedMatrixTests: XCTestCase {
     for t in [GGMLType.q4_1, .q8_0, .q4_K, .q6_K, .f16] {
       let m = try QuantizedMatrix(quantizing: W, rows: rows, cols: cols, type: t)
       let Wd = m.dequantized()
-      for n in [3, 21] {                                      // int path, then panel + sgemm path
+      for n in [3, 21] {                  // int8 dot path, then the int8 GEMM (Q4_1, Q8_0) or panel + sgemm
         let X = (0..<(n * cols)).map { _ in Float(rng.normal()) }
         let Y = try m.matmul(X, n: n, threads: 2)
-        let (yr, mag) = QuantReference.product(Wd, X, rows: rows, cols: cols, n: n)
-        let tol = n < QuantizedMatrix.gemmThreshold && QuantizedMatrix.hasCKernel(t) ? 0.01 : 1e-5
+        // Int8 paths: the exact product with the int8-quantized activations up to float rounding; sgemm: with X.
+        let int8 = n < QuantizedMatrix.gemmThreshold ? QuantizedMatrix.hasCKernel(t) : m.usesInt8Gemm
+        let (yr, mag) = QuantReference.product(Wd, int8 ? QuantReference.q8Dequantized(X) : X, rows: rows, cols: cols, n: n)
+        let tol = int8 ? 2e-6 : 1e-5
         for k in 0..<(n * rows) { XCTAssertEqual(Double(Y[k]), yr[k], accuracy: tol * mag[k] + 1e-6, "\(t) n=\(n) k=\(k)") }
         // Row i of a matmul equals matvec of row i.
         let yv = try m.matvec(Array(X[cols..<(2 * cols)]), threads: 1)

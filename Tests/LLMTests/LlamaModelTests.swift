@@ -135,9 +135,44 @@ final class LlamaModelTests: XCTestCase {
     XCTAssertTrue(q.layers[0].wq!.isQuantized)
     XCTAssertLessThan(q.weightBytes, m.weightBytes / 4)
     let ids = Array(r.ids.prefix(24))
+    defer { QuantizedMatrix.batchActivations = .int8 }
+    // F32 batch activations (decoded panels × sgemm): the same math as the dequantized model up to rounding.
+    QuantizedMatrix.batchActivations = .float
     var c1 = q.makeCache(), c2 = m.makeCache()
     let a = try q.forward(tokens: ids, cache: &c1), b = try m.forward(tokens: ids, cache: &c2)
     let maxDiff = zip(a, b).map { abs($0 - $1) }.max()!
     XCTAssertLessThan(maxDiff, 0.05, "quantized-kernel logits differ by \(maxDiff)")
+    // Int8 batch activations (the default): the int8 GEMM prefill against F32, against a prefill through the int8
+    // dot kernels (gemmThreshold raised: the same activation codes, another float order) and token-by-token decoding.
+    QuantizedMatrix.batchActivations = .int8
+    var c3 = q.makeCache(), c4 = q.makeCache(), c5 = q.makeCache()
+    let p = try q.forward(tokens: ids, cache: &c3)
+    var d = [Float]()
+    for t in ids { d += try q.forward(tokens: [t], cache: &c4) }
+    let savedThreshold = QuantizedMatrix.gemmThreshold
+    QuantizedMatrix.gemmThreshold = 1 << 20
+    let pd = try q.forward(tokens: ids, cache: &c5)
+    QuantizedMatrix.gemmThreshold = savedThreshold
+    func maxAbs(_ u: [Float], _ v: [Float]) -> Float { zip(u, v).map { abs($0 - $1) }.max()! }
+    func meanAbs(_ u: [Float], _ v: [Float]) -> Float { zip(u, v).map { abs($0 - $1) }.reduce(0, +) / Float(u.count) }
+    // Mean next-token negative log-likelihood over the 23 scored positions.
+    let vocab = b.count / ids.count
+    func nll(_ l: [Float]) -> Double {
+      (0..<(ids.count - 1)).reduce(0.0) { acc, i in
+        let row = l[(i * vocab)..<((i + 1) * vocab)], mx = row.max()!
+        let lse = Double(mx) + log(row.reduce(0.0) { $0 + exp(Double($1 - mx)) })
+        return acc + lse - Double(l[i * vocab + Int(ids[i + 1])])
+      } / Double(ids.count - 1)
+    }
+    print("kept Q4_1 logits, mean |Δ|: int8 GEMM prefill vs F32 \(meanAbs(p, b)), vs int8 dot-kernel prefill \(meanAbs(p, pd)), "
+          + "dot-kernel prefill vs int8 decode \(meanAbs(pd, d)); max |Δ| GEMM vs F32 \(maxAbs(p, b)); "
+          + "NLL F32 \(nll(b)) GEMM \(nll(p)) dot \(nll(pd)) decode \(nll(d))")
+    // Int8 activations move SmolLM2's logits by about 0.15 on average (any rounding change does: the dot-kernel
+    // prefill and token-by-token decoding, both int8, differ by as much), and the likelihood by under 1 %.
+    XCTAssertLessThan(meanAbs(p, b), 0.25)
+    XCTAssertLessThan(meanAbs(p, pd), 0.25)
+    XCTAssertLessThan(maxAbs(p, b), 2.0)
+    XCTAssertEqual(nll(p), nll(b), accuracy: 0.02 * nll(b))
+    XCTAssertEqual(nll(p), nll(pd), accuracy: 0.02 * nll(b))
   }
 }

@@ -42,6 +42,13 @@ function llm.synthetic(dir, opts) end
 ---@return integer
 function llm.threads(n) end
 
+---Activations of batched products (prefill, scoring) through kept-quantized weights: "int8" (default: activation
+---rows rounded to int8 blocks of 32, as in decoding and in llama.cpp; Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 weights) or "float"
+---(F32 activations times decoded weights). Sets the mode when given; returns the mode in use.
+---@param mode? "int8"|"float"
+---@return string
+function llm.batch_activations(mode) end
+
 ---@class edgelab.LLMGenOptions
 ---@field max_tokens? integer (default 128)
 ---@field temperature? number 0 = greedy (default 0)

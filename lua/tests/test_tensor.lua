@@ -71,3 +71,12 @@ ok, err = pcall(T.threads, 0)
 assert(not ok and err:find("1...256", 1, true), err)
 local llm_threads = require("edgelab").llm.threads
 assert(llm_threads() >= 1, "llm.threads() reports the count in use")
+
+-- Batch activations of kept-quantized products: int8 by default, float on request, anything else is an error.
+local batch = require("edgelab").llm.batch_activations
+local mode0 = batch()
+assert(mode0 == "int8" or mode0 == "float", mode0)
+assert(batch("float") == "float" and batch() == "float")
+ok, err = pcall(batch, "int4")
+assert(not ok and err:find("'int8' or 'float'", 1, true), err)
+assert(batch(mode0) == mode0)

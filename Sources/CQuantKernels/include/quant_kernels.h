@@ -66,6 +66,15 @@ typedef struct {
 /// with the same code, so the result does not depend on `threads`.
 void qk_matmul(const qk_matrix *mats, int32_t count, int64_t n, int64_t cols, const qk_act *a, int32_t threads);
 
+/// 1 when `type` has an int8-activation GEMM (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0).
+int qk_gemm_supports(int type);
+
+/// Batched products for many activation rows (prefill): the same outputs as qk_matmul up to float rounding, with
+/// weights repacked per task into interleaved 16-row panels and one block-sequential float chain per output
+/// (qk_gemm.c). Every matrix must satisfy qk_gemm_supports; `a` holds n quantized rows of cols values. The result
+/// does not depend on `threads` or the kernel level.
+void qk_gemm(const qk_matrix *mats, int32_t count, int64_t n, int64_t cols, const qk_act *a, int32_t threads);
+
 /// Thread pool: run fn(ctx, i) for i in [0, ntasks) on up to `threads` threads (caller included); returns when all
 /// tasks are done. Tasks are handed out dynamically. Nested calls from inside a task run serially.
 typedef void (*qk_task_fn)(void *ctx, int64_t task);

@@ -92,8 +92,33 @@ extension QuantizedMatrix {
     }
   }
 
+  /// Types with an int8-activation GEMM for batches (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0).
+  public static func hasGemmKernel(_ t: GGMLType) -> Bool { qk_supports(Int32(t.rawValue)) != 0 && qk_gemm_supports(Int32(t.rawValue)) != 0 }
+
+  /// True when a batch of n ≥ gemmThreshold rows through this matrix runs the int8-activation GEMM.
+  public var usesInt8Gemm: Bool { QuantizedMatrix.batchActivations == .int8 && QuantizedMatrix.hasGemmKernel(type) && cols > 0 }
+
+  /// Several matrices (all with a GEMM kernel and `cols` columns) applied to n activation rows quantized once, in one
+  /// parallel region of the int8 GEMM (qk_gemm).
+  static func cGemm(_ products: [QuantizedProduct], _ X: UnsafePointer<Float>, n: Int, cols: Int, threads: Int) {
+    var act = Q8Rows(X, n: n, cols: cols)
+    var mats = products.map { p in
+      qk_matrix(type: Int32(p.matrix.type.rawValue), accumulate: p.accumulate ? 1 : 0,
+                w: p.matrix.rowPointer(0), row_bytes: Int64(p.matrix.rowBytes), rows: Int64(p.matrix.rows),
+                y: p.output, ldy: Int64(p.matrix.rows))
+    }
+    act.withAct { a in
+      withUnsafePointer(to: a) { ap in
+        mats.withUnsafeMutableBufferPointer { mp in
+          qk_gemm(mp.baseAddress!, Int32(mp.count), Int64(n), Int64(cols), ap, Int32(max(1, threads)))
+        }
+      }
+    }
+  }
+
   /// Products of several matrices with the same input columns: one activation quantization and one parallel region
-  /// when every matrix has a C kernel and n is below the gemm threshold, else one `matmul` each.
+  /// when every matrix has a C kernel and n is below the gemm threshold (int8 dot kernels) or every matrix uses the
+  /// int8 GEMM (n at or above it), else one `matmul` each.
   public static func matmulGroup(_ products: [QuantizedProduct], _ X: UnsafePointer<Float>, n: Int, threads: Int? = nil) {
     guard n > 0, let first = products.first else { return }
     let nt = max(1, threads ?? QuantizedMatrix.defaultThreads)
@@ -101,6 +126,11 @@ extension QuantizedMatrix {
     if n < gemmThreshold, cols > 0,
        products.allSatisfy({ hasCKernel($0.matrix.type) && $0.matrix.cols == cols && $0.matrix.rows > 0 }) {
       cMatmul(products, X, n: n, cols: cols, threads: nt)
+      return
+    }
+    if n >= gemmThreshold, cols > 0,
+       products.allSatisfy({ $0.matrix.usesInt8Gemm && $0.matrix.cols == cols && $0.matrix.rows > 0 }) {
+      cGemm(products, X, n: n, cols: cols, threads: nt)
       return
     }
     for p in products {

@@ -5,9 +5,12 @@
 //   products in C (Sources/CQuantKernels, AVX2/AVX-512 VNNI with a portable fallback; see
 //   QuantizedMatrix+CKernels.swift) for Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q6_K (Swift SIMD int8 kernels
 //   live in the tests as a reference); other types decode one row at a time into Floats. Rows are split across threads of the shared pool (`parallelFor`).
-//   matmul with many activation rows: chunks of 96 weight rows are decoded into a per-task Float buffer and
-//   multiplied by single-threaded OpenBLAS sgemm, chunks spread over the pool (ParallelGemm); the whole tensor is
-//   never dequantized at once.
+//   matmul with many activation rows (n ≥ gemmThreshold): for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 the int8-activation GEMM
+//   (qk_gemm: activations quantized as above, weights repacked per task into interleaved 16-row panels, one
+//   block-sequential float chain per output; docs/decisions/0802-int8-prefill-gemm.md); for other types, or with
+//   `batchActivations = .float`, chunks of 96 weight rows are decoded into a per-task Float buffer and multiplied by
+//   single-threaded OpenBLAS sgemm, chunks spread over the pool (ParallelGemm); the whole tensor is never
+//   dequantized at once.
 import TensorCore
 import Foundation
 
@@ -34,8 +37,21 @@ public struct QuantizedMatrix: @unchecked Sendable {
 
   /// Threads used when a call does not say; defaults to the number of active cores.
   nonisolated(unsafe) public static var defaultThreads: Int = ProcessInfo.processInfo.activeProcessorCount
-  /// At or above this many activation rows, matmul decodes weight panels and uses sgemm.
+  /// At or above this many activation rows, matmul runs a GEMM: the int8-activation GEMM (qk_gemm) for the types
+  /// it covers when `batchActivations == .int8`, else decoded weight panels × F32 sgemm.
   nonisolated(unsafe) public static var gemmThreshold: Int = 8
+
+  /// Activations of batched products (prefill, scoring) through kept-quantized weights.
+  public enum BatchActivations: String, Sendable, CaseIterable {
+    /// Activation rows quantized to int8 blocks of 32, as in decoding and in ggml (types with a GEMM kernel).
+    case int8
+    /// F32 activations times decoded weight panels (sgemm): every type.
+    case float
+  }
+  /// The default is int8 (docs/decisions/0802-int8-prefill-gemm.md); EDGELAB_BATCH_ACTIVATIONS=float|int8 overrides it
+  /// for a whole process.
+  nonisolated(unsafe) public static var batchActivations: BatchActivations =
+    ProcessInfo.processInfo.environment["EDGELAB_BATCH_ACTIVATIONS"].flatMap(BatchActivations.init(rawValue:)) ?? .int8
 
   public var byteCount: Int { rows * rowBytes }
   public var bitsPerWeight: Double { type.bitsPerWeight }
@@ -126,6 +142,10 @@ public struct QuantizedMatrix: @unchecked Sendable {
     guard n > 0, rows > 0 else { return }
     if cols == 0 { for i in 0..<(n * rows) { Y[i] = 0 }; return }
     let nt = max(1, threads ?? QuantizedMatrix.defaultThreads)
+    if n >= QuantizedMatrix.gemmThreshold && usesInt8Gemm {
+      QuantizedMatrix.cGemm([QuantizedProduct(self, into: Y)], X, n: n, cols: cols, threads: nt)
+      return
+    }
     if n >= QuantizedMatrix.gemmThreshold {   // decoded 96-row chunks × single-threaded sgemm on the pool
       ParallelGemm.run([WeightMatrix(self)], X, n: n, into: [Y], accumulate: false, threads: nt)
       return

@@ -1,7 +1,7 @@
 // A [rows × cols] row-major weight matrix (ggml: dims [cols, rows]) used as y = x·Wᵀ, stored either as
 // Float32 (products through OpenBLAS sgemm/sgemv) or kept in ggml blocks as a `QuantizedMatrix` (products by
-// the quantized kernels in Sources/LLM/GGML: integer SIMD dots for decoding, panel-dequantize + sgemm for
-// batches; the whole tensor is never dequantized).
+// the quantized kernels in Sources/LLM/GGML: integer SIMD dots for decoding, the int8 GEMM or panel-dequantize +
+// sgemm for batches; the whole tensor is never dequantized).
 import CBLAS
 import TensorCore
 
@@ -70,11 +70,11 @@ public final class WeightMatrix: @unchecked Sendable {
   }
 
   /// y[n × rows] (=|+=) x[n × cols] · Wᵀ. Dense matrices, and kept-quantized ones with n ≥
-  /// QuantizedMatrix.gemmThreshold rows, go through ParallelGemm (fixed chunks of single-threaded sgemm/sgemv on the
+  /// QuantizedMatrix.gemmThreshold rows and no int8 GEMM (`usesInt8Gemm`), go through ParallelGemm (fixed chunks of single-threaded sgemm/sgemv on the
   /// pool: the same result for any thread count); kept-quantized ones with fewer rows use the int8 C kernels.
   public func apply(_ x: UnsafePointer<Float>, n: Int, into y: UnsafeMutablePointer<Float>, accumulate: Bool = false) throws {
     guard n > 0, rows > 0 else { return }
-    if case let .quantized(q) = storage, n < QuantizedMatrix.gemmThreshold {
+    if case let .quantized(q) = storage, n < QuantizedMatrix.gemmThreshold || q.usesInt8Gemm {
       QuantizedMatrix.matmulGroup([QuantizedProduct(q, into: y, accumulate: accumulate)], x, n: n)
       return
     }
@@ -88,7 +88,13 @@ public final class WeightMatrix: @unchecked Sendable {
     precondition(ws.count == ys.count, "applyGroup: \(ws.count) matrices, \(ys.count) outputs")
     guard n > 0 else { return }
     if n >= QuantizedMatrix.gemmThreshold {
-      ParallelGemm.run(ws, x, n: n, into: ys, accumulate: false, threads: QuantizedMatrix.defaultThreads)
+      var gemm = [QuantizedProduct](), rest = [WeightMatrix](), restOut = [UnsafeMutablePointer<Float>]()
+      for (w, y) in zip(ws, ys) {
+        if case let .quantized(q) = w.storage, q.usesInt8Gemm, q.cols == ws[0].cols { gemm.append(QuantizedProduct(q, into: y)) }
+        else { rest.append(w); restOut.append(y) }
+      }
+      if !gemm.isEmpty { QuantizedMatrix.matmulGroup(gemm, x, n: n) }
+      if !rest.isEmpty { ParallelGemm.run(rest, x, n: n, into: restOut, accumulate: false, threads: QuantizedMatrix.defaultThreads) }
       return
     }
     var products = [QuantizedProduct](), dense = [WeightMatrix](), denseOut = [UnsafeMutablePointer<Float>]()

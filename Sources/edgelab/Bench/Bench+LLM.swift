@@ -19,8 +19,10 @@ import TensorCore
 ///   kernels' own speed) ÷ decode time per token — separates kernel speed from the model code's overhead;
 /// - peak RSS (VmHWM, reset per variant) after loading and after a warm-up prefill + decode of each variant (the
 ///   reference sgemm and copy buffers are allocated after the model's own peak is recorded).
+/// With `--compare-llamacpp` the suite instead runs EdgeLab and llama-bench side by side (Bench+LlamaCpp.swift).
 extension BenchSuite {
-  static let llm = BenchSuite(name: "llm", summary: "SmolLM2 prefill/decode tok/s (Q4_1 kept vs F32), vs sgemm and copy bandwidth") { report in
+  static let llm = BenchSuite(name: "llm", summary: "SmolLM2 prefill/decode tok/s (Q4_1 kept vs F32), vs sgemm and copy bandwidth; --compare-llamacpp: vs llama-bench on Q4_0/Q8_0") { report in
+    if let llamaBench = report.llamaBench { try BenchLlamaCpp.run(report, llamaBench: llamaBench); return }
     let path = CLI.repoRoot().appendingPathComponent("assets/models/SmolLM2-135M-Instruct.Q4_1.gguf").path
     guard FileManager.default.fileExists(atPath: path) else {
       throw BenchLLMError.missing("model \(path) not found: run `edgelab fetch`")

@@ -7,15 +7,18 @@ final class BenchReport {
   let outputDir: URL
   /// `--quick`: suites should shrink their sizes (for smoke checks).
   let quick: Bool
+  /// `--compare-llamacpp`: the llama-bench executable (a path or a name on PATH) to compare against, else nil.
+  let llamaBench: String?
   private(set) var results: [[String: Any]] = []
   private var info: [String: Any] = [:]
   let loadBefore: [Double]
   let started = Date()
 
-  init(suite: String, outputDir: URL, quick: Bool) {
+  init(suite: String, outputDir: URL, quick: Bool, llamaBench: String? = nil) {
     self.suite = suite
     self.outputDir = outputDir
     self.quick = quick
+    self.llamaBench = llamaBench
     loadBefore = BenchReport.loadavg()
   }
 
