@@ -71,8 +71,8 @@ function eval.suite(opts) end
 function eval.run(model, suite, opts) end
 
 ---@class edgelab.DivergenceOptions
----@field text? "held_out"|"other_domain" held-out HaluEval summarization split (news) or the HaluEval-QA knowledge
----passages (Wikipedia) (default "held_out")
+---@field text? "held_out"|"other_domain" (default "held_out") held-out HaluEval summarization split (news) or the
+---HaluEval-QA knowledge passages (Wikipedia)
 ---@field context? integer tokens per window (default 256)
 ---@field tokens? integer held-out tokens scored (default 4096)
 ---@field seed? integer bootstrap seed (default 1234)
