@@ -36,6 +36,8 @@ local cfg = lab.config {
   ecld_quant = { "gptq:q4_0", "gptq:q4_0:q4_0" }, -- method:type[:embedding type] of the last ECLD stage
   kd_tokens = { 0, 30000, 300000 },
   kd_batch = 4, kd_length = 128, kd_windows = 256, kd_lr = 1e-4, kd_source = "teacher", kd_checkpoint_every = 20,
+  kd_checkpoints = "",   -- folder of the KD checkpoints ("" = kd-checkpoints next to the run folders: a re-run
+                         -- replaces its run folder, the checkpoints survive and a stopped KD resumes)
   calib_len = 256, refit_windows = 400, gptq_windows = 64, act_order = true,
   bands = { 20, 26, 29, 32, 36, 45, 60, 100 },    -- % of F16
   smoke = { halueval = 2, items = 2, truthfulqa = 2, kld_tokens = 62, kld_context = 32, bootstrap = 50,
@@ -72,6 +74,14 @@ local function recipe(s)   -- "ffn=0.1,heads=0.34,layers=2" → prune options
   return o
 end
 local function tag(s) return (s:gsub("=", ""):gsub(",", "-"):gsub("%.", "")) end
+
+-- A checkpoint's name records what its student depends on besides what Distiller checks itself (seed, batch,
+-- windows, schedule): the model file, the recipe and the refit calibration.
+local function ckpt(r, kd)
+  local dir = cfg.kd_checkpoints ~= "" and cfg.kd_checkpoints or (run.dir .. "/../kd-checkpoints")
+  local model = cfg.model:match("([^/]+)$"):gsub("%.gguf$", "")
+  return ("%s/%s-%s-refit%dx%d-kd%d-%s.ckpt"):format(dir, model, tag(r), cfg.refit_windows, cfg.calib_len, kd, cfg.kd_source)
+end
 
 local base = llm.load(cfg.model, { dequantize = true })
 local base_params = base:info().params
@@ -119,7 +129,7 @@ for _, r in ipairs(cfg.ecld) do
       local dinfo
       student, dinfo = compress.distill(base, pruned, {
         steps = steps, batch_size = cfg.kd_batch, length = cfg.kd_length, windows = cfg.kd_windows, lr = cfg.kd_lr,
-        source = cfg.kd_source, seed = cfg.seed, checkpoint = ("%s/kd-%s-%d.ckpt"):format(run.dir, tag(r), kd),
+        source = cfg.kd_source, seed = cfg.seed, checkpoint = ckpt(r, kd),
         checkpoint_every = math.min(cfg.kd_checkpoint_every, steps), resume = true })
       kd_s, kd_rate = edgelab.clock() - t_kd, dinfo.tokens_per_s
       print(("  KD %s: %d steps × %d × %d tokens in %.0f s (%.1f tokens/s, KD loss %.4f → %.4f)"):format(r, steps,
