@@ -15,6 +15,12 @@ public final class EvalResultsBox {
 ///   eval.suite{...} → suite table (SuiteConfig defaults + your keys; unknown keys are errors)
 ///   eval.run(model, suite[, {base=model, base_results=results, name=, storage_bytes=}]) → metrics table
 ///       (metrics.results is an edgelab.EvalResults: :report(), :card([name]), :save(dir[, name]) → eval_report.md, card.json, results.json; :json())
+///       per-item vectors for paired comparisons: generalization.item_acc (pooled BIG-bench MC items, task order),
+///       hallucination.halueval_qa_items / truthfulqa_items (1 = hallucinated / false answer preferred)
+///   eval.divergence({model, ...}, reference[, {text="held_out"|"other_domain", context=256, tokens=4096, seed=1234,
+///       resamples=1000}]) → array (models' order) of {kld={mean,lo,hi,n}, same_top_token=, perplexity=,
+///       reference_perplexity=, tokens=, windows=, window_kld={...}, window_same_top_token={...}, window_nll={...},
+///       reference_window_nll={...}}: one reference pass per window for all models (Perplexity.compare)
 ///   eval.card(model, results[, {name=, path=}]) → model card table (written as JSON when path is given)
 ///   eval.devices() → array of device profiles;  eval.paper_cards() → array of paper-scale cards
 ///   eval.save_cards(path, cards) → writes cards (tables) as JSON;  eval.load_cards(path) → array of cards
@@ -29,6 +35,7 @@ extension EdgeLabBinding {
       return 1
     }
     m.function("run") { call in try EvalBinding.run(call, dataDir: session.dataDir) }
+    m.function("divergence") { call in try EvalBinding.divergence(call, dataDir: session.dataDir) }
     m.function("card") { call in
       let model = try call.object(1, llmClass).model
       let r = try call.object(2, EvalBinding.resultsClass)
@@ -148,6 +155,41 @@ enum EvalBinding {
     return 1
   }
 
+  static func divergence(_ call: LuaCall, dataDir: String) throws -> Int32 {
+    guard lua_type(call.L, 1) == LUA_TTABLE else { throw call.typeError(1, expected: "array of edgelab.LLM models") }
+    var models: [LLMBox] = []
+    let count = Int(lua_rawlen(call.L, 1))
+    lua_checkstack(call.L, 2)
+    for i in stride(from: 1, through: count, by: 1) {
+      lua_rawgeti(call.L, 1, lua_Integer(i))
+      defer { edgelab_pop(call.L, 1) }
+      guard let b = EdgeLabBinding.llmClass.object(call.L, at: -1) else {
+        throw call.argumentError(1, "models[\(i)] must be an edgelab.LLM, got \(call.typeName(-1))")
+      }
+      models.append(b)
+    }
+    guard !models.isEmpty else { throw call.argumentError(1, "needs at least one model") }
+    let reference = try call.object(2, EdgeLabBinding.llmClass)
+    let cfg = try call.decode(3, defaults: DivergenceConfig())
+    do { try cfg.validate() } catch { throw call.argumentError(3, "\(error)") }
+    let results: [DivergenceResult]
+    do {
+      results = try Perplexity.compare(models: models.map { LlamaScoringModel($0.model, name: $0.path) },
+                                       reference: LlamaScoringModel(reference.model, name: reference.path),
+                                       texts: try cfg.texts(files: DataFiles(root: dataDir)), context: cfg.context,
+                                       maxTokens: cfg.tokens, seed: cfg.seed, resamples: cfg.resamples)
+    } catch let e as LuaBridgeError { throw e } catch { throw call.argumentError(3, "\(error)") }
+    func numbers(_ x: [Double]?) -> LuaValue { .array((x ?? []).map { .number($0) }) }
+    call.push(.array(results.map { d in
+      .table(["kld": est(d.kld), "same_top_token": .number(d.sameTopToken), "perplexity": .number(d.model.perplexity),
+              "reference_perplexity": .number(d.reference.perplexity), "tokens": .integer(d.model.scoredTokens),
+              "windows": .integer(d.model.windows), "context": .integer(d.model.context),
+              "window_kld": numbers(d.windowKLD), "window_same_top_token": numbers(d.windowSameTopToken),
+              "window_nll": numbers(d.windowNLL), "reference_window_nll": numbers(d.referenceWindowNLL)])
+    }))
+    return 1
+  }
+
   /// Deployed size: the kept-quantized weights, or the GGUF tensor bytes of the file the model came from.
   static func deployedBytes(_ b: LLMBox) -> Double? {
     if b.quantized { return Double(b.model.weightBytes) }
@@ -192,6 +234,7 @@ enum EvalBinding {
                                    "perplexity_context": .integer(g.perplexity.context)]
     if let d = g.divergence { gen["kld"] = est(d.kld); gen["same_top_token"] = .number(d.sameTopToken) }
     if let f = g.flipRateVsBase { gen["flip_rate"] = .number(f) }
+    gen["item_acc"] = .array(g.tasks.flatMap(\.items).map { .number($0.acc) })
     return .table(gen)
   }
 
@@ -202,6 +245,8 @@ enum EvalBinding {
     if let f = h.flipRateVsBase { hal["flip_rate"] = .number(f) }
     if let d = h.haluEvalDeltaVsBase { hal["delta_halueval_qa"] = est(d) }
     if let d = h.truthfulQADeltaVsBase { hal["delta_truthfulqa"] = est(d) }
+    hal["halueval_qa_items"] = .array(h.haluEvalItems.map { .number(1 - $0.accNorm) })
+    hal["truthfulqa_items"] = .array(h.truthfulQAItems.map { .number(1 - $0.acc) })
     return .table(hal)
   }
 

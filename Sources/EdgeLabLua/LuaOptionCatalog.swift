@@ -26,6 +26,7 @@ public enum LuaOptionCatalog {
   public static func entries() throws -> [LuaOptionEntry] {
     [
       try LuaOptionEntry("edgelab.Suite", SuiteConfig()),
+      try LuaOptionEntry("edgelab.DivergenceOptions", DivergenceConfig()),
       try LuaOptionEntry("edgelab.DeviceCostOptions", DeviceCostOptions()),
       try LuaOptionEntry("edgelab.mec.EnvOptions", try MECScenario.named("paper"), extraKeys: ["scenario", "seed"]),
       try LuaOptionEntry("edgelab.mec.EvalOptions", MECBinding.EvaluateOptions()),

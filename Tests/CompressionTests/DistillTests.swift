@@ -103,8 +103,9 @@ final class DistillTests: XCTestCase {
     let teacher = try Tiny.model(layers: 2, ffn: 32, dim: 32, std: 0.3)
     let student = try Tiny.model(seed: 5, layers: 2, ffn: 32, dim: 32, std: 0.3)
     let w = Tiny.windows(teacher, count: 5, length: 12, seed: 3)  // 5 windows in batches of 2: epochs wrap mid-batch
-    let path = NSTemporaryDirectory() + "edgelab-kd-resume-\(getpid()).safetensors"
-    defer { try? FileManager.default.removeItem(atPath: path) }
+    // The checkpoint's folder does not exist yet: saving creates it.
+    let folder = NSTemporaryDirectory() + "edgelab-kd-resume-\(getpid())", path = folder + "/sub/kd.safetensors"
+    defer { try? FileManager.default.removeItem(atPath: folder) }
     var o = DistillOptions()
     o.steps = 8; o.batchSize = 2; o.learningRate = 3e-3; o.minLearningRate = 3e-4; o.warmupSteps = 2; o.topK = 8
     o.weightDecay = 0.01; o.alpha = 0.8; o.seed = 42; o.trainEmbedding = true

@@ -30,4 +30,34 @@ final class EvalBindingTests: XCTestCase {
       XCTAssertTrue("\(e)".contains("edgelab.LLM"), "\(e)")
     }
   }
+
+  /// eval.divergence: per-window vectors that average to the pooled numbers, a model against itself is 0 on
+  /// both texts, bad options are errors that name the option.
+  func testDivergenceWindowsAndErrors() throws {
+    let modelPath = LLMBindingTests.modelPath
+    guard FileManager.default.fileExists(atPath: modelPath) else { throw XCTSkip("assets missing: \(modelPath)") }
+    let lua = try Repo.state()
+    let r = try lua.run("""
+      local e = require("edgelab")
+      local base = e.llm.load(...)
+      local q = e.compress.quantize(base, { type = "q4_0" })
+      local d = e.eval.divergence({ q, base }, base, { tokens = 64, context = 32, resamples = 20 })
+      local o = e.eval.divergence({ base }, base, { text = "other_domain", tokens = 64, context = 32, resamples = 20 })
+      local s = 0
+      for _, x in ipairs(d[1].window_kld) do s = s + x end
+      return #d, d[1].windows, #d[1].window_kld, #d[1].window_nll, math.abs(s / #d[1].window_kld - d[1].kld.mean) < 1e-12,
+             d[1].kld.mean > 0, d[2].kld.mean, d[2].same_top_token, o[1].kld.mean, d[1].tokens,
+             math.abs(d[2].perplexity - d[2].reference_perplexity) < 1e-9
+    """, args: [.string(modelPath)])
+    XCTAssertEqual(r, [2, 2, 2, 2, true, true, 0.0, 1.0, 0.0, 62, true])  // no BOS: 2 windows of 32, 31 scored each
+    for (opts, word) in [("{ text = 'news' }", "text"), ("{ tokens = 1 }", "tokens"), ("{ contxt = 8 }", "contxt")] {
+      XCTAssertThrowsError(try lua.run("local e = require('edgelab'); local m = e.llm.load(...); e.eval.divergence({ m }, m, \(opts))",
+                                       name: "@t.lua", args: [.string(modelPath)])) { err in
+        XCTAssertTrue("\(err)".contains(word), "\(err)")
+      }
+    }
+    XCTAssertThrowsError(try lua.run("require('edgelab').eval.divergence({}, nil)", name: "@t.lua")) { err in
+      XCTAssertTrue("\(err)".contains("at least one model"), "\(err)")
+    }
+  }
 }

@@ -119,6 +119,35 @@ final class ScoringTests: XCTestCase {
     XCTAssertThrowsError(try Perplexity.evaluate(model: uniform, texts: [text], context: 2, maxTokens: 100))
   }
 
+  /// The per-window vectors of a divergence (what paired comparisons between variants resample): the hand case
+  /// above window by window, and token-weighted means that equal the pooled numbers and `Perplexity.evaluate`.
+  func testDivergencePerWindowVectors() throws {
+    let uniform = BigramModel(weights: [[Double]](repeating: [Double](repeating: 1, count: 6), count: 6))
+    let ref = BigramModel()
+    let one = try Perplexity.compare(model: uniform, reference: ref, texts: ["c: b"], context: 16, maxTokens: 100)
+    let q = [0.1, 0.1, 0.4, 0.2, 0.1, 0.1]
+    XCTAssertEqual(one.windowKLD?.count, 1)
+    XCTAssertEqual(one.windowKLD?[0] ?? .nan, q.reduce(0) { $0 + $1 * log($1 * 6) } / 4, accuracy: 1e-9)
+    XCTAssertEqual(one.windowSameTopToken ?? [], [0.75])
+    XCTAssertEqual(one.windowNLL?[0] ?? .nan, log(6), accuracy: 1e-12)  // uniform model: log 6 per token
+    // 100 tokens, context 16 (BOS + 15): windows of 15 × 6 and 10 tokens.
+    let text = String(repeating: "ab c:", count: 20)
+    let d = try Perplexity.compare(model: uniform, reference: ref, texts: [text], context: 16, maxTokens: 100)
+    let sizes = [Double](repeating: 15, count: 6) + [10]
+    func weighted(_ x: [Double]?) -> Double { zip(x ?? [], sizes).reduce(0) { $0 + $1.0 * $1.1 } / 100 }
+    XCTAssertEqual(d.windowKLD?.count, 7)
+    XCTAssertEqual(weighted(d.windowKLD), d.kld.mean, accuracy: 1e-12)
+    XCTAssertEqual(weighted(d.windowSameTopToken), d.sameTopToken, accuracy: 1e-12)
+    XCTAssertEqual(weighted(d.windowNLL), try Perplexity.evaluate(model: uniform, texts: [text], context: 16, maxTokens: 100).meanNLL,
+                   accuracy: 1e-12)
+    XCTAssertEqual(weighted(d.referenceWindowNLL), try Perplexity.evaluate(model: ref, texts: [text], context: 16, maxTokens: 100).meanNLL,
+                   accuracy: 1e-12)
+    // Several models in one pass: each equals its own comparison.
+    let both = try Perplexity.compare(models: [uniform, ref], reference: ref, texts: [text], context: 16, maxTokens: 100)
+    XCTAssertEqual(both[0].windowKLD, d.windowKLD)
+    XCTAssertEqual(both[1].windowKLD ?? [], [Double](repeating: 0, count: 7))
+  }
+
   func testBootstrapReproducibleAndCalibrated() throws {
     let x = (0..<400).map { Double($0 % 2) }  // Bernoulli(0.5) sample, n = 400
     let a = Bootstrap.mean(x, resamples: 2000, seed: 42)

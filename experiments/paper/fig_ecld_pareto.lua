@@ -1,145 +1,267 @@
--- Paper figure: size vs accuracy / hallucination / energy Pareto fronts of SmolLM2-135M-Instruct variants:
--- quantization-only (RTN Q8_0, Q4_1, Q4_0; GPTQ Q4_0), pruning-only (FFN channels, no recovery) and ECLD
--- (prune → least-squares refit [→ logit distillation] → quantize), all measured with the evaluation suite.
---   edgelab run experiments/paper/fig_ecld_pareto.lua [--smoke] [--set items=40] [--set distill_steps=0]
+-- Paper figure and verdict: at EQUAL bytes, is ECLD (prune → refit → distill → quantize) better, equal or worse
+-- than quantization-only? SmolLM2-135M-Instruct variants, all against the reference (the GGUF's Q4_1 weights
+-- dequantized to F32, decision 0001: the reference is already 4-bit, so the question lives below ~4.5 bpw).
+--   edgelab run experiments/paper/fig_ecld_pareto.lua [--smoke] [--set profile=long] [--set kld_tokens=50000]
 -- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf, data/bigbench, data/halueval
--- Claim checked (docs/REFERENCES.md): ECLD cuts storage 70–80% and energy up to 50% with accuracy largely preserved
--- and hallucination often lower than quantization-only or pruning-only — ECLD must win at EQUAL size.
--- Reference = the GGUF's Q4_1 weights dequantized to F32 (the file is 4-bit; say so in every table).
--- Needs edgelab.compress (the Compression module's Lua face); without it the script says so and skips.
--- Cost: measured 12m44s wall / 5m26s CPU for 8 variants at --set items=5 halueval=20 truthfulqa=10
--- ppl_tokens=512 calib=8 gptq=false (load ≈ 9–12); the default profile (larger subsets, GPTQ) costs ~2–3× that.
+-- Families (sizes are the bytes of the tensors as written, bpw counted from them; % of F16/F32 = bytes against
+-- the reference's parameter count at 2/4 bytes):
+--   quant-only  RTN and GPTQ (act-order) at each `quant` spec: ggml type of the linear layers (k-quants fall back
+--               per tensor, decision 0701: the written types are listed) and of the embedding;
+--   prune-only  structured pruning without recovery or quantization;
+--   ECLD        each `ecld` recipe (FFN-channel / head fraction, layers dropped by Block Influence) → least-squares
+--               refit on `refit_windows` × `calib_len` calibration tokens → logit distillation from the reference
+--               on the teacher-sampled corpus (data-free, disjoint from every evaluation text, decision 0710) at each
+--               budget of `kd_tokens` (0 = refit only), checkpointed and resumed → GPTQ to each `ecld_quant` type.
+-- Metrics: KLD to the reference and same-top-token rate per window of held-out text in domain (news, held-out
+-- split) and in another domain (Wikipedia passages of HaluEval-QA), perplexity on both; BIG-bench MC accuracy
+-- (all items of the four tasks), HaluEval-QA (`halueval` items) and TruthfulQA-MC (all 299) hallucination. Paired
+-- bootstrap intervals (edgelab.ecld) against the reference and between the compared variants.
+-- Verdict per size band (% of F16 of the ECLD point): the band's best ECLD point (lowest KLD in domain) against the
+-- best quant-only point at ≤ its bytes (edgelab.ecld.comparator); a metric calls better / worse only when its
+-- paired 95% interval excludes 0. Profiles: default (KD 0.03M, 0.3M tokens), `--set profile=long` adds 1M (opt-in:
+-- hours on 2 cores). Cost: see docs/REPRODUCTION.md (claim 3) for the measured wall time of the latest run.
 local edgelab = require "edgelab"
 local report = require "edgelab.report"
-local llm, eval, lab = edgelab.llm, edgelab.eval, edgelab.lab
+local ecld = require "edgelab.ecld"
+local llm, eval, lab, compress = edgelab.llm, edgelab.eval, edgelab.lab, edgelab.compress
 
 local cfg = lab.config {
-  model = llm.default_model, items = 20, halueval = 60, truthfulqa = 40, ppl_tokens = 2048, seed = 1234,
-  prune = { 0.25, 0.5 },        -- FFN channel fractions for pruning-only and ECLD
-  distill_steps = 0,            -- > 0 adds prune→refit→distill→Q4_0 variants (logit KD steps)
-  gptq = true,                  -- add the GPTQ Q4_0 quantization-only variant
-  calib = 16, calib_len = 256,  -- calibration windows × tokens (pruning statistics, refit, GPTQ Hessians)
-  smoke = { items = 2, halueval = 2, truthfulqa = 2, ppl_tokens = 64, prune = { 0.25 }, gptq = false,
-            calib = 2, calib_len = 32 },
+  model = llm.default_model, seed = 1234, profile = "default",
+  items = 0, halueval = 500, truthfulqa = 0,      -- 0 = all items
+  kld_tokens = 50000, kld_context = 256, bootstrap = 1000,
+  quant = { "rtn:q8_0", "rtn:q5_0", "rtn:q4_0", "rtn:q4_k", "rtn:q3_k", "rtn:q2_k", "gptq:q4_0", "gptq:q3_k",
+            "gptq:q2_k", "gptq:q4_0:q4_0", "gptq:q2_k:q4_0" },   -- method:linear type[:embedding type, default q8_0]
+  prune_only = { "ffn=0.1" },
+  ecld = { "ffn=0.05", "ffn=0.1", "ffn=0.15", "ffn=0.1,heads=0.34", "layers=1", "layers=2", "layers=4" },
+  ecld_quant = { "gptq:q4_0", "gptq:q4_0:q4_0" }, -- method:type[:embedding type] of the last ECLD stage
+  kd_tokens = { 0, 30000, 300000 },
+  kd_batch = 4, kd_length = 128, kd_windows = 256, kd_lr = 1e-4, kd_source = "teacher", kd_checkpoint_every = 20,
+  kd_checkpoints = "",   -- folder of the KD checkpoints ("" = kd-checkpoints next to the run folders: a re-run
+                         -- replaces its run folder, the checkpoints survive and a stopped KD resumes)
+  calib_len = 256, refit_windows = 400, gptq_windows = 64, act_order = true,
+  bands = { 20, 26, 29, 32, 36, 45, 60, 100 },    -- % of F16
+  smoke = { halueval = 2, items = 2, truthfulqa = 2, kld_tokens = 62, kld_context = 32, bootstrap = 50,
+            quant = { "rtn:q4_0", "rtn:q4_0:q4_0" }, prune_only = {}, ecld = { "ffn=0.1" }, ecld_quant = { "rtn:q4_0" },
+            kd_tokens = { 32 }, kd_batch = 1, kd_length = 16, kd_windows = 2, kd_source = "calibration",
+            calib_len = 32, refit_windows = 2, gptq_windows = 2 },
 }
+local profiles = { default = {}, long = { kd_tokens = { 0, 30000, 300000, 1000000 } } }
+local profile = profiles[cfg.profile] or error(("fig_ecld_pareto: unknown profile '%s' (default, long)"):format(cfg.profile))
+local kd_budgets = profile.kd_tokens or cfg.kd_tokens
 local assets = { cfg.model }
 for _, p in ipairs(report.eval_assets()) do assets[#assets + 1] = p end
 if not report.need_assets("fig_ecld_pareto", assets) then return end
-if not edgelab.compress then
-  print("fig_ecld_pareto: edgelab.compress is not available in this build (the Compression module's Lua face); skipped")
-  return
-end
+if not compress then print("fig_ecld_pareto: edgelab.compress is not available in this build; skipped") return end
 
 local smoke = edgelab.session.smoke
 local run <close> = lab.run { name = "paper/fig_ecld_pareto", config = cfg }
-print(("load average at start: %s"):format(tostring(report.loadavg())))
+local t_start, load_start = edgelab.clock(), report.loadavg()
+print(("load average at start: %s"):format(tostring(load_start)))
 local suite = eval.suite {
-  data_dir = report.data_dir(),   -- the same data root the asset check used (not the working directory's)
-  seed = cfg.seed, items_per_task = cfg.items, halu_eval_items = cfg.halueval, truthful_qa_items = cfg.truthfulqa,
-  perplexity_tokens = cfg.ppl_tokens, perplexity_context = smoke and 32 or 256,
-  query = smoke and { prompt_tokens = 16, output_tokens = 4 } or nil, bootstrap_resamples = smoke and 50 or 1000,
-  measure_host = not smoke,
+  data_dir = report.data_dir(), seed = cfg.seed, items_per_task = cfg.items, halu_eval_items = cfg.halueval,
+  truthful_qa_items = cfg.truthfulqa, perplexity_tokens = smoke and 62 or 512, perplexity_context = smoke and 32 or 256,
+  query = smoke and { prompt_tokens = 16, output_tokens = 4 } or nil, bootstrap_resamples = cfg.bootstrap, measure_host = false,
 }
-
--- The variants: family, name, ECLD spec (see report.ecld).
--- (The smoke run keeps one variant per family that the equal-size table needs: q4_0 and one ECLD point.)
-local specs = { { family = "quant-only", name = "q4_0", spec = { quant = "q4_0" } } }
-if not smoke then
-  table.insert(specs, 1, { family = "quant-only", name = "q8_0", spec = { quant = "q8_0" } })
-  table.insert(specs, 2, { family = "quant-only", name = "q4_1", spec = { quant = "q4_1" } })
-end
-if cfg.gptq then specs[#specs + 1] = { family = "quant-only", name = "q4_0-gptq", spec = { quant = "q4_0", method = "gptq" } } end
-for _, r in ipairs(cfg.prune) do
-  local tag = ("ffn%d"):format(math.floor(100 * r + 0.5))
-  if not smoke then specs[#specs + 1] = { family = "prune-only", name = "prune-" .. tag, spec = { prune_ffn = r } } end
-  specs[#specs + 1] = { family = "ECLD", name = "ecld-" .. tag .. "-refit-q4_0", spec = { prune_ffn = r, recovery = "refit", quant = "q4_0" } }
-  if cfg.distill_steps > 0 then
-    specs[#specs + 1] = { family = "ECLD", name = "ecld-" .. tag .. "-refit-kd-q4_0",
-      spec = { prune_ffn = r, recovery = "refit+distill", distill_steps = cfg.distill_steps, quant = "q4_0" } }
+local function split(s, sep) local t = {} for p in s:gmatch("[^" .. sep .. "]+") do t[#t + 1] = p end return t end
+local function recipe(s)   -- "ffn=0.1,heads=0.34,layers=2" → prune options
+  local o = {}
+  for _, kv in ipairs(split(s, ",")) do
+    local k, v = kv:match("^(%w+)=([%d%.]+)$")
+    local key = ({ ffn = "ffn_ratio", heads = "head_ratio", layers = "drop_layers" })[k or ""]
+    if not key then error(("fig_ecld_pareto: bad recipe '%s' (ffn=, heads=, layers=)"):format(s)) end
+    o[key] = key == "drop_layers" and math.tointeger(tonumber(v)) or tonumber(v)
   end
+  return o
+end
+local function tag(s) return (s:gsub("=", ""):gsub(",", "-"):gsub("%.", "")) end
+
+-- A checkpoint's name records what its student depends on besides what Distiller checks itself (seed, batch,
+-- windows, schedule): the model file, the recipe and the refit calibration.
+local function ckpt(r, kd)
+  local dir = cfg.kd_checkpoints ~= "" and cfg.kd_checkpoints or (run.dir .. "/../kd-checkpoints")
+  local model = cfg.model:match("([^/]+)$"):gsub("%.gguf$", "")
+  return ("%s/%s-%s-refit%dx%d-kd%d-%s.ckpt"):format(dir, model, tag(r), cfg.refit_windows, cfg.calib_len, kd, cfg.kd_source)
 end
 
-local base = llm.load(cfg.model, { dequantize = true })   -- F32 reference: compression starts from it
-local info = base:info()
-local rows = run:csv("variants.csv", { "family", "variant", "params_m", "storage_mb", "size_pct", "bits_per_weight",
-  "acc", "acc_lo", "acc_hi", "acc_norm", "halueval_qa", "halueval_lo", "halueval_hi", "truthfulqa", "perplexity",
-  "kld_to_base", "flip_rate", "energy_phone8_j", "energy_rpi5_j", "energy_vs_base_pct", "population_fraction",
-  "compress_s", "eval_s" })
-local cards = {}
-local base_storage, base_energy, base_results
-local function add(family, name, model, compress_s, storage)
-  local t = edgelab.clock()
-  local m = eval.run(model, suite, { name = "smollm2-135m-" .. name, storage_bytes = storage,
-                                     base = base_results and base or nil, base_results = base_results })
-  local card = eval.card(model, m.results, { name = "smollm2-135m-" .. name })
-  card.base_model = base_results and "smollm2-135m-f32" or nil
-  cards[#cards + 1] = card
-  if not base_results then base_results, base_storage = m.results, card.storage_bytes end
-  local e8 = m.energy.devices["phone-8gb"].joules
-  base_energy = base_energy or e8
-  rows:add { family = family, variant = name, params_m = card.params / 1e6, storage_mb = card.storage_bytes / 1e6,
-    size_pct = 100 * card.storage_bytes / base_storage, bits_per_weight = card.bits_per_weight,
-    acc = m.generalization.acc.mean, acc_lo = m.generalization.acc.lo, acc_hi = m.generalization.acc.hi,
-    acc_norm = m.generalization.acc_norm.mean, halueval_qa = m.hallucination.halueval_qa.mean,
-    halueval_lo = m.hallucination.halueval_qa.lo, halueval_hi = m.hallucination.halueval_qa.hi,
-    truthfulqa = m.hallucination.truthfulqa.mean, perplexity = m.generalization.perplexity,
-    kld_to_base = m.generalization.kld and m.generalization.kld.mean, flip_rate = m.generalization.flip_rate,
-    energy_phone8_j = e8, energy_rpi5_j = m.energy.devices["rpi5-8gb"].joules,
-    energy_vs_base_pct = report.change_pct(e8, base_energy), population_fraction = m.accessibility.population_fraction,
-    compress_s = compress_s, eval_s = (edgelab.clock() - t) }
-  print(("%-12s %-28s %7.1f MB  acc %.3f  HaluEval %.3f  TQA %.3f  ppl %7.2f  phone-8gb %.2f J  (%.1f s)"):format(
-    family, name, card.storage_bytes / 1e6, m.generalization.acc.mean, m.hallucination.halueval_qa.mean,
-    m.hallucination.truthfulqa.mean, m.generalization.perplexity, e8, (edgelab.clock() - t)))
+local base = llm.load(cfg.model, { dequantize = true })
+local base_params = base:info().params
+local calib = { calibration_windows = cfg.gptq_windows, calibration_length = cfg.calib_len }
+local variants = {}   -- {family, name, model, bytes, params, recipe, kd_tokens, quant, compress_s, kd_tok_s, types}
+local function add(family, name, model, info, extra)
+  local v = { family = family, name = name, model = model, bytes = info.bytes, params = info.params,
+              types = info.variant or "f32", compress_s = extra.compress_s or 0, recipe = extra.recipe or "",
+              kd_tokens = extra.kd_tokens or 0, kd_tok_s = extra.kd_tok_s or 0 }
+  variants[#variants + 1] = v
+  print(("%-10s %-34s %8.2f MB  %5.1f%% of F16  (%s, %.0f s)"):format(family, name, v.bytes / 1e6,
+    50 * v.bytes / base_params, v.types, v.compress_s))
 end
-add("reference", "f32", base, 0, info.params * 4)
-for _, v in ipairs(specs) do
-  local t = edgelab.clock()
-  v.spec.calib, v.spec.calib_len = cfg.calib, cfg.calib_len
-  local model, cinfo = report.ecld(base, v.spec)
-  add(v.family, v.name, model, (edgelab.clock() - t), cinfo.bytes)
-end
-rows:close()
-eval.save_cards(run.dir .. "/cards.json", cards)
+add("reference", "f32", base, { bytes = base_params * 4, params = base_params }, {})
 
--- Equal-size comparison: each ECLD variant against the quantization-only and pruning-only variants closest to it
--- in stored size (|log size ratio|), with the differences in accuracy and hallucination (ECLD − baseline).
-local all = (lab.read_csv(run.dir .. "/variants.csv"))
-local eq = run:csv("equal_size.csv", { "ecld", "baseline_family", "baseline", "ecld_mb", "baseline_mb", "d_acc",
-  "d_halueval_qa", "d_truthfulqa", "d_perplexity", "d_energy_phone8_j" })
-for _, e in ipairs(all) do
-  if e.family == "ECLD" then
-    for _, fam in ipairs { "quant-only", "prune-only" } do
-      local best, bd
-      for _, b in ipairs(all) do
-        if b.family == fam then
-          local d = math.abs(math.log(b.storage_mb / e.storage_mb))
-          if not bd or d < bd then best, bd = b, d end
-        end
-      end
-      if best then
-        eq:add { ecld = e.variant, baseline_family = fam, baseline = best.variant, ecld_mb = e.storage_mb,
-          baseline_mb = best.storage_mb, d_acc = e.acc - best.acc, d_halueval_qa = e.halueval_qa - best.halueval_qa,
-          d_truthfulqa = e.truthfulqa - best.truthfulqa, d_perplexity = e.perplexity - best.perplexity,
-          d_energy_phone8_j = e.energy_phone8_j - best.energy_phone8_j }
-      end
+local function quantize(model, spec)   -- "gptq:q4_0[:q4_0]" → model, info
+  local p = split(spec, ":")
+  local method, type_, emb = p[1], p[2], p[3] or "q8_0"
+  local o = { type = type_, method = method, embedding_type = emb, act_order = method == "gptq" and cfg.act_order or false }
+  if method == "gptq" then o.calibration_windows, o.calibration_length = calib.calibration_windows, calib.calibration_length end
+  return compress.quantize(model, o)
+end
+for _, spec in ipairs(cfg.quant) do
+  local t = edgelab.clock()
+  local m, info = quantize(base, spec)
+  add("quant-only", spec:gsub(":", "-") .. (spec:match("^gptq") and cfg.act_order and "-actorder" or ""), m, info,
+      { compress_s = edgelab.clock() - t })
+end
+for _, r in ipairs(cfg.prune_only) do
+  local t, o = edgelab.clock(), recipe(r)
+  o.recovery, o.calibration_windows, o.calibration_length = "none", cfg.refit_windows, cfg.calib_len
+  local m, info = compress.prune(base, o)
+  add("prune-only", "prune-" .. tag(r), m, info, { compress_s = edgelab.clock() - t, recipe = r })
+end
+for _, r in ipairs(cfg.ecld) do
+  local t, o = edgelab.clock(), recipe(r)
+  o.recovery, o.calibration_windows, o.calibration_length = "refit", cfg.refit_windows, cfg.calib_len
+  local pruned = compress.prune(base, o)
+  local prune_s = edgelab.clock() - t
+  for _, kd in ipairs(kd_budgets) do
+    local student, kd_s, kd_rate = pruned, 0, 0
+    if kd > 0 then
+      local t_kd = edgelab.clock()
+      local steps = math.max(1, math.ceil(kd / (cfg.kd_batch * cfg.kd_length)))
+      local dinfo
+      student, dinfo = compress.distill(base, pruned, {
+        steps = steps, batch_size = cfg.kd_batch, length = cfg.kd_length, windows = cfg.kd_windows, lr = cfg.kd_lr,
+        source = cfg.kd_source, seed = cfg.seed, checkpoint = ckpt(r, kd),
+        checkpoint_every = math.min(cfg.kd_checkpoint_every, steps), resume = true })
+      kd_s, kd_rate = edgelab.clock() - t_kd, dinfo.tokens_per_s
+      print(("  KD %s: %d steps × %d × %d tokens in %.0f s (%.1f tokens/s, KD loss %.4f → %.4f)"):format(r, steps,
+        cfg.kd_batch, cfg.kd_length, kd_s, kd_rate, dinfo.kd[1] or 0 / 0, dinfo.kd[#dinfo.kd] or 0 / 0))
+    end
+    for _, q in ipairs(cfg.ecld_quant) do
+      local t_q = edgelab.clock()
+      local m, info = quantize(student, q)
+      add("ECLD", ("ecld-%s-kd%gk-%s"):format(tag(r), kd / 1000, (q:gsub(":", "-"))), m, info,
+          { compress_s = prune_s + kd_s + edgelab.clock() - t_q, recipe = r, kd_tokens = kd, kd_tok_s = kd_rate })
     end
   end
 end
-eq:close()
+
+-- Divergence on both held-out texts: every variant against the reference in one pass per window.
+local models = {}
+for i = 2, #variants do models[#models + 1] = variants[i].model end
+local div = {}
+for _, text in ipairs { "held_out", "other_domain" } do
+  local t = edgelab.clock()
+  div[text] = eval.divergence(models, base, { text = text, context = cfg.kld_context, tokens = cfg.kld_tokens,
+                                              seed = cfg.seed, resamples = cfg.bootstrap })
+  print(("divergence on %s: %d variants × %d tokens in %.0f s"):format(text, #models, div[text][1].tokens, edgelab.clock() - t))
+end
+-- Suite (accuracy, hallucination, energy, accessibility) per variant, per-item vectors kept for pairing.
+for i, v in ipairs(variants) do
+  local t = edgelab.clock()
+  local m = eval.run(v.model, suite, { name = "smollm2-135m-" .. v.name, storage_bytes = v.bytes })
+  v.item_acc, v.halu_items = m.generalization.item_acc, m.hallucination.halueval_qa_items
+  v.tqa_items = m.hallucination.truthfulqa_items
+  v.acc, v.halueval, v.truthfulqa = m.generalization.acc.mean, m.hallucination.halueval_qa.mean, m.hallucination.truthfulqa.mean
+  v.energy_phone8_j, v.population = m.energy.devices["phone-8gb"].joules, m.accessibility.population_fraction
+  if i > 1 then
+    local h, o = div.held_out[i - 1], div.other_domain[i - 1]
+    v.kld, v.kld_o, v.same_top, v.same_top_o = h.kld.mean, o.kld.mean, h.same_top_token, o.same_top_token
+    v.ppl, v.ppl_o, v.win_kld, v.win_kld_o, v.win_nll = h.perplexity, o.perplexity, h.window_kld, o.window_kld, h.window_nll
+    v.win_same = h.window_same_top_token
+  else
+    v.kld, v.kld_o, v.same_top, v.same_top_o = 0, 0, 1, 1
+    v.ppl, v.ppl_o = div.held_out[1].reference_perplexity, div.other_domain[1].reference_perplexity
+  end
+  v.eval_s = edgelab.clock() - t
+  v.model = nil
+  print(("%-34s KLD %.4f / %.4f  ppl %.2f / %.2f  acc %.3f  HaluEval %.3f  TQA %.3f  (%.0f s)"):format(v.name, v.kld,
+    v.kld_o, v.ppl, v.ppl_o, v.acc, v.halueval, v.truthfulqa, v.eval_s))
+end
+models, base = nil, nil
+collectgarbage()
+
+-- Variant table with paired intervals against the reference (accuracy / hallucination: variant − reference).
+local ref = variants[1]
+local opts = { resamples = cfg.bootstrap, seed = cfg.seed }
+local rows = run:csv("variants.csv", { "family", "variant", "types", "recipe", "kd_tokens", "params_m", "bytes",
+  "bits_per_weight", "bits_per_base_weight", "pct_f16", "pct_f32", "kld", "kld_lo", "kld_hi", "same_top_token",
+  "kld_other", "kld_other_lo", "kld_other_hi", "same_top_token_other", "ppl", "ppl_other", "acc", "d_acc", "d_acc_lo",
+  "d_acc_hi", "halueval_qa", "d_halueval", "d_halueval_lo", "d_halueval_hi", "truthfulqa", "d_truthfulqa_lo",
+  "d_truthfulqa_hi", "energy_phone8_j", "population_fraction", "compress_s", "kd_tokens_per_s", "eval_s" })
+for i, v in ipairs(variants) do
+  local da, dh, dt = ecld.paired(v.item_acc, ref.item_acc, opts), ecld.paired(v.halu_items, ref.halu_items, opts),
+                     ecld.paired(v.tqa_items, ref.tqa_items, opts)
+  local kh = i > 1 and div.held_out[i - 1].kld or { lo = 0, hi = 0 }
+  local ko = i > 1 and div.other_domain[i - 1].kld or { lo = 0, hi = 0 }
+  v.pct_f16 = 50 * v.bytes / base_params
+  rows:add { family = v.family, variant = v.name, types = v.types, recipe = v.recipe, kd_tokens = v.kd_tokens,
+    params_m = v.params / 1e6, bytes = v.bytes, bits_per_weight = 8 * v.bytes / v.params,
+    bits_per_base_weight = 8 * v.bytes / base_params, pct_f16 = v.pct_f16, pct_f32 = 25 * v.bytes / base_params,
+    kld = v.kld, kld_lo = kh.lo, kld_hi = kh.hi, same_top_token = v.same_top, kld_other = v.kld_o, kld_other_lo = ko.lo,
+    kld_other_hi = ko.hi, same_top_token_other = v.same_top_o, ppl = v.ppl, ppl_other = v.ppl_o, acc = v.acc,
+    d_acc = da.mean, d_acc_lo = da.lo, d_acc_hi = da.hi, halueval_qa = v.halueval, d_halueval = dh.mean,
+    d_halueval_lo = dh.lo, d_halueval_hi = dh.hi, truthfulqa = v.truthfulqa, d_truthfulqa_lo = dt.lo,
+    d_truthfulqa_hi = dt.hi, energy_phone8_j = v.energy_phone8_j, population_fraction = v.population,
+    compress_s = v.compress_s, kd_tokens_per_s = v.kd_tok_s, eval_s = v.eval_s }
+end
+rows:close()
+
+-- Verdict per size band.
+local quant = {}
+for _, v in ipairs(variants) do if v.family == "quant-only" then quant[#quant + 1] = v end end
+local best = {}
+for _, v in ipairs(variants) do
+  if v.family == "ECLD" then
+    local label, k = ecld.band(v.pct_f16, cfg.bands)
+    if label and (not best[k] or v.kld < best[k].kld) then best[k] = v; v.band = label end
+  end
+end
+local verdicts = run:csv("verdict.csv", { "band_pct_f16", "ecld", "quant_only", "ecld_bytes", "quant_bytes",
+  "quant_larger", "d_kld", "d_kld_lo", "d_kld_hi", "kld_call", "d_kld_other", "d_kld_other_lo", "d_kld_other_hi",
+  "kld_other_call", "d_same_top", "d_same_top_lo", "d_same_top_hi", "d_nll", "d_nll_lo", "d_nll_hi", "d_acc",
+  "d_acc_lo", "d_acc_hi", "acc_call", "d_halueval", "d_halueval_lo", "d_halueval_hi", "halueval_call", "verdict" })
+local lines = {}
+for k = 1, #cfg.bands - 1 do
+  local e = best[k]
+  if e then
+    local q, larger = ecld.comparator(quant, e.bytes, "kld")
+    if q then
+      local dk, dko = ecld.paired(e.win_kld, q.win_kld, opts), ecld.paired(e.win_kld_o, q.win_kld_o, opts)
+      local dn, da = ecld.paired(e.win_nll, q.win_nll, opts), ecld.paired(e.item_acc, q.item_acc, opts)
+      local ds = ecld.paired(e.win_same, q.win_same, opts)
+      local dh = ecld.paired(e.halu_items, q.halu_items, opts)
+      local calls = { ecld.call(dk, true), ecld.call(dko, true), ecld.call(da, false), ecld.call(dh, true) }
+      local verdict = ecld.verdict(calls)
+      if larger and verdict ~= "better" then verdict = "no quant-only point at <= bytes; vs a larger one: " .. verdict end
+      verdicts:add { band_pct_f16 = e.band, ecld = e.name, quant_only = q.name, ecld_bytes = e.bytes, quant_bytes = q.bytes,
+        quant_larger = larger, d_kld = dk.mean, d_kld_lo = dk.lo, d_kld_hi = dk.hi, kld_call = calls[1],
+        d_kld_other = dko.mean, d_kld_other_lo = dko.lo, d_kld_other_hi = dko.hi, kld_other_call = calls[2],
+        d_same_top = ds.mean, d_same_top_lo = ds.lo, d_same_top_hi = ds.hi, d_nll = dn.mean, d_nll_lo = dn.lo,
+        d_nll_hi = dn.hi, d_acc = da.mean, d_acc_lo = da.lo, d_acc_hi = da.hi, acc_call = calls[3], d_halueval = dh.mean,
+        d_halueval_lo = dh.lo, d_halueval_hi = dh.hi, halueval_call = calls[4], verdict = "ECLD " .. verdict }
+      lines[#lines + 1] = ("- %s %% of F16: %s (%.2f MB) vs %s (%.2f MB%s): **ECLD %s** (KLD in domain %s, other domain "
+        .. "%s, accuracy %s, HaluEval-QA %s)"):format(e.band, e.name, e.bytes / 1e6, q.name, q.bytes / 1e6,
+        larger and ", larger" or "", verdict, calls[1], calls[2], calls[3], calls[4])
+      print(lines[#lines])
+    end
+  end
+end
+verdicts:close()
 
 for _, p in ipairs {
-  { y = "acc", file = "size_vs_accuracy.svg", title = "Size vs accuracy (BIG-bench MC, pooled)", ylabel = "accuracy", pareto = "min-max" },
+  { y = "kld", file = "size_vs_kld.svg", title = "Size vs KLD to the reference (held-out news)", ylabel = "KLD (nats/token)", pareto = "min-min", logy = true },
+  { y = "kld_other", file = "size_vs_kld_other.svg", title = "Size vs KLD to the reference (Wikipedia passages)", ylabel = "KLD (nats/token)", pareto = "min-min", logy = true },
+  { y = "acc", file = "size_vs_accuracy.svg", title = "Size vs accuracy (BIG-bench MC, all items pooled)", ylabel = "accuracy", pareto = "min-max" },
   { y = "halueval_qa", file = "size_vs_hallucination.svg", title = "Size vs hallucination (HaluEval-QA)", ylabel = "hallucination rate", pareto = "min-min" },
-  { y = "truthfulqa", file = "size_vs_truthfulqa.svg", title = "Size vs hallucination (TruthfulQA-MC: false answer preferred)", ylabel = "hallucination rate", pareto = "min-min" },
   { y = "energy_phone8_j", file = "size_vs_energy.svg", title = "Size vs energy per query (8 GB phone, analytic)", ylabel = "J / query", pareto = "min-min" },
-  { y = "perplexity", file = "size_vs_perplexity.svg", title = "Size vs held-out perplexity", ylabel = "perplexity", pareto = "min-min", logy = true },
 } do
-  run:plot { data = "variants.csv", x = "storage_mb", y = p.y, by = "family", kind = "scatter", pareto = p.pareto,
-             logx = true, logy = p.logy, file = p.file, title = p.title, xlabel = "stored size (MB, log)", ylabel = p.ylabel }
+  run:plot { data = "variants.csv", x = "pct_f16", y = p.y, by = "family", kind = "scatter", pareto = p.pareto, logy = p.logy,
+             file = p.file, title = p.title, xlabel = "stored size (% of F16)", ylabel = p.ylabel }
 end
-run:table("Variants (reference = Q4_1 GGUF dequantized to F32)", "variants.csv")
-run:table("ECLD vs the nearest-size quantization-only / pruning-only variant (ECLD − baseline; hallucination: lower is better)", "equal_size.csv")
-run:note(("Suite: seed %d, %d items per BIG-bench task, %d HaluEval-QA, %d TruthfulQA-MC items, perplexity on %d "
-  .. "held-out tokens; 95%% bootstrap intervals in the evaluation results. Equal-size comparison: compare ECLD points "
-  .. "with quantization-only points of similar storage_mb.")
-  :format(cfg.seed, cfg.items, cfg.halueval, cfg.truthfulqa, cfg.ppl_tokens))
+run:table("Variants (reference = Q4_1 GGUF dequantized to F32; d_* = variant − reference, paired 95% CI)", "variants.csv")
+run:table("Verdict per size band: best ECLD point vs best quantization-only point at <= its bytes (ECLD − quant-only, paired 95% CI)", "verdict.csv")
+run:note(("Profile %s, KD budgets {%s} tokens (%s corpus). Suite: seed %d, BIG-bench MC %s items per task, HaluEval-QA %s, "
+  .. "TruthfulQA-MC %s (0 = all); KLD / same-top-token / perplexity on %d tokens per text (context %d; intervals over "
+  .. "windows, paired between variants). Load average %s at start, %s at the end; wall time %.0f s.\n\n%s")
+  :format(cfg.profile, table.concat(kd_budgets, ", "), cfg.kd_source, cfg.seed, cfg.items, cfg.halueval, cfg.truthfulqa,
+    cfg.kld_tokens, cfg.kld_context, tostring(load_start), tostring(report.loadavg()), edgelab.clock() - t_start,
+    #lines > 0 and table.concat(lines, "\n") or "No ECLD point fell inside a size band."))

@@ -51,8 +51,8 @@ function eval.suite(opts) end
 ---@field model string
 ---@field wall_seconds number
 ---@field metrics string[] the metrics that ran (the others are nil)
----@field generalization? {acc: edgelab.Estimate, acc_norm: edgelab.Estimate, tasks: table<string, {kind: "multiple_choice"|"generative", acc: edgelab.Estimate, acc_norm: edgelab.Estimate, chance: number, exact_match?: edgelab.Estimate, normalized_match?: edgelab.Estimate, answers?: string[]}>, perplexity: number, perplexity_context: integer, kld?: edgelab.Estimate, same_top_token?: number, flip_rate?: number}
----@field hallucination? {halueval_qa: edgelab.Estimate, halueval_qa_raw: edgelab.Estimate, halueval_qa_mi: edgelab.Estimate, truthfulqa: edgelab.Estimate, mc1: edgelab.Estimate, mc2: edgelab.Estimate, flip_rate?: number, delta_halueval_qa?: edgelab.Estimate, delta_truthfulqa?: edgelab.Estimate}
+---@field generalization? {acc: edgelab.Estimate, acc_norm: edgelab.Estimate, tasks: table<string, {kind: "multiple_choice"|"generative", acc: edgelab.Estimate, acc_norm: edgelab.Estimate, chance: number, exact_match?: edgelab.Estimate, normalized_match?: edgelab.Estimate, answers?: string[]}>, perplexity: number, perplexity_context: integer, kld?: edgelab.Estimate, same_top_token?: number, flip_rate?: number, item_acc: number[]} (item_acc: per pooled MC item, task order, for paired differences)
+---@field hallucination? {halueval_qa: edgelab.Estimate, halueval_qa_raw: edgelab.Estimate, halueval_qa_mi: edgelab.Estimate, truthfulqa: edgelab.Estimate, mc1: edgelab.Estimate, mc2: edgelab.Estimate, flip_rate?: number, delta_halueval_qa?: edgelab.Estimate, delta_truthfulqa?: edgelab.Estimate, halueval_qa_items: number[], truthfulqa_items: number[]} (per item: 1 = hallucinated / false answer preferred)
 ---@field energy? {query: {prompt: integer, output: integer}, devices: table<string, {joules: number, seconds: number, prefill_s: number, decode_s: number}>, host?: {joules: number, cpu_seconds: number, wall_seconds: number, decode_tok_s: number, rapl_joules?: number}}
 ---@field accessibility? {population_fraction: number, devices: table<string, {fits: boolean, accessible: boolean, decode_tok_s: number, required_mb: number}>}
 ---@field results edgelab.EvalResults the full results
@@ -69,6 +69,35 @@ function eval.suite(opts) end
 ---@param opts? edgelab.EvalRunOptions
 ---@return edgelab.EvalMetrics
 function eval.run(model, suite, opts) end
+
+---@class edgelab.DivergenceOptions
+---@field text? "held_out"|"other_domain" (default "held_out") held-out HaluEval summarization split (news) or the
+---HaluEval-QA knowledge passages (Wikipedia)
+---@field context? integer tokens per window (default 256)
+---@field tokens? integer held-out tokens scored (default 4096)
+---@field seed? integer bootstrap seed (default 1234)
+---@field resamples? integer bootstrap resamples of the KLD interval (default 1000)
+
+---@class edgelab.Divergence
+---@field kld edgelab.Estimate mean KL(P_reference ‖ P_model) per token; interval over windows
+---@field same_top_token number
+---@field perplexity number
+---@field reference_perplexity number
+---@field tokens integer
+---@field windows integer
+---@field context integer
+---@field window_kld number[] per window (window order): mean KL per token
+---@field window_same_top_token number[]
+---@field window_nll number[] mean NLL per token of the model
+---@field reference_window_nll number[]
+
+---KL divergence, same-top-token rate and perplexity of each model against `reference` on the same windows
+---(one reference pass per window for all models), with per-window vectors for paired comparisons.
+---@param models edgelab.LLM[]
+---@param reference edgelab.LLM
+---@param opts? edgelab.DivergenceOptions
+---@return edgelab.Divergence[]
+function eval.divergence(models, reference, opts) end
 
 ---@class edgelab.EvalResults
 local EvalResults = {}

@@ -101,7 +101,9 @@ public final class Distiller {
     meta["step"] = String(step); meta["format"] = "edgelab-distill-v2"
     // Safetensors.write is itself write-temp-then-rename: the old checkpoint stays until the new one is whole,
     // so a stop at any moment leaves either the previous or the new checkpoint under `path`.
-    try Safetensors.write(ts, to: URL(fileURLWithPath: path), metadata: meta)
+    let url = URL(fileURLWithPath: path)
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Safetensors.write(ts, to: url, metadata: meta)
   }
 
   public func loadCheckpoint(_ path: String) throws {

@@ -25,6 +25,40 @@ public struct DivergenceResult: Sendable, Equatable, Codable {
   public var sameTopToken: Double
   public var model: PerplexityScore
   public var reference: PerplexityScore
+  /// Per window, in window order (the units a paired comparison of two variants on the same text resamples):
+  /// mean KL per scored token, same-top-token fraction, and mean NLL of the model and of the reference.
+  public var windowKLD: [Double]? = nil
+  public var windowSameTopToken: [Double]? = nil
+  public var windowNLL: [Double]? = nil
+  public var referenceWindowNLL: [Double]? = nil
+}
+
+/// Which held-out text a divergence is measured on (both are disjoint from every compression-side text, see
+/// `TextSplits`): the held-out split of the HaluEval summarization documents (news, the calibration domain) or
+/// the HaluEval-QA knowledge passages (Wikipedia, another domain).
+public struct DivergenceConfig: Codable, Sendable, Equatable {
+  public enum Text: String, Codable, Sendable, CaseIterable { case heldOut = "held_out", otherDomain = "other_domain" }
+  public var text: Text = .heldOut
+  /// Tokens per window (the stated context).
+  public var context: Int = 256
+  /// Held-out tokens scored.
+  public var tokens: Int = 4096
+  public var seed: UInt64 = 1234
+  public var resamples: Int = 1000
+  public init() {}
+
+  public func texts(files: DataFiles) throws -> [String] {
+    switch text {
+    case .heldOut: return try TextSplits.haluEval(files: files).heldOut
+    case .otherDomain: return try HaluEval.knowledgePassages(files: files)
+    }
+  }
+
+  public func validate() throws {
+    guard context >= 2 else { throw EvaluationError.invalidArgument("context must be >= 2 (got \(context))") }
+    guard tokens >= 2 else { throw EvaluationError.invalidArgument("tokens must be >= 2 (got \(tokens))") }
+    guard resamples >= 0 else { throw EvaluationError.invalidArgument("resamples must be >= 0 (got \(resamples))") }
+  }
 }
 
 public enum Perplexity {
@@ -104,7 +138,8 @@ public enum Perplexity {
     let pre = reference.prefixTokens
     var lm = [Double](repeating: 0, count: v)
     var klTotal = [Double](repeating: 0, count: k), nllM = [Double](repeating: 0, count: k), same = [Int](repeating: 0, count: k)
-    var perWindowKL = [[Double]](repeating: [], count: k)
+    var perWindowKL = [[Double]](repeating: [], count: k), perWindowSame = [[Double]](repeating: [], count: k)
+    var perWindowNLL = [[Double]](repeating: [], count: k), perWindowRefNLL = [Double]()
     var nllR = 0.0, n = 0, w = 0
     for win in windows(stream, chunk: chunk) {
       try Cancellation.check()
@@ -116,27 +151,33 @@ public enum Perplexity {
       let rr = try sr.append(input)
       // reference log-probabilities and argmax of every scored position, once per window
       var lrs = [[Double]](), ars = [Int]()
+      var nllRWin = 0.0
       for j in first..<seq.count {
         var lr = [Double](repeating: 0, count: v)
         ars.append(LogSoftmax.logSoftmax(rr, row: j - 1, vocab: v, into: &lr))
-        nllR -= lr[Int(seq[j])]
+        nllRWin -= lr[Int(seq[j])]
         lrs.append(lr)
       }
+      nllR += nllRWin
+      let scored = Double(seq.count - first)
+      perWindowRefNLL.append(nllRWin / scored)
       for (mi, sm) in sessions.enumerated() {
         try sm.truncate(to: 0)
         let rm = try sm.append(input)
-        var klWin = 0.0
+        var klWin = 0.0, sameWin = 0, nllWin = 0.0
         for (pi, j) in (first..<seq.count).enumerated() {
           let am = LogSoftmax.logSoftmax(rm, row: j - 1, vocab: v, into: &lm)
           let lr = lrs[pi]
           var kl = 0.0
           for i in 0..<v { let p = exp(lr[i]); if p > 0 { kl += p * (lr[i] - lm[i]) } }
           klWin += max(0, kl)
-          if am == ars[pi] { same[mi] += 1 }
-          nllM[mi] -= lm[Int(seq[j])]
+          if am == ars[pi] { sameWin += 1 }
+          nllWin -= lm[Int(seq[j])]
         }
-        klTotal[mi] += klWin
-        perWindowKL[mi].append(klWin / Double(seq.count - first))
+        klTotal[mi] += klWin; same[mi] += sameWin; nllM[mi] += nllWin
+        perWindowKL[mi].append(klWin / scored)
+        perWindowSame[mi].append(Double(sameWin) / scored)
+        perWindowNLL[mi].append(nllWin / scored)
       }
       n += seq.count - first; w += 1
     }
@@ -148,7 +189,9 @@ public enum Perplexity {
       // Token-weighted mean; the interval resamples per-window means (tokens within a window are correlated).
       var est = Bootstrap.mean(perWindowKL[mi], resamples: resamples, seed: seed, stream: "kld")
       est.mean = klTotal[mi] / Double(n)
-      return DivergenceResult(kld: est, sameTopToken: Double(same[mi]) / Double(n), model: pr(nllM[mi]), reference: pr(nllR))
+      return DivergenceResult(kld: est, sameTopToken: Double(same[mi]) / Double(n), model: pr(nllM[mi]), reference: pr(nllR),
+                              windowKLD: perWindowKL[mi], windowSameTopToken: perWindowSame[mi],
+                              windowNLL: perWindowNLL[mi], referenceWindowNLL: perWindowRefNLL)
     }
   }
 }

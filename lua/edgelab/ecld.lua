@@ -1,0 +1,79 @@
+-- edgelab.ecld: the equal-bytes comparison of ECLD against quantization-only (experiments/paper/fig_ecld_pareto.lua).
+--   local ecld = require "edgelab.ecld"
+-- Paired difference: d_i = a_i − b_i over units measured on both variants (per held-out window for KLD /
+-- same-top-token / NLL, per item for accuracy and hallucination); mean(d) with a percentile bootstrap interval
+-- of the mean over units (stats.bootstrap_ci, the Statistics module). Pairing removes the between-unit variance
+-- that independent intervals carry (Efron & Tibshirani 1993, ch. 6 and 16), which is what lets close variants
+-- separate. A call on one metric: "better" when the interval lies entirely on the good side of 0, "worse" when it
+-- lies entirely on the bad side, "equal" otherwise (not separated at the interval's level).
+local M = {}
+
+--- Paired bootstrap of mean(a − b): {mean, lo, hi, n}. `a` and `b` must have the same length (the same units).
+---@param a number[]
+---@param b number[]
+---@param o? {resamples?: integer, seed?: integer, level?: number}
+function M.paired(a, b, o)
+  o = o or {}
+  if #a ~= #b then error(("ecld.paired: %d vs %d values (the variants must be measured on the same units)"):format(#a, #b), 2) end
+  if #a == 0 then error("ecld.paired: no values", 2) end
+  local d = {}
+  for i = 1, #a do d[i] = a[i] - b[i] end
+  local mean, lo, hi = require("edgelab").stats.bootstrap_ci(d, { stat = "mean", resamples = o.resamples or 1000,
+                                                                  seed = o.seed or 0, level = o.level or 0.95 })
+  return { mean = mean, lo = lo, hi = hi, n = #d }
+end
+
+--- "better" | "worse" | "equal" for a paired difference (ECLD − baseline) of a metric where lower (or higher) is better.
+---@param d {lo: number, hi: number}
+---@param lower_is_better boolean
+function M.call(d, lower_is_better)
+  if d.hi < 0 then return lower_is_better and "better" or "worse" end
+  if d.lo > 0 then return lower_is_better and "worse" or "better" end
+  return "equal"
+end
+
+--- One verdict from the per-metric calls: "better" when some metric is better and none worse, "worse" when some
+--- is worse and none better, "mixed" when both occur, "equal" when no metric separates.
+---@param calls string[]
+function M.verdict(calls)
+  local better, worse = false, false
+  for _, c in ipairs(calls) do
+    better = better or c == "better"
+    worse = worse or c == "worse"
+  end
+  if better and worse then return "mixed" end
+  if better then return "better" end
+  if worse then return "worse" end
+  return "equal"
+end
+
+--- The band a size falls in: edges ascending; returns the label "[lo, hi)" and the band index, or nil outside.
+---@param x number
+---@param edges number[]
+function M.band(x, edges)
+  for i = 1, #edges - 1 do
+    if x >= edges[i] and x < edges[i + 1] then return ("[%g, %g)"):format(edges[i], edges[i + 1]), i end
+  end
+  return nil
+end
+
+--- The comparator of an ECLD point on the quantization-only frontier: among `quant` points with bytes ≤ `bytes`,
+--- the one with the lowest `key`; when there is none, the smallest larger point (flagged larger = true: an ECLD
+--- point that beats a larger point also beats every point of its size, a loss to it says nothing at equal bytes).
+---@param quant table[] rows with .bytes and the key
+---@param bytes number
+---@param key string metric, lower is better
+function M.comparator(quant, bytes, key)
+  local best, larger
+  for _, q in ipairs(quant) do
+    if q.bytes <= bytes then
+      if not best or q[key] < best[key] then best = q end
+    elseif not larger or q.bytes < larger.bytes then
+      larger = q
+    end
+  end
+  if best then return best, false end
+  return larger, larger ~= nil
+end
+
+return M
