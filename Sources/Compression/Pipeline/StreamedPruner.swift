@@ -32,8 +32,8 @@ public final class StreamedPruner {
   private var hidden: [[Float]]
   private var source = 0, handedOut = 0
 
-  /// `load(l)` reads source block l (F32 or any stored type); it is called once per block (twice with
-  /// `dropLayers` > 0). `windows` must be non-empty unless the criterion is `magnitude` and no layer is dropped
+  /// `load(l)` reads source block l (F32 or any stored type); it is called once per block up to the last kept one
+  /// (and once more for every block first with `dropLayers` > 0). `windows` must be non-empty unless the criterion is `magnitude` and no layer is dropped
   /// and the refit is off.
   public init(config c: LlamaConfig, tokenizer: Tokenizer, embedding: WeightMatrix, outputNorm: [Float],
               options o: PruneOptions, refit: Bool, ridge: Double = 1e-3, windows: [[Int32]],
@@ -46,9 +46,7 @@ public final class StreamedPruner {
     }
     config = c; options = o; self.tokenizer = tokenizer; self.embedding = embedding; self.outputNorm = outputNorm
     self.windows = windows; self.refit = refit; self.ridge = ridge; self.load = load
-    let first = try LlamaModel(config: c.slice(0..<1), tokenizer: tokenizer, embedding: embedding, layers: [try load(0)],
-                               outputNorm: outputNorm, output: nil)
-    let embedded = try windows.map { try first.embed($0) }
+    let embedded = try windows.map { try LlamaModel.embed($0, embedding: embedding) }
     var kept = Array(0..<c.layers)
     if o.dropLayers > 0 {
       var streams = embedded, influence = [Double]()

@@ -74,19 +74,21 @@ extension QuantizedMatrix {
   /// Types with a C kernel.
   public static func hasCKernel(_ t: GGMLType) -> Bool { qk_supports(Int32(t.rawValue)) != 0 }
 
-  /// Several matrices applied to the same n activation rows X (n × cols), quantized once, in one parallel region.
-  /// All matrices must have a C kernel and `cols` columns.
-  static func cMatmul(_ products: [QuantizedProduct], _ X: UnsafePointer<Float>, n: Int, cols: Int, threads: Int) {
+  /// Several matrices applied to the same n activation rows X (n × cols), quantized once, in one parallel region:
+  /// the int8 dot kernels (`qk_matmul`, all matrices with a C kernel) or, with `gemm`, the int8 GEMM (`qk_gemm`, all
+  /// matrices with a GEMM kernel). All matrices have `cols` columns.
+  static func cProduct(_ products: [QuantizedProduct], _ X: UnsafePointer<Float>, n: Int, cols: Int, threads: Int, gemm: Bool) {
     var act = Q8Rows(X, n: n, cols: cols)
     var mats = products.map { p in
       qk_matrix(type: Int32(p.matrix.type.rawValue), accumulate: p.accumulate ? 1 : 0,
                 w: p.matrix.rowPointer(0), row_bytes: Int64(p.matrix.rowBytes), rows: Int64(p.matrix.rows),
                 y: p.output, ldy: Int64(p.matrix.rows))
     }
+    let kernel = gemm ? qk_gemm : qk_matmul
     act.withAct { a in
       withUnsafePointer(to: a) { ap in
         mats.withUnsafeMutableBufferPointer { mp in
-          qk_matmul(mp.baseAddress!, Int32(mp.count), Int64(n), Int64(cols), ap, Int32(max(1, threads)))
+          kernel(mp.baseAddress!, Int32(mp.count), Int64(n), Int64(cols), ap, Int32(max(1, threads)))
         }
       }
     }
@@ -98,24 +100,6 @@ extension QuantizedMatrix {
   /// True when a batch of n ≥ gemmThreshold rows through this matrix runs the int8-activation GEMM.
   public var usesInt8Gemm: Bool { QuantizedMatrix.batchActivations == .int8 && QuantizedMatrix.hasGemmKernel(type) && cols > 0 }
 
-  /// Several matrices (all with a GEMM kernel and `cols` columns) applied to n activation rows quantized once, in one
-  /// parallel region of the int8 GEMM (qk_gemm).
-  static func cGemm(_ products: [QuantizedProduct], _ X: UnsafePointer<Float>, n: Int, cols: Int, threads: Int) {
-    var act = Q8Rows(X, n: n, cols: cols)
-    var mats = products.map { p in
-      qk_matrix(type: Int32(p.matrix.type.rawValue), accumulate: p.accumulate ? 1 : 0,
-                w: p.matrix.rowPointer(0), row_bytes: Int64(p.matrix.rowBytes), rows: Int64(p.matrix.rows),
-                y: p.output, ldy: Int64(p.matrix.rows))
-    }
-    act.withAct { a in
-      withUnsafePointer(to: a) { ap in
-        mats.withUnsafeMutableBufferPointer { mp in
-          qk_gemm(mp.baseAddress!, Int32(mp.count), Int64(n), Int64(cols), ap, Int32(max(1, threads)))
-        }
-      }
-    }
-  }
-
   /// Products of several matrices with the same input columns: one activation quantization and one parallel region
   /// when every matrix has a C kernel and n is below the gemm threshold (int8 dot kernels) or every matrix uses the
   /// int8 GEMM (n at or above it), else one `matmul` each.
@@ -125,12 +109,12 @@ extension QuantizedMatrix {
     let cols = first.matrix.cols
     if n < gemmThreshold, cols > 0,
        products.allSatisfy({ hasCKernel($0.matrix.type) && $0.matrix.cols == cols && $0.matrix.rows > 0 }) {
-      cMatmul(products, X, n: n, cols: cols, threads: nt)
+      cProduct(products, X, n: n, cols: cols, threads: nt, gemm: false)
       return
     }
     if n >= gemmThreshold, cols > 0,
        products.allSatisfy({ $0.matrix.usesInt8Gemm && $0.matrix.cols == cols && $0.matrix.rows > 0 }) {
-      cGemm(products, X, n: n, cols: cols, threads: nt)
+      cProduct(products, X, n: n, cols: cols, threads: nt, gemm: true)
       return
     }
     for p in products {

@@ -143,7 +143,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
     if cols == 0 { for i in 0..<(n * rows) { Y[i] = 0 }; return }
     let nt = max(1, threads ?? QuantizedMatrix.defaultThreads)
     if n >= QuantizedMatrix.gemmThreshold && usesInt8Gemm {
-      QuantizedMatrix.cGemm([QuantizedProduct(self, into: Y)], X, n: n, cols: cols, threads: nt)
+      QuantizedMatrix.cProduct([QuantizedProduct(self, into: Y)], X, n: n, cols: cols, threads: nt, gemm: true)
       return
     }
     if n >= QuantizedMatrix.gemmThreshold {   // decoded 96-row chunks × single-threaded sgemm on the pool
@@ -151,7 +151,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
       return
     }
     if QuantizedMatrix.hasCKernel(type) {
-      QuantizedMatrix.cMatmul([QuantizedProduct(self, into: Y)], X, n: n, cols: cols, threads: nt)
+      QuantizedMatrix.cProduct([QuantizedProduct(self, into: Y)], X, n: n, cols: cols, threads: nt, gemm: false)
     } else {
       ParallelGemm.rows(rows, threads: nt) { r0, r1 in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: cols) { buf in

@@ -85,12 +85,15 @@ extension LlamaModel {
   }
 
   /// The token embeddings of `tokens` [n × dim] (the hidden state entering block 0).
-  public func embed(_ tokens: [Int32]) throws -> [Float] {
-    let d = config.dim
+  public func embed(_ tokens: [Int32]) throws -> [Float] { try Self.embed(tokens, embedding: embedding) }
+
+  /// The same from an embedding matrix alone [vocab × dim] (layer-streamed pipelines hold no model).
+  public static func embed(_ tokens: [Int32], embedding: WeightMatrix) throws -> [Float] {
+    let d = embedding.cols
     var x = [Float](repeating: 0, count: tokens.count * d)
     try x.withUnsafeMutableBufferPointer { xb in
       for (i, t) in tokens.enumerated() {
-        guard t >= 0, Int(t) < config.vocabSize else { throw LlamaError.tokenOutOfRange(t, vocab: config.vocabSize) }
+        guard t >= 0, Int(t) < embedding.rows else { throw LlamaError.tokenOutOfRange(t, vocab: embedding.rows) }
         try embedding.row(Int(t), into: xb.baseAddress! + i * d)
       }
     }

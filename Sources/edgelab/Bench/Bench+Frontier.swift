@@ -22,9 +22,7 @@ enum FrontierBench {
     guard ["q8_0", "same", "both"].contains(embedding) else {
       throw CompressionError.invalidOption("EDGELAB_FRONTIER_EMBEDDING must be q8_0, same or both (got '\(embedding)')")
     }
-    let ref = LlamaScoringModel(base, name: "base-f32")
-    let texts: [(String, [String])] = [("in_domain", splits.heldOut), ("other_domain", try HaluEval.knowledgePassages())]
-    report.note("frontier_texts", "in_domain = HaluEval summarization held-out split (news); other_domain = HaluEval-QA knowledge passages (Wikipedia)")
+    let texts = try GPTQSweepBench.heldOutTexts(report, splits, note: "frontier_texts")
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edgelab-frontier-\(getpid())")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -51,21 +49,6 @@ enum FrontierBench {
         variants.append((label, r.model, extra))
       }
     }
-    var lines = variants.map { "  \($0.0):" }
-    for (textName, text) in texts {
-      let results = try Perplexity.compare(models: variants.map { LlamaScoringModel($0.1, name: $0.0) }, reference: ref,
-                                           texts: text, context: 512, maxTokens: evalTokens)
-      for (k, d) in results.enumerated() {
-        var e = variants[k].2
-        e["kld"] = d.kld.mean; e["kld_lo"] = d.kld.lo; e["kld_hi"] = d.kld.hi; e["same_top_token"] = d.sameTopToken
-        e["reference_perplexity"] = d.reference.perplexity; e["scored_tokens"] = d.model.scoredTokens
-        e["loadavg"] = BenchReport.loadavg()
-        report.record("frontier_rtn_\(variants[k].0)_\(textName)_perplexity", d.model.perplexity, unit: "ppl", extra: e)
-        lines[k] += String(format: "  %@ ppl %.3f (ref %.3f) KLD %.4f [%.4f, %.4f] top %.3f (%d tokens)", textName,
-                           d.model.perplexity, d.reference.perplexity, d.kld.mean, d.kld.lo, d.kld.hi, d.sameTopToken,
-                           d.model.scoredTokens)
-      }
-    }
-    for l in lines { print(l) }
+    try GPTQSweepBench.score(report, prefix: "frontier_rtn", variants, base: base, texts: texts, evalTokens: evalTokens)
   }
 }

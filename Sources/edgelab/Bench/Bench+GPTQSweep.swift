@@ -19,27 +19,10 @@ enum GPTQSweepBench {
     let withRTN = env["EDGELAB_GPTQ_RTN"] != "0"
     let trueSequential = env["EDGELAB_GPTQ_TRUE_SEQUENTIAL"] == "1"
     let actOrders = (env["EDGELAB_GPTQ_ACT_ORDER"] ?? "0,1").split(separator: ",").map { $0 == "1" }
-    let ref = LlamaScoringModel(base, name: "base-f32")
-    let texts: [(String, [String])] = [("in_domain", splits.heldOut), ("other_domain", try HaluEval.knowledgePassages())]
-    report.note("gptq_sweep_texts", "in_domain = HaluEval summarization held-out split (news); other_domain = HaluEval-QA knowledge passages (Wikipedia)")
+    let texts = try heldOutTexts(report, splits, note: "gptq_sweep_texts")
     let rules = try PrecisionRules([PrecisionRule(#"^(token_embd|output)\.weight$"#, .q8_0)], default: .q4_0)
-    /// Scores a group of variants together (one reference pass per window).
     func evaluate(_ group: [(String, LlamaModel, [String: Any])]) throws {
-      var lines = group.map { "  \($0.0):" }
-      for (tn, t) in texts {
-        let ds = try Perplexity.compare(models: group.map { LlamaScoringModel($0.1, name: $0.0) }, reference: ref, texts: t,
-                                        context: 512, maxTokens: evalTokens)
-        for (k, d) in ds.enumerated() {
-          var e = group[k].2
-          e["kld"] = d.kld.mean; e["kld_lo"] = d.kld.lo; e["kld_hi"] = d.kld.hi; e["same_top_token"] = d.sameTopToken
-          e["reference_perplexity"] = d.reference.perplexity; e["scored_tokens"] = d.model.scoredTokens
-          e["loadavg"] = BenchReport.loadavg()
-          report.record("sweep_\(group[k].0)_\(tn)_perplexity", d.model.perplexity, unit: "ppl", extra: e)
-          lines[k] += String(format: "  %@ ppl %.3f (ref %.3f) KLD %.4f [%.4f, %.4f] top %.3f", tn, d.model.perplexity,
-                             d.reference.perplexity, d.kld.mean, d.kld.lo, d.kld.hi, d.sameTopToken)
-        }
-      }
-      for l in lines { print(l) }
+      try score(report, prefix: "sweep", group, base: base, texts: texts, evalTokens: evalTokens)
     }
     let rtn = try ModelQuantizer.quantize(base, options: ModelQuantOptions(rules: rules, method: .rtn))
     var group: [(String, LlamaModel, [String: Any])] = withRTN ? [("rtn_q4_0", rtn.model, ["seconds": rtn.seconds])] : []
@@ -58,5 +41,37 @@ enum GPTQSweepBench {
       try evaluate(group)
       group = []
     }
+  }
+}
+
+extension GPTQSweepBench {
+  /// The held-out texts quantization variants are scored on: the news split (in domain) and the HaluEval-QA knowledge
+  /// passages (other domain); noted in the report under `note`.
+  static func heldOutTexts(_ report: BenchReport, _ splits: TextSplits, note: String) throws -> [(String, [String])] {
+    report.note(note, "in_domain = HaluEval summarization held-out split (news); other_domain = HaluEval-QA knowledge passages (Wikipedia)")
+    return [("in_domain", splits.heldOut), ("other_domain", try HaluEval.knowledgePassages())]
+  }
+
+  /// Scores variants (name, model, extra fields) together against the F32 `base` on each text (one reference pass per
+  /// window): records `<prefix>_<name>_<text>_perplexity` with KLD [CI], same-top-token rate and load, prints a line each.
+  static func score(_ report: BenchReport, prefix: String, _ group: [(String, LlamaModel, [String: Any])], base: LlamaModel,
+                    texts: [(String, [String])], evalTokens: Int) throws {
+    let ref = LlamaScoringModel(base, name: "base-f32")
+    var lines = group.map { "  \($0.0):" }
+    for (textName, text) in texts {
+      let results = try Perplexity.compare(models: group.map { LlamaScoringModel($0.1, name: $0.0) }, reference: ref, texts: text,
+                                           context: 512, maxTokens: evalTokens)
+      for (k, d) in results.enumerated() {
+        var e = group[k].2
+        e["kld"] = d.kld.mean; e["kld_lo"] = d.kld.lo; e["kld_hi"] = d.kld.hi; e["same_top_token"] = d.sameTopToken
+        e["reference_perplexity"] = d.reference.perplexity; e["scored_tokens"] = d.model.scoredTokens
+        e["loadavg"] = BenchReport.loadavg()
+        report.record("\(prefix)_\(group[k].0)_\(textName)_perplexity", d.model.perplexity, unit: "ppl", extra: e)
+        lines[k] += String(format: "  %@ ppl %.3f (ref %.3f) KLD %.4f [%.4f, %.4f] top %.3f (%d tokens)", textName,
+                           d.model.perplexity, d.reference.perplexity, d.kld.mean, d.kld.lo, d.kld.hi, d.sameTopToken,
+                           d.model.scoredTokens)
+      }
+    }
+    for l in lines { print(l) }
   }
 }
