@@ -68,7 +68,7 @@ let package = Package(
     .testTarget(name: "LabTests", dependencies: ["Lab"]),
     .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "CLua"]),
     .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "LLM"]),
-    .testTarget(name: "EdgeLabLuaTests", dependencies: ["EdgeLabLua", "LuaBridge", "Lab", "LLM"]),
+    .testTarget(name: "EdgeLabLuaTests", dependencies: ["EdgeLabLua", "LuaBridge", "Lab", "LLM", "EdgeProfiles"]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -22,7 +22,9 @@ public final class EvalResultsBox {
 ///       reference_perplexity=, tokens=, windows=, window_kld={...}, window_same_top_token={...}, window_nll={...},
 ///       reference_window_nll={...}}: one reference pass per window for all models (Perplexity.compare)
 ///   eval.card(model, results[, {name=, path=}]) → model card table (written as JSON when path is given)
-///   eval.devices() → array of device profiles;  eval.paper_cards() → array of paper-scale cards
+///   eval.devices() → array of device profiles
+///   eval.paper_cards{degradation = "assumed"|"measured"|path} → array of paper-scale cards (decision 0713)
+///   eval.save_degradation(path, table) → writes a measured degradation table (validated) as JSON
 ///   eval.save_cards(path, cards) → writes cards (tables) as JSON;  eval.load_cards(path) → array of cards
 ///   eval.device_cost(card, device | device_name[, {query=, accessibility=, analytic=}]) → { joules, seconds,
 ///       prefill_seconds, decode_seconds, required_bytes, usable_bytes, fits, decode_tokens_per_second, accessible }
@@ -52,7 +54,17 @@ extension EdgeLabBinding {
       return 1
     }
     m.function("devices") { call in try call.push(encoding: DeviceProfile.builtIn); return 1 }
-    m.function("paper_cards") { call in try call.push(encoding: ModelCard.paperScale); return 1 }
+    m.function("paper_cards") { call in
+      let o = try call.decode(1, defaults: PaperCardsOptions())
+      try call.push(encoding: try ModelCard.paperScale(rule: DegradationRule.named(o.degradation)))
+      return 1
+    }
+    m.function("save_degradation") { call in
+      let path = try call.string(1)
+      let table = try call.decode(MeasuredDegradation.self, 2)
+      try table.save(path: path)
+      return 0
+    }
     m.function("device_cost") { call in
       let card = try call.decode(ModelCard.self, 1)
       let device: DeviceProfile
@@ -268,3 +280,6 @@ enum EvalBinding {
     return .table(energy)
   }
 }
+
+/// Options of `eval.paper_cards`: the degradation rule by name (decision 0713).
+struct PaperCardsOptions: Codable { var degradation = DegradationRule.defaultName }

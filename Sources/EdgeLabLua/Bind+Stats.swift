@@ -7,6 +7,8 @@ import Statistics
 ///   stats.bootstrap_ci(xs, {stat = "mean"|"median"|"iqm"|function, resamples = 2000, level = 0.95, seed = 0})
 ///       → estimate, lo, hi
 ///   stats.stratified_bootstrap_ci({xs1, xs2, …}, {stat = "iqm", resamples, level, seed}) → estimate, lo, hi
+///   stats.paired_ratio_ci(a, b, {resamples = 2000, level = 0.95, seed = 0}) → ratio, lo, hi   (mean(a)/mean(b),
+///       a[i] and b[i] measured on the same unit; the bootstrap resamples units)
 ///   stats.permutation_test(a, b, {stat = "mean", permutations = 10000, seed = 0}) → difference, p
 ///   stats.summary(xs) → { n, mean, std, lo, hi, median, iqm, min, max }
 /// Empty lists are errors (their statistics are undefined), never a silent NaN.
@@ -57,12 +59,14 @@ extension EdgeLabBinding {
     m.function("bootstrap_ci") { call in try StatsBinding.bootstrap(call) }
     m.function("stratified_bootstrap_ci") { call in try StatsBinding.stratified(call) }
     m.function("permutation_test") { call in try StatsBinding.permutation(call) }
+    m.function("paired_ratio_ci") { call in try StatsBinding.pairedRatio(call) }
   }
 }
 
 enum StatsBinding {
   struct BootstrapOptions: Codable { var stat: LuaValue = .string("mean"); var resamples = 2000; var level = 0.95; var seed = 0 }
   struct StratifiedOptions: Codable { var stat: LuaValue = .string("iqm"); var resamples = 2000; var level = 0.95; var seed = 0 }
+  struct PairedRatioOptions: Codable { var resamples = 2000; var level = 0.95; var seed = 0 }
   struct PermutationOptions: Codable { var stat: LuaValue = .string("mean"); var permutations = 10_000; var seed = 0 }
 
   static func numbers(_ call: LuaCall, _ i: Int32, _ fname: String, minCount: Int = 1) throws -> [Double] {
@@ -118,6 +122,17 @@ enum StatsBinding {
     let ci = Stats.bootstrapCI(xs, resamples: max(o.resamples, 0), level: o.level, seed: try seed(o.seed, call, 2),
                                stream: "bootstrap", statistic: f)
     if let e = failure.error { throw e }
+    call.push(ci.mean); call.push(ci.low); call.push(ci.high)
+    return 3
+  }
+
+  static func pairedRatio(_ call: LuaCall) throws -> Int32 {
+    let a = try numbers(call, 1, "paired_ratio_ci"), b = try numbers(call, 2, "paired_ratio_ci")
+    guard a.count == b.count else {
+      throw call.argumentError(2, "stats.paired_ratio_ci: \(a.count) vs \(b.count) values (both lists must be measured on the same units)")
+    }
+    let o = try call.decode(3, defaults: PairedRatioOptions())
+    let ci = try Stats.pairedRatioBootstrapCI(a, b, resamples: max(o.resamples, 0), level: o.level, seed: try seed(o.seed, call, 3))
     call.push(ci.mean); call.push(ci.low); call.push(ci.high)
     return 3
   }

@@ -79,6 +79,7 @@ public enum EdgeProfilesError: Error, CustomStringConvertible, Equatable {
   case invalidQuery(String)
   case unknownDevice(String)
   case decoding(String)
+  case invalidDegradation(String)
 
   public var description: String {
     switch self {
@@ -87,6 +88,7 @@ public enum EdgeProfilesError: Error, CustomStringConvertible, Equatable {
     case .invalidQuery(let m): return "invalid query shape: \(m)"
     case .unknownDevice(let m): return "unknown device \(m)"
     case .decoding(let m): return "cannot decode JSON: \(m)"
+    case .invalidDegradation(let m): return "invalid degradation rule: \(m)"
     }
   }
 }

@@ -76,7 +76,10 @@ public struct MECLayout: Sendable {
     // Cards.
     let cards: [ModelCard]
     switch s.cardSet {
-    case .paperScale: cards = ModelCard.paperScale
+    case .paperScale:
+      do { cards = try ModelCard.paperScale(rule: DegradationRule.named(s.paperDegradation)) } catch {
+        throw MECError.invalidScenario("paperDegradation: \(error)")
+      }
     case .measured:
       do { cards = try ModelCard.load(path: s.cardsPath!) } catch { throw MECError.invalidScenario("cardsPath: \(error)") }
     }

@@ -14,6 +14,8 @@
 // | layoutSeed              | 1                     | —         | which device each user holds (fixed per env)         |
 // | cardSet                 | paperScale            | —         | DESIGN.md (paper-scale or measured cards)            |
 // | cardsPath               | nil                   | path      | measured cards JSON written by the evaluation suite  |
+// | paperDegradation        | DegradationRule       | rule      | how compressed paper-scale cards' quality is derived:|
+// |                         | .defaultName          |           | assumed, measured or a table path (decision 0713)    |
 // | edgeModel               | llama-3.1-8b-f16      | card      | DESIGN.md: the edge runs the full model              |
 // | localVariants           | 3                     | variants  | DESIGN.md: choose among local variants (the most     |
 // |                         |                       |           | accurate, then faster / less truthful ones)         |
@@ -119,6 +121,7 @@ public struct MECScenario: Codable, Sendable, Equatable {
   public var layoutSeed: UInt64 = 1
   public var cardSet = CardSetKind.paperScale
   public var cardsPath: String? = nil
+  public var paperDegradation = DegradationRule.defaultName
   public var edgeModel = "llama-3.1-8b-f16"
   public var localVariants = 3
   public var edgeDevice = "jetson-agx-orin"

@@ -2,14 +2,20 @@
 // Statistical Precipice" — rliable):
 //   stratified bootstrap  resample runs with replacement *within* each stratum (task / environment), keep the
 //                         strata sizes, recompute the aggregate (e.g. IQM over all runs); percentile interval.
+//   paired ratio          mean(a)/mean(b) over paired units (the same items scored by two models); the bootstrap
+//                         resamples unit indices, so both means see the same draw (a relative change = ratio − 1).
 //   permutation test      two-sided p-value of |stat(a) − stat(b)| under exchangeability of the pooled runs:
 //                         p = (1 + #{perm : |Δ_perm| ≥ |Δ_obs|}) / (1 + permutations) (Phipson & Smyth 2010).
 // Both draw from a seeded SplitMix64 stream: same inputs and seed ⇒ same answer.
 
 public enum StatisticsError: Error, CustomStringConvertible, Equatable {
   case empty(String)
+  case unpaired(Int, Int)
   public var description: String {
-    switch self { case .empty(let what): return "\(what): no values (statistics of an empty sample are undefined)" }
+    switch self {
+    case .empty(let what): return "\(what): no values (statistics of an empty sample are undefined)"
+    case .unpaired(let a, let b): return "paired statistic: \(a) vs \(b) values (both must be measured on the same units)"
+    }
   }
 }
 
@@ -48,6 +54,26 @@ extension Stats {
     let sorted = draws.sorted()
     let alpha = (1 - level) / 2
     return ConfidenceInterval(mean: point, low: quantile(sorted: sorted, alpha), high: quantile(sorted: sorted, 1 - alpha), n: n)
+  }
+
+  /// Percentile interval of mean(a) / mean(b) where a[i] and b[i] are measured on the same unit i (e.g. one item
+  /// scored by a compressed model and by its reference): each draw resamples unit indices and recomputes both
+  /// means on the same draw. A draw whose denominator is 0 is undefined, and so is the interval (NaN ends).
+  public static func pairedRatioBootstrapCI(_ a: [Double], _ b: [Double], resamples: Int = 2000, level: Double = 0.95,
+                                            seed: UInt64, stream: String = "paired-ratio") throws -> ConfidenceInterval {
+    guard !a.isEmpty else { throw StatisticsError.empty("paired ratio") }
+    guard a.count == b.count else { throw StatisticsError.unpaired(a.count, b.count) }
+    let ratio = { (sa: Double, sb: Double) in sb == 0 ? Double.nan : sa / sb }
+    let point = ratio(a.reduce(0, +), b.reduce(0, +))
+    guard a.count >= 2, resamples >= 1 else { return ConfidenceInterval(mean: point, low: point, high: point, n: a.count) }
+    var rng = SplitMix64(seed: seed, stream: stream)
+    var draws = [Double](); draws.reserveCapacity(resamples)
+    for _ in 0..<resamples {
+      var sa = 0.0, sb = 0.0
+      for _ in 0..<a.count { let i = rng.below(a.count); sa += a[i]; sb += b[i] }
+      draws.append(ratio(sa, sb))
+    }
+    return percentileInterval(point: point, draws: draws, level: level, n: a.count)
   }
 
   /// Two-sided permutation test of stat(a) − stat(b); returns the observed difference and the p-value.

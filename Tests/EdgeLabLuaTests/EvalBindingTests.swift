@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 @testable import EdgeLabLua
 import LuaBridge
+import EdgeProfiles
 
 /// edgelab.eval from Lua: suite resolution (strict keys), devices, paper-scale cards, card files.
 final class EvalBindingTests: XCTestCase {
@@ -16,10 +17,12 @@ final class EvalBindingTests: XCTestCase {
       local cards = eval.paper_cards()
       eval.save_cards(..., { cards[1], cards[2] })
       local f = assert(io.open(..., "r")); local text = f:read("a"); f:close()
+      -- "all items" survives a round trip through Lua (the suite table is what eval.run decodes again)
+      local again = eval.suite(s)
       return s.items_per_task, s.seed, s.halu_eval_items, s.query.output_tokens, #d, d[1].name,
-             cards[1].name, cards[1].source, text:find('"paper-scale"', 1, true) ~= nil
+             cards[1].name, cards[1].source, text:find('"paper-scale"', 1, true) ~= nil, again.items_per_task
     """, args: [.string(path)])
-    XCTAssertEqual(r, [.nil, 7, 100, 4, 10, "phone-4gb", "llama-3.1-8b-f16", "paper-scale", true])
+    XCTAssertEqual(r, [0, 7, 100, 4, 10, "phone-4gb", "llama-3.1-8b-f16", "paper-scale", true, 0])
     XCTAssertThrowsError(try lua.run("require('edgelab').eval.suite { itemsPerTsk = 3 }", name: "@t.lua")) { e in
       XCTAssertTrue("\(e)".contains("itemsPerTsk"), "\(e)")
     }
@@ -28,6 +31,49 @@ final class EvalBindingTests: XCTestCase {
     }
     XCTAssertThrowsError(try lua.run("require('edgelab').eval.run(42)", name: "@t.lua")) { e in
       XCTAssertTrue("\(e)".contains("edgelab.LLM"), "\(e)")
+    }
+  }
+
+  /// eval.paper_cards with a degradation rule (assumed, measured, a saved table); stats.paired_ratio_ci; bad names
+  /// and bad tables are errors that say what is wrong.
+  func testPaperCardsDegradationRules() throws {
+    let lua = try Repo.state()
+    let path = NSTemporaryDirectory() + "edgelab-degradation-\(getpid()).json"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let r = try lua.run("""
+      local edgelab = require("edgelab")
+      local eval, stats = edgelab.eval, edgelab.stats
+      local ratio, lo, hi = stats.paired_ratio_ci({ 1, 0, 0, 1 }, { 1, 1, 0, 1 }, { resamples = 100, seed = 1 })
+      local function change(r) return { ratio = r, low = r, high = r, items = 10 } end
+      local entries = {}
+      for i, f in ipairs { "q8_0", "q4_k_m", "q2_k", "ecld" } do
+        entries[i] = { format = f, variant = f, bits_per_weight = 4, accuracy = change(0.5), hallucination = change(1) }
+      end
+      eval.save_degradation(..., { model = "m", source = "s", entries = entries })
+      local function find(cards, n) for _, c in ipairs(cards) do if c.name == n then return c end end end
+      local a = find(eval.paper_cards(), "llama-3.1-8b-q2_k").tasks.knowledge.accuracy
+      local m = find(eval.paper_cards { degradation = ... }, "llama-3.1-8b-q2_k").tasks.knowledge.accuracy
+      local shipped = #eval.paper_cards { degradation = "measured" }
+      return ratio, lo <= ratio and ratio <= hi, a, m, shipped
+    """, args: [.string(path)])
+    XCTAssertEqual(r[0], .number(2.0 / 3.0))
+    XCTAssertEqual(r[1], true)
+    XCTAssertEqual(r[2].doubleValue ?? 0, 0.653 - 0.08, accuracy: 1e-12)
+    XCTAssertEqual(r[3].doubleValue ?? 0, 0.653 * 0.5, accuracy: 1e-12)
+    XCTAssertEqual(r[4], .number(Double(try ModelCard.paperScale.count)))
+    XCTAssertThrowsError(try lua.run("require('edgelab').eval.paper_cards { degradation = 'asumed' }", name: "@t.lua")) { e in
+      XCTAssertTrue("\(e)".contains("'asumed'"), "\(e)")
+    }
+    XCTAssertThrowsError(try lua.run("require('edgelab').eval.paper_cards { degradaton = 'assumed' }", name: "@t.lua")) { e in
+      XCTAssertTrue("\(e)".contains("degradaton"), "\(e)")
+    }
+    XCTAssertThrowsError(try lua.run("""
+      require('edgelab').eval.save_degradation(..., { model = 'm', source = 's', entries = { { format = 'q9', variant = 'v',
+        bits_per_weight = 4, accuracy = { ratio = 1, low = 1, high = 1, items = 1 },
+        hallucination = { ratio = 1, low = 1, high = 1, items = 1 } } } })
+      """, name: "@t.lua", args: [.string(path)])) { e in XCTAssertTrue("\(e)".contains("'q9'"), "\(e)") }
+    XCTAssertThrowsError(try lua.run("require('edgelab').stats.paired_ratio_ci({1, 2}, {1})", name: "@t.lua")) { e in
+      XCTAssertTrue("\(e)".contains("2 vs 1"), "\(e)")
     }
   }
 

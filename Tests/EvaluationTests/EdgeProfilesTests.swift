@@ -93,7 +93,7 @@ final class EdgeProfilesTests: XCTestCase {
   }
 
   func testPaperScaleCards() throws {
-    let cards = ModelCard.paperScale
+    let cards = try ModelCard.paperScale
     for c in cards { try c.validate(); XCTAssertEqual(c.source, .paperScale) }
     XCTAssertEqual(Set(cards.map(\.name)).count, cards.count)
     let f16 = try XCTUnwrap(cards.first { $0.name == "llama-3.1-8b-f16" })
@@ -124,5 +124,78 @@ final class EdgeProfilesTests: XCTestCase {
     XCTAssertThrowsError(try ModelCard.decodeCards(Data("{\"name\": 3}".utf8))) { e in
       XCTAssertTrue("\(e)".contains("cannot decode"))
     }
+  }
+
+  /// A measured table for the rule tests: ratios chosen by hand.
+  func handTable() -> MeasuredDegradation {
+    func change(_ r: Double) -> RelativeChange { RelativeChange(ratio: r, low: r - 0.05, high: r + 0.05, items: 400) }
+    return MeasuredDegradation(model: "hand", source: "test", entries: [
+      .init(format: "q8_0", variant: "a", bitsPerWeight: 8.5, accuracy: change(1.0), hallucination: change(1.0)),
+      .init(format: "q4_k_m", variant: "b", bitsPerWeight: 5.9, accuracy: change(0.98), hallucination: change(1.02)),
+      .init(format: "q2_k", variant: "c", bitsPerWeight: 3.4, accuracy: change(0.80), hallucination: change(1.25)),
+      .init(format: "ecld", variant: "d", bitsPerWeight: 4.7, accuracy: change(0.95), hallucination: change(0.90)),
+    ])
+  }
+
+  /// Assumed rule: base − drop (the stated drops); measured rule: base × ratio, hallucination × ratio (clamped).
+  func testDegradationRulesDeriveTheCompressedCards() throws {
+    let assumed = try ModelCard.paperScale(rule: .assumed)
+    let measured = try ModelCard.paperScale(rule: .measured(handTable()))
+    func card(_ cards: [ModelCard], _ n: String) throws -> ModelCard { try XCTUnwrap(cards.first { $0.name == n }) }
+    // Llama-3.1-8B: MMLU 0.653, TruthfulQA 0.450 → hallucination 0.55.
+    let aq2 = try card(assumed, "llama-3.1-8b-q2_k"), mq2 = try card(measured, "llama-3.1-8b-q2_k")
+    XCTAssertEqual(aq2.tasks[TaskClass.knowledge]!.accuracy, 0.653 - 0.08, accuracy: 1e-12)
+    XCTAssertEqual(aq2.tasks[TaskClass.knowledge]!.hallucination, 0.55 + 0.08, accuracy: 1e-12)
+    XCTAssertEqual(mq2.tasks[TaskClass.knowledge]!.accuracy, 0.653 * 0.80, accuracy: 1e-12)
+    XCTAssertEqual(mq2.tasks[TaskClass.knowledge]!.hallucination, 0.55 * 1.25, accuracy: 1e-12)
+    XCTAssertEqual(mq2.tasks[TaskClass.truthfulness]!.accuracy, 0.450 * 0.80, accuracy: 1e-12)
+    XCTAssertTrue(mq2.notes.contains { $0.contains("measured on hand") && $0.contains("× 0.800") })
+    // The ECLD point: assumed keeps F16 hallucination; measured scales it.
+    let ae = try card(assumed, "llama-3.1-8b-ecld-paper"), me = try card(measured, "llama-3.1-8b-ecld-paper")
+    XCTAssertEqual(ae.tasks[TaskClass.commonsense]!.accuracy, 0.818 - 0.01, accuracy: 1e-12)
+    XCTAssertEqual(ae.tasks[TaskClass.commonsense]!.hallucination, 0.55, accuracy: 1e-12)
+    XCTAssertEqual(me.tasks[TaskClass.commonsense]!.accuracy, 0.818 * 0.95, accuracy: 1e-12)
+    XCTAssertEqual(me.tasks[TaskClass.commonsense]!.hallucination, 0.55 * 0.90, accuracy: 1e-12)
+    // F16 and the published Minitron card do not depend on the rule; sizes never do.
+    for n in ["llama-3.1-8b-f16", "qwen3-8b-f16", "llama-3.1-minitron-4b-width-q4_k_m"] {
+      XCTAssertEqual(try card(assumed, n).tasks, try card(measured, n).tasks, n)
+    }
+    XCTAssertEqual(assumed.map(\.storageBytes), measured.map(\.storageBytes))
+    // Clamping: a ratio that would push hallucination past 1 stops at 1.
+    var big = handTable(); big.entries[2].hallucination.ratio = 3
+    let clamped = try card(try ModelCard.paperScale(rule: .measured(big)), "llama-3.1-8b-q2_k")
+    XCTAssertEqual(clamped.tasks[TaskClass.knowledge]!.hallucination, 1)
+    for c in measured { try c.validate() }
+  }
+
+  func testDegradationTablesRejectBadInputAndRoundTrip() throws {
+    var t = handTable(); t.entries[0].format = "q3_k"
+    XCTAssertThrowsError(try t.validate()) { XCTAssertTrue("\($0)".contains("'q3_k'") && "\($0)".contains("known:")) }
+    t = handTable(); t.entries[1].accuracy.ratio = .nan
+    XCTAssertThrowsError(try t.validate()) { XCTAssertTrue("\($0)".contains("q4_k_m")) }
+    t = handTable(); t.entries.append(t.entries[0])
+    XCTAssertThrowsError(try t.validate()) { XCTAssertTrue("\($0)".contains("twice")) }
+    t = handTable(); t.entries.removeLast()
+    XCTAssertThrowsError(try ModelCard.paperScale(rule: .measured(t))) { XCTAssertTrue("\($0)".contains("no 'ecld' entry")) }
+    XCTAssertThrowsError(try DegradationRule.named("mesured")) { XCTAssertTrue("\($0)".contains("'mesured'")) }
+    XCTAssertThrowsError(try DegradationRule.named("/nonexistent/table.json")) { XCTAssertTrue("\($0)".contains("cannot read")) }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("degradation-\(getpid()).json").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try handTable().save(path: path)
+    XCTAssertEqual(try DegradationRule.named(path), .measured(handTable()))
+    XCTAssertThrowsError(try MeasuredDegradation.decode(Data("{\"model\": 1}".utf8))) { XCTAssertTrue("\($0)".contains("degradation table")) }
+    XCTAssertEqual(try DegradationRule.named("assumed"), .assumed)
+  }
+
+  /// The shipped table decodes, covers every format, and came from a run of the measurement script.
+  func testShippedMeasuredTable() throws {
+    let t = try MeasuredDegradation.shipped()
+    XCTAssertEqual(Set(t.entries.map(\.format)), Set(MeasuredDegradation.formats))
+    XCTAssertTrue(t.source.hasPrefix("experiments/paper/measure_degradation.lua"))
+    for e in t.entries {
+      XCTAssertLessThanOrEqual(e.accuracy.low, e.accuracy.ratio); XCTAssertGreaterThanOrEqual(e.accuracy.high, e.accuracy.ratio)
+      XCTAssertGreaterThanOrEqual(e.accuracy.items, 400); XCTAssertGreaterThanOrEqual(e.hallucination.items, 500)
+    }
+    for c in try ModelCard.paperScale(rule: .measured(t)) { try c.validate() }
   }
 }

@@ -115,6 +115,11 @@ final class SuiteTests: XCTestCase {
     XCTAssertEqual(c.seed, 9)
     XCTAssertNil(c.itemsPerTask)
     XCTAssertEqual(c.haluEvalItems, 100)
+    // "All items" round-trips (written as 0, read back as all) instead of falling back to the default count.
+    var all = SuiteConfig(); all.itemsPerTask = nil; all.truthfulQAItems = nil
+    let again = try JSONDecoder().decode(SuiteConfig.self, from: JSONEncoder().encode(all))
+    XCTAssertEqual(again, all)
+    XCTAssertNil(again.itemsPerTask); XCTAssertNil(again.truthfulQAItems); XCTAssertEqual(again.haluEvalItems, 100)
     var bad = SuiteConfig(); bad.perplexityContext = 2
     XCTAssertThrowsError(try bad.validate())
     var missing = SuiteConfig(); missing.dataDir = dir + "/nowhere"

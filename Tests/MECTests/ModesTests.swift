@@ -78,4 +78,19 @@ final class ModesTests: XCTestCase {
       XCTAssertTrue("\(err)".contains("cannot read model card file"), "\(err)")
     }
   }
+
+  /// The paper-scale cards' degradation rule is a scenario option: the measured rule changes the local variants'
+  /// quality (never their sizes), and a bad name is an error naming the option.
+  func testPaperDegradationOption() throws {
+    let assumed = try MECEnv("paper")
+    let measured = try MECEnv("paper") { $0.paperDegradation = "measured" }
+    XCTAssertEqual(assumed.layout.users.map { $0.variants.map(\.card.storageBytes).sorted() },
+                   measured.layout.users.map { $0.variants.map(\.card.storageBytes).sorted() })
+    let q2Assumed = try XCTUnwrap(assumed.layout.cards.first { $0.name == "llama-3.1-8b-q2_k" })
+    let q2Measured = try XCTUnwrap(measured.layout.cards.first { $0.name == "llama-3.1-8b-q2_k" })
+    XCTAssertNotEqual(q2Assumed.tasks, q2Measured.tasks)
+    XCTAssertThrowsError(try MECEnv("paper") { $0.paperDegradation = "typo" }) { err in
+      XCTAssertTrue("\(err)".contains("paperDegradation") && "\(err)".contains("'typo'"), "\(err)")
+    }
+  }
 }

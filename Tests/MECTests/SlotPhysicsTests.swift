@@ -30,7 +30,7 @@ final class SlotPhysicsTests: XCTestCase {
     let rUp = b * log2(1 + 0.2 * g / (n0 * b)), rDown = b * log2(1 + 10 * g / (n0 * b))
     let air = (1e6 + 32 * 200) / rUp, down = 32 * 100 / rDown
     // Edge (L4, Llama-3.1-8B F16): prefill 200 tokens, then 100 decode steps at batch 1 (α irrelevant).
-    let card = ModelCard.paperScale.first { $0.name == "llama-3.1-8b-f16" }!
+    let card = try ModelCard.paperScale.first { $0.name == "llama-3.1-8b-f16" }!
     let l4 = try DeviceProfile.named("edge-gpu-l4")
     let cost = try AnalyticModel.queryCost(card: card, device: l4, query: QueryShape(promptTokens: 200, outputTokens: 100))
     // Cross-check the prefill roofline by hand: max(compute 200·2·8.03e9 / (0.3·121e12),
@@ -105,7 +105,7 @@ final class SlotPhysicsTests: XCTestCase {
   /// Closed-form decode sum equals EdgeProfiles' token-by-token sum, also when part of it is compute-bound.
   func testClosedFormDecodeMatchesTokenLoop() throws {
     let cfg = AnalyticModelConfig()
-    for card in ModelCard.paperScale.prefix(6) {
+    for card in try ModelCard.paperScale.prefix(6) {
       for dname in ["phone-8gb", "rpi5-8gb", "edge-gpu-l4"] {
         var dev = try DeviceProfile.named(dname)
         for slowCompute in [false, true] {

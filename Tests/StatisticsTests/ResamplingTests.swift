@@ -76,4 +76,37 @@ final class ResamplingTests: XCTestCase {
     XCTAssertEqual(Stats.quantile(sorted: [1, .infinity, .infinity], 0.9), .infinity)
     XCTAssertEqual(Stats.quantile(sorted: [-.infinity, 1, 2], 0.25), -.infinity)
   }
+
+  /// Paired ratio of means: the point estimate by hand; a = c·b gives c at every draw; the interval agrees with the
+  /// delta-method interval (an independent large-sample reference) on paired Bernoulli items; bad input throws.
+  func testPairedRatioBootstrap() throws {
+    let b: [Double] = [1, 0, 1, 1, 0, 1], a: [Double] = [1, 0, 0, 1, 0, 1]
+    let ci = try Stats.pairedRatioBootstrapCI(a, b, resamples: 500, seed: 3)
+    XCTAssertEqual(ci.mean, 3.0 / 4.0, accuracy: 1e-15)
+    XCTAssertLessThanOrEqual(ci.low, ci.mean); XCTAssertGreaterThanOrEqual(ci.high, ci.mean)
+    let scaled = try Stats.pairedRatioBootstrapCI(b.map { 2 * $0 }, b.map { $0 + 1 }.map { $0 - 1 }, resamples: 200, seed: 1)
+    XCTAssertEqual(scaled.mean, 2); XCTAssertEqual(scaled.low, 2); XCTAssertEqual(scaled.high, 2)
+    // Delta method: R = ā/b̄, se ≈ sd(a − R·b) / (b̄·√n).
+    var rng = SplitMix64(seed: 42)
+    var ra: [Double] = [], rb: [Double] = []
+    for _ in 0..<3000 {
+      let ref = rng.below(100) < 45 ? 1.0 : 0.0
+      let flip = rng.below(100) < 12
+      ra.append(flip ? 1 - ref : ref); rb.append(ref)
+    }
+    let r = try Stats.pairedRatioBootstrapCI(ra, rb, resamples: 4000, seed: 9)
+    let R = Stats.mean(ra) / Stats.mean(rb)
+    let se = Stats.std(zip(ra, rb).map { $0 - R * $1 }) / (Stats.mean(rb) * Double(ra.count).squareRoot())
+    XCTAssertEqual(r.mean, R, accuracy: 1e-12)
+    XCTAssertEqual(r.low, R - 1.96 * se, accuracy: 0.15 * 1.96 * se)
+    XCTAssertEqual(r.high, R + 1.96 * se, accuracy: 0.15 * 1.96 * se)
+    XCTAssertEqual(try Stats.pairedRatioBootstrapCI(ra, rb, resamples: 300, seed: 5).low,
+                   try Stats.pairedRatioBootstrapCI(ra, rb, resamples: 300, seed: 5).low, "same seed, same interval")
+    XCTAssertThrowsError(try Stats.pairedRatioBootstrapCI([1, 2], [1], seed: 1)) { e in
+      XCTAssertEqual(e as? StatisticsError, .unpaired(2, 1))
+    }
+    XCTAssertThrowsError(try Stats.pairedRatioBootstrapCI([], [], seed: 1))
+    let zero = try Stats.pairedRatioBootstrapCI([1, 0], [0, 0], resamples: 50, seed: 1)
+    XCTAssertTrue(zero.mean.isNaN && zero.low.isNaN && zero.high.isNaN, "a zero reference mean has no ratio")
+  }
 }

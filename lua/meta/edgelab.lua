@@ -115,6 +115,17 @@ function stats.stratified_bootstrap_ci(strata, opts) end
 ---@param opts? edgelab.PermutationOptions
 ---@return number difference, number p
 function stats.permutation_test(a, b, opts) end
+---@class edgelab.PairedRatioOptions
+---@field resamples? integer (default 2000)
+---@field level? number (default 0.95)
+---@field seed? integer (default 0)
+--- Percentile bootstrap CI of mean(a) / mean(b) where a[i] and b[i] are measured on the same unit (one item scored
+--- by two models): each draw resamples units and recomputes both means (a relative change is ratio − 1).
+---@param a number[]
+---@param b number[]
+---@param opts? edgelab.PairedRatioOptions
+---@return number ratio, number lo, number hi
+function stats.paired_ratio_ci(a, b, opts) end
 ---@class edgelab.Summary
 ---@field n integer
 ---@field mean number

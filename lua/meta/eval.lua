@@ -138,9 +138,38 @@ function eval.card(model, results, opts) end
 ---@return edgelab.Device[]
 function eval.devices() end
 
+---@class edgelab.PaperCardsOptions
+---@field degradation? string how the compressed cards' quality is derived from the published base scores: "assumed" (stated drops per format), "measured" (the shipped table: relative changes measured on SmolLM2) or the path of a table JSON (default "assumed")
+
 ---Paper-scale model cards (Llama-3.1-8B, Qwen3-8B, Mistral-NeMo-12B and compressed variants).
+---@param opts? edgelab.PaperCardsOptions
 ---@return table[]
-function eval.paper_cards() end
+function eval.paper_cards(opts) end
+
+---@class edgelab.DegradationChange
+---@field ratio number mean(variant) / mean(reference) on paired items
+---@field low number
+---@field high number
+---@field items integer
+
+---@class edgelab.DegradationEntry
+---@field format "q8_0"|"q4_k_m"|"q2_k"|"ecld" the paper-scale format the measured variant stands for
+---@field variant string
+---@field bits_per_weight number
+---@field accuracy edgelab.DegradationChange
+---@field hallucination edgelab.DegradationChange
+
+---@class edgelab.DegradationTable
+---@field model string the measured model
+---@field source string how the table was produced
+---@field notes? string[]
+---@field entries edgelab.DegradationEntry[]
+
+---Writes a measured degradation table (validated: known formats, finite ratios) as JSON, for
+---eval.paper_cards{degradation = path} and mec scenarios' paper_degradation.
+---@param path string
+---@param table edgelab.DegradationTable
+function eval.save_degradation(path, table) end
 
 ---Writes model cards (tables) as JSON (sorted keys).
 ---@param path string

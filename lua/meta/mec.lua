@@ -24,6 +24,7 @@ local mec = {}
 ---@field layout_seed? integer which device each user holds (default 1)
 ---@field card_set? "paper-scale"|"measured" (default "paper-scale")
 ---@field cards_path? string model card JSON (for card_set = "measured")
+---@field paper_degradation? string how the compressed paper-scale cards' quality is derived: "assumed" (stated drops per format), "measured" (relative changes measured on SmolLM2, shipped table) or the path of a table written by experiments/paper/measure_degradation.lua (default "assumed")
 ---@field edge_model? string card the edge runs (default "llama-3.1-8b-f16")
 ---@field local_variants? integer local variants per device (action choices = 1 + local_variants) (default 3)
 ---@field edge_device? string edge box profile (default "jetson-agx-orin")

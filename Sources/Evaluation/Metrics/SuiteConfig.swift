@@ -100,6 +100,24 @@ public struct SuiteConfig: Codable, Sendable, Equatable {
     dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir)
   }
 
+  /// "All items" (nil) is written as 0, the spelling the decoder reads as all: a suite that goes out to Lua (or JSON)
+  /// and comes back keeps "all" instead of falling back to the default count.
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(seed, forKey: .seed); try c.encode(metrics, forKey: .metrics); try c.encode(tasks, forKey: .tasks)
+    try c.encode(generationTokens, forKey: .generationTokens)
+    try c.encodeIfPresent(appendChoices, forKey: .appendChoices)
+    try c.encode(itemsPerTask ?? 0, forKey: .itemsPerTask)
+    try c.encode(haluEvalItems ?? 0, forKey: .haluEvalItems)
+    try c.encode(truthfulQAItems ?? 0, forKey: .truthfulQAItems)
+    try c.encode(perplexityContext, forKey: .perplexityContext); try c.encode(perplexityTokens, forKey: .perplexityTokens)
+    try c.encode(bootstrapResamples, forKey: .bootstrapResamples); try c.encode(query, forKey: .query)
+    try c.encode(accessibility, forKey: .accessibility); try c.encode(analytic, forKey: .analytic)
+    try c.encodeIfPresent(devices, forKey: .devices); try c.encode(hostWattsPerCore, forKey: .hostWattsPerCore)
+    try c.encode(measureHost, forKey: .measureHost); try c.encode(reusePrefix, forKey: .reusePrefix)
+    try c.encodeIfPresent(dataDir, forKey: .dataDir)
+  }
+
   public func runs(_ metric: String) -> Bool { metrics.contains(metric) }
 
   public func validate() throws {
