@@ -26,7 +26,7 @@ let package = Package(
     // The one statistics module (quantile, IQM, t-interval, bootstrap, stratified bootstrap, permutation test).
     .target(name: "Statistics", dependencies: [], swiftSettings: swiftSettings),
     // Quantized dot-product kernels and elementwise float math (AVX2 / AVX-512 chosen at run time, portable C
-    // fallback, the same bits at every level) and a thread pool.
+    // fallback, the same bits at every level), a thread pool and the heap's retention settings.
     .target(name: "CQuantKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
     .target(name: "TensorCore", dependencies: ["CBLAS", "CQuantKernels"], swiftSettings: swiftSettings),
     .target(name: "LLM", dependencies: ["TensorCore", "CBLAS", "CQuantKernels"], swiftSettings: swiftSettings),
@@ -51,7 +51,7 @@ let package = Package(
     .target(name: "FuzzTargets", dependencies: ["LLM", "TensorCore", "LuaBridge", "MEC", "RL"], swiftSettings: swiftSettings),
     .executableTarget(name: "edgelab-fuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
     .executableTarget(name: "edgelab",
-                      dependencies: ["EdgeLabLua", "LuaBridge", "Lab", "CEditline", "TensorCore", "LLM",
+                      dependencies: ["EdgeLabLua", "LuaBridge", "Lab", "CEditline", "CQuantKernels", "TensorCore", "LLM",
                                      "Evaluation", "Compression", "EnvKit", "MEC", "RL", "CBLAS",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       swiftSettings: swiftSettings),
