@@ -1,4 +1,4 @@
--- Training histories of nine WM-PPO configurations (every TrainStats column but the wall-clock sps), to check
+-- Training histories of nine WM-PPO configurations (every TrainStats field but the wall-clock sps, at full precision), to check
 -- that a change to the world model's or imagination's code leaves results bit-identical: run it with the
 -- previous build and with the new one into two folders and compare them byte for byte (cmp / diff -r).
 --   edgelab run tools/tests/wmppo_histories.lua --set out='<folder>' [--set iterations=5]
@@ -33,6 +33,18 @@ for _, c in ipairs(configs) do
   local env = envName == "cartpole" and "cartpole" or mec.env { users = 10 }
   local agent = rl.wmppo { env = env, seed = 1, total_steps = 100000, wm = wm }
   agent:train(cfg.iterations * 512, { progress = false })
-  agent:write_csv(cfg.out .. "/" .. name .. ".csv", { deterministic = true })
+  -- Every number at full precision (%.17g is exact for the Double a stat is pushed as; write_csv rounds to 6 digits).
+  local f = assert(io.open(cfg.out .. "/" .. name .. ".txt", "w"))
+  for _, row in ipairs(agent:history()) do
+    local keys = {}
+    for k in pairs(row) do if k ~= "sps" then keys[#keys + 1] = k end end
+    table.sort(keys)
+    for _, k in ipairs(keys) do
+      local v = row[k]
+      f:write(k, "=", type(v) == "number" and string.format("%.17g", v) or tostring(v), " ")
+    end
+    f:write("\n")
+  end
+  f:close()
   print(name, agent.iteration)
 end
