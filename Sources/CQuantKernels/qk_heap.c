@@ -1,5 +1,6 @@
 // The heap's retention settings (include/process_heap.h): glibc's mallopt. Setting either value also switches off
 // glibc's dynamic mmap threshold, so both are set together.
+#include <stdlib.h>   /* defines __GLIBC__ on glibc */
 #include "process_heap.h"
 #if defined(__GLIBC__)
 #include <malloc.h>
