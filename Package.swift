@@ -25,9 +25,10 @@ let package = Package(
     // Domain modules: no Lua inside.
     // The one statistics module (quantile, IQM, t-interval, bootstrap, stratified bootstrap, permutation test).
     .target(name: "Statistics", dependencies: [], swiftSettings: swiftSettings),
-    .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
-    // Quantized dot-product kernels (AVX2 / AVX-512 VNNI chosen at run time, portable C fallback) and a thread pool.
+    // Quantized dot-product kernels and elementwise float math (AVX2 / AVX-512 chosen at run time, portable C
+    // fallback, the same bits at every level), a thread pool and the heap's retention settings.
     .target(name: "CQuantKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
+    .target(name: "TensorCore", dependencies: ["CBLAS", "CQuantKernels"], swiftSettings: swiftSettings),
     .target(name: "LLM", dependencies: ["TensorCore", "CBLAS", "CQuantKernels"], swiftSettings: swiftSettings),
     // Device profiles and model cards as data: shared by Evaluation (writes cards) and MEC (reads them).
     .target(name: "EdgeProfiles", dependencies: [], swiftSettings: swiftSettings),
@@ -50,14 +51,14 @@ let package = Package(
     .target(name: "FuzzTargets", dependencies: ["LLM", "TensorCore", "LuaBridge", "MEC", "RL"], swiftSettings: swiftSettings),
     .executableTarget(name: "edgelab-fuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
     .executableTarget(name: "edgelab",
-                      dependencies: ["EdgeLabLua", "LuaBridge", "Lab", "CEditline", "TensorCore", "LLM",
+                      dependencies: ["EdgeLabLua", "LuaBridge", "Lab", "CEditline", "CQuantKernels", "TensorCore", "LLM",
                                      "Evaluation", "Compression", "EnvKit", "MEC", "RL", "CBLAS",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       swiftSettings: swiftSettings),
 
     // Tests: one target per module.
     .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
-    .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+    .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CQuantKernels"]),
     .testTarget(name: "LLMTests", dependencies: ["LLM", "TensorCore", "CQuantKernels"], resources: [.copy("Fixtures")]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "LLM", "TensorCore", "EdgeProfiles"]),
     .testTarget(name: "CompressionTests", dependencies: ["Compression", "LLM", "Evaluation", "TensorCore"],

@@ -78,8 +78,11 @@ public final class PPO<E: Environment> {
     x.withUnsafeMutableBufferPointer { p in
       for r in 0..<(p.count / d) {
         for j in 0..<d {
+          // min(max(z, −clip), clip) written as its selects (Swift.max(x, y) = y >= x ? y : x, Swift.min(x, y)
+          // = y < x ? y : x): the same numbers, and the loop vectorises (the generic calls stayed scalar).
           let z = (Double(p[r * d + j]) - mean[j]) / sd[j]
-          p[r * d + j] = Float(min(max(z, -clip), clip))
+          let low = -clip >= z ? -clip : z
+          p[r * d + j] = Float(clip < low ? clip : low)
         }
       }
     }

@@ -13,17 +13,19 @@ import Darwin
 /// symexp(x) = sign(x)·(e^|x| − 1), the inverse of `symlog` (FastMath.expm1, ≈ 2.5 ulp).
 @inline(__always) public func symexp(_ x: Float) -> Float { Float(signOf: x, magnitudeOf: FastMath.expm1(abs(x))) }
 
-/// symlog of every element (one vectorised loop).
+/// symlog of every element (FastMath's SIMD buffer form: the same bits as `symlog` per element).
 public func symlog(_ xs: ArraySlice<Float>) -> [Float] {
   [Float](unsafeUninitializedCapacity: xs.count) { out, count in
-    xs.withUnsafeBufferPointer { src in for i in 0..<src.count { out[i] = symlog(src[i]) } }
+    xs.withUnsafeBufferPointer { src in
+      if let s = src.baseAddress, let o = out.baseAddress { FastMath.signedLog1p(s, o, src.count) }
+    }
     count = xs.count
   }
 }
 
-/// symexp of every element, in place (one vectorised loop).
+/// symexp of every element, in place (FastMath's SIMD buffer form: the same bits as `symexp` per element).
 public func symexpInPlace(_ xs: inout [Float]) {
-  xs.withUnsafeMutableBufferPointer { b in for i in 0..<b.count { b[i] = symexp(b[i]) } }
+  xs.withUnsafeMutableBufferPointer { b in if let p = b.baseAddress { FastMath.signedExpm1(p, p, b.count) } }
 }
 
 /// Explained variance 1 − Var[y − ŷ] / Var[y] (NaN when Var[y] = 0), as CleanRL logs it.

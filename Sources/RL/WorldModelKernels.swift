@@ -34,7 +34,7 @@ enum TanhMLPKernel {
       if let b = l.bias { for r in 0..<rows { (yp + r * nOut).update(from: b.data, count: nOut) } }
       BLAS.sgemm(transA: false, transB: true, m: rows, n: nOut, k: nIn, a: acts[i].data, lda: nIn, b: l.weight.data,
                  ldb: nIn, beta: l.bias == nil ? 0 : 1, c: yp, ldc: nOut)
-      if i < mlp.layers.count - 1 { for q in 0..<(rows * nOut) { yp[q] = FastMath.tanh(yp[q]) } }
+      if i < mlp.layers.count - 1 { FastMath.tanh(yp, yp, rows * nOut) }
       acts.append(y)
     }
     return acts
@@ -78,15 +78,15 @@ enum TanhMLPKernel {
 
 /// The GRU cell's elementwise gate maths over one row of H entries.
 enum GateLoops {
-  /// y = σ(a + b).
-  @inline(never) static func sigmoidOfSum(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                                          _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    for j in 0..<n { y[j] = FastMath.sigmoid(a[j] + b[j]) }
+  /// y = a + b (a gate's pre-activation; σ is applied to a whole step's rows at once).
+  @inline(never) static func sum(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                 _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    for j in 0..<n { y[j] = a[j] + b[j] }
   }
-  /// n = tanh(gi_n + r ⊙ gh_n).
-  @inline(never) static func candidate(_ gi: UnsafePointer<Float>, _ r: UnsafePointer<Float>, _ gh: UnsafePointer<Float>,
-                                       _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    for j in 0..<n { y[j] = FastMath.tanh(gi[j] + r[j] * gh[j]) }
+  /// y = gi_n + r ⊙ gh_n (the candidate's pre-activation; tanh is applied to a whole step's rows at once).
+  @inline(never) static func candidateInput(_ gi: UnsafePointer<Float>, _ r: UnsafePointer<Float>, _ gh: UnsafePointer<Float>,
+                                            _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    for j in 0..<n { y[j] = gi[j] + r[j] * gh[j] }
   }
   /// One row of the cell's backward step: with ∂h = dh + dOut (dh: from step t+1, updated in place to
   /// ∂h ⊙ z, the direct part of ∂h_{t−1}), ∂a_n = ∂h (1 − z)(1 − n²), ∂a_z = ∂h (h_{t−1} − n) z (1 − z),
@@ -147,15 +147,24 @@ enum GRUKernel {
       BLAS.sgemm(transA: false, transB: true, m: batch, n: g3, k: hs, a: hpP + base * hs, lda: hs,
                  b: cell.weightHH.data, ldb: hs, beta: 1, c: gh, ldc: g3)
       // One simple loop per gate, each in a function of its own (inlined into this loop nest the compiler
-      // left them scalar; as separate functions they vectorise).
+      // left them scalar; as separate functions they vectorise); σ and tanh over the step's B·H entries at once.
+      let step = base * hs, count = batch * hs
       for b in 0..<batch {
         let gRow = gip + (base + b) * g3, hRow = gh + b * g3, o = (base + b) * hs
-        let rO = rP + o, zO = zP + o, nO = nP + o, gnO = gnP + o, hO = hP + o, hpO = hpP + o
-        GateLoops.sigmoidOfSum(gRow, hRow, rO, hs)
-        GateLoops.sigmoidOfSum(gRow + hs, hRow + hs, zO, hs)
-        gnO.update(from: hRow + 2 * hs, count: hs)
-        GateLoops.candidate(gRow + 2 * hs, rO, gnO, nO, hs)
-        GateLoops.blend(nO, zO, hpO, hO, hs)
+        GateLoops.sum(gRow, hRow, rP + o, hs)
+        GateLoops.sum(gRow + hs, hRow + hs, zP + o, hs)
+        (gnP + o).update(from: hRow + 2 * hs, count: hs)
+      }
+      FastMath.sigmoid(rP + step, rP + step, count)
+      FastMath.sigmoid(zP + step, zP + step, count)
+      for b in 0..<batch {
+        let o = (base + b) * hs
+        GateLoops.candidateInput(gip + (base + b) * g3 + 2 * hs, rP + o, gnP + o, nP + o, hs)
+      }
+      FastMath.tanh(nP + step, nP + step, count)
+      for b in 0..<batch {
+        let o = (base + b) * hs
+        GateLoops.blend(nP + o, zP + o, hpP + o, hP + o, hs)
       }
     }
     return GRUWindowTrace(steps: steps, batch: batch, hidden: hs, x: x, keep: keep, hPrev: hPrev, h: h, r: rT, z: zT,

@@ -3,6 +3,7 @@
 // loops that use them. exp: Cody–Waite range reduction + the Cephes expf minimax polynomial (≈1 ulp on
 // [-87.3, 88.37]); below −87.3 it returns 0, above 88.37 (= 127.5·ln 2) +inf, NaN stays NaN. Tests compare them against
 // Double references over a dense grid.
+import CQuantKernels
 
 public enum FastMath {
   @inlinable @inline(__always)
@@ -93,12 +94,26 @@ public enum FastMath {
     return x.isNaN ? x : r
   }
 
-  /// y[i] = exp(x[i]) over a buffer.
-  @inlinable public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n { y[i] = exp(x[i]) }
+  // Buffer forms: the same formulas in C (Sources/CQuantKernels/qk_vmath.c), AVX-512 / AVX2 / portable chosen at
+  // run time, bit-identical to the scalar functions above at every level (FastMathBufferTests). y may be x.
+  /// y[i] = exp(x[i]).
+  public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { qk_vexp(x, y, Int64(n)) }
+  /// y[i] = tanh(x[i]).
+  public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { qk_vtanh(x, y, Int64(n)) }
+  /// y[i] = sigmoid(x[i]).
+  public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    qk_vsigmoid(x, y, Int64(n))
   }
-  /// y[i] = tanh(x[i]) over a buffer.
-  @inlinable public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n { y[i] = tanh(x[i]) }
+  /// y[i] = log1p(x[i]).
+  public static func log1p(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { qk_vlog1p(x, y, Int64(n)) }
+  /// y[i] = expm1(x[i]).
+  public static func expm1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { qk_vexpm1(x, y, Int64(n)) }
+  /// y[i] = sign(x[i])·log1p(|x[i]|) (symlog).
+  public static func signedLog1p(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    qk_vsymlog(x, y, Int64(n))
+  }
+  /// y[i] = sign(x[i])·expm1(|x[i]|) (symexp).
+  public static func signedExpm1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    qk_vsymexp(x, y, Int64(n))
   }
 }

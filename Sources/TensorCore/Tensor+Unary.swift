@@ -11,12 +11,21 @@ protocol UnaryKernel {
   static func f(_ x: Float) -> Float
   /// dy/dx given x and y = f(x).
   static func df(_ x: Float, _ y: Float) -> Float
+  /// y[i] = f(x[i]) over a buffer (FastMath's C buffer forms where one exists: the same bits, SIMD).
+  static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int)
+}
+
+extension UnaryKernel {
+  @inline(__always) static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    for i in 0..<n { y[i] = f(x[i]) }
+  }
 }
 
 enum TanhK: UnaryKernel {
   static let name = "tanh"
   @inline(__always) static func f(_ x: Float) -> Float { FastMath.tanh(x) }
   @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { 1 - y * y }
+  static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { FastMath.tanh(x, y, n) }
 }
 enum ReluK: UnaryKernel {
   static let name = "relu"
@@ -27,6 +36,7 @@ enum SigmoidK: UnaryKernel {
   static let name = "sigmoid"
   @inline(__always) static func f(_ x: Float) -> Float { FastMath.sigmoid(x) }
   @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { y * (1 - y) }
+  static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { FastMath.sigmoid(x, y, n) }
 }
 enum SiluK: UnaryKernel {
   static let name = "silu"
@@ -59,6 +69,7 @@ enum ExpK: UnaryKernel {
   static let name = "exp"
   @inline(__always) static func f(_ x: Float) -> Float { FastMath.exp(x) }
   @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { y }
+  static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { FastMath.exp(x, y, n) }
 }
 enum LogK: UnaryKernel {
   static let name = "log"
@@ -92,7 +103,7 @@ extension Tensor {
   func unary<K: UnaryKernel>(_: K.Type) -> Tensor {
     let out = Tensor(uninitialized: shape)
     let x = data, y = out.data, n = count
-    for i in 0..<n { y[i] = K.f(x[i]) }
+    K.forward(x, y, n)
     if needsGrad(self) {
       out.record(K.name, [self]) { [unowned out] g in
         self.withGradBuffer { dst, acc in
