@@ -1,0 +1,94 @@
+// SIMD k-quant kernels Q5_K, Q3_K and Q2_K, included twice by qk_x86.c like qk_x86_template.h (AVX2 with
+// maddubs + madd, AVX-512 VNNI with vpdpbusd on 256-bit registers; QK_NAME and QK_DPBUSD as there). Each follows
+// its portable reference in qk_scalar.c operation for operation: the same integer lane sums (exact, so the order of
+// integer instructions is free), the same float products and the same fused multiply-adds into the same lanes of
+// the same accumulators, and the canonical reduction — so every level returns the same bits.
+
+/// Byte j = `val` where bit `bit` of byte j of `bits` is set, else 0.
+static inline __m256i QK_NAME(bitplane)(__m256i bits, int bit, char val) {
+  const __m256i m = _mm256_set1_epi8((char)(1 << bit));
+  return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(bits, m), m), _mm256_set1_epi8(val));
+}
+
+/// 2-bit field s (bits 2s, 2s+1) of each byte.
+static inline __m256i QK_NAME(crumbs)(__m256i raw, int s) {
+  return _mm256_and_si256(_mm256_srl_epi16(raw, _mm_cvtsi32_si128(2 * s)), _mm256_set1_epi8(3));
+}
+
+/// Lanes 0–3 = lo, lanes 4–7 = hi (per-16 scales of one activation block).
+static inline __m256i QK_NAME(halves)(int32_t lo, int32_t hi) {
+  return _mm256_set_m128i(_mm_set1_epi32(hi), _mm_set1_epi32(lo));
+}
+
+static float QK_NAME(dot_q5_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  float m0 = 0, m1 = 0;
+  const __m256i m4 = _mm256_set1_epi8(0x0f);
+  for (int64_t sb = 0; sb < nb / 8; sb++) {
+    const uint8_t *wb = w + 176 * sb;
+    float dj[8], mj[8];
+    qk_q4k_scales(wb, dj, mj);
+    __m256i qh = _mm256_loadu_si256((const __m256i *)(wb + 16));
+    for (int c = 0; c < 4; c++) {
+      __m256i raw = _mm256_loadu_si256((const __m256i *)(wb + 48 + 32 * c));
+      int64_t g0 = 8 * sb + 2 * c;
+      const int8_t *x0 = a->q + 32 * g0;
+      __m256i q0 = _mm256_or_si256(_mm256_and_si256(raw, m4), QK_NAME(bitplane)(qh, 2 * c, 0x10));
+      __m256i q1 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(raw, 4), m4), QK_NAME(bitplane)(qh, 2 * c + 1, 0x10));
+      __m256i l0 = QK_DPBUSD(q0, _mm256_loadu_si256((const __m256i *)x0));
+      __m256i l1 = QK_DPBUSD(q1, _mm256_loadu_si256((const __m256i *)(x0 + 32)));
+      acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l0), _mm256_set1_ps(dj[2 * c] * a->d[g0]), acc0);
+      acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l1), _mm256_set1_ps(dj[2 * c + 1] * a->d[g0 + 1]), acc1);
+      float t0 = mj[2 * c] * a->s[g0], t1 = mj[2 * c + 1] * a->s[g0 + 1];
+      m0 = m0 - t0; m1 = m1 - t1;
+    }
+  }
+  return QK_NAME(hsum8)(acc0, acc1, m0, m1);
+}
+
+static float QK_NAME(dot_q3_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
+  __m256 acc[2] = { _mm256_setzero_ps(), _mm256_setzero_ps() };
+  for (int64_t sb = 0; sb < nb / 8; sb++) {
+    const uint8_t *wb = w + 110 * sb;
+    float d = QK_NAME(half)(wb + 108);
+    int32_t sc[16];
+    qk_q3k_scales(wb + 96, sc);
+    __m256i hm = _mm256_loadu_si256((const __m256i *)wb);
+    for (int c = 0; c < 2; c++) {
+      __m256i raw = _mm256_loadu_si256((const __m256i *)(wb + 32 + 32 * c));
+      for (int s = 0; s < 4; s++) {
+        int g = 4 * c + s;
+        int64_t gb = 8 * sb + g;
+        __m256i u = _mm256_or_si256(QK_NAME(crumbs)(raw, s), QK_NAME(bitplane)(hm, g, 0x04));
+        __m256i lanes = QK_DPBUSD(u, _mm256_loadu_si256((const __m256i *)(a->q + 32 * gb)));
+        lanes = _mm256_add_epi32(lanes, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(a->nls + 8 * gb)), 2));
+        lanes = _mm256_mullo_epi32(lanes, QK_NAME(halves)(sc[2 * g], sc[2 * g + 1]));
+        acc[gb & 1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), _mm256_set1_ps(d * a->d[gb]), acc[gb & 1]);
+      }
+    }
+  }
+  return QK_NAME(hsum8)(acc[0], acc[1], 0, 0);
+}
+
+static float QK_NAME(dot_q2_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
+  __m256 acc[2] = { _mm256_setzero_ps(), _mm256_setzero_ps() }, mac[2] = { _mm256_setzero_ps(), _mm256_setzero_ps() };
+  for (int64_t sb = 0; sb < nb / 8; sb++) {
+    const uint8_t *wb = w + 84 * sb;
+    float d = QK_NAME(half)(wb + 80), dmin = QK_NAME(half)(wb + 82);
+    for (int c = 0; c < 2; c++) {
+      __m256i raw = _mm256_loadu_si256((const __m256i *)(wb + 16 + 32 * c));
+      for (int s = 0; s < 4; s++) {
+        int g = 4 * c + s;
+        int64_t gb = 8 * sb + g;
+        uint8_t sa = wb[2 * g], sbm = wb[2 * g + 1];
+        __m256i lanes = QK_DPBUSD(QK_NAME(crumbs)(raw, s), _mm256_loadu_si256((const __m256i *)(a->q + 32 * gb)));
+        lanes = _mm256_mullo_epi32(lanes, QK_NAME(halves)(sa & 15, sbm & 15));
+        __m256i mlanes = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(a->nls + 8 * gb)),
+                                            QK_NAME(halves)(sa >> 4, sbm >> 4));
+        acc[gb & 1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), _mm256_set1_ps(d * a->d[gb]), acc[gb & 1]);
+        mac[gb & 1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(mlanes), _mm256_set1_ps(dmin * a->d[gb]), mac[gb & 1]);
+      }
+    }
+  }
+  return QK_NAME(hsum8)(_mm256_add_ps(acc[0], mac[0]), _mm256_add_ps(acc[1], mac[1]), 0, 0);
+}
