@@ -201,4 +201,67 @@ final class QuantKQuant16KernelTests: XCTestCase {
       if QuantizedMatrix.hasInt8Kernel(t) { XCTAssertNotEqual(c, f, "\(t): the int8 kernel and the float path agree exactly?") }
     }
   }
+
+  /// SmolLM2-135M with its FFN down projections (1536 wide: six 256-value super-blocks) in Q5_K, Q3_K, Q2_K by
+  /// layer (i mod 3), its other linear matrices in F16 or BF16 (i mod 2) and the tied embedding in F16: every new
+  /// kernel on a real model. Next-token NLL over 23 positions through the C kernels equals the decode-rows-to-float
+  /// path within 2 % (the int8-activation bound of decision 0802; measured 0.9 %); logits are identical on the portable and the best level and on 1 and 2 threads.
+  func testSmolLM2WithNewTypesMatchesFloatDecodePath() throws {
+    let base = try LlamaModel.load(path: TestPaths.requireModel(), keepQuantized: false)
+    let kq: [GGMLType] = [.q5_K, .q3_K, .q2_K], wide: [GGMLType] = [.f16, .bf16]
+    let embedding = try base.embedding.quantized(as: .f16)
+    func variant(kquantDown: Bool) throws -> LlamaModel {
+      let layers = try base.layers.enumerated().map { (i, l) in
+        func q(_ w: WeightMatrix?, _ t: GGMLType) throws -> WeightMatrix? { try w?.quantized(as: t) }
+        let t = wide[i % 2]
+        return l.replacing(wq: try q(l.wq, t), wk: try q(l.wk, t), wv: try q(l.wv, t), wo: try q(l.wo, t),
+                           gate: try q(l.gate, t), up: try q(l.up, t), down: try q(l.down, kquantDown ? kq[i % 3] : t))
+      }
+      return try LlamaModel(config: base.config, tokenizer: base.tokenizer, embedding: embedding, layers: layers,
+                            outputNorm: base.outputNorm, output: nil)
+    }
+    var m = try variant(kquantDown: false)
+    XCTAssertEqual(m.layers[1].down?.type, .bf16)
+    let ids = Array(m.tokenizer.encode("The capital of France is Paris. It is known for the Eiffel Tower, museums, and its long history of art.").prefix(24))
+    XCTAssertEqual(ids.count, 24)
+    let saved = QuantizedMatrix.gemmThreshold
+    defer { QuantizedMatrix.gemmThreshold = saved; LLMThreads.set(ProcessInfo.processInfo.activeProcessorCount) }
+    QuantizedMatrix.gemmThreshold = 1 << 20            // every product through the row kernels (or the float rows)
+    func logits(_ n: Int) throws -> [Float] { var c = m.makeCache(); return try m.forward(tokens: Array(ids.prefix(n)), cache: &c) }
+    LLMThreads.set(2)
+    // 16-bit matrices only: the direct kernels differ from the float path by float summation order alone.
+    let direct = try logits(24)
+    QuantizedMatrix.decodeRowsToFloat = true
+    let directFloat = try logits(24)
+    QuantizedMatrix.decodeRowsToFloat = false
+    let maxDirect = zip(direct, directFloat).map { abs($0 - $1) }.max()!
+    XCTAssertLessThan(maxDirect, 5e-4, "F16/BF16 model: direct kernels vs float path")
+    m = try variant(kquantDown: true)
+    XCTAssertEqual(m.layers[2].down?.type, .q2_K); XCTAssertEqual(m.layers[1].wq?.type, .bf16)
+    let kernels = try logits(24)
+    QuantizedMatrix.decodeRowsToFloat = true
+    let float = try logits(24)
+    QuantizedMatrix.decodeRowsToFloat = false
+    let vocab = kernels.count / ids.count
+    func nll(_ l: [Float]) -> Double {
+      (0..<(ids.count - 1)).reduce(0.0) { acc, i in
+        let row = l[(i * vocab)..<((i + 1) * vocab)], mx = row.max()!
+        let lse = Double(mx) + log(row.reduce(0.0) { $0 + exp(Double($1 - mx)) })
+        return acc + lse - Double(l[i * vocab + Int(ids[i + 1])])
+      } / Double(ids.count - 1)
+    }
+    let meanAbs = zip(kernels, float).map { abs($0 - $1) }.reduce(0, +) / Float(kernels.count)
+    print("SmolLM2 with Q5_K/Q3_K/Q2_K down and F16/BF16 matrices: NLL C kernels \(nll(kernels)), float-decode path \(nll(float)), "
+          + "mean |Δlogit| \(meanAbs); F16/BF16-only model max |Δlogit| direct vs float path \(maxDirect)")
+    XCTAssertEqual(nll(kernels), nll(float), accuracy: 0.02 * nll(float))
+    XCTAssertLessThan(meanAbs, 0.25)
+    XCTAssertNotEqual(kernels, float)
+    // Same bits on 1 and 2 threads and on the portable C level (a short prefix: the portable kernels are slow).
+    let two = try logits(5)
+    LLMThreads.set(1)
+    let one = try logits(5)
+    XCTAssertEqual(one, two, "1 thread differs from 2")
+    QuantKernelLevel.set(.portable)
+    XCTAssertEqual(try logits(5), one, "portable C differs from \(QuantKernelLevel.best)")
+  }
 }
