@@ -46,8 +46,17 @@ static float QK_NAME(dot_q5_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
   return QK_NAME(hsum8)(acc0, acc1, m0, m1);
 }
 
+/// Q3_K, one activation block: lanes (Σu·x − 4·Σx)·(sc − 32) for sub-block pair (2g, 2g + 1) of super-block wb.
+static inline __m256 QK_NAME(q3k_block)(__m256i raw, __m256i hm, int s, int g, const int32_t *sc, const qk_row *a, int64_t gb) {
+  __m256i u = _mm256_or_si256(QK_NAME(crumbs)(raw, s), QK_NAME(bitplane)(hm, g, 0x04));
+  __m256i lanes = QK_DPBUSD(u, _mm256_loadu_si256((const __m256i *)(a->q + 32 * gb)));
+  lanes = _mm256_add_epi32(lanes, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(a->nls + 8 * gb)), 2));
+  return _mm256_cvtepi32_ps(_mm256_mullo_epi32(lanes, QK_NAME(halves)(sc[2 * g], sc[2 * g + 1])));
+}
+
+/// Blocks g = 4c + s in pairs (s, s + 1): g even → acc0, g odd → acc1 (activation block 8·sb + g has g's parity).
 static float QK_NAME(dot_q3_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
-  __m256 acc[2] = { _mm256_setzero_ps(), _mm256_setzero_ps() };
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   for (int64_t sb = 0; sb < nb / 8; sb++) {
     const uint8_t *wb = w + 110 * sb;
     float d = QK_NAME(half)(wb + 108);
@@ -56,39 +65,46 @@ static float QK_NAME(dot_q3_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
     __m256i hm = _mm256_loadu_si256((const __m256i *)wb);
     for (int c = 0; c < 2; c++) {
       __m256i raw = _mm256_loadu_si256((const __m256i *)(wb + 32 + 32 * c));
-      for (int s = 0; s < 4; s++) {
+      for (int s = 0; s < 4; s += 2) {
         int g = 4 * c + s;
         int64_t gb = 8 * sb + g;
-        __m256i u = _mm256_or_si256(QK_NAME(crumbs)(raw, s), QK_NAME(bitplane)(hm, g, 0x04));
-        __m256i lanes = QK_DPBUSD(u, _mm256_loadu_si256((const __m256i *)(a->q + 32 * gb)));
-        lanes = _mm256_add_epi32(lanes, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(a->nls + 8 * gb)), 2));
-        lanes = _mm256_mullo_epi32(lanes, QK_NAME(halves)(sc[2 * g], sc[2 * g + 1]));
-        acc[gb & 1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), _mm256_set1_ps(d * a->d[gb]), acc[gb & 1]);
+        __m256 l0 = QK_NAME(q3k_block)(raw, hm, s, g, sc, a, gb);
+        __m256 l1 = QK_NAME(q3k_block)(raw, hm, s + 1, g + 1, sc, a, gb + 1);
+        acc0 = _mm256_fmadd_ps(l0, _mm256_set1_ps(d * a->d[gb]), acc0);
+        acc1 = _mm256_fmadd_ps(l1, _mm256_set1_ps(d * a->d[gb + 1]), acc1);
       }
     }
   }
-  return QK_NAME(hsum8)(acc[0], acc[1], 0, 0);
+  return QK_NAME(hsum8)(acc0, acc1, 0, 0);
+}
+
+/// Q2_K, one activation block: scale lanes sc·Σq·x and min lanes m·(−Σx) for sub-block pair (2g, 2g + 1).
+static inline void QK_NAME(q2k_block)(__m256i raw, int s, const uint8_t *sm, const qk_row *a, int64_t gb, __m256 *l, __m256 *ml) {
+  __m256i lanes = QK_DPBUSD(QK_NAME(crumbs)(raw, s), _mm256_loadu_si256((const __m256i *)(a->q + 32 * gb)));
+  *l = _mm256_cvtepi32_ps(_mm256_mullo_epi32(lanes, QK_NAME(halves)(sm[0] & 15, sm[1] & 15)));
+  *ml = _mm256_cvtepi32_ps(_mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(a->nls + 8 * gb)),
+                                              QK_NAME(halves)(sm[0] >> 4, sm[1] >> 4)));
 }
 
 static float QK_NAME(dot_q2_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
-  __m256 acc[2] = { _mm256_setzero_ps(), _mm256_setzero_ps() }, mac[2] = { _mm256_setzero_ps(), _mm256_setzero_ps() };
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, mac0 = acc0, mac1 = acc0;
   for (int64_t sb = 0; sb < nb / 8; sb++) {
     const uint8_t *wb = w + 84 * sb;
     float d = QK_NAME(half)(wb + 80), dmin = QK_NAME(half)(wb + 82);
     for (int c = 0; c < 2; c++) {
       __m256i raw = _mm256_loadu_si256((const __m256i *)(wb + 16 + 32 * c));
-      for (int s = 0; s < 4; s++) {
+      for (int s = 0; s < 4; s += 2) {
         int g = 4 * c + s;
         int64_t gb = 8 * sb + g;
-        uint8_t sa = wb[2 * g], sbm = wb[2 * g + 1];
-        __m256i lanes = QK_DPBUSD(QK_NAME(crumbs)(raw, s), _mm256_loadu_si256((const __m256i *)(a->q + 32 * gb)));
-        lanes = _mm256_mullo_epi32(lanes, QK_NAME(halves)(sa & 15, sbm & 15));
-        __m256i mlanes = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(a->nls + 8 * gb)),
-                                            QK_NAME(halves)(sa >> 4, sbm >> 4));
-        acc[gb & 1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), _mm256_set1_ps(d * a->d[gb]), acc[gb & 1]);
-        mac[gb & 1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(mlanes), _mm256_set1_ps(dmin * a->d[gb]), mac[gb & 1]);
+        __m256 l0, m0, l1, m1;
+        QK_NAME(q2k_block)(raw, s, wb + 2 * g, a, gb, &l0, &m0);
+        QK_NAME(q2k_block)(raw, s + 1, wb + 2 * g + 2, a, gb + 1, &l1, &m1);
+        acc0 = _mm256_fmadd_ps(l0, _mm256_set1_ps(d * a->d[gb]), acc0);
+        mac0 = _mm256_fmadd_ps(m0, _mm256_set1_ps(dmin * a->d[gb]), mac0);
+        acc1 = _mm256_fmadd_ps(l1, _mm256_set1_ps(d * a->d[gb + 1]), acc1);
+        mac1 = _mm256_fmadd_ps(m1, _mm256_set1_ps(dmin * a->d[gb + 1]), mac1);
       }
     }
   }
-  return QK_NAME(hsum8)(_mm256_add_ps(acc[0], mac[0]), _mm256_add_ps(acc[1], mac[1]), 0, 0);
+  return QK_NAME(hsum8)(_mm256_add_ps(acc0, mac0), _mm256_add_ps(acc1, mac1), 0, 0);
 }
