@@ -1,4 +1,4 @@
-// SIMD k-quant kernels Q5_K, Q3_K and Q2_K, included twice by qk_x86.c like qk_x86_template.h (AVX2 with
+// SIMD k-quant kernels Q4_K, Q5_K, Q3_K and Q2_K, included twice by qk_x86.c like qk_x86_template.h (AVX2 with
 // maddubs + madd, AVX-512 VNNI with vpdpbusd on 256-bit registers; QK_NAME and QK_DPBUSD as there). Each follows
 // its portable reference in qk_scalar.c operation for operation: the same integer lane sums (exact, so the order of
 // integer instructions is free), the same float products and the same fused multiply-adds into the same lanes of
@@ -20,21 +20,26 @@ static inline __m256i QK_NAME(halves)(int32_t lo, int32_t hi) {
   return _mm256_set_m128i(_mm_set1_epi32(hi), _mm_set1_epi32(lo));
 }
 
-static float QK_NAME(dot_q5_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
+/// Q4_K and Q5_K (`five`: the fifth bit of sub-block g from bit g of qh, as a 0x10 byte plane).
+static inline float QK_NAME(dot_q45_k)(const uint8_t *w, const qk_row *a, int64_t nb, int five) {
+  const int64_t bb = five ? 176 : 144, qoff = five ? 48 : 16;
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   float m0 = 0, m1 = 0;
   const __m256i m4 = _mm256_set1_epi8(0x0f);
   for (int64_t sb = 0; sb < nb / 8; sb++) {
-    const uint8_t *wb = w + 176 * sb;
+    const uint8_t *wb = w + bb * sb;
     float dj[8], mj[8];
     qk_q4k_scales(wb, dj, mj);
-    __m256i qh = _mm256_loadu_si256((const __m256i *)(wb + 16));
+    __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(wb + 16)) : _mm256_setzero_si256();
     for (int c = 0; c < 4; c++) {
-      __m256i raw = _mm256_loadu_si256((const __m256i *)(wb + 48 + 32 * c));
+      __m256i raw = _mm256_loadu_si256((const __m256i *)(wb + qoff + 32 * c));
       int64_t g0 = 8 * sb + 2 * c;
       const int8_t *x0 = a->q + 32 * g0;
-      __m256i q0 = _mm256_or_si256(_mm256_and_si256(raw, m4), QK_NAME(bitplane)(qh, 2 * c, 0x10));
-      __m256i q1 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(raw, 4), m4), QK_NAME(bitplane)(qh, 2 * c + 1, 0x10));
+      __m256i q0 = _mm256_and_si256(raw, m4), q1 = _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4);
+      if (five) {
+        q0 = _mm256_or_si256(q0, QK_NAME(bitplane)(qh, 2 * c, 0x10));
+        q1 = _mm256_or_si256(q1, QK_NAME(bitplane)(qh, 2 * c + 1, 0x10));
+      }
       __m256i l0 = QK_DPBUSD(q0, _mm256_loadu_si256((const __m256i *)x0));
       __m256i l1 = QK_DPBUSD(q1, _mm256_loadu_si256((const __m256i *)(x0 + 32)));
       acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l0), _mm256_set1_ps(dj[2 * c] * a->d[g0]), acc0);
@@ -45,6 +50,8 @@ static float QK_NAME(dot_q5_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
   }
   return QK_NAME(hsum8)(acc0, acc1, m0, m1);
 }
+static float QK_NAME(dot_q4_k)(const uint8_t *w, const qk_row *a, int64_t nb) { return QK_NAME(dot_q45_k)(w, a, nb, 0); }
+static float QK_NAME(dot_q5_k)(const uint8_t *w, const qk_row *a, int64_t nb) { return QK_NAME(dot_q45_k)(w, a, nb, 1); }
 
 /// Q3_K, one activation block: lanes (Σu·x − 4·Σx)·(sc − 32) for sub-block pair (2g, 2g + 1) of super-block wb.
 static inline __m256 QK_NAME(q3k_block)(__m256i raw, __m256i hm, int s, int g, const int32_t *sc, const qk_row *a, int64_t gb) {

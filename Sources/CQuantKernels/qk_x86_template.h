@@ -95,29 +95,6 @@ __attribute__((unused)) static float QK_NAME(dot_q8_0)(const uint8_t *w, const q
   return QK_NAME(hsum8)(acc0, acc1, 0, 0);
 }
 
-static float QK_NAME(dot_q4_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  float m0 = 0, m1 = 0;
-  const __m256i m4 = _mm256_set1_epi8(0x0f);
-  for (int64_t sb = 0; sb < nb / 8; sb++) {
-    const uint8_t *wb = w + 144 * sb;
-    float dj[8], mj[8];
-    qk_q4k_scales(wb, dj, mj);
-    for (int c = 0; c < 4; c++) {
-      __m256i raw = _mm256_loadu_si256((const __m256i *)(wb + 16 + 32 * c));
-      int64_t g0 = 8 * sb + 2 * c;
-      const int8_t *x0 = a->q + 32 * g0;
-      __m256i l0 = QK_DPBUSD(_mm256_and_si256(raw, m4), _mm256_loadu_si256((const __m256i *)x0));
-      __m256i l1 = QK_DPBUSD(_mm256_and_si256(_mm256_srli_epi16(raw, 4), m4), _mm256_loadu_si256((const __m256i *)(x0 + 32)));
-      acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l0), _mm256_set1_ps(dj[2 * c] * a->d[g0]), acc0);
-      acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l1), _mm256_set1_ps(dj[2 * c + 1] * a->d[g0 + 1]), acc1);
-      float t0 = mj[2 * c] * a->s[g0], t1 = mj[2 * c + 1] * a->s[g0 + 1];
-      m0 = m0 - t0; m1 = m1 - t1;
-    }
-  }
-  return QK_NAME(hsum8)(acc0, acc1, m0, m1);
-}
-
 static float QK_NAME(dot_q6_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   const __m256i m4 = _mm256_set1_epi8(0x0f), m30 = _mm256_set1_epi8(0x30);

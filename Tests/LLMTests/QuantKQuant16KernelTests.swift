@@ -242,14 +242,7 @@ final class QuantKQuant16KernelTests: XCTestCase {
     QuantizedMatrix.decodeRowsToFloat = true
     let float = try logits(24)
     QuantizedMatrix.decodeRowsToFloat = false
-    let vocab = kernels.count / ids.count
-    func nll(_ l: [Float]) -> Double {
-      (0..<(ids.count - 1)).reduce(0.0) { acc, i in
-        let row = l[(i * vocab)..<((i + 1) * vocab)], mx = row.max()!
-        let lse = Double(mx) + log(row.reduce(0.0) { $0 + exp(Double($1 - mx)) })
-        return acc + lse - Double(l[i * vocab + Int(ids[i + 1])])
-      } / Double(ids.count - 1)
-    }
+    func nll(_ l: [Float]) -> Double { meanNextTokenNLL(l, ids: ids) }
     let meanAbs = zip(kernels, float).map { abs($0 - $1) }.reduce(0, +) / Float(kernels.count)
     print("SmolLM2 with Q5_K/Q3_K/Q2_K down and F16/BF16 matrices: NLL C kernels \(nll(kernels)), float-decode path \(nll(float)), "
           + "mean |Δlogit| \(meanAbs); F16/BF16-only model max |Δlogit| direct vs float path \(maxDirect)")

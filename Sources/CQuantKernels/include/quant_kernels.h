@@ -10,7 +10,8 @@
 //
 // Every kernel has a portable C implementation and, on x86-64, AVX2 (+FMA, F16C) and AVX-512-VNNI variants chosen
 // at run time (__builtin_cpu_supports). All variants use one canonical float accumulation order (two groups of
-// 8 lanes for even/odd blocks, a fixed horizontal reduction), so they return bit-identical results.
+// 8 lanes for even/odd blocks, a fixed horizontal reduction; the direct 16-bit kernels 32 lanes, see
+// qk_direct16.c), so they return bit-identical results. Design and measurements: docs/decisions/0002, 0802, 0803.
 #ifndef EDGELAB_QUANT_KERNELS_H
 #define EDGELAB_QUANT_KERNELS_H
 
