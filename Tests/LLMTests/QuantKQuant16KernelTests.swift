@@ -225,7 +225,10 @@ final class QuantKQuant16KernelTests: XCTestCase {
     let ids = Array(m.tokenizer.encode("The capital of France is Paris. It is known for the Eiffel Tower, museums, and its long history of art.").prefix(24))
     XCTAssertEqual(ids.count, 24)
     let saved = QuantizedMatrix.gemmThreshold
-    defer { QuantizedMatrix.gemmThreshold = saved; LLMThreads.set(ProcessInfo.processInfo.activeProcessorCount) }
+    defer {
+      QuantizedMatrix.gemmThreshold = saved; QuantizedMatrix.batchActivations = .int8
+      LLMThreads.set(ProcessInfo.processInfo.activeProcessorCount)
+    }
     QuantizedMatrix.gemmThreshold = 1 << 20            // every product through the row kernels (or the float rows)
     func logits(_ n: Int) throws -> [Float] { var c = m.makeCache(); return try m.forward(tokens: Array(ids.prefix(n)), cache: &c) }
     LLMThreads.set(2)
@@ -249,6 +252,18 @@ final class QuantKQuant16KernelTests: XCTestCase {
     XCTAssertEqual(nll(kernels), nll(float), accuracy: 0.02 * nll(float))
     XCTAssertLessThan(meanAbs, 0.25)
     XCTAssertNotEqual(kernels, float)
+    // Batched prefill at the usual threshold: the Q5_K layers through the int8 GEMM, the rest through decoded
+    // panels × sgemm, against F32 batch activations everywhere.
+    QuantizedMatrix.gemmThreshold = saved
+    if case let .quantized(q) = m.layers[0].down!.storage { XCTAssertTrue(q.usesInt8Gemm, "Q5_K down") } else { XCTFail("down not kept") }
+    let gemm = try logits(24)
+    QuantizedMatrix.batchActivations = .float
+    let floatBatch = try logits(24)
+    QuantizedMatrix.batchActivations = .int8
+    print("prefill: NLL int8 GEMM for Q5_K \(nll(gemm)), F32 batch activations \(nll(floatBatch))")
+    XCTAssertEqual(nll(gemm), nll(floatBatch), accuracy: 0.02 * nll(floatBatch))
+    XCTAssertNotEqual(gemm, floatBatch)
+    QuantizedMatrix.gemmThreshold = 1 << 20
     // Same bits on 1 and 2 threads and on the portable C level (a short prefix: the portable kernels are slow).
     let two = try logits(5)
     LLMThreads.set(1)

@@ -77,7 +77,7 @@ typedef struct {
 /// with the same code, so the result does not depend on `threads`.
 void qk_matmul(const qk_matrix *mats, int32_t count, int64_t n, int64_t cols, const qk_act *a, int32_t threads);
 
-/// 1 when `type` has an int8-activation GEMM (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0).
+/// 1 when `type` has an int8-activation GEMM (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K).
 int qk_gemm_supports(int type);
 
 /// Batched products for many activation rows (prefill): the same outputs as qk_matmul up to float rounding, with

@@ -105,7 +105,7 @@ extension QuantizedMatrix {
     }
   }
 
-  /// Types with an int8-activation GEMM for batches (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0).
+  /// Types with an int8-activation GEMM for batches (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K).
   public static func hasGemmKernel(_ t: GGMLType) -> Bool { qk_supports(Int32(t.rawValue)) != 0 && qk_gemm_supports(Int32(t.rawValue)) != 0 }
 
   /// True when a batch of n ≥ gemmThreshold rows through this matrix runs the int8-activation GEMM.

@@ -7,7 +7,7 @@
 //   kernels live in the tests as a reference); F16 and BF16 rows go through direct 16-bit kernels (weights widened
 //   in registers, float activations; docs/decisions/0803-kquant-and-16-bit-kernels.md); F32 views, or every type
 //   with `decodeRowsToFloat`, decode one row at a time into Floats. Rows are split across threads of the shared pool (`parallelFor`).
-//   matmul with many activation rows (n ≥ gemmThreshold): for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 the int8-activation GEMM
+//   matmul with many activation rows (n ≥ gemmThreshold): for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0/Q4_K/Q5_K the int8-activation GEMM
 //   (qk_gemm: activations quantized as above, weights repacked per task into interleaved 16-row panels, one
 //   block-sequential float chain per output; docs/decisions/0802-int8-prefill-gemm.md); for other types, or with
 //   `batchActivations = .float`, chunks of 96 weight rows are decoded into a per-task Float buffer and multiplied by
