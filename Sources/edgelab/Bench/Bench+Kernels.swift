@@ -12,9 +12,11 @@ import TensorCore
 ///   K-quants: SmolLM2's matrices are 576 wide, not a multiple of the 256-value super-block, so a random-weight
 ///   model of the same family with 256-multiple shapes (dim 768, 12 heads of 64, 4 KV heads, FFN 2048, 6 layers,
 ///   vocab 16384; every linear matrix and the tied embedding in the k-quant) — decode speed depends on the shapes
-///   and types, not on the values (docs/decisions/0803-kquant-and-16-bit-kernels.md).
+///   and types, not on the values (docs/decisions/0803-kquant-and-16-bit-kernels.md);
+/// - prefill: tok/s of a 256-token prompt, 1 thread, the k-quant model in Q4_K and Q5_K: the int8 GEMM against F32
+///   batch activations × decoded panels (`llm.batch_activations("float")`), paired rounds.
 extension BenchSuite {
-  static let kernels = BenchSuite(name: "kernels", summary: "Q2_K/Q3_K/Q5_K/F16/BF16 C kernels vs decode-rows-to-float: matvec GB/s and decode tok/s, ratio") { report in
+  static let kernels = BenchSuite(name: "kernels", summary: "Q2_K/Q3_K/Q5_K/F16/BF16 C kernels vs decode-rows-to-float (matvec GB/s, decode tok/s); Q4_K/Q5_K int8 GEMM prefill vs F32 batches") { report in
     let quick = report.quick
     let rounds = quick ? 2 : 5
     let types: [GGMLType] = [.q2_K, .q3_K, .q5_K, .f16, .bf16]
@@ -69,6 +71,29 @@ extension BenchSuite {
                     extra: ["float_path_tok_s": BenchLLM.median(f), "ratio_c_to_float": BenchLLM.median(zip(c, f).map { $0 / $1 }),
                             "model": t.isQuantized ? "random 6-layer dim-768 family model" : "SmolLM2-135M",
                             "weight_bytes_mb": Double(model.weightBytes) / 1e6, "load": BenchReport.loadavg()])
+    }
+    // Prefill of the k-quant model in Q4_K / Q5_K: the int8 GEMM against F32 batch activations × decoded panels.
+    let promptLen = quick ? 64 : 256
+    defer { QuantizedMatrix.batchActivations = .int8 }
+    for t in [GGMLType.q4_K, .q5_K] {
+      let model = try BenchKernels.converted(kBase, to: t)
+      let prompt = (0..<promptLen).map { Int32(($0 * 131) % 250 + 3) }
+      func prefill() throws -> Double {
+        var cache = model.makeCache(reserve: promptLen)
+        let t0 = QuantKernelBench.now()
+        _ = try model.forward(tokens: prompt, cache: &cache, lastOnly: true)
+        return Double(promptLen) / (QuantKernelBench.now() - t0)
+      }
+      _ = try prefill()
+      var g = [Double](), f = [Double]()
+      for _ in 0..<rounds {
+        QuantizedMatrix.batchActivations = .int8; g.append(try prefill())
+        QuantizedMatrix.batchActivations = .float; f.append(try prefill())
+      }
+      QuantizedMatrix.batchActivations = .int8
+      report.record("prefill_\(t)_t1_int8_gemm_tok_s", BenchLLM.median(g), unit: "tok/s", lowerIsBetter: false,
+                    extra: ["float_batch_tok_s": BenchLLM.median(f), "ratio_gemm_to_float": BenchLLM.median(zip(g, f).map { $0 / $1 }),
+                            "prompt_tokens": promptLen, "model": "random 6-layer dim-768 family model", "load": BenchReport.loadavg()])
     }
   }
 }
