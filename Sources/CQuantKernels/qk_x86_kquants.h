@@ -53,8 +53,19 @@ static inline float QK_NAME(dot_q45_k)(const uint8_t *w, const qk_row *a, int64_
 static float QK_NAME(dot_q4_k)(const uint8_t *w, const qk_row *a, int64_t nb) { return QK_NAME(dot_q45_k)(w, a, nb, 0); }
 static float QK_NAME(dot_q5_k)(const uint8_t *w, const qk_row *a, int64_t nb) { return QK_NAME(dot_q45_k)(w, a, nb, 1); }
 
+/// Q3_K's 16 scales minus 32 (qk_q3k_scales, vectorized): low nibbles from bytes 0–7, high 2-bit pairs of scale
+/// i = 4k + j from bits 2k, 2k+1 of byte 8 + j.
+static inline void QK_NAME(q3k_scales)(const uint8_t *s, int8_t sc[16]) {
+  __m128i lo8 = _mm_loadl_epi64((const __m128i *)s);
+  const __m128i m4 = _mm_set1_epi8(15);
+  __m128i lo = _mm_unpacklo_epi64(_mm_and_si128(lo8, m4), _mm_and_si128(_mm_srli_epi16(lo8, 4), m4));
+  __m128i hi = _mm_and_si128(_mm_srlv_epi32(_mm_set1_epi32((int)qk_load32(s + 8)), _mm_setr_epi32(0, 2, 4, 6)), _mm_set1_epi8(3));
+  __m128i v = _mm_sub_epi8(_mm_or_si128(lo, _mm_slli_epi16(hi, 4)), _mm_set1_epi8(32));
+  _mm_storeu_si128((__m128i *)sc, v);
+}
+
 /// Q3_K, one activation block: lanes (Σu·x − 4·Σx)·(sc − 32) for sub-block pair (2g, 2g + 1) of super-block wb.
-static inline __m256 QK_NAME(q3k_block)(__m256i raw, __m256i hm, int s, int g, const int32_t *sc, const qk_row *a, int64_t gb) {
+static inline __m256 QK_NAME(q3k_block)(__m256i raw, __m256i hm, int s, int g, const int8_t *sc, const qk_row *a, int64_t gb) {
   __m256i u = _mm256_or_si256(QK_NAME(crumbs)(raw, s), QK_NAME(bitplane)(hm, g, 0x04));
   __m256i lanes = QK_DPBUSD(u, _mm256_loadu_si256((const __m256i *)(a->q + 32 * gb)));
   lanes = _mm256_add_epi32(lanes, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(a->nls + 8 * gb)), 2));
@@ -67,8 +78,8 @@ static float QK_NAME(dot_q3_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
   for (int64_t sb = 0; sb < nb / 8; sb++) {
     const uint8_t *wb = w + 110 * sb;
     float d = QK_NAME(half)(wb + 108);
-    int32_t sc[16];
-    qk_q3k_scales(wb + 96, sc);
+    int8_t sc[16];
+    QK_NAME(q3k_scales)(wb + 96, sc);
     __m256i hm = _mm256_loadu_si256((const __m256i *)wb);
     for (int c = 0; c < 2; c++) {
       __m256i raw = _mm256_loadu_si256((const __m256i *)(wb + 32 + 32 * c));
