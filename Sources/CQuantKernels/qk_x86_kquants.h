@@ -20,6 +20,19 @@ static inline __m256i QK_NAME(halves)(int32_t lo, int32_t hi) {
   return _mm256_set_m128i(_mm_set1_epi32(hi), _mm_set1_epi32(lo));
 }
 
+/// qk_q4k_scales without the per-scale branches: ggml's 32-bit-word unpacking of the 12 packed bytes (as in
+/// llama.cpp's ggml_vec_dot_q4_K_q8_K) gives the 8 scales in bytes 0–7 and the 8 mins in bytes 8–15, widened and
+/// multiplied by d and dmin in one vector step each (the same single float products).
+static inline void QK_NAME(q4k_scales)(const uint8_t *wb, float dj[8], float mj[8]) {
+  uint32_t u0 = qk_load32(wb + 4), u1 = qk_load32(wb + 8), u2 = qk_load32(wb + 12);
+  const uint32_t k1 = 0x3f3f3f3fu, k2 = 0x0f0f0f0fu, k3 = 0x03030303u;
+  uint32_t sc_lo = u0 & k1, sc_hi = (u2 & k2) | (((u0 >> 6) & k3) << 4);
+  uint32_t m_lo = u1 & k1, m_hi = ((u2 >> 4) & k2) | (((u1 >> 6) & k3) << 4);
+  __m128i sc = _mm_setr_epi32((int)sc_lo, (int)sc_hi, 0, 0), m = _mm_setr_epi32((int)m_lo, (int)m_hi, 0, 0);
+  _mm256_storeu_ps(dj, _mm256_mul_ps(_mm256_set1_ps(QK_NAME(half)(wb)), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(sc))));
+  _mm256_storeu_ps(mj, _mm256_mul_ps(_mm256_set1_ps(QK_NAME(half)(wb + 2)), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(m))));
+}
+
 /// Q4_K and Q5_K (`five`: the fifth bit of sub-block g from bit g of qh, as a 0x10 byte plane).
 static inline float QK_NAME(dot_q45_k)(const uint8_t *w, const qk_row *a, int64_t nb, int five) {
   const int64_t bb = five ? 176 : 144, qoff = five ? 48 : 16;
@@ -29,7 +42,7 @@ static inline float QK_NAME(dot_q45_k)(const uint8_t *w, const qk_row *a, int64_
   for (int64_t sb = 0; sb < nb / 8; sb++) {
     const uint8_t *wb = w + bb * sb;
     float dj[8], mj[8];
-    qk_q4k_scales(wb, dj, mj);
+    QK_NAME(q4k_scales)(wb, dj, mj);
     __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(wb + 16)) : _mm256_setzero_si256();
     for (int c = 0; c < 4; c++) {
       __m256i raw = _mm256_loadu_si256((const __m256i *)(wb + qoff + 32 * c));
