@@ -101,8 +101,11 @@ static float QK_NAME(dot_q6_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
   for (int64_t sb = 0; sb < nb / 8; sb++) {
     const uint8_t *wb = w + 210 * sb;
     float d = QK_NAME(half)(wb + 208);
-    float dsc[16];
-    for (int i = 0; i < 16; i++) dsc[i] = d * (float)(int8_t)wb[192 + i];
+    float dsc[16];                                            // d·scale_i, the same products as the portable loop
+    for (int h = 0; h < 2; h++) {
+      __m128i s8 = _mm_loadl_epi64((const __m128i *)(wb + 192 + 8 * h));
+      _mm256_storeu_ps(dsc + 8 * h, _mm256_mul_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(s8))));
+    }
     for (int hf = 0; hf < 2; hf++) {
       __m256i ql0 = _mm256_loadu_si256((const __m256i *)(wb + 64 * hf));
       __m256i ql1 = _mm256_loadu_si256((const __m256i *)(wb + 64 * hf + 32));

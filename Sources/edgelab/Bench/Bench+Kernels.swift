@@ -5,8 +5,9 @@ import TensorCore
 /// `edgelab bench kernels`: the C kernels of Q2_K, Q3_K, Q5_K (int8 activations) and F16, BF16 (direct 16-bit)
 /// against the path they replaced — each weight row decoded to Floats, then a Float dot
 /// (`QuantizedMatrix.decodeRowsToFloat`) — in one run, paired:
-/// - kernel: one matvec of a seeded 1536×768 matrix (cache-resident), 1 and 2 threads (also Q4_K, whose int8
-///   kernel predates these, for scale); GB/s of weight bytes, GFLOP/s, and ratio = C-kernel rate ÷ float-path rate (median of per-round ratios; rounds alternate the paths);
+/// - kernel: one matvec of a seeded 1536×768 matrix (cache-resident), 1 and 2 threads (also Q4_K and Q6_K, whose int8
+///   kernels predate these, for scale); GB/s of weight bytes, GFLOP/s, and ratio = C-kernel rate ÷ float-path rate
+///   (median of per-round ratios; rounds alternate the paths);
 /// - model decode: tok/s of 32 greedy decoding steps after an 8-token prompt, 1 thread, C kernels vs float path in
 ///   paired rounds. F16/BF16: SmolLM2-135M with every linear matrix and the tied embedding in that type.
 ///   K-quants: SmolLM2's matrices are 576 wide, not a multiple of the 256-value super-block, so a random-weight
@@ -31,8 +32,8 @@ extension BenchSuite {
       QuantizedMatrix.decodeRowsToFloat = false
       return (c, f)
     }
-    // Kernel level (Q4_K: an int8 kernel that existed before, for scale).
-    for t in types + [.q4_K] {
+    // Kernel level (Q4_K, Q6_K: int8 kernels that existed before, for scale).
+    for t in types + [.q4_K, .q6_K] {
       for threads in [1, 2] {
         let (c, f) = try paired { try QuantKernelBench.run(types: [t], rows: 1536, cols: 768, threads: [threads], reps: 3)[0].kernelGBps }
         let bytes = Double(t.rowBytes(768)! * 1536)
