@@ -54,7 +54,8 @@ const qk_kernels *qk_current(void) {
 
 int qk_supports(int type) {
   return type == QK_TYPE_Q4_0 || type == QK_TYPE_Q4_1 || type == QK_TYPE_Q8_0 || type == QK_TYPE_Q4_K ||
-         type == QK_TYPE_Q6_K || type == QK_TYPE_Q5_0 || type == QK_TYPE_Q5_1;
+         type == QK_TYPE_Q6_K || type == QK_TYPE_Q5_0 || type == QK_TYPE_Q5_1 || type == QK_TYPE_Q5_K ||
+         type == QK_TYPE_Q3_K || type == QK_TYPE_Q2_K;
 }
 
 void qk_quantize_rows(const float *x, int64_t n, int64_t cols, const qk_act *a) {
@@ -82,6 +83,9 @@ float qk_dot(int type, const void *w, const qk_act *a, int64_t row, int64_t nb) 
   case QK_TYPE_Q6_K: return k->q6_k((const uint8_t *)w, &r, nb);
   case QK_TYPE_Q5_0: return k->q5_0((const uint8_t *)w, &r, nb);
   case QK_TYPE_Q5_1: return k->q5_1((const uint8_t *)w, &r, nb);
+  case QK_TYPE_Q5_K: return k->q5_k((const uint8_t *)w, &r, nb);
+  case QK_TYPE_Q3_K: return k->q3_k((const uint8_t *)w, &r, nb);
+  case QK_TYPE_Q2_K: return k->q2_k((const uint8_t *)w, &r, nb);
   default: return 0;
   }
 }

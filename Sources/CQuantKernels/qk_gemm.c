@@ -1,10 +1,11 @@
 // Int8-activation GEMM for batched products (prefill, scoring): Y = X̂·Wᵀ with W kept in its ggml blocks
-// (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0) and X̂ the activation rows quantized to int8 blocks of 32 (qk_quantize_rows:
+// (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0; Q4_K and Q5_K as 32-value sub-blocks with their own scale and min) and X̂ the
+// activation rows quantized to int8 blocks of 32 (qk_quantize_rows:
 // d = amax/127, q = round-half-away(x/d), isum = Σq, s = d·isum), the same activations as ggml's q8_0/q8_1.
 //
 // Math. A weight block b of row r is w_j = dw·(u_j − o) + mw with integer codes u_j ∈ [0, 255], a type offset o
-// (Q4_0 8, Q5_0 16, Q8_0 128 after moving its int8 codes to u = q + 128; 0 for Q4_1/Q5_1) and a min mw (Q4_1/Q5_1
-// only, else 0). Then, exactly,
+// (Q4_0 8, Q5_0 16, Q8_0 128 after moving its int8 codes to u = q + 128; 0 for Q4_1/Q5_1/Q4_K/Q5_K) and a min mw
+// (Q4_1/Q5_1, and −dmin·m_j for Q4_K/Q5_K sub-block j; else 0). Then, exactly,
 //   w·x̂ over block b = dw·dx·(Σ_j u_j·q_j − o·isum) + mw·s.
 // Each output y[i, r] is ONE fixed float chain over the blocks, b = 0, 1, …, nb−1:
 //   t_b   = Σ_j u_j·q_j − o·isum_b                      (exact int32: |t_b| ≤ 32·255·127 < 2^31)
@@ -30,7 +31,7 @@
 
 int qk_gemm_supports(int type) {
   return type == QK_TYPE_Q4_0 || type == QK_TYPE_Q4_1 || type == QK_TYPE_Q5_0 || type == QK_TYPE_Q5_1 ||
-         type == QK_TYPE_Q8_0;
+         type == QK_TYPE_Q8_0 || type == QK_TYPE_Q4_K || type == QK_TYPE_Q5_K;
 }
 
 /// Block bytes, code offset o and whether the type has a min, per type.
@@ -40,13 +41,29 @@ static void gemm_type_info(int type, int64_t *block_bytes, int32_t *offset, int 
   case QK_TYPE_Q4_1: *block_bytes = 20; *offset = 0; *has_min = 1; break;
   case QK_TYPE_Q5_0: *block_bytes = 22; *offset = 16; *has_min = 0; break;
   case QK_TYPE_Q5_1: *block_bytes = 24; *offset = 0; *has_min = 1; break;
+  case QK_TYPE_Q4_K: *block_bytes = 144; *offset = 0; *has_min = 1; break;   // bytes per 256-value super-block
+  case QK_TYPE_Q5_K: *block_bytes = 176; *offset = 0; *has_min = 1; break;
   default: *block_bytes = 34; *offset = 128; *has_min = 0; break;          // Q8_0
   }
 }
 
-/// Codes u[32], scale and min of one block (ggml element order: Q4/Q5 low nibbles are elements 0–15, high 16–31;
-/// the Q5 fifth bit of element j is bit j of qh).
-static void gemm_unpack_block(int type, const uint8_t *wb, uint8_t u[32], float *dw, float *mw) {
+/// Codes u[32], scale and min of block b of a weight row (ggml element order: Q4/Q5 low nibbles are elements 0–15,
+/// high 16–31; the Q5 fifth bit of element j is bit j of qh). Q4_K/Q5_K: block b is sub-block j = b mod 8 of
+/// super-block b/8, w = d·sc_j·u − dmin·m_j, so dw = d·sc_j and mw = −dmin·m_j (the chain's min term mw·s).
+static void gemm_unpack_block(int type, const uint8_t *row, int64_t b, int64_t bb, uint8_t u[32], float *dw, float *mw) {
+  if (type == QK_TYPE_Q4_K || type == QK_TYPE_Q5_K) {
+    const uint8_t *wb = row + bb * (b / 8);
+    int j = (int)(b % 8), five = type == QK_TYPE_Q5_K;
+    float dj[8], mj[8];
+    qk_q4k_scales(wb, dj, mj);
+    const uint8_t *qs = wb + (five ? 48 : 16) + 32 * (j / 2);
+    for (int l = 0; l < 32; l++)
+      u[l] = (uint8_t)(((qs[l] >> (4 * (j % 2))) & 15) | (five ? ((wb[16 + l] >> j) & 1) << 4 : 0));
+    *dw = dj[j];
+    *mw = -mj[j];
+    return;
+  }
+  const uint8_t *wb = row + bb * b;
   *dw = qk_h2f(qk_load16(wb));
   *mw = 0;
   switch (type) {
@@ -85,7 +102,7 @@ static void gemm_pack_panel(const qk_matrix *M, int64_t r0, int64_t nb, uint8_t 
     for (int64_t b = 0; b < nb; b++) {
       uint8_t u[32];
       float d = 0, m = 0;
-      if (w) gemm_unpack_block(M->type, w + bb * b, u, &d, &m);
+      if (w) gemm_unpack_block(M->type, w, b, bb, u, &d, &m);
       else memset(u, 0, 32);
       uint8_t *cb = codes + 512 * b;
       for (int k = 0; k < 8; k++) memcpy(cb + 64 * k + 4 * r, u + 4 * k, 4);

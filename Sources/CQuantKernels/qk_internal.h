@@ -36,6 +36,7 @@ typedef struct {
   qk_fdot_fn fdot;
   qk_axpy_fn axpy;
   qk_attn_fn attn;
+  qk_dot_fn q5_k, q3_k, q2_k;
 } qk_kernels;
 
 const qk_kernels *qk_current(void);
@@ -80,6 +81,16 @@ static inline void qk_q4k_scales(const uint8_t *wb, float dj[8], float mj[8]) {
     else { sc = (s[j + 4] & 0x0f) | ((s[j - 4] >> 6) << 4); m = (s[j + 4] >> 4) | ((s[j] >> 6) << 4); }
     dj[j] = d * (float)sc;
     mj[j] = dmin * (float)m;
+  }
+}
+
+/// Q3_K's 16 six-bit scales (12 bytes at s: low nibbles in bytes 0–7, two high bits per scale in bytes 8–11, as
+/// ggml's dequantize_row_q3_K), minus the offset 32.
+static inline void qk_q3k_scales(const uint8_t *s, int32_t sc[16]) {
+  for (int i = 0; i < 16; i++) {
+    int lo = i < 8 ? (s[i] & 15) : (s[i - 8] >> 4);
+    int hi = (s[8 + i % 4] >> (2 * (i / 4))) & 3;
+    sc[i] = (lo | (hi << 4)) - 32;
   }
 }
 

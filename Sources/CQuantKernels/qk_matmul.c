@@ -1,4 +1,4 @@
-// Batched quantized products and decoding attention on the pool.
+// Batched quantized products (int8 dot kernels and the direct 16-bit kernels) and decoding attention on the pool.
 #include <math.h>
 #include "qk_internal.h"
 
@@ -23,18 +23,32 @@ static void matmul_task(void *p, int64_t task) {
   const qk_matrix *M = &J->mats[m];
   int64_t r0 = (task - J->first[m]) * J->chunk;
   int64_t r1 = r0 + J->chunk < M->rows ? r0 + J->chunk : M->rows;
+  const uint8_t *w = (const uint8_t *)M->w;
+  if (qk_supports_direct16(M->type)) {         // F16 / BF16: float activations, direct 16-bit kernels
+    for (int64_t r = r0; r < r1; r++) {
+      const uint8_t *wr = w + r * M->row_bytes;
+      for (int64_t i = 0; i < J->n; i++) {
+        float v = qk_dot16(M->type, wr, J->a->x + i * J->cols, J->cols);
+        float *y = M->y + i * M->ldy + r;
+        *y = M->accumulate ? *y + v : v;
+      }
+    }
+    return;
+  }
   qk_dot_fn dot;
   switch (M->type) {
   case QK_TYPE_Q4_0: dot = J->k->q4_0; break;
   case QK_TYPE_Q4_1: dot = J->k->q4_1; break;
   case QK_TYPE_Q5_0: dot = J->k->q5_0; break;
   case QK_TYPE_Q5_1: dot = J->k->q5_1; break;
+  case QK_TYPE_Q2_K: dot = J->k->q2_k; break;
+  case QK_TYPE_Q3_K: dot = J->k->q3_k; break;
   case QK_TYPE_Q4_K: dot = J->k->q4_k; break;
+  case QK_TYPE_Q5_K: dot = J->k->q5_k; break;
   case QK_TYPE_Q6_K: dot = J->k->q6_k; break;
   default: dot = J->k->q8_0; break;
   }
   int64_t nb = J->cols / 32;
-  const uint8_t *w = (const uint8_t *)M->w;
   if (J->n == 1) {
     qk_row a0 = qk_row_of(J->a, 0, nb);
     float *y = M->y;

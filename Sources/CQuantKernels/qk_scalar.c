@@ -1,6 +1,9 @@
 // Portable reference kernels. They follow the canonical lane structure of the SIMD kernels exactly: per block,
 // 8 integer lane sums over elements 4k..4k+3, converted to float and fused-multiply-added (fmaf) with the block
-// scale into the even- or odd-block accumulator; Q4_1 min terms accumulate separately (mul, then add).
+// scale into the even- or odd-block accumulator; Q4_1 min terms accumulate separately (mul, then add). Q3_K and
+// Q2_K (16-value sub-blocks: lanes 0–3 and 4–7 of a 32-block) multiply each integer lane sum by its sub-block's
+// integer scale before the conversion (exact), and Q2_K keeps its min terms in a second pair of lane accumulators.
+// Block layouts: ggml-common.h (block_q2_K … block_q6_K) and dequantize_row_q*_K in ggml-quants.c.
 #include <math.h>
 #include "qk_internal.h"
 
@@ -63,23 +66,30 @@ static float dot_q8_0(const uint8_t *w, const qk_row *a, int64_t nb) {
   return qk_reduce(acc[0], acc[1], 0, 0);
 }
 
-/// Q4_K: sub-block 2c (low nibbles of bytes 32c…32c+31) → even accumulators, 2c+1 (high nibbles) → odd; the min
-/// terms are subtracted in order.
-static float dot_q4_k(const uint8_t *w, const qk_row *a, int64_t nb) {
+/// Q4_K (144 bytes per 256 values: fp16 d, fp16 dmin, 12 bytes of 6-bit scales/mins, qs[128] nibbles) and Q5_K
+/// (176 bytes: the same header, then qh[32] fifth bits, then qs[128]): sub-block g (of 8) is
+/// (qs[32·(g/2) + l] >> 4·(g%2)) & 15, plus ((qh[l] >> g) & 1) << 4 for Q5_K. Sub-block 2c → even accumulators,
+/// 2c+1 → odd; the min terms are subtracted in order.
+static float dot_q45_k(const uint8_t *w, const qk_row *a, int64_t nb, int five) {
+  const int64_t bb = five ? 176 : 144, qoff = five ? 48 : 16;
   float acc[2][8] = {{0}};
   float m[2] = {0, 0};
   for (int64_t sb = 0; sb < nb / 8; sb++) {
-    const uint8_t *wb = w + 144 * sb;
+    const uint8_t *wb = w + bb * sb, *qh = wb + 16;
     float dj[8], mj[8];
     qk_q4k_scales(wb, dj, mj);
     for (int c = 0; c < 4; c++) {
-      const uint8_t *qb = wb + 16 + 32 * c;
+      const uint8_t *qb = wb + qoff + 32 * c;
       int64_t g0 = 8 * sb + 2 * c;
       const int8_t *x0 = a->q + 32 * g0, *x1 = x0 + 32;
       float s0 = dj[2 * c] * a->d[g0], s1 = dj[2 * c + 1] * a->d[g0 + 1];
       for (int k = 0; k < 8; k++) {
         int32_t l0 = 0, l1 = 0;
-        for (int e = 4 * k; e < 4 * k + 4; e++) { l0 += (qb[e] & 15) * x0[e]; l1 += (qb[e] >> 4) * x1[e]; }
+        for (int e = 4 * k; e < 4 * k + 4; e++) {
+          int h0 = five ? ((qh[e] >> (2 * c)) & 1) << 4 : 0, h1 = five ? ((qh[e] >> (2 * c + 1)) & 1) << 4 : 0;
+          l0 += ((qb[e] & 15) | h0) * x0[e];
+          l1 += ((qb[e] >> 4) | h1) * x1[e];
+        }
         acc[0][k] = fmaf((float)l0, s0, acc[0][k]);
         acc[1][k] = fmaf((float)l1, s1, acc[1][k]);
       }
@@ -89,6 +99,8 @@ static float dot_q4_k(const uint8_t *w, const qk_row *a, int64_t nb) {
   }
   return qk_reduce(acc[0], acc[1], m[0], m[1]);
 }
+static float dot_q4_k(const uint8_t *w, const qk_row *a, int64_t nb) { return dot_q45_k(w, a, nb, 0); }
+static float dot_q5_k(const uint8_t *w, const qk_row *a, int64_t nb) { return dot_q45_k(w, a, nb, 1); }
 
 /// Q6_K (210 bytes per 256 values: ql[128] low nibbles, qh[64] 2 high bits, 16 int8 scales, fp16 d): activation
 /// block g = 8·sb + 4·half + k holds q(l) for l < 32 from ql/qh as ggml lays it out; lanes 0–3 (l < 16) use scale
@@ -154,6 +166,67 @@ static float dot_q5(const uint8_t *w, const qk_row *a, int64_t nb, int is_q5_1) 
 static float dot_q5_0(const uint8_t *w, const qk_row *a, int64_t nb) { return dot_q5(w, a, nb, 0); }
 static float dot_q5_1(const uint8_t *w, const qk_row *a, int64_t nb) { return dot_q5(w, a, nb, 1); }
 
+/// Q3_K (110 bytes per 256 values: hmask[32], qs[64], 12 bytes of 6-bit scales, fp16 d): element l of activation
+/// block g = 4c + s (c < 2, s < 4) is d·(sc_i − 32)·(u − 4), u = ((qs[32c + l] >> 2s) & 3) | 4·((hmask[l] >> g) & 1),
+/// i = 2g + (l ≥ 16). Lane k: the integer Σ u·x − 4·Σx times the integer scale sc_i − 32 of its half (lanes 0–3:
+/// 2g, 4–7: 2g + 1), then fmaf with d·dx into the even/odd-block accumulator.
+static float dot_q3_k(const uint8_t *w, const qk_row *a, int64_t nb) {
+  float acc[2][8] = {{0}};
+  for (int64_t sb = 0; sb < nb / 8; sb++) {
+    const uint8_t *wb = w + 110 * sb;
+    float d = qk_h2f(qk_load16(wb + 108));
+    int32_t sc[16];
+    qk_q3k_scales(wb + 96, sc);
+    for (int g = 0; g < 8; g++) {
+      int64_t gb = 8 * sb + g;
+      const uint8_t *qs = wb + 32 + 32 * (g / 4);
+      const int8_t *x = a->q + 32 * gb;
+      float f = d * a->d[gb];
+      for (int k = 0; k < 8; k++) {
+        int32_t lane = 0;
+        for (int l = 4 * k; l < 4 * k + 4; l++) {
+          int u = ((qs[l] >> (2 * (g % 4))) & 3) | (((wb[l] >> g) & 1) << 2);
+          lane += u * x[l];
+        }
+        lane += 4 * a->nls[8 * gb + k];                     // − 4·Σx over the lane
+        lane *= sc[2 * g + (k >= 4)];
+        acc[gb & 1][k] = fmaf((float)lane, f, acc[gb & 1][k]);
+      }
+    }
+  }
+  return qk_reduce(acc[0], acc[1], 0, 0);
+}
+
+/// Q2_K (84 bytes per 256 values: 16 bytes of 4-bit scale | 4-bit min, qs[64], fp16 d, fp16 dmin): element l of
+/// activation block g = 4c + s is d·sc_i·q − dmin·m_i, q = (qs[32c + l] >> 2s) & 3, i = 2g + (l ≥ 16). Lane k:
+/// acc = fmaf((float)(sc_i·Σq·x), d·dx, acc) and, in a second pair of accumulators, mac = fmaf((float)(m_i·(−Σx)),
+/// dmin·dx, mac) (the per-16 sums of x from the activations' negated lane sums); the two pairs are added lane by
+/// lane before the canonical reduction.
+static float dot_q2_k(const uint8_t *w, const qk_row *a, int64_t nb) {
+  float acc[2][8] = {{0}}, mac[2][8] = {{0}};
+  for (int64_t sb = 0; sb < nb / 8; sb++) {
+    const uint8_t *wb = w + 84 * sb;
+    float d = qk_h2f(qk_load16(wb + 80)), dmin = qk_h2f(qk_load16(wb + 82));
+    for (int g = 0; g < 8; g++) {
+      int64_t gb = 8 * sb + g;
+      const uint8_t *qs = wb + 16 + 32 * (g / 4);
+      const int8_t *x = a->q + 32 * gb;
+      float f = d * a->d[gb], fm = dmin * a->d[gb];
+      for (int k = 0; k < 8; k++) {
+        int32_t lane = 0;
+        for (int l = 4 * k; l < 4 * k + 4; l++) lane += ((qs[l] >> (2 * (g % 4))) & 3) * x[l];
+        uint8_t sm = wb[2 * g + (k >= 4)];
+        lane *= sm & 15;
+        int32_t mlane = (sm >> 4) * a->nls[8 * gb + k];
+        acc[gb & 1][k] = fmaf((float)lane, f, acc[gb & 1][k]);
+        mac[gb & 1][k] = fmaf((float)mlane, fm, mac[gb & 1][k]);
+      }
+    }
+  }
+  for (int k = 0; k < 8; k++) { acc[0][k] = acc[0][k] + mac[0][k]; acc[1][k] = acc[1][k] + mac[1][k]; }
+  return qk_reduce(acc[0], acc[1], 0, 0);
+}
+
 static void quantize(const float *x, int64_t nblocks, int8_t *q, float *d, float *s, int32_t *isum) {
   for (int64_t b = 0; b < nblocks; b++) {
     const float *xb = x + 32 * b;
@@ -194,4 +267,5 @@ static void attn(const float *q, const float *k, const float *v, float *out, flo
   for (int64_t j = 0; j < T; j++) axpy(out, sc[j], v + j * kw, hd);
 }
 
-const qk_kernels qk_scalar_kernels = { dot_q4_0, dot_q4_1, dot_q8_0, dot_q4_k, dot_q6_k, dot_q5_0, dot_q5_1, quantize, fdot, axpy, attn };
+const qk_kernels qk_scalar_kernels = { dot_q4_0, dot_q4_1, dot_q8_0, dot_q4_k, dot_q6_k, dot_q5_0, dot_q5_1, quantize, fdot, axpy, attn,
+                                     dot_q5_k, dot_q3_k, dot_q2_k };

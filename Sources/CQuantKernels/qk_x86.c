@@ -15,6 +15,7 @@ static inline __m256i avx2_dpbusd(__m256i u, __m256i s) {
 }
 #define QK_DPBUSD(u, s) avx2_dpbusd(u, s)
 #include "qk_x86_template.h"
+#include "qk_x86_kquants.h"
 #undef QK_NAME
 #undef QK_DPBUSD
 #pragma clang attribute pop
@@ -24,6 +25,7 @@ static inline __m256i avx2_dpbusd(__m256i u, __m256i s) {
 #define QK_NAME(x) vnni_##x
 #define QK_DPBUSD(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s)
 #include "qk_x86_template.h"
+#include "qk_x86_kquants.h"
 #undef QK_NAME
 #undef QK_DPBUSD
 
@@ -124,8 +126,9 @@ static float z_dot_q8_0(const uint8_t *w, const qk_row *a, int64_t nb) {
 
 const qk_kernels qk_avx2_kernels = { avx2_dot_q4_0, avx2_dot_q4_1, avx2_dot_q8_0, avx2_dot_q4_k, avx2_dot_q6_k, avx2_dot_q5_0,
                                      avx2_dot_q5_1, avx2_quantize, avx2_fdot,
-                                     avx2_axpy, avx2_attn };
+                                     avx2_axpy, avx2_attn, avx2_dot_q5_k, avx2_dot_q3_k,
+                                     avx2_dot_q2_k };
 const qk_kernels qk_avx512vnni_kernels = { z_dot_q4_0, z_dot_q4_1, z_dot_q8_0, vnni_dot_q4_k, vnni_dot_q6_k, vnni_dot_q5_0,
                                            vnni_dot_q5_1, vnni_quantize, vnni_fdot, vnni_axpy,
-                                           vnni_attn };
+                                           vnni_attn, vnni_dot_q5_k, vnni_dot_q3_k, vnni_dot_q2_k };
 #endif

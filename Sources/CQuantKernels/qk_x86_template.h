@@ -95,37 +95,17 @@ __attribute__((unused)) static float QK_NAME(dot_q8_0)(const uint8_t *w, const q
   return QK_NAME(hsum8)(acc0, acc1, 0, 0);
 }
 
-static float QK_NAME(dot_q4_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  float m0 = 0, m1 = 0;
-  const __m256i m4 = _mm256_set1_epi8(0x0f);
-  for (int64_t sb = 0; sb < nb / 8; sb++) {
-    const uint8_t *wb = w + 144 * sb;
-    float dj[8], mj[8];
-    qk_q4k_scales(wb, dj, mj);
-    for (int c = 0; c < 4; c++) {
-      __m256i raw = _mm256_loadu_si256((const __m256i *)(wb + 16 + 32 * c));
-      int64_t g0 = 8 * sb + 2 * c;
-      const int8_t *x0 = a->q + 32 * g0;
-      __m256i l0 = QK_DPBUSD(_mm256_and_si256(raw, m4), _mm256_loadu_si256((const __m256i *)x0));
-      __m256i l1 = QK_DPBUSD(_mm256_and_si256(_mm256_srli_epi16(raw, 4), m4), _mm256_loadu_si256((const __m256i *)(x0 + 32)));
-      acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l0), _mm256_set1_ps(dj[2 * c] * a->d[g0]), acc0);
-      acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l1), _mm256_set1_ps(dj[2 * c + 1] * a->d[g0 + 1]), acc1);
-      float t0 = mj[2 * c] * a->s[g0], t1 = mj[2 * c + 1] * a->s[g0 + 1];
-      m0 = m0 - t0; m1 = m1 - t1;
-    }
-  }
-  return QK_NAME(hsum8)(acc0, acc1, m0, m1);
-}
-
 static float QK_NAME(dot_q6_k)(const uint8_t *w, const qk_row *a, int64_t nb) {
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   const __m256i m4 = _mm256_set1_epi8(0x0f), m30 = _mm256_set1_epi8(0x30);
   for (int64_t sb = 0; sb < nb / 8; sb++) {
     const uint8_t *wb = w + 210 * sb;
     float d = QK_NAME(half)(wb + 208);
-    float dsc[16];
-    for (int i = 0; i < 16; i++) dsc[i] = d * (float)(int8_t)wb[192 + i];
+    float dsc[16];                                            // d·scale_i, the same products as the portable loop
+    for (int h = 0; h < 2; h++) {
+      __m128i s8 = _mm_loadl_epi64((const __m128i *)(wb + 192 + 8 * h));
+      _mm256_storeu_ps(dsc + 8 * h, _mm256_mul_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(s8))));
+    }
     for (int hf = 0; hf < 2; hf++) {
       __m256i ql0 = _mm256_loadu_si256((const __m256i *)(wb + 64 * hf));
       __m256i ql1 = _mm256_loadu_si256((const __m256i *)(wb + 64 * hf + 32));

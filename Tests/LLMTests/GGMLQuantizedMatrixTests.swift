@@ -4,7 +4,7 @@ import TensorCore
 @testable import LLM
 
 final class GGMLQuantizedMatrixTests: XCTestCase {
-  static let types: [GGMLType] = [.q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q3_K, .q4_K, .q6_K, .f16, .bf16, .f32]
+  static let types: [GGMLType] = [.q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .f16, .bf16, .f32]
 
   func randomMatrix(_ rows: Int, _ cols: Int, seed: UInt64) -> [Float] {
     var rng = RNG(seed: seed)
@@ -23,7 +23,7 @@ final class GGMLQuantizedMatrixTests: XCTestCase {
       let y2 = try m.matvec(x, threads: 2)
       XCTAssertEqual(y1, y2, "\(t): thread count changed the result")
       // Tight: the kernel equals the exact product of the decoded weights and the int8-quantized activations.
-      let xin = QuantizedMatrix.hasCKernel(t) ? QuantReference.q8Dequantized(x) : x
+      let xin = QuantizedMatrix.hasInt8Kernel(t) ? QuantReference.q8Dequantized(x) : x
       let (yq, magq) = QuantReference.product(Wd, xin, rows: rows, cols: cols, n: 1)
       for r in 0..<rows {
         XCTAssertEqual(Double(y1[r]), yq[r], accuracy: 2e-6 * magq[r] + 1e-7, "\(t) row \(r)")
@@ -45,7 +45,7 @@ final class GGMLQuantizedMatrixTests: XCTestCase {
         let X = (0..<(n * cols)).map { _ in Float(rng.normal()) }
         let Y = try m.matmul(X, n: n, threads: 2)
         // Int8 paths: the exact product with the int8-quantized activations up to float rounding; sgemm: with X.
-        let int8 = n < QuantizedMatrix.gemmThreshold ? QuantizedMatrix.hasCKernel(t) : m.usesInt8Gemm
+        let int8 = n < QuantizedMatrix.gemmThreshold ? QuantizedMatrix.hasInt8Kernel(t) : m.usesInt8Gemm
         let (yr, mag) = QuantReference.product(Wd, int8 ? QuantReference.q8Dequantized(X) : X, rows: rows, cols: cols, n: n)
         let tol = int8 ? 2e-6 : 1e-5
         for k in 0..<(n * rows) { XCTAssertEqual(Double(Y[k]), yr[k], accuracy: tol * mag[k] + 1e-6, "\(t) n=\(n) k=\(k)") }

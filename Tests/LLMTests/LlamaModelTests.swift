@@ -156,14 +156,7 @@ final class LlamaModelTests: XCTestCase {
     func maxAbs(_ u: [Float], _ v: [Float]) -> Float { zip(u, v).map { abs($0 - $1) }.max()! }
     func meanAbs(_ u: [Float], _ v: [Float]) -> Float { zip(u, v).map { abs($0 - $1) }.reduce(0, +) / Float(u.count) }
     // Mean next-token negative log-likelihood over the 23 scored positions.
-    let vocab = b.count / ids.count
-    func nll(_ l: [Float]) -> Double {
-      (0..<(ids.count - 1)).reduce(0.0) { acc, i in
-        let row = l[(i * vocab)..<((i + 1) * vocab)], mx = row.max()!
-        let lse = Double(mx) + log(row.reduce(0.0) { $0 + exp(Double($1 - mx)) })
-        return acc + lse - Double(l[i * vocab + Int(ids[i + 1])])
-      } / Double(ids.count - 1)
-    }
+    func nll(_ l: [Float]) -> Double { meanNextTokenNLL(l, ids: ids) }
     print("kept Q4_1 logits, mean |Δ|: int8 GEMM prefill vs F32 \(meanAbs(p, b)), vs int8 dot-kernel prefill \(meanAbs(p, pd)), "
           + "dot-kernel prefill vs int8 decode \(meanAbs(pd, d)); max |Δ| GEMM vs F32 \(maxAbs(p, b)); "
           + "NLL F32 \(nll(b)) GEMM \(nll(p)) dot \(nll(pd)) decode \(nll(d))")

@@ -1,6 +1,6 @@
-// The int8-activation GEMM (qk_gemm, Sources/CQuantKernels/qk_gemm.c) against a plain Swift reference of the same
-// integer math written from the ggml block layouts (bit for bit: one block-sequential fused-multiply-add chain per
-// output), against a Double product of the decoded weights and the int8 activations (tight tolerance), and across
+// The int8-activation GEMM (qk_gemm, Sources/CQuantKernels/qk_gemm.c; Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K)
+// against a plain Swift reference of the same integer math written from the ggml block layouts (bit for bit: one
+// block-sequential fused-multiply-add chain per output), against a Double product of the decoded weights and the int8 activations (tight tolerance), and across
 // levels (portable C, AVX2, AVX-512 VNNI), thread counts and shapes that are not multiples of the 16-row panels or
 // the 8-row activation tiles.
 import XCTest
@@ -9,7 +9,7 @@ import TensorCore
 @testable import LLM
 
 final class QuantGemmTests: XCTestCase {
-  static let types: [GGMLType] = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0]
+  static let types: [GGMLType] = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K]
 
   var levels: [QuantKernelLevel] {
     [QuantKernelLevel.portable, .avx2, .avx512vnni].filter { $0.rawValue <= QuantKernelLevel.best.rawValue }
@@ -22,9 +22,20 @@ final class QuantGemmTests: XCTestCase {
     return (0..<count).map { i in Float(rng.normal()) * scale + (i % 41 == 3 ? 4 * scale : 0) }
   }
 
-  /// Integer codes w_int = u − o (32 per block), scale and min of block b of a row, read from the bytes.
-  static func block(_ t: GGMLType, _ p: UnsafeRawPointer) -> (codes: [Int], d: Float, m: Float) {
-    let b = p.assumingMemoryBound(to: UInt8.self)
+  /// Integer codes w_int = u − o (32 per block), scale and min of block k of a row, read from the bytes (Q4_K/Q5_K:
+  /// sub-block k mod 8 of super-block k/8, w = d·sc·u − dmin·m with ggml's 6-bit scale/min packing).
+  static func block(_ t: GGMLType, _ row: UnsafeRawPointer, _ k: Int) -> (codes: [Int], d: Float, m: Float) {
+    if t == .q4_K || t == .q5_K {
+      let b = (row + t.blockBytes * (k / 8)).assumingMemoryBound(to: UInt8.self), j = k % 8
+      func half(_ o: Int) -> Float { Float(Float16(bitPattern: UInt16(b[o]) | UInt16(b[o + 1]) << 8)) }
+      let s = b + 4
+      let sc = j < 4 ? Int(s[j] & 63) : Int(s[j + 4] & 15) | Int(s[j - 4] >> 6) << 4
+      let mn = j < 4 ? Int(s[j + 4] & 63) : Int(s[j + 4] >> 4) | Int(s[j] >> 6) << 4
+      let qs = b + (t == .q5_K ? 48 : 16) + 32 * (j / 2)
+      let codes = (0..<32).map { l in Int((qs[l] >> UInt8(4 * (j % 2))) & 15) | (t == .q5_K ? Int((b[16 + l] >> UInt8(j)) & 1) << 4 : 0) }
+      return (codes, half(0) * Float(sc), -(half(2) * Float(mn)))
+    }
+    let b = (row + t.rowBytes(32)! * k).assumingMemoryBound(to: UInt8.self)
     func half(_ o: Int) -> Float { Float(Float16(bitPattern: UInt16(b[o]) | UInt16(b[o + 1]) << 8)) }
     var c = [Int](repeating: 0, count: 32)
     switch t {
@@ -50,18 +61,18 @@ final class QuantGemmTests: XCTestCase {
 
   /// The GEMM's math in plain Swift: acc = fma(Float(t_b), dw·dx, acc) (+ fma(mw, s, acc)) over blocks in order.
   static func reference(_ m: QuantizedMatrix, _ X: [Float], n: Int) -> [Float] {
-    let nb = m.cols / 32, bb = m.type.rowBytes(32)!
+    let nb = m.cols / 32
     let (q, d) = QuantReference.codes(X)
     var y = [Float](repeating: 0, count: n * m.rows)
     for r in 0..<m.rows {
-      let blocks = (0..<nb).map { block(m.type, m.rowPointer(r) + bb * $0) }
+      let blocks = (0..<nb).map { block(m.type, m.rowPointer(r), $0) }
       for i in 0..<n {
         var acc: Float = 0
         for b in 0..<nb {
           var t = 0, isum = 0
           for j in 0..<32 { let x = Int(q[i * m.cols + 32 * b + j]); t += blocks[b].codes[j] * x; isum += x }
           acc = acc.addingProduct(Float(t), blocks[b].d * d[i * nb + b])
-          if m.type == .q4_1 || m.type == .q5_1 { acc = acc.addingProduct(blocks[b].m, d[i * nb + b] * Float(isum)) }
+          if [.q4_1, .q5_1, .q4_K, .q5_K].contains(m.type) { acc = acc.addingProduct(blocks[b].m, d[i * nb + b] * Float(isum)) }
         }
         y[i * m.rows + r] = acc
       }
@@ -71,11 +82,22 @@ final class QuantGemmTests: XCTestCase {
 
   func testGemmMatchesSwiftReferenceBitForBitOnEveryLevelAndThreadCount() throws {
     // rows: below, at and above the 16-row panel and 32-row task group; n: at the threshold, off the 8-row tile.
+    // K-quants (256-value super-blocks): the same row and n cases, plus random block bytes (every scale/min code).
     let shapes = [(1, 32, 8), (15, 64, 9), (16, 96, 17), (17, 32, 8), (33, 160, 23), (70, 576, 64), (5, 1536, 11)]
+    let kShapes = [(1, 256, 8), (15, 512, 9), (17, 256, 8), (33, 768, 23), (70, 1280, 64), (5, 2560, 11), (18, 512, 10)]
     for t in Self.types {
-      for (rows, cols, n) in shapes {
+      let isK = t.blockSize == 256
+      for (rows, cols, n) in isK ? kShapes : shapes {
         let W = randomValues(rows * cols, seed: UInt64(rows * 7 + cols), scale: 0.05)
-        let m = try QuantizedMatrix(quantizing: W, rows: rows, cols: cols, type: t)
+        var m = try QuantizedMatrix(quantizing: W, rows: rows, cols: cols, type: t)
+        if isK && rows == 18 {
+          var rng = RNG(seed: 12)
+          var bytes = (0..<(rows * t.rowBytes(cols)!)).map { _ in UInt8(truncatingIfNeeded: Int(rng.uniform() * 256)) }
+          for b in stride(from: 0, to: bytes.count, by: t.blockBytes) { for o in [0, 2] {
+            let h = FP16.bits(from: Float(0.001 + 0.01 * rng.uniform())); bytes[b + o] = UInt8(h & 0xff); bytes[b + o + 1] = UInt8(h >> 8)
+          } }
+          m = try QuantizedMatrix(rows: rows, cols: cols, type: t, bytes: bytes)
+        }
         let X = randomValues(n * cols, seed: UInt64(n * 3 + cols))
         let want = Self.reference(m, X, n: n)
         for level in levels {

@@ -58,3 +58,14 @@ enum QuantReference {
     return (y, mag)
   }
 }
+
+/// Mean next-token negative log-likelihood of `ids` under row-major logits (one row of `vocab` per position): the
+/// average over positions i < ids.count − 1 of logsumexp(row i) − row i[ids[i + 1]], in Double.
+func meanNextTokenNLL(_ logits: [Float], ids: [Int32]) -> Double {
+  let vocab = logits.count / ids.count
+  return (0..<(ids.count - 1)).reduce(0.0) { acc, i in
+    let row = logits[(i * vocab)..<((i + 1) * vocab)], mx = row.max()!
+    let lse = Double(mx) + log(row.reduce(0.0) { $0 + exp(Double($1 - mx)) })
+    return acc + lse - Double(logits[i * vocab + Int(ids[i + 1])])
+  } / Double(ids.count - 1)
+}

@@ -43,8 +43,8 @@ function llm.synthetic(dir, opts) end
 function llm.threads(n) end
 
 ---Activations of batched products (prefill, scoring) through kept-quantized weights: "int8" (default: activation
----rows rounded to int8 blocks of 32, as in decoding and in llama.cpp; Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 weights) or "float"
----(F32 activations times decoded weights). Sets the mode when given; returns the mode in use.
+---rows rounded to int8 blocks of 32, as in decoding and in llama.cpp; Q4_0/Q4_1/Q5_0/Q5_1/Q8_0/Q4_K/Q5_K weights; other
+---types always use "float" in batches) or "float" (F32 activations times decoded weights). Sets the mode when given; returns the mode in use.
 ---@param mode? "int8"|"float"
 ---@return string
 function llm.batch_activations(mode) end

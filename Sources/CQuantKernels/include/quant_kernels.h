@@ -1,5 +1,6 @@
-// quant_kernels: integer dot products between ggml weight rows (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K) and
-// int8-quantized activation rows, plus a small persistent thread pool. Used by Sources/LLM (QuantizedMatrix, the
+// quant_kernels: integer dot products between ggml weight rows (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K,
+// Q5_K, Q6_K) and int8-quantized activation rows, direct 16-bit dot products (F16, BF16 weights × float
+// activations, qk_direct16.c), plus a small persistent thread pool. Used by Sources/LLM (QuantizedMatrix, the
 // Llama forward pass).
 //
 // Activations: each row of `cols` values (cols a multiple of 32) is split into blocks of 32;
@@ -9,7 +10,8 @@
 //
 // Every kernel has a portable C implementation and, on x86-64, AVX2 (+FMA, F16C) and AVX-512-VNNI variants chosen
 // at run time (__builtin_cpu_supports). All variants use one canonical float accumulation order (two groups of
-// 8 lanes for even/odd blocks, a fixed horizontal reduction), so they return bit-identical results.
+// 8 lanes for even/odd blocks, a fixed horizontal reduction; the direct 16-bit kernels 32 lanes, see
+// qk_direct16.c), so they return bit-identical results. Design and measurements: docs/decisions/0002, 0802, 0803.
 #ifndef EDGELAB_QUANT_KERNELS_H
 #define EDGELAB_QUANT_KERNELS_H
 
@@ -20,21 +22,26 @@ extern "C" {
 #endif
 
 /// ggml type ids handled here.
-enum { QK_TYPE_Q4_0 = 2, QK_TYPE_Q4_1 = 3, QK_TYPE_Q5_0 = 6, QK_TYPE_Q5_1 = 7, QK_TYPE_Q8_0 = 8, QK_TYPE_Q4_K = 12,
-       QK_TYPE_Q6_K = 14 };
+enum { QK_TYPE_F16 = 1, QK_TYPE_Q4_0 = 2, QK_TYPE_Q4_1 = 3, QK_TYPE_Q5_0 = 6, QK_TYPE_Q5_1 = 7, QK_TYPE_Q8_0 = 8,
+       QK_TYPE_Q2_K = 10, QK_TYPE_Q3_K = 11, QK_TYPE_Q4_K = 12, QK_TYPE_Q5_K = 13, QK_TYPE_Q6_K = 14, QK_TYPE_BF16 = 30 };
 
 /// Kernel levels. qk_set_level clamps a request to what the CPU supports and returns the level in use.
 enum { QK_LEVEL_SCALAR = 0, QK_LEVEL_AVX2 = 1, QK_LEVEL_AVX512VNNI = 2 };
 int qk_best_level(void);
 int qk_level(void);
 int qk_set_level(int level);
-/// 1 when `type` has a kernel here.
+/// 1 when `type` has an int8-activation kernel here.
 int qk_supports(int type);
+/// 1 when `type` (F16, BF16) has a direct 16-bit kernel: weights widened to float in registers, times the float
+/// activations (no int8 rounding, no decoded row buffer).
+int qk_supports_direct16(int type);
 
 /// Quantized activation rows (n rows, nb = cols/32 blocks per row), all arrays row-major:
 ///   q    n·cols int8 codes             d, s  n·nb floats (scale, d·Σq)      isum  n·nb int32 (Σq)
 ///   ds   n·2·nb floats: (d, s) pairs   nls   n·8·nb int32: −Σ of each 4 consecutive codes (lane sums)
 /// ds and nls let the AVX-512 kernels load per-block-pair scales and integer offsets with one instruction.
+///   x    n·cols floats: the activation rows themselves (read by the direct 16-bit kernels only; the int8 buffers may
+///        be NULL when every matrix of a product is F16/BF16)
 typedef struct {
   int8_t *q;
   float *d;
@@ -42,13 +49,17 @@ typedef struct {
   int32_t *isum;
   float *ds;
   int32_t *nls;
+  const float *x;
 } qk_act;
 
 /// Quantize n rows of cols floats (cols % 32 == 0) into `a` (buffers sized as above).
 void qk_quantize_rows(const float *x, int64_t n, int64_t cols, const qk_act *a);
 
-/// One weight row (nb blocks of 32 values of `type`; Q4_K/Q6_K rows need nb % 8 == 0) · activation row `row` of `a`.
+/// One weight row (nb blocks of 32 values of `type`; k-quant rows need nb % 8 == 0) · activation row `row` of `a`.
 float qk_dot(int type, const void *w, const qk_act *a, int64_t row, int64_t nb);
+
+/// One F16 or BF16 weight row of n values · n floats x (the direct 16-bit kernels, qk_direct16.c).
+float qk_dot16(int type, const void *w, const float *x, int64_t n);
 
 /// One matrix of a batched product: Y[i·ldy + r] (=|+=) W_r · act_i for r < rows, i < n.
 typedef struct {
@@ -61,12 +72,12 @@ typedef struct {
   int64_t ldy;
 } qk_matrix;
 
-/// Products of several matrices that share the same quantized activations (n rows of cols values), rows split in
-/// chunks across `threads` threads (the caller's thread included). Each output is computed by exactly one thread
+/// Products of several matrices that share the same activations (n rows of cols values; quantized in `a` for the
+/// int8 types, `a->x` for F16/BF16), rows split in chunks across `threads` threads (the caller's thread included). Each output is computed by exactly one thread
 /// with the same code, so the result does not depend on `threads`.
 void qk_matmul(const qk_matrix *mats, int32_t count, int64_t n, int64_t cols, const qk_act *a, int32_t threads);
 
-/// 1 when `type` has an int8-activation GEMM (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0).
+/// 1 when `type` has an int8-activation GEMM (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K).
 int qk_gemm_supports(int type);
 
 /// Batched products for many activation rows (prefill): the same outputs as qk_matmul up to float rounding, with

@@ -16,7 +16,8 @@ public struct QuantKernelBenchResult: Codable, Sendable {
 }
 
 public enum QuantKernelBench {
-  static func now() -> Double {
+  /// Monotonic seconds (arbitrary origin).
+  public static func now() -> Double {
     var ts = timespec(); clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
   }

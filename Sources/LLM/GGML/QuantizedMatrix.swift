@@ -3,9 +3,11 @@
 //   matvec (and matmul with few activation rows): each activation row is quantized to Q8-style int8 blocks of 32
 //   (scale = amax/127, round half away from zero) and multiplied with the weight blocks by integer SIMD dot
 //   products in C (Sources/CQuantKernels, AVX2/AVX-512 VNNI with a portable fallback; see
-//   QuantizedMatrix+CKernels.swift) for Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q6_K (Swift SIMD int8 kernels
-//   live in the tests as a reference); other types decode one row at a time into Floats. Rows are split across threads of the shared pool (`parallelFor`).
-//   matmul with many activation rows (n ≥ gemmThreshold): for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 the int8-activation GEMM
+//   QuantizedMatrix+CKernels.swift) for Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K (Swift SIMD int8
+//   kernels live in the tests as a reference); F16 and BF16 rows go through direct 16-bit kernels (weights widened
+//   in registers, float activations; docs/decisions/0803-kquant-and-16-bit-kernels.md); F32 views, or every type
+//   with `decodeRowsToFloat`, decode one row at a time into Floats. Rows are split across threads of the shared pool (`parallelFor`).
+//   matmul with many activation rows (n ≥ gemmThreshold): for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0/Q4_K/Q5_K the int8-activation GEMM
 //   (qk_gemm: activations quantized as above, weights repacked per task into interleaved 16-row panels, one
 //   block-sequential float chain per output; docs/decisions/0802-int8-prefill-gemm.md); for other types, or with
 //   `batchActivations = .float`, chunks of 96 weight rows are decoded into a per-task Float buffer and multiplied by
@@ -52,6 +54,11 @@ public struct QuantizedMatrix: @unchecked Sendable {
   /// for a whole process.
   nonisolated(unsafe) public static var batchActivations: BatchActivations =
     ProcessInfo.processInfo.environment["EDGELAB_BATCH_ACTIVATIONS"].flatMap(BatchActivations.init(rawValue:)) ?? .int8
+
+  /// When true, products with fewer than `gemmThreshold` activation rows decode each weight row to Floats and take
+  /// a Float dot with the unrounded activations, for every type (the path of types without a C kernel) — kept to
+  /// compare the C kernels with it (`edgelab bench quant`, the model-level tests); false (the C kernels) by default.
+  nonisolated(unsafe) public static var decodeRowsToFloat = false
 
   public var byteCount: Int { rows * rowBytes }
   public var bitsPerWeight: Double { type.bitsPerWeight }
@@ -150,7 +157,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
       ParallelGemm.run([WeightMatrix(self)], X, n: n, into: [Y], accumulate: false, threads: nt)
       return
     }
-    if QuantizedMatrix.hasCKernel(type) {
+    if QuantizedMatrix.hasCKernel(type) && !QuantizedMatrix.decodeRowsToFloat {
       QuantizedMatrix.cProduct([QuantizedProduct(self, into: Y)], X, n: n, cols: cols, threads: nt, gemm: false)
     } else {
       ParallelGemm.rows(rows, threads: nt) { r0, r1 in

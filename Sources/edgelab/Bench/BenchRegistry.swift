@@ -33,6 +33,8 @@ enum BenchRegistry {
 
     .scale,
 
+    .kernels,
+
   ]
 
   static func suite(named name: String) -> BenchSuite? { suites.first { $0.name == name } }
