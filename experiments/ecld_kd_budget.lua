@@ -67,9 +67,11 @@ for _, windows in ipairs(cfg.kd_corpora) do
       checkpoint_every = math.min(cfg.kd_checkpoint_every, steps), resume = true })
     local p = { name = ("kd%gk-w%d"):format(kd / 1000, windows), windows = windows, kd_tokens = steps * cfg.kd_batch * cfg.kd_length,
                 steps = steps, kd_s = edgelab.clock() - t_kd, tok_s = info.tokens_per_s, kd_first = info.kd[1] or 0 / 0,
-                kd_last = info.kd[#info.kd] or 0 / 0 }
-    print(("KD %s: %d steps × %d × %d tokens, corpus %d × %d tokens, %.0f s (%.1f tokens/s, KD loss %.4f → %.4f)")
-      :format(p.name, steps, cfg.kd_batch, cfg.kd_length, windows, cfg.kd_length, p.kd_s, p.tok_s, p.kd_first, p.kd_last))
+                kd_last = info.kd[#info.kd] or 0 / 0, tail = info.teacher_tail_mass,
+                copy_bias = -cfg.kd_temperature ^ 2 * info.teacher_log_top_mass }
+    print(("KD %s: %d steps × %d × %d tokens, corpus %d × %d tokens, %.0f s (%.1f tokens/s, KD loss %.4f → %.4f; teacher "
+      .. "tail mass outside top-%d %.4f, loss of an exact copy under a renormalised top-k target %.4f)"):format(p.name, steps,
+      cfg.kd_batch, cfg.kd_length, windows, cfg.kd_length, p.kd_s, p.tok_s, p.kd_first, p.kd_last, cfg.kd_top_k, p.tail, p.copy_bias))
     p.model = finish(student)
     points[#points + 1] = p
   end
@@ -78,7 +80,7 @@ end
 local models = {}
 for i, p in ipairs(points) do models[i] = p.model end
 local rows = run:csv("kd_budget.csv", { "point", "corpus_windows", "kd_tokens", "steps", "kd_loss_first", "kd_loss_last",
-  "kd_seconds", "kd_tokens_per_s", "text", "tokens", "kld", "kld_lo", "kld_hi", "same_top_token", "ppl", "d_kld", "d_kld_lo",
+  "kd_seconds", "kd_tokens_per_s", "teacher_tail_mass", "copy_bias_renormalised", "text", "tokens", "kld", "kld_lo", "kld_hi", "same_top_token", "ppl", "d_kld", "d_kld_lo",
   "d_kld_hi", "d_same_top", "d_same_top_lo", "d_same_top_hi", "d_nll", "d_nll_lo", "d_nll_hi" })
 local opts = { resamples = cfg.bootstrap, seed = cfg.seed }
 local lines = {}
@@ -93,7 +95,7 @@ for _, text in ipairs(cfg.texts) do
       ecld.paired(r.window_same_top_token, r0.window_same_top_token, opts), ecld.paired(r.window_nll, r0.window_nll, opts)
     rows:add { point = p.name, corpus_windows = p.windows, kd_tokens = p.kd_tokens, steps = p.steps,
       kd_loss_first = p.kd_first or 0, kd_loss_last = p.kd_last or 0, kd_seconds = p.kd_s or 0, kd_tokens_per_s = p.tok_s or 0,
-      text = text, tokens = r.tokens, kld = r.kld.mean, kld_lo = r.kld.lo, kld_hi = r.kld.hi, same_top_token = r.same_top_token,
+      teacher_tail_mass = p.tail or 0, copy_bias_renormalised = p.copy_bias or 0, text = text, tokens = r.tokens, kld = r.kld.mean, kld_lo = r.kld.lo, kld_hi = r.kld.hi, same_top_token = r.same_top_token,
       ppl = r.perplexity, d_kld = dk.mean, d_kld_lo = dk.lo, d_kld_hi = dk.hi, d_same_top = ds.mean, d_same_top_lo = ds.lo,
       d_same_top_hi = ds.hi, d_nll = dn.mean, d_nll_lo = dn.lo, d_nll_hi = dn.hi }
     lines[#lines + 1] = ("- %s, %s: KLD %.4f [%.4f, %.4f], same top %.3f, ppl %.2f; vs refit only ΔKLD %+.4f [%+.4f, %+.4f] (%s), "

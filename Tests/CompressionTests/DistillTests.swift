@@ -90,6 +90,9 @@ final class DistillTests: XCTestCase {
     let expected = Double(T * T) * tails.map { -log1p(-$0) }.reduce(0, +) / Double(tails.count)
     XCTAssertEqual(Double(old.item), expected, accuracy: 1e-4 * expected)
     XCTAssertGreaterThan(expected, 1)
+    let summary = cache.tailSummary
+    XCTAssertEqual(summary.meanTailMass, tails.reduce(0, +) / Double(tails.count), accuracy: 1e-9)
+    XCTAssertEqual(-Double(T * T) * summary.meanLogTopMass, expected, accuracy: 1e-9 * expected)
   }
 
   func testGradientMatchesFiniteDifferences() throws {

@@ -41,6 +41,17 @@ public struct TeacherCache: Sendable {
     }
   }
 
+  /// Mean over the cached positions of the teacher's mass outside its top-k (P) and of log(1 − P), the log of
+  /// the mass the top-k keeps. −T² · meanLogTopMass is what a renormalised top-k target charges a student equal to
+  /// the teacher (the bias of the earlier loss form, decision 0712).
+  public var tailSummary: (meanTailMass: Double, meanLogTopMass: Double) {
+    var p = 0.0, l = 0.0, n = 0
+    for w in tailLogMass {
+      for t in w { let tail = Foundation.exp(Double(t)); p += tail; l += Foundation.log1p(-tail); n += 1 }
+    }
+    return n == 0 ? (0, 0) : (p / Double(n), l / Double(n))
+  }
+
   /// Top-k of softmax(z/T): ids (descending probability, ties by lower id), their log-probabilities over the
   /// full vocabulary and the log of the mass outside the k (−∞ when k = count). Selection keeps a sorted buffer
   /// of the k best seen so far (O(V + insertions·k)) instead of sorting the whole vocabulary for every position;
