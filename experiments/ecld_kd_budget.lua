@@ -26,8 +26,8 @@ local cfg = lab.config {
   kd_checkpoint_every = 20, kd_checkpoints = "",
   calib_len = 256, refit_windows = 128, gptq_windows = 16, act_order = true,
   texts = { "held_out", "other_domain" }, kld_tokens = 4096, kld_context = 256, bootstrap = 1000,
-  smoke = { kd_tokens = { 32 }, kd_corpora = { "calibration:2" }, kd_batch = 1, kd_length = 16, kd_checkpoint_every = 0, calib_len = 32, refit_windows = 2,
-            gptq_windows = 2, quant = "rtn:q4_0", kld_tokens = 62, kld_context = 32, bootstrap = 50 },
+  smoke = { kd_tokens = { 32 }, kd_corpora = { "calibration:2" }, kd_batch = 1, kd_length = 16, kd_checkpoint_every = 0,
+            calib_len = 32, refit_windows = 2, gptq_windows = 2, quant = "rtn:q4_0", kld_tokens = 62, kld_context = 32, bootstrap = 50 },
 }
 if not report.need_assets("ecld_kd_budget", { cfg.model, report.data_dir() .. "/halueval/dataset_halueval_qa.jsonl" }) then return end
 if not compress then print("ecld_kd_budget: edgelab.compress is not available in this build; skipped") return end
