@@ -182,11 +182,12 @@ enum CompressBinding {
       let (m, dist) = try ECLD.distill(teacher: teacher.model, student: student.model, options: d,
                                        texts: d.source == .teacher ? [] : try texts(o.texts),
                                        windows: o.windows, length: o.length, resume: o.resume)
-      let h = dist.history
+      let h = dist.history, tail = dist.cache.tailSummary
       return push(call, m, name: student.path + "#distilled", [
         "seconds": .number(Date().timeIntervalSince(t0)), "steps": .integer(dist.step),
         "kd": .array(h.map { .number($0.kd) }), "loss": .array(h.map { .number($0.loss) }),
-        "tokens_per_s": .number(h.isEmpty ? 0 : h.map(\.tokensPerSecond).reduce(0, +) / Double(h.count))])
+        "tokens_per_s": .number(h.isEmpty ? 0 : h.map(\.tokensPerSecond).reduce(0, +) / Double(h.count)),
+        "teacher_tail_mass": .number(tail.meanTailMass), "teacher_log_top_mass": .number(tail.meanLogTopMass)])
     }
   }
 

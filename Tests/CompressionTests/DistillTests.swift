@@ -11,7 +11,9 @@ final class DistillTests: XCTestCase {
     let cache = try TeacherCache(teacher: m, windows: w, k: m.config.vocabSize, temperature: 2)
     let student = try TrainableLlama(try Tiny.model(seed: 9, layers: 1, ffn: 32, dim: 32))
     let z = try student.forward(batch: w)
-    let (ours, _, _) = try Distill.loss(logits: z, batch: w, ids: cache.ids, logprobs: cache.logprobs, k: cache.k, temperature: 2, alpha: 1)
+    XCTAssertTrue(cache.tailLogMass.joined().allSatisfy { $0 == -.infinity }, "no tail when k = vocab")
+    let (ours, _, _) = try Distill.loss(logits: z, batch: w, ids: cache.ids, logprobs: cache.logprobs, tailLogMass: cache.tailLogMass,
+                                        k: cache.k, temperature: 2, alpha: 1)
     var c = m.makeCache()
     let tz = try m.forward(tokens: w[0], cache: &c)
     let ref = try klDivergence(student: z.detached(), teacher: Tensor(shape: [w[0].count, m.config.vocabSize], tz), temperature: 2)
@@ -19,11 +21,16 @@ final class DistillTests: XCTestCase {
   }
 
   func testTopKHandComputed() {
-    let (ids, lp) = TeacherCache.topK([0, 2, 1, -1], k: 2, temperature: 1)
+    let (ids, lp, tail) = TeacherCache.topK([0, 2, 1, -1], k: 2, temperature: 1)
     XCTAssertEqual(ids, [1, 2])
-    let z = exp(2.0) + exp(1.0)
+    let z = exp(2.0) + exp(1.0) + exp(0.0) + exp(-1.0)   // log-probabilities over the whole vocabulary
     XCTAssertEqual(Double(lp[0]), 2 - log(z), accuracy: 1e-6)
     XCTAssertEqual(Double(lp[1]), 1 - log(z), accuracy: 1e-6)
+    XCTAssertEqual(Double(tail), log(exp(0.0) + exp(-1.0)) - log(z), accuracy: 1e-6)
+    // A tail far below the top keeps its relative precision (not 1 − Σ top in floating point).
+    let (_, _, tiny) = TeacherCache.topK([0, -60, -61], k: 1, temperature: 1)
+    XCTAssertEqual(Double(tiny), log(exp(-60.0) + exp(-61.0)), accuracy: 1e-5)
+    XCTAssertEqual(TeacherCache.topK([0, 1], k: 2, temperature: 1).2, -.infinity)
   }
 
   func testTopKSelectionMatchesFullSort() {
@@ -32,15 +39,60 @@ final class DistillTests: XCTestCase {
     let z = (0..<500).map { _ in Float((rng.normal() * 3).rounded()) / 2 }
     let ref = z.indices.sorted { z[$0] != z[$1] ? z[$0] > z[$1] : $0 < $1 }
     for k in [1, 2, 7, 40, 62, 63, 64, 300, 500] {
-      let (ids, lp) = TeacherCache.topK(z, k: k, temperature: 1.7)
+      let (ids, lp, tail) = TeacherCache.topK(z, k: k, temperature: 1.7)
       XCTAssertEqual(ids.map(Int.init), Array(ref.prefix(k)), "k=\(k)")
-      let top = ref.prefix(k).map { Double(z[$0]) / 1.7 }
-      let lse = log(top.map { exp($0) }.reduce(0, +))
+      let top = ref.prefix(k).map { Double(z[$0]) / 1.7 }, rest = ref.dropFirst(k).map { Double(z[$0]) / 1.7 }
+      let lse = log(z.map { exp(Double($0) / 1.7) }.reduce(0, +))
       for (g, w) in zip(lp, top) { XCTAssertEqual(Double(g), w - lse, accuracy: 1e-5, "k=\(k)") }
+      if rest.isEmpty { XCTAssertEqual(tail, -.infinity) }
+      else { XCTAssertEqual(Double(tail), log(rest.map { exp($0) }.reduce(0, +)) - lse, accuracy: 1e-5, "k=\(k)") }
     }
     // A slice keeps ids relative to its own start.
     let row = z[100..<300]
     XCTAssertEqual(TeacherCache.topK(row, k: 5, temperature: 1).0, TeacherCache.topK(Array(row), k: 5, temperature: 1).0)
+  }
+
+  /// The teacher distilled into an exact copy of itself: KD loss 0 and every gradient 0 (to rounding), at a
+  /// temperature and k where the top-k leaves real mass in the tail. The earlier loss form (renormalised top-k
+  /// against the student's full softmax, = this kernel with the tail dropped) is not 0 there: it equals
+  /// T² · mean_r(−log Σ_{topk} p_r), the bias that made students sharper than their teacher.
+  func testStudentEqualToTeacherHasZeroLossAndGradient() throws {
+    let teacher = try Tiny.model(layers: 2, ffn: 32, dim: 32, std: 0.3)
+    let w = Tiny.windows(teacher, count: 2, length: 8, seed: 4)
+    let k = 8, T: Float = 2
+    let cache = try TeacherCache(teacher: teacher, windows: w, k: k, temperature: T)
+    let tails = cache.tailLogMass.joined().map { exp(Double($0)) }
+    XCTAssertGreaterThan(tails.reduce(0, +) / Double(tails.count), 0.3, "the tail must hold real mass for the check to mean anything")
+    let copy = try TrainableLlama(teacher)
+    let z = try copy.forward(batch: w)
+    let (loss, kd, _) = try Distill.loss(logits: z, batch: w, ids: cache.ids, logprobs: cache.logprobs, tailLogMass: cache.tailLogMass,
+                                         k: k, temperature: T, alpha: 1)
+    XCTAssertEqual(kd, 0, accuracy: 1e-5)
+    loss.backward()
+    var worst: Float = 0
+    for (_, p) in copy.namedParameters() where p.requiresGrad { worst = max(worst, p.grad!.toArray().map(abs).max()!) }
+    // The same check on another student has gradients of order 1e-2: the zero is not a dead gradient path.
+    let other = try TrainableLlama(try Tiny.model(seed: 8, layers: 2, ffn: 32, dim: 32, std: 0.3))
+    let zo = try other.forward(batch: w)
+    try Distill.loss(logits: zo, batch: w, ids: cache.ids, logprobs: cache.logprobs, tailLogMass: cache.tailLogMass,
+                     k: k, temperature: T, alpha: 1).total.backward()
+    var otherWorst: Float = 0
+    for (_, p) in other.namedParameters() where p.requiresGrad { otherWorst = max(otherWorst, p.grad!.toArray().map(abs).max()!) }
+    XCTAssertLessThan(worst, 1e-5)
+    XCTAssertGreaterThan(otherWorst, 1e-3)
+
+    // The earlier form: renormalised top-k, no tail term.
+    let renorm = zip(cache.logprobs, cache.tailLogMass).map { lp, tail in
+      (0..<tail.count).flatMap { r in lp[(r * k)..<((r + 1) * k)].map { $0 - Float(log1p(-exp(Double(tail[r])))) } }
+    }
+    let old = try sparseKLDivergence(z.detached(), ids: cache.ids.flatMap { $0 }, logprobs: renorm.flatMap { $0 },
+                                     tailLogMass: [Float](repeating: -.infinity, count: tails.count), k: k, temperature: T)
+    let expected = Double(T * T) * tails.map { -log1p(-$0) }.reduce(0, +) / Double(tails.count)
+    XCTAssertEqual(Double(old.item), expected, accuracy: 1e-4 * expected)
+    XCTAssertGreaterThan(expected, 1)
+    let summary = cache.tailSummary
+    XCTAssertEqual(summary.meanTailMass, tails.reduce(0, +) / Double(tails.count), accuracy: 1e-9)
+    XCTAssertEqual(-Double(T * T) * summary.meanLogTopMass, expected, accuracy: 1e-9 * expected)
   }
 
   func testGradientMatchesFiniteDifferences() throws {
@@ -50,10 +102,12 @@ final class DistillTests: XCTestCase {
     let st = try TrainableLlama(try Tiny.model(seed: 4, layers: 2, ffn: 32, dim: 32, std: 0.3))
     func lossValue() throws -> Double {
       let z = try st.forward(batch: w)
-      return Double(try Distill.loss(logits: z, batch: w, ids: cache.ids, logprobs: cache.logprobs, k: 8, temperature: 1.5, alpha: 0.7).total.item)
+      return Double(try Distill.loss(logits: z, batch: w, ids: cache.ids, logprobs: cache.logprobs, tailLogMass: cache.tailLogMass,
+                                     k: 8, temperature: 1.5, alpha: 0.7).total.item)
     }
     let z = try st.forward(batch: w)
-    try Distill.loss(logits: z, batch: w, ids: cache.ids, logprobs: cache.logprobs, k: 8, temperature: 1.5, alpha: 0.7).total.backward()
+    try Distill.loss(logits: z, batch: w, ids: cache.ids, logprobs: cache.logprobs, tailLogMass: cache.tailLogMass,
+                     k: 8, temperature: 1.5, alpha: 0.7).total.backward()
     let params = Dictionary(uniqueKeysWithValues: st.namedParameters())
     var checked = 0
     for (name, idx) in [("blk.0.attn_q.weight", 7), ("blk.1.ffn_down.weight", 40), ("blk.0.attn_norm.weight", 3),
@@ -193,40 +247,63 @@ final class DistillTests: XCTestCase {
     }
   }
 
-  /// The fused sparse-target KL: value against a plain Double reference, gradient against central differences.
+  /// The fused top-k + rest KL: value against a plain Double reference (the KL of the two distributions coarsened
+  /// to {top-k, rest}, each computed from a full teacher distribution), gradient against central differences.
+  /// Rows: a random k-subset with tail mass, the same with the teacher's tail tiny (1e-12), k = C (no tail).
   func testSparseKLMatchesReferenceAndFiniteDifferences() throws {
-    let rows = 3, c = 11, k = 4, T: Float = 1.7
+    let c = 11, T: Float = 1.7
     var g = RNGShim(5)
-    let z0 = (0..<(rows * c)).map { _ in Float(g.next() % 2000) / 400 - 2.5 }
-    var ids = [Int32](), lps = [Float]()
-    for _ in 0..<rows {
-      var chosen: [Int32] = []
-      while chosen.count < k { let i = Int32(g.next() % c); if !chosen.contains(i) { chosen.append(i) } }
-      let w = chosen.map { _ in Double(g.next() % 1000 + 1) }, s = w.reduce(0, +)
-      ids += chosen; lps += w.map { Float(log($0 / s)) }
-    }
-    func reference(_ z: [Float]) -> Double {
-      var total = 0.0
-      for r in 0..<rows {
-        let zr = (0..<c).map { Double(z[r * c + $0]) / Double(T) }
-        let m = zr.max()!, lse = m + log(zr.map { exp($0 - m) }.reduce(0, +))
-        for j in 0..<k { let lp = Double(lps[r * k + j]); total += exp(lp) * (lp - (zr[Int(ids[r * k + j])] - lse)) }
+    for (k, tailScale) in [(4, 1.0), (4, 1e-12), (11, 1.0)] {
+      let rows = 3
+      let z0 = (0..<(rows * c)).map { _ in Float(g.next() % 2000) / 400 - 2.5 }
+      var ids = [Int32](), lps = [Float](), tails = [Float](), teacher = [[Double]]()
+      for _ in 0..<rows {
+        var chosen: [Int32] = []
+        while chosen.count < k { let i = Int32(g.next() % c); if !chosen.contains(i) { chosen.append(i) } }
+        // a full teacher distribution whose mass outside `chosen` is scaled by tailScale
+        var w = (0..<c).map { _ in Double(g.next() % 1000 + 1) }
+        for i in 0..<c where !chosen.contains(Int32(i)) { w[i] *= tailScale }
+        let s = w.reduce(0, +), p = w.map { $0 / s }
+        teacher.append(p)
+        ids += chosen; lps += chosen.map { Float(log(p[Int($0)])) }
+        let rest = (0..<c).filter { !chosen.contains(Int32($0)) }.map { p[$0] }.reduce(0, +)
+        tails.append(k == c ? -.infinity : Float(log(rest)))
       }
-      return total * Double(T * T) / Double(rows)
+      func reference(_ z: [Float]) -> Double {
+        var total = 0.0
+        for r in 0..<rows {
+          let zr = (0..<c).map { Double(z[r * c + $0]) / Double(T) }
+          let m = zr.max()!, e = zr.map { exp($0 - m) }, s = e.reduce(0, +)
+          let q = e.map { $0 / s }, S = Set(ids[(r * k)..<((r + 1) * k)].map(Int.init))
+          for j in S { total += teacher[r][j] * log(teacher[r][j] / q[j]) }
+          let P = (0..<c).filter { !S.contains($0) }.map { teacher[r][$0] }.reduce(0, +)
+          let Q = (0..<c).filter { !S.contains($0) }.map { q[$0] }.reduce(0, +)
+          if P > 0 { total += P * log(P / Q) }
+        }
+        return total * Double(T * T) / Double(rows)
+      }
+      let x = Tensor(shape: [rows, c], z0, requiresGrad: true)
+      let loss = try sparseKLDivergence(x, ids: ids, logprobs: lps, tailLogMass: tails, k: k, temperature: T)
+      XCTAssertEqual(Double(loss.item), reference(z0), accuracy: 1e-5, "k=\(k) tail×\(tailScale)")
+      (loss * 2).backward()
+      for i in 0..<(rows * c) {
+        var zp = z0, zm = z0
+        let h: Float = 1e-2
+        zp[i] += h; zm[i] -= h
+        let fd = 2 * (reference(zp) - reference(zm)) / Double(2 * h)
+        XCTAssertEqual(Double(x.grad!.data[i]), fd, accuracy: 1e-4, "k=\(k) tail×\(tailScale) element \(i)")
+      }
+      if k < c {
+        XCTAssertThrowsError(try sparseKLDivergence(x, ids: ids.map { $0 + 20 }, logprobs: lps, tailLogMass: tails, k: k))
+        XCTAssertThrowsError(try sparseKLDivergence(x, ids: Array(ids.dropLast()), logprobs: lps, tailLogMass: tails, k: k))
+        XCTAssertThrowsError(try sparseKLDivergence(x, ids: ids, logprobs: lps, tailLogMass: Array(tails.dropLast()), k: k))
+        var dup = ids; dup[1] = dup[0]
+        XCTAssertThrowsError(try sparseKLDivergence(x, ids: dup, logprobs: lps, tailLogMass: tails, k: k)) {
+          XCTAssertTrue("\($0)".contains("repeats"), "\($0)")
+        }
+        XCTAssertThrowsError(try sparseKLDivergence(x, ids: ids, logprobs: lps, tailLogMass: tails.map { _ in 0.5 }, k: k))
+      }
     }
-    let x = Tensor(shape: [rows, c], z0, requiresGrad: true)
-    let loss = try sparseKLDivergence(x, ids: ids, logprobs: lps, k: k, temperature: T)
-    XCTAssertEqual(Double(loss.item), reference(z0), accuracy: 1e-5)
-    (loss * 2).backward()
-    for i in 0..<(rows * c) {
-      var zp = z0, zm = z0
-      let h: Float = 1e-2
-      zp[i] += h; zm[i] -= h
-      let fd = 2 * (reference(zp) - reference(zm)) / Double(2 * h)
-      XCTAssertEqual(Double(x.grad!.data[i]), fd, accuracy: 1e-4, "element \(i)")
-    }
-    XCTAssertThrowsError(try sparseKLDivergence(x, ids: ids.map { $0 + 20 }, logprobs: lps, k: k))
-    XCTAssertThrowsError(try sparseKLDivergence(x, ids: Array(ids.dropLast()), logprobs: lps, k: k))
   }
 
   func testBadOptionsThrow() throws {

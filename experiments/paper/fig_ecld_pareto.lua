@@ -62,18 +62,7 @@ local suite = eval.suite {
   truthful_qa_items = cfg.truthfulqa, perplexity_tokens = smoke and 62 or 512, perplexity_context = smoke and 32 or 256,
   query = smoke and { prompt_tokens = 16, output_tokens = 4 } or nil, bootstrap_resamples = cfg.bootstrap, measure_host = false,
 }
-local function split(s, sep) local t = {} for p in s:gmatch("[^" .. sep .. "]+") do t[#t + 1] = p end return t end
-local function recipe(s)   -- "ffn=0.1,heads=0.34,layers=2" → prune options
-  local o = {}
-  for _, kv in ipairs(split(s, ",")) do
-    local k, v = kv:match("^(%w+)=([%d%.]+)$")
-    local key = ({ ffn = "ffn_ratio", heads = "head_ratio", layers = "drop_layers" })[k or ""]
-    if not key then error(("fig_ecld_pareto: bad recipe '%s' (ffn=, heads=, layers=)"):format(s)) end
-    o[key] = key == "drop_layers" and math.tointeger(tonumber(v)) or tonumber(v)
-  end
-  return o
-end
-local function tag(s) return (s:gsub("=", ""):gsub(",", "-"):gsub("%.", "")) end
+local recipe, tag = ecld.recipe, ecld.tag
 
 -- A checkpoint's name records what its student depends on besides what Distiller checks itself (seed, batch,
 -- windows, schedule): the model file, the recipe and the refit calibration.
@@ -98,11 +87,8 @@ end
 add("reference", "f32", base, { bytes = base_params * 4, params = base_params }, {})
 
 local function quantize(model, spec)   -- "gptq:q4_0[:q4_0]" → model, info
-  local p = split(spec, ":")
-  local method, type_, emb = p[1], p[2], p[3] or "q8_0"
-  local o = { type = type_, method = method, embedding_type = emb, act_order = method == "gptq" and cfg.act_order or false }
-  if method == "gptq" then o.calibration_windows, o.calibration_length = calib.calibration_windows, calib.calibration_length end
-  return compress.quantize(model, o)
+  return ecld.quantize(model, spec, { calibration_windows = calib.calibration_windows,
+                                      calibration_length = calib.calibration_length, act_order = cfg.act_order })
 end
 for _, spec in ipairs(cfg.quant) do
   local t = edgelab.clock()

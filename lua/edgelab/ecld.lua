@@ -76,4 +76,38 @@ function M.comparator(quant, bytes, key)
   return larger, larger ~= nil
 end
 
+local function split(s, sep) local t = {} for p in s:gmatch("[^" .. sep .. "]+") do t[#t + 1] = p end return t end
+
+--- Pruning options of a recipe string: "ffn=0.1,heads=0.34,layers=2" → {ffn_ratio=, head_ratio=, drop_layers=}.
+---@param s string
+function M.recipe(s)
+  local o = {}
+  for _, kv in ipairs(split(s, ",")) do
+    local k, v = kv:match("^(%w+)=([%d%.]+)$")
+    local key = ({ ffn = "ffn_ratio", heads = "head_ratio", layers = "drop_layers" })[k or ""]
+    if not key then error(("ecld.recipe: bad recipe '%s' (ffn=, heads=, layers=)"):format(s), 2) end
+    o[key] = key == "drop_layers" and math.tointeger(tonumber(v)) or tonumber(v)
+  end
+  return o
+end
+
+--- A recipe string as a file-name tag: "ffn=0.1,layers=2" → "ffn01-layers2".
+---@param s string
+function M.tag(s) return (s:gsub("=", ""):gsub(",", "-"):gsub("%.", "")) end
+
+--- Quantizes `model` by a spec "method:type[:embedding type]" ("gptq:q4_0", "rtn:q4_0:q4_0"; embedding default
+--- q8_0); GPTQ reads `o.calibration_windows` × `o.calibration_length` calibration tokens, act-order when
+--- `o.act_order`. Returns compress.quantize's model and info.
+---@param model any edgelab.LLM
+---@param spec string
+---@param o {calibration_windows: integer, calibration_length: integer, act_order: boolean}
+function M.quantize(model, spec, o)
+  local p = split(spec, ":")
+  local method, type_, emb = p[1], p[2], p[3] or "q8_0"
+  if not type_ then error(("ecld.quantize: bad spec '%s' (method:type[:embedding type])"):format(spec), 2) end
+  local q = { type = type_, method = method, embedding_type = emb, act_order = method == "gptq" and o.act_order or false }
+  if method == "gptq" then q.calibration_windows, q.calibration_length = o.calibration_windows, o.calibration_length end
+  return require("edgelab").compress.quantize(model, q)
+end
+
 return M

@@ -26,6 +26,10 @@ local compress = {}
 ---@field seconds? number
 ---@field stage_seconds? table<string, number>
 ---@field kd? number[] KD loss per distillation step
+---@field loss? number[] total loss (KD and CE) per distillation step (compress.distill)
+---@field tokens_per_s? number mean training tokens per second (compress.distill)
+---@field teacher_tail_mass? number mean teacher probability outside its cached top-k, at the KD temperature (compress.distill)
+---@field teacher_log_top_mass? number mean log of the teacher's top-k mass; −T² × this is the loss a renormalised top-k target would charge an exact copy of the teacher (compress.distill)
 
 ---@class edgelab.PruneOptions
 ---@field ffn_ratio? number fraction of FFN channels removed per layer, widths kept multiples of `multiple` (default 0)

@@ -56,7 +56,7 @@ public final class Distiller {
     optimizer.zeroGrad()
     let logits = try student.forward(batch: batch)
     let (loss, kd, ce) = try Distill.loss(logits: logits, batch: batch, ids: idx.map { cache.ids[$0] },
-                                          logprobs: idx.map { cache.logprobs[$0] }, k: cache.k,
+                                          logprobs: idx.map { cache.logprobs[$0] }, tailLogMass: idx.map { cache.tailLogMass[$0] }, k: cache.k,
                                           temperature: options.temperature, alpha: options.alpha)
     loss.backward()
     let gn = clipGradNorm(trainable.map { $0.1 }, maxNorm: options.clipNorm)
@@ -91,7 +91,7 @@ public final class Distiller {
     let o = options
     return ["seed": String(o.seed), "batch_size": String(o.batchSize), "windows": TeacherCorpus.checksum(cache.windows),
             "schedule": "\(o.steps)|\(o.warmupSteps)|\(o.learningRate)|\(o.minLearningRate)|\(o.weightDecay)",
-            "loss": "\(o.temperature)|\(o.alpha)|\(o.topK)|\(o.clipNorm)|\(o.trainEmbedding)"]
+            "loss": "\(o.temperature)|\(o.alpha)|\(o.topK)|\(o.clipNorm)|\(o.trainEmbedding)|\(Distill.lossForm)"]
   }
 
   public func saveCheckpoint(_ path: String) throws {

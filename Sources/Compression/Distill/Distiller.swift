@@ -2,10 +2,15 @@
 // TrainableLlama with AdamW, global grad-norm clipping, warm-up + cosine LR, checkpoints and resume.
 //
 // Loss per batch (rows = every position of every window in the batch):
-//   L = α · T² · mean_rows KL(p̃_T ‖ q_T) + (1 − α) · CE(q_1, next token)
-// where q_T = softmax(z_student/T), p̃_T = the teacher's top-k distribution at temperature T renormalised over
-// its k tokens (TeacherCache); KL(p̃‖q) = Σ_{j∈topk} p̃_j (log p̃_j − log q_j). With k = vocab this is the
-// full forward KL of TensorCore.klDivergence (a test checks it). CE uses positions 0..<T−1.
+//   L = α · T² · mean_rows KL_{k+1}(p_T ‖ q_T) + (1 − α) · CE(q_1, next token)
+// where p_T = softmax(z_teacher/T), q_T = softmax(z_student/T) and KL_{k+1} is the KL between their coarsenings
+// to k + 1 categories: the teacher's top-k tokens and one bucket for the rest (TeacherCache keeps the top-k
+// log-probabilities and the tail mass P; the student's tail is Q = 1 − Σ_{j∈topk} q_j):
+//   KL_{k+1} = Σ_{j∈topk} p_j (log p_j − log q_j) + P (log P − log Q)      (TensorCore.sparseKLDivergence)
+// It is 0 for a student equal to the teacher and, with k = vocab, the full forward KL of TensorCore.klDivergence
+// (tests check both). T² keeps the gradient scale independent of T (Hinton et al. 2015). CE uses positions 0..<T−1.
+// The earlier form, KL(renormalised top-k ‖ full student softmax), is not 0 for an exact copy and drove students
+// sharper than the teacher (docs/decisions/0712-kd-loss-top-k-plus-tail.md).
 import Foundation
 import LLM
 import TensorCore
@@ -72,17 +77,22 @@ public struct DistillStep: Sendable, Codable, Equatable {
 }
 
 public enum Distill {
+  /// The KD loss's form, recorded in checkpoints: a checkpoint trained under the earlier renormalised-top-k loss
+  /// (whose identity lacks this tag) is refused instead of being resumed under another objective.
+  public static let lossForm = "kl-topk-plus-rest"
+
   /// KD + CE loss of `logits` [rows × V] (rows = B·T) for `tokens` (B windows of T) against cached top-k.
-  public static func loss(logits: Tensor, batch: [[Int32]], ids: [[Int32]], logprobs: [[Float]], k: Int,
-                          temperature T: Float, alpha: Float) throws -> (total: Tensor, kd: Double, ce: Double) {
+  public static func loss(logits: Tensor, batch: [[Int32]], ids: [[Int32]], logprobs: [[Float]], tailLogMass: [[Float]],
+                          k: Int, temperature T: Float, alpha: Float) throws -> (total: Tensor, kd: Double, ce: Double) {
     let V = logits.lastDim, rows = logits.rowCount
     let Tn = batch.first?.count ?? 0
-    guard rows == batch.count * Tn, ids.count == batch.count else { throw CompressionError.shape("distill loss: \(rows) rows for \(batch.count)×\(Tn)") }
+    guard rows == batch.count * Tn, ids.count == batch.count, tailLogMass.count == batch.count else { throw CompressionError.shape("distill loss: \(rows) rows for \(batch.count)×\(Tn)") }
     var parts: [Tensor] = []
     var kdv = 0.0, cev = 0.0
     if alpha > 0 {
-      // fused sparse-target KL (TensorCore.sparseKLDivergence): no dense [rows × V] target
-      let kd = try sparseKLDivergence(logits, ids: ids.flatMap { $0 }, logprobs: logprobs.flatMap { $0 }, k: k, temperature: T)
+      // fused sparse-target KL over {top-k, rest} (TensorCore.sparseKLDivergence): no dense [rows × V] target
+      let kd = try sparseKLDivergence(logits, ids: ids.flatMap { $0 }, logprobs: logprobs.flatMap { $0 },
+                                      tailLogMass: tailLogMass.flatMap { $0 }, k: k, temperature: T)
       kdv = Double(kd.item)
       parts.append(kd * alpha)
     }
