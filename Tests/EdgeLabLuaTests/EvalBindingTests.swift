@@ -60,7 +60,7 @@ final class EvalBindingTests: XCTestCase {
     XCTAssertEqual(r[1], true)
     XCTAssertEqual(r[2].doubleValue ?? 0, 0.653 - 0.08, accuracy: 1e-12)
     XCTAssertEqual(r[3].doubleValue ?? 0, 0.653 * 0.5, accuracy: 1e-12)
-    XCTAssertEqual(r[4], .number(Double(try ModelCard.paperScale.count)))
+    XCTAssertEqual(r[4].doubleValue, Double(try ModelCard.paperScale.count))
     XCTAssertThrowsError(try lua.run("require('edgelab').eval.paper_cards { degradation = 'asumed' }", name: "@t.lua")) { e in
       XCTAssertTrue("\(e)".contains("'asumed'"), "\(e)")
     }

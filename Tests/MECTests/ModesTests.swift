@@ -79,13 +79,14 @@ final class ModesTests: XCTestCase {
     }
   }
 
-  /// The paper-scale cards' degradation rule is a scenario option: the measured rule changes the local variants'
-  /// quality (never their sizes), and a bad name is an error naming the option.
+  /// The paper-scale cards' degradation rule is a scenario option: the measured rule changes the cards' quality
+  /// (never their sizes; which variants a user hosts may change, since they are the most accurate ones), and a bad
+  /// name is an error naming the option.
   func testPaperDegradationOption() throws {
     let assumed = try MECEnv("paper")
     let measured = try MECEnv("paper") { $0.paperDegradation = "measured" }
-    XCTAssertEqual(assumed.layout.users.map { $0.variants.map(\.card.storageBytes).sorted() },
-                   measured.layout.users.map { $0.variants.map(\.card.storageBytes).sorted() })
+    XCTAssertEqual(assumed.layout.cards.map(\.name), measured.layout.cards.map(\.name))
+    XCTAssertEqual(assumed.layout.cards.map(\.storageBytes), measured.layout.cards.map(\.storageBytes))
     let q2Assumed = try XCTUnwrap(assumed.layout.cards.first { $0.name == "llama-3.1-8b-q2_k" })
     let q2Measured = try XCTUnwrap(measured.layout.cards.first { $0.name == "llama-3.1-8b-q2_k" })
     XCTAssertNotEqual(q2Assumed.tasks, q2Measured.tasks)
