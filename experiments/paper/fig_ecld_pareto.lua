@@ -42,7 +42,7 @@ local cfg = lab.config {
   bands = { 20, 26, 29, 32, 36, 45, 60, 100 },    -- % of F16
   smoke = { halueval = 2, items = 2, truthfulqa = 2, kld_tokens = 62, kld_context = 32, bootstrap = 50,
             quant = { "rtn:q4_0", "rtn:q4_0:q4_0" }, prune_only = {}, ecld = { "ffn=0.1" }, ecld_quant = { "rtn:q4_0" },
-            kd_tokens = { 32 }, kd_batch = 1, kd_length = 16, kd_windows = 2, kd_source = "calibration",
+            kd_tokens = { 32 }, kd_batch = 1, kd_length = 16, kd_windows = 2, kd_source = "calibration", kd_checkpoint_every = 0,
             calib_len = 32, refit_windows = 2, gptq_windows = 2 },
 }
 local profiles = { default = {}, long = { kd_tokens = { 0, 30000, 300000, 1000000 } } }
