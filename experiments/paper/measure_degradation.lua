@@ -17,6 +17,7 @@
 -- its `source` (Sources/EdgeProfiles/ModelCard+ShippedDegradation.swift).
 local edgelab = require "edgelab"
 local report = require "edgelab.report"
+local ecld = require "edgelab.ecld"
 local llm, eval, lab, compress, stats = edgelab.llm, edgelab.eval, edgelab.lab, edgelab.compress, edgelab.stats
 
 local cfg = lab.config {
@@ -41,15 +42,9 @@ local suite = eval.suite {
   query = smoke and { prompt_tokens = 16, output_tokens = 4 } or nil, bootstrap_resamples = cfg.bootstrap, measure_host = false,
 }
 
-local function split(s, sep) local t = {} for p in s:gmatch("[^" .. sep .. "]+") do t[#t + 1] = p end return t end
 local base = llm.load(cfg.model, { dequantize = true })
-local function quantize(model, spec)   -- "gptq:q4_0[:q8_0]" → model, info
-  local p = split(spec, ":")
-  local method, type_, emb = p[1], p[2], p[3] or "q8_0"
-  local o = { type = type_, method = method, embedding_type = emb, act_order = method == "gptq" and cfg.act_order or false }
-  if method == "gptq" then o.calibration_windows, o.calibration_length = cfg.gptq_windows, cfg.calib_len end
-  return compress.quantize(model, o)
-end
+local gptq = { calibration_windows = cfg.gptq_windows, calibration_length = cfg.calib_len, act_order = cfg.act_order }
+local function quantize(model, spec) return ecld.quantize(model, spec, gptq) end
 local function build(spec)   -- a quantize spec, or "ffn=R/refit/<quantize spec>"
   local ffn, q = spec:match("^ffn=([%d%.]+)/refit/(.+)$")
   if not ffn then return quantize(base, spec) end
