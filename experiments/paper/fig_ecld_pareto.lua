@@ -89,12 +89,10 @@ local suite = eval.suite {
 }
 local recipe, tag = ecld.recipe, ecld.tag
 
--- A checkpoint's name records what its student depends on besides what Distiller checks itself (seed, batch,
--- windows, schedule): the model file, the recipe and the refit calibration.
-local function ckpt(r, kd)
+local function ckpt(r, kd)   -- shared with experiments/ecld_equal_bytes.lua through kd_checkpoints
   local dir = cfg.kd_checkpoints ~= "" and cfg.kd_checkpoints or (run.dir .. "/../kd-checkpoints")
-  local model = cfg.model:match("([^/]+)$"):gsub("%.gguf$", "")
-  return ("%s/%s-%s-refit%dx%d-kd%d-%s.ckpt"):format(dir, model, tag(r), cfg.refit_windows, cfg.calib_len, kd, cfg.kd_source)
+  return ecld.checkpoint(dir, { model = cfg.model, recipe = r, refit_windows = cfg.refit_windows, calib_len = cfg.calib_len,
+                                kd_tokens = kd, source = cfg.kd_source })
 end
 
 local base = llm.load(cfg.model, { dequantize = true })

@@ -95,6 +95,17 @@ end
 ---@param s string
 function M.tag(s) return (s:gsub("=", ""):gsub(",", "-"):gsub("%.", "")) end
 
+--- The KD checkpoint file of an ECLD student: its name records what the student depends on besides what the
+--- Distiller checks itself (seed, batch, windows, schedule, loss): the model file, the recipe and the refit
+--- calibration. Scripts that build the same student share its checkpoints through the same `dir`.
+---@param dir string
+---@param o {model: string, recipe: string, refit_windows: integer, calib_len: integer, kd_tokens: integer, source: string}
+function M.checkpoint(dir, o)
+  local model = o.model:match("([^/]+)$"):gsub("%.gguf$", "")
+  return ("%s/%s-%s-refit%dx%d-kd%d-%s.ckpt"):format(dir, model, M.tag(o.recipe), o.refit_windows, o.calib_len,
+                                                    o.kd_tokens, o.source)
+end
+
 --- Quantizes `model` by a spec "method:type[:embedding type]" ("gptq:q4_0", "rtn:q4_0:q4_0"; embedding default
 --- q8_0); GPTQ reads `o.calibration_windows` × `o.calibration_length` calibration tokens, act-order when
 --- `o.act_order`. Returns compress.quantize's model and info.
