@@ -65,9 +65,13 @@ local function same(a, b)
   return true
 end
 local declared = getmetatable(cfg).defaults
-for k, v in pairs(profile) do
+local names = {}
+for k in pairs(profile) do names[#names + 1] = k end
+table.sort(names)   -- a fixed order for the log
+for _, k in ipairs(names) do
+  local v = profile[k]
   if edgelab.session.smoke or not same(cfg[k], declared[k]) then
-    print(("profile %s: keeping %s as given"):format(cfg.profile, k))
+    print(("profile %s: keeping %s (from --set or --smoke)"):format(cfg.profile, k))
   else
     cfg[k] = v
   end
