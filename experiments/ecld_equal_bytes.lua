@@ -36,18 +36,14 @@ print(("load average at start: %s"):format(tostring(load_start)))
 local base = llm.load(cfg.model, { dequantize = true })
 local qopts = { calibration_windows = cfg.gptq_windows, calibration_length = cfg.calib_len, act_order = cfg.act_order }
 
-local o = ecld.recipe(cfg.recipe)
-o.recovery, o.calibration_windows, o.calibration_length = "refit", cfg.refit_windows, cfg.calib_len
-local student = compress.prune(base, o)
+local student = ecld.prune(base, cfg.recipe, "refit", cfg.refit_windows, cfg.calib_len)
 if cfg.kd_tokens > 0 then
-  local steps = math.max(1, math.ceil(cfg.kd_tokens / (cfg.kd_batch * cfg.kd_length)))
   local dir = cfg.kd_checkpoints ~= "" and cfg.kd_checkpoints or (run.dir .. "/../kd-checkpoints")
-  student = compress.distill(base, student, {
-    steps = steps, batch_size = cfg.kd_batch, length = cfg.kd_length, windows = cfg.kd_windows, lr = cfg.kd_lr,
-    source = cfg.kd_source, seed = cfg.seed, resume = true,
+  student = ecld.distill(base, student, {
+    tokens = cfg.kd_tokens, batch_size = cfg.kd_batch, length = cfg.kd_length, windows = cfg.kd_windows, lr = cfg.kd_lr,
+    source = cfg.kd_source, seed = cfg.seed, resume = true, checkpoint_every = cfg.kd_checkpoint_every,
     checkpoint = ecld.checkpoint(dir, { model = cfg.model, recipe = cfg.recipe, refit_windows = cfg.refit_windows,
-                                        calib_len = cfg.calib_len, kd_tokens = cfg.kd_tokens, source = cfg.kd_source }),
-    checkpoint_every = math.min(cfg.kd_checkpoint_every, steps) })
+                                        calib_len = cfg.calib_len, kd_tokens = cfg.kd_tokens, source = cfg.kd_source }) })
 end
 local points = {}
 local function add(name, model, info)
@@ -76,8 +72,8 @@ for _, text in ipairs(cfg.texts) do
   local e = d[1]
   for i = 2, #points do
     local q = d[i]
-    local dk, ds = ecld.paired(e.window_kld, q.window_kld, opts), ecld.paired(e.window_same_top_token, q.window_same_top_token, opts)
-    local dn = ecld.paired(e.window_nll, q.window_nll, opts)
+    local pw = ecld.paired_windows(e, q, opts)
+    local dk, ds, dn = pw.kld, pw.same_top, pw.nll
     rows:add { text = text, quant_only = points[i].name, ecld_bytes = points[1].bytes, quant_bytes = points[i].bytes,
       tokens = e.tokens, kld_ecld = e.kld.mean, kld_quant = q.kld.mean, d_kld = dk.mean, d_kld_lo = dk.lo, d_kld_hi = dk.hi,
       kld_call = ecld.call(dk, true), d_same_top = ds.mean, d_same_top_lo = ds.lo, d_same_top_hi = ds.hi, d_nll = dn.mean,

@@ -38,9 +38,7 @@ print(("load average at start: %s"):format(tostring(load_start)))
 local base = llm.load(cfg.model, { dequantize = true })
 
 local t = edgelab.clock()
-local o = ecld.recipe(cfg.recipe)
-o.recovery, o.calibration_windows, o.calibration_length = "refit", cfg.refit_windows, cfg.calib_len
-local pruned = compress.prune(base, o)
+local pruned = ecld.prune(base, cfg.recipe, "refit", cfg.refit_windows, cfg.calib_len)
 print(("prune %s + refit on %d × %d tokens: %.0f s"):format(cfg.recipe, cfg.refit_windows, cfg.calib_len, edgelab.clock() - t))
 
 local function finish(student)   -- the last stage: quantization as in the figure, or none
@@ -63,13 +61,12 @@ for _, corpus in ipairs(cfg.kd_corpora) do
   local windows = math.tointeger(tonumber(count))
   if not windows then error(("ecld_kd_budget: bad kd_corpora entry '%s' (source:windows)"):format(corpus)) end
   for _, kd in ipairs(cfg.kd_tokens) do
-    local steps = math.max(1, math.ceil(kd / (cfg.kd_batch * cfg.kd_length)))
     local t_kd = edgelab.clock()
-    local student, info = compress.distill(base, pruned, {
-      steps = steps, batch_size = cfg.kd_batch, length = cfg.kd_length, windows = windows, lr = cfg.kd_lr,
+    local student, info, steps = ecld.distill(base, pruned, {
+      tokens = kd, batch_size = cfg.kd_batch, length = cfg.kd_length, windows = windows, lr = cfg.kd_lr,
       temperature = cfg.kd_temperature, top_k = cfg.kd_top_k, source = source,
       sample_temperature = cfg.kd_sample_temperature, seed = cfg.seed, checkpoint = ckpt(kd, source, windows),
-      checkpoint_every = math.min(cfg.kd_checkpoint_every, steps), resume = true })
+      checkpoint_every = cfg.kd_checkpoint_every, resume = true })
     local p = { name = ("kd%gk-%s%d"):format(kd / 1000, source, windows), corpus = corpus, kd_tokens = steps * cfg.kd_batch * cfg.kd_length,
                 steps = steps, kd_s = edgelab.clock() - t_kd, tok_s = info.tokens_per_s, kd_first = info.kd[1] or 0 / 0,
                 kd_last = info.kd[#info.kd] or 0 / 0, tail = info.teacher_tail_mass,
@@ -96,8 +93,8 @@ for _, text in ipairs(cfg.texts) do
   print(("divergence on %s: %d models × %d tokens in %.0f s"):format(text, #models, d[1].tokens, edgelab.clock() - t_div))
   for i, p in ipairs(points) do
     local r, r0 = d[i], d[1]
-    local dk, ds, dn = ecld.paired(r.window_kld, r0.window_kld, opts),
-      ecld.paired(r.window_same_top_token, r0.window_same_top_token, opts), ecld.paired(r.window_nll, r0.window_nll, opts)
+    local pw = ecld.paired_windows(r, r0, opts)
+    local dk, ds, dn = pw.kld, pw.same_top, pw.nll
     rows:add { point = p.name, corpus = p.corpus, kd_tokens = p.kd_tokens, steps = p.steps,
       kd_loss_first = p.kd_first or 0, kd_loss_last = p.kd_last or 0, kd_seconds = p.kd_s or 0, kd_tokens_per_s = p.tok_s or 0,
       teacher_tail_mass = p.tail or 0, copy_bias_renormalised = p.copy_bias or 0, text = text, tokens = r.tokens, kld = r.kld.mean, kld_lo = r.kld.lo, kld_hi = r.kld.hi, same_top_token = r.same_top_token,

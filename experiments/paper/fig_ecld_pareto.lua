@@ -91,7 +91,7 @@ local suite = eval.suite {
   truthful_qa_items = cfg.truthfulqa, perplexity_tokens = smoke and 62 or 512, perplexity_context = smoke and 32 or 256,
   query = smoke and { prompt_tokens = 16, output_tokens = 4 } or nil, bootstrap_resamples = cfg.bootstrap, measure_host = false,
 }
-local recipe, tag = ecld.recipe, ecld.tag
+local tag = ecld.tag
 
 local function ckpt(r, kd)   -- shared with experiments/ecld_equal_bytes.lua through kd_checkpoints
   local dir = cfg.kd_checkpoints ~= "" and cfg.kd_checkpoints or (run.dir .. "/../kd-checkpoints")
@@ -124,26 +124,23 @@ for _, spec in ipairs(cfg.quant) do
       { compress_s = edgelab.clock() - t })
 end
 for _, r in ipairs(cfg.prune_only) do
-  local t, o = edgelab.clock(), recipe(r)
-  o.recovery, o.calibration_windows, o.calibration_length = "none", cfg.refit_windows, cfg.calib_len
-  local m, info = compress.prune(base, o)
+  local t = edgelab.clock()
+  local m, info = ecld.prune(base, r, "none", cfg.refit_windows, cfg.calib_len)
   add("prune-only", "prune-" .. tag(r), m, info, { compress_s = edgelab.clock() - t, recipe = r })
 end
 for _, r in ipairs(cfg.ecld) do
-  local t, o = edgelab.clock(), recipe(r)
-  o.recovery, o.calibration_windows, o.calibration_length = "refit", cfg.refit_windows, cfg.calib_len
-  local pruned = compress.prune(base, o)
+  local t = edgelab.clock()
+  local pruned = ecld.prune(base, r, "refit", cfg.refit_windows, cfg.calib_len)
   local prune_s = edgelab.clock() - t
   for _, kd in ipairs(kd_budgets) do
     local student, kd_s, kd_rate = pruned, 0, 0
     if kd > 0 then
       local t_kd = edgelab.clock()
-      local steps = math.max(1, math.ceil(kd / (cfg.kd_batch * cfg.kd_length)))
-      local dinfo
-      student, dinfo = compress.distill(base, pruned, {
-        steps = steps, batch_size = cfg.kd_batch, length = cfg.kd_length, windows = cfg.kd_windows, lr = cfg.kd_lr,
-        source = cfg.kd_source, seed = cfg.seed, checkpoint = ckpt(r, kd),
-        checkpoint_every = math.min(cfg.kd_checkpoint_every, steps), resume = true })
+      local dinfo, steps
+      student, dinfo, steps = ecld.distill(base, pruned, {
+        tokens = kd, batch_size = cfg.kd_batch, length = cfg.kd_length, windows = cfg.kd_windows, lr = cfg.kd_lr,
+        source = cfg.kd_source, seed = cfg.seed, checkpoint = ckpt(r, kd), checkpoint_every = cfg.kd_checkpoint_every,
+        resume = true })
       kd_s, kd_rate = edgelab.clock() - t_kd, dinfo.tokens_per_s
       print(("  KD %s: %d steps × %d × %d tokens in %.0f s (%.1f tokens/s, KD loss %.4f → %.4f)"):format(r, steps,
         cfg.kd_batch, cfg.kd_length, kd_s, kd_rate, dinfo.kd[1] or 0 / 0, dinfo.kd[#dinfo.kd] or 0 / 0))

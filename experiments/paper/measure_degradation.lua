@@ -48,8 +48,7 @@ local function quantize(model, spec) return ecld.quantize(model, spec, gptq) end
 local function build(spec)   -- a quantize spec, or "ffn=R/refit/<quantize spec>"
   local ffn, q = spec:match("^ffn=([%d%.]+)/refit/(.+)$")
   if not ffn then return quantize(base, spec) end
-  local pruned = compress.prune(base, { ffn_ratio = tonumber(ffn), recovery = "refit",
-                                        calibration_windows = cfg.refit_windows, calibration_length = cfg.calib_len })
+  local pruned = ecld.prune(base, "ffn=" .. ffn, "refit", cfg.refit_windows, cfg.calib_len)
   return quantize(pruned, q)
 end
 

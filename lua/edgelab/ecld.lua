@@ -95,6 +95,45 @@ end
 ---@param s string
 function M.tag(s) return (s:gsub("=", ""):gsub(",", "-"):gsub("%.", "")) end
 
+--- Structured pruning by a recipe string with `recovery` ("none" | "refit") fitted on `windows` × `length`
+--- calibration tokens: compress.prune's model and info.
+---@param base any edgelab.LLM
+---@param recipe string
+---@param recovery string
+---@param windows integer
+---@param length integer
+function M.prune(base, recipe, recovery, windows, length)
+  local o = M.recipe(recipe)
+  o.recovery, o.calibration_windows, o.calibration_length = recovery, windows, length
+  return require("edgelab").compress.prune(base, o)
+end
+
+--- Logit distillation on a token budget: compress.distill with steps = ceil(tokens / (batch_size × length)), at
+--- least 1, and `checkpoint_every` clipped to the steps; every other field of `o` is passed on. Returns the
+--- student, compress.distill's info and the steps.
+---@param teacher any edgelab.LLM
+---@param student any edgelab.LLM
+---@param o table compress.distill options with `tokens` instead of `steps`
+function M.distill(teacher, student, o)
+  local steps = math.max(1, math.ceil(o.tokens / (o.batch_size * o.length)))
+  local opts = {}
+  for k, v in pairs(o) do if k ~= "tokens" then opts[k] = v end end
+  opts.steps = steps
+  if opts.checkpoint_every then opts.checkpoint_every = math.min(opts.checkpoint_every, steps) end
+  local model, info = require("edgelab").compress.distill(teacher, student, opts)
+  return model, info, steps
+end
+
+--- Paired differences (a − b) of two eval.divergence results on the same windows: {kld, same_top, nll}, each as
+--- M.paired returns it.
+---@param a table one eval.divergence entry
+---@param b table another, on the same text and windows
+---@param o? {resamples?: integer, seed?: integer}
+function M.paired_windows(a, b, o)
+  return { kld = M.paired(a.window_kld, b.window_kld, o), same_top = M.paired(a.window_same_top_token, b.window_same_top_token, o),
+           nll = M.paired(a.window_nll, b.window_nll, o) }
+end
+
 --- The KD checkpoint file of an ECLD student: its name records what the student depends on besides what the
 --- Distiller checks itself (seed, batch, windows, schedule, loss): the model file, the recipe and the refit
 --- calibration. Scripts that build the same student share its checkpoints through the same `dir`.
