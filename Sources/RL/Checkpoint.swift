@@ -41,6 +41,8 @@ public struct PPOCheckpoint: Codable {
   public var worldModels: [WorldModelSnapshot]?
   public var wmRNG: RNG?
   public var wmRecent: [RolloutBuffer]?
+  /// Overlapped world-model training: the mean loss of the last finished job (the next iteration reports it).
+  public var wmJobLoss: Double?
   public var history: [TrainStats]
   public var envSpec: String?
   /// Finished training episodes (absent in checkpoints written before the log existed).
@@ -80,8 +82,9 @@ func restore(_ named: [(String, Tensor)], from snaps: [TensorSnapshot]) throws {
 }
 
 extension PPO {
-  public func checkpoint() -> PPOCheckpoint {
-    PPOCheckpoint(kind: worldModel == nil ? "ppo" : "wmppo", config: config, wmConfig: worldModel?.config, seed: seed,
+  public func checkpoint() throws -> PPOCheckpoint {
+    try worldModel?.settle()
+    var c = PPOCheckpoint(kind: worldModel == nil ? "ppo" : "wmppo", config: config, wmConfig: worldModel?.config, seed: seed,
                   totalSteps: totalSteps, iteration: iteration, globalStep: globalStep,
                   params: snapshot(net.namedParameters()),
                   adam: AdamSnapshot(learningRate: optimizer.learningRate, state: optimizer.exportState()),
@@ -93,6 +96,8 @@ extension PPO {
                   },
                   wmRNG: worldModel?.rng, wmRecent: worldModel?.recent, history: history, envSpec: envSpec,
                   episodeLog: episodeLog)
+    if let wm = worldModel, wm.overlapped, case .success(let loss) = wm.finished { c.wmJobLoss = loss }
+    return c
   }
 
   /// Writes a checkpoint atomically, then re-seeds the environments (the resume boundary).
@@ -100,7 +105,7 @@ extension PPO {
     let enc = JSONEncoder()
     enc.outputFormatting = [.sortedKeys]
     enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    let data = try enc.encode(checkpoint())
+    let data = try enc.encode(try checkpoint())
     do { try AtomicReplace.write(data, to: path) } catch { throw RLError.checkpoint("\(error)") }
     resetEnvironments()
   }
@@ -144,6 +149,7 @@ extension PPO {
       }
       wm.rng = r
       wm.recent = c.wmRecent ?? []
+      wm.finished = .success(c.wmJobLoss ?? .nan)
     }
     resetEnvironments()
   }

@@ -114,6 +114,8 @@ public final class PPO<E: Environment> {
       let s = try runIteration()
       try onIteration?(s)
     }
+    // Overlapped world-model training: the last job finishes before control returns (nothing runs on).
+    try worldModel?.settle()
   }
 
   /// One rollout + update.

@@ -95,7 +95,10 @@ public struct WMPPOConfig: Codable, Equatable, Sendable {
 
 public final class WMExtension {
   public let config: WMPPOConfig
-  public let models: [WorldModel]
+  /// The world models (an ensemble of `config.ensemble`). Under overlapped training they are the training
+  /// thread's between an iteration's launch and the next join; reading them here first waits for it.
+  public var models: [WorldModel] { join(); return members }
+  let members: [WorldModel]
   /// The replay: the latest rollouts, newest last (capacity `config.model.replayTransitions`).
   public internal(set) var recent: [RolloutBuffer] = []
   var rng: RNG
@@ -109,13 +112,18 @@ public final class WMExtension {
   /// The held-out one-step error of that pass and of the last-observation baseline (NaN before the first).
   public var lastError: Double { lastPass?.modelError ?? .nan }
   public var lastBaseline: Double { lastPass?.baselineError ?? .nan }
+  /// Overlapped training (WMPPO+Overlap.swift): the job in flight, the outcome of the last one joined (its mean
+  /// loss), and whether jobs run on the calling thread instead (the same bits; tests and profiles).
+  var pending: ModelTrainingJob?
+  var finished: Result<Double, Error> = .success(.nan)
+  public var trainInline = false
 
   public init(config: WMPPOConfig, obsDim: Int, nvec: [Int], costDim: Int, maskDim: Int = 0, seed: UInt64) throws {
     try config.validate()
     try config.model.validateEntities(obsDim: obsDim, nvec: nvec)
     self.config = config
     let root = RNG(seed: seed).split("wm")
-    models = config.simulator ? [] : (0..<config.ensemble).map { k in
+    members = config.simulator ? [] : (0..<config.ensemble).map { k in
       var r = root.split(k)
       return WorldModel(obsDim: obsDim, nvec: nvec, costDim: costDim, maskDim: maskDim, config: config.model, rng: &r)
     }
@@ -125,31 +133,50 @@ public final class WMExtension {
   /// Rollouts the replay keeps: replayTransitions / rollout size, at least 1.
   func replayCapacity(_ rolloutSize: Int) -> Int { max(1, config.model.replayTransitions / max(1, rolloutSize)) }
 
-  /// Trains the models on the replay; returns the hidden states before each step of the newest rollout per
-  /// model (branch states) and the residual pools, and fills the model scalars of `stats`.
+  /// Trains the models on the replay (synchronous training); returns the hidden states before each step of the
+  /// newest rollout per model (branch states) and the residual pools, and fills the model scalars of `stats`.
   func trainModels(ppo iteration: Int, variance: [Double], buffer: RolloutBuffer,
                    stats: inout TrainStats) throws -> (hs: [[Float]], pools: [[Float]]) {
-    var wl = 0.0, nl = 0.0
+    let r = try WMExtension.trainPasses(models: members, replay: recent, config: config, variance: variance,
+                                        pick: rng.split("replay").split(iteration), newestEnvs: buffer.numEnvs)
+    lastPass = r.first
+    record(r.first, stats: &stats)
+    stats.wmLoss = r.meanLoss
+    return (r.hidden, r.pools)
+  }
+
+  /// The model scalars of `stats` from a held-out pass over the newest rollout.
+  func record(_ first: WorldModel.PassResult, stats: inout TrainStats) {
+    stats.wmValidationError = first.modelError
+    stats.wmBaselineError = first.baselineError
+    stats.wmRewardError = first.rewardError
+    stats.wmRewardBaseline = first.rewardBaseline
+  }
+
+  /// `config.model.epochs` training passes of every model over `replay` (newest last). Pass 0: the newest
+  /// rollout after the batchRollouts − 1 before it (scored before learning: the held-out error). Later passes:
+  /// batchRollouts rollouts drawn uniformly from the replay by `pick`, the newest placed last when drawn (its
+  /// hidden states are then the fresher branch states). Reads nothing but its arguments, so it may run on
+  /// another thread while the models are not used elsewhere (WMPPO+Overlap.swift).
+  static func trainPasses(models: [WorldModel], replay: [RolloutBuffer], config: WMPPOConfig, variance: [Double],
+                          pick: RNG, newestEnvs: Int) throws -> PassesOutcome {
+    var pick = pick, wl = 0.0, nl = 0.0
     var hs: [[Float]] = [], pools: [[Float]] = []
     var first: WorldModel.PassResult? = nil
-    var pick = rng.split("replay").split(iteration)
-    let older = recent.count - 1
+    let older = replay.count - 1
     for m in models {
       m.setWeights(variance: variance)
       var lastPass: WorldModel.PassResult? = nil
       for epoch in 0..<config.model.epochs {
-        // Pass 0: the newest rollout after the batchRollouts − 1 before it (scored before learning: the
-        // held-out error). Later passes: batchRollouts rollouts drawn uniformly from the replay, the newest
-        // placed last when drawn (its hidden states are then the fresher branch states).
         let idx: [Int]
         if epoch == 0 {
           idx = Array(max(0, older - (config.model.batchRollouts - 1))...older)
         } else {
           idx = Array(pick.permutation(older + 1).prefix(config.model.batchRollouts)).sorted()
         }
-        let stacked = try RolloutBuffer.stacked(idx.map { recent[$0] })
+        let stacked = try RolloutBuffer.stacked(idx.map { replay[$0] })
         let hasNewest = idx.last == older
-        let newest = (stacked.numEnvs - buffer.numEnvs)..<stacked.numEnvs
+        let newest = (stacked.numEnvs - newestEnvs)..<stacked.numEnvs
         let r = try m.train(on: stacked, track: hasNewest ? newest : 0..<0)
         if first == nil { first = r }
         if lastPass == nil { pools.append(config.residualSampling ? r.residuals : []) }
@@ -158,18 +185,26 @@ public final class WMExtension {
       }
       hs.append(lastPass!.hPrev)
     }
-    lastPass = first
-    stats.wmValidationError = lastError
-    stats.wmBaselineError = lastBaseline
-    stats.wmRewardError = first!.rewardError
-    stats.wmRewardBaseline = first!.rewardBaseline
-    stats.wmLoss = wl / nl
-    return (hs, pools)
+    return PassesOutcome(first: first!, hidden: hs, pools: pools, meanLoss: wl / nl)
   }
 
+  struct PassesOutcome {
+    var first: WorldModel.PassResult
+    var hidden: [[Float]], pools: [[Float]]
+    var meanLoss: Double
+  }
+
+  /// The world model's part of an iteration: the newest rollout joins the replay, the models train on it (or,
+  /// overlapped, the finished job is joined and the models filter it, and after imagination the next job starts).
   func augment<E>(ppo: PPO<E>, buffer: RolloutBuffer, batch: inout TrainBatch, stats: inout TrainStats) throws {
     recent.append(buffer)
     if recent.count > replayCapacity(buffer.count) { recent.removeFirst(recent.count - replayCapacity(buffer.count)) }
+    try imagine(ppo: ppo, buffer: buffer, batch: &batch, stats: &stats)
+    if overlapped { launchTraining(iteration: ppo.iteration, variance: ppo.obsStats.variance, newestEnvs: buffer.numEnvs) }
+  }
+
+  /// Imagination from the newest rollout's states: value targets, critic rows and imagined rollouts.
+  func imagine<E>(ppo: PPO<E>, buffer: RolloutBuffer, batch: inout TrainBatch, stats: inout TrainStats) throws {
     var tPhase = monotonicSeconds()
     func lap(_ k: String) { let t = monotonicSeconds(); timings[k, default: 0] += t - tPhase; tPhase = t }
     defer { lap(config.rollouts ? "rollouts" : "targets") }
@@ -179,8 +214,9 @@ public final class WMExtension {
       source = BranchSource(buffer: buffer, snapshots: snapshots)
       on = ppo.iteration > config.warmupIterations
     } else {
-      let (hs, pools) = try trainModels(ppo: ppo.iteration, variance: ppo.obsStats.variance, buffer: buffer, stats: &stats)
-      source = BranchSource(buffer: buffer, models: models, hidden: hs, pools: pools)
+      let (hs, pools) = overlapped ? try filterNewest(buffer, stats: &stats)
+        : try trainModels(ppo: ppo.iteration, variance: ppo.obsStats.variance, buffer: buffer, stats: &stats)
+      source = BranchSource(buffer: buffer, models: members, hidden: hs, pools: pools)
       let rewardOK = !config.gateOnReward || stats.wmRewardError < config.gateRatio * stats.wmRewardBaseline
       on = (!config.gate || (lastError < config.gateRatio * lastBaseline && rewardOK))
         && ppo.iteration > config.warmupIterations
@@ -200,7 +236,7 @@ public final class WMExtension {
     func imagineTargets(_ rows: [Int]) throws -> (target: [Float], rewards: [Float]) {
       var perModel: [ImaginedRollout] = []
       let samples = config.targetSamples, rowsK = Array([[Int]](repeating: rows, count: samples).joined())
-      for k in 0..<max(1, models.count) {
+      for k in 0..<max(1, members.count) {
         perModel.append(try source.imagine(rows: rowsK, member: k, horizon: config.mveHorizon, policy: policy,
                                            rng: rng.split("mve").split(ppo.iteration).split(k)))
       }

@@ -50,11 +50,16 @@ public struct WorldModelConfig: Codable, Equatable, Sendable {
   /// (symlog, a fixed filter, not learned), and the entity MLP reads it — e.g. a user's large-scale channel
   /// level, which one observation does not reveal. It is part of the branch state for imagination.
   public var entityMeans = true
+  /// Train on rollout k on a second thread while PPO updates on it and collects rollout k + 1 (WM-PPO,
+  /// WMPPO+Overlap.swift, docs/decisions/0206): imagination at iteration k + 1 then uses the model trained
+  /// through rollout k, one rollout older than with synchronous training, and its branch states and held-out
+  /// errors come from a forward-only pass over rollout k + 1. Results do not depend on the thread schedule.
+  public var overlapTraining = true
   public init() {}
 
   enum CodingKeys: String, CodingKey {
     case hidden, headHidden, learningRate, seqLen, epochs, replayTransitions, batchRollouts, maxGradNorm, weighting, weightEps, skip
-    case entities, entityFeatures, entityHidden, entityMeans
+    case entities, entityFeatures, entityHidden, entityMeans, overlapTraining
   }
   /// Configs saved before a field existed decode it as the architecture they were saved with (`skip` off).
   public init(from decoder: Decoder) throws {
@@ -74,6 +79,7 @@ public struct WorldModelConfig: Codable, Equatable, Sendable {
     entityFeatures = try c.decodeIfPresent(Int.self, forKey: .entityFeatures) ?? 0
     entityHidden = try c.decodeIfPresent(Int.self, forKey: .entityHidden) ?? 64
     entityMeans = try c.decodeIfPresent(Bool.self, forKey: .entityMeans) ?? false
+    overlapTraining = try c.decodeIfPresent(Bool.self, forKey: .overlapTraining) ?? false
   }
 
   /// Throws unless the entity layout fits an observation of `obsDim` dims and the action heads `nvec`.

@@ -87,6 +87,7 @@ local rl = {}
 ---@field entity_features? integer features per entity block (automatic for MEC with -1) (default 0)
 ---@field entity_hidden? integer width of the entity MLP's two hidden layers (default 64)
 ---@field entity_means? boolean the entity MLP also reads each block's running episode mean (default true)
+---@field overlap_training? boolean train on rollout k on a second thread while PPO updates and collects rollout k+1; imagination then uses the model trained through the previous rollout (same results whatever the thread timing, decision 0206) (default true)
 
 ---@class edgelab.rl.WMPPOOptions: edgelab.rl.Options
 ---@field wm? edgelab.rl.WMOptions
