@@ -3,6 +3,7 @@
 -- stratified-bootstrap CIs and permutation-test p-values, and the verdict on the paper's two claims.
 --   edgelab run experiments/paper/fig_convergence.lua                 (full profile: held-out seeds 41–70)
 --   edgelab run experiments/paper/fig_convergence.lua --set profile=tune   (tuning seeds 1–10, same arms)
+--   edgelab run experiments/paper/fig_convergence.lua --set profile=tune_wide   (seeds 1–40: tuning + retired v1)
 --   edgelab run experiments/paper/fig_convergence.lua --smoke
 --
 -- PRE-REGISTERED PROTOCOL, VERSION 2 (2026-12-02; written before any run on seeds 41–70; do not change it after
@@ -12,7 +13,8 @@
 --  Seeds. Tuning seeds 1–10: every choice of WM-PPO defaults (target form, rollouts, critic in imagination …)
 --   is made on these only (docs/decisions/0202). Held-out seeds 41–70 (30 per arm and env) produce the
 --   verdict; nothing is tuned on them. A seed fixes network init, actions, minibatches and env seeds
---   (identical across arms). Seeds 11–40 are used by no profile.
+--   (identical across arms). Seeds 11–40 (version 1's, looked at) serve only tuning, with 1–10, in
+--   the `tune_wide` profile (added 2026-12-03, before any run on 41–70 with overlapped model training).
 --  Arms. PPO (the Swift PPOConfig defaults = CleanRL's settings plus observation normalisation and the EMA
 --   return normaliser); WM-PPO = the same PPO plus the world model with the WMPPOConfig defaults (no per-env
 --   tuning); WM-PPO (perfect model) = the same WM-PPO whose imagination runs on the true simulator
@@ -51,7 +53,7 @@ local report = require "edgelab.report"
 local rl, mec, lab, stats = edgelab.rl, edgelab.mec, edgelab.lab, edgelab.stats
 
 local cfg = lab.config {
-  profile = "full",   -- "full": held-out seeds 41–70; "tune": tuning seeds 1–10
+  profile = "full",   -- "full": held-out seeds 41–70; "tune": tuning seeds 1–10; "tune_wide": 1–40
   envs = { "mec", "cartpole" },
   arms = { "ppo", "wmppo", "wmppo_perfect" },
   steps = 40000, every = 2000, users = 10, rho = 0.9,
@@ -68,8 +70,9 @@ edgelab.tensor.threads(cfg.blas_threads)   -- results do not depend on it, only 
 local seeds
 if cfg.profile == "full" then seeds = edgelab.range(41, 70)
 elseif cfg.profile == "tune" then seeds = edgelab.range(1, 10)
+elseif cfg.profile == "tune_wide" then seeds = edgelab.range(1, 40)
 elseif cfg.profile == "smoke" then seeds = { 1, 2 }
-else error("profile must be 'full', 'tune' or 'smoke', got " .. tostring(cfg.profile)) end
+else error("profile must be 'full', 'tune', 'tune_wide' or 'smoke', got " .. tostring(cfg.profile)) end
 local held_out = cfg.profile == "full"
 print(("profile %s: seeds %d–%d (%s), load average at start: %s"):format(cfg.profile, seeds[1], seeds[#seeds],
   held_out and "held-out" or "NOT held-out: no verdict", tostring(report.loadavg())))

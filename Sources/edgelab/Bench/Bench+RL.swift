@@ -32,9 +32,10 @@ extension BenchSuite {
     let make: (Int) throws -> MECEnv = { _ in try MECEnv("paper") { $0.users = 10 } }
     // Each WM-PPO variant runs blocks of `block` iterations alternately with blocks of a PPO reference (after one
     // warm-up iteration each: allocations, the first world-model pass), so both see the same machine load; the
-    // ratio is the ratio of the median block times (a load spike hits a block, not the median). A WM-PPO block
-    // ends when its last overlapped world-model training job has finished (WMPPO+Overlap.swift): the training
-    // it started is paid inside the block, not hidden in the next PPO block.
+    // ratio is the ratio of the median block times (a load spike hits a block, not the median). WM-PPO trains its
+    // world model overlapped with the next rollout (WMPPO+Overlap.swift): a timed WM-PPO block starts and ends
+    // with one training job in flight, as in the middle of a long run, and the job left at its end is joined
+    // before the next PPO block starts (so no WM-PPO work runs inside a PPO block).
     let block = report.quick ? 2 : 8, repeats = report.quick ? 1 : 3, iterations = block * repeats
     let reference = try PPO(config: cfg, seed: 1, totalSteps: 1_000_000, makeEnv: make)
     var ppoTimes: [Double] = []
@@ -53,10 +54,9 @@ extension BenchSuite {
       for _ in 0..<repeats {
         ref.append(try seconds { for _ in 0..<block { try reference.runIteration() } })
         if let p {
-          run.append(try seconds {
-            for _ in 0..<block { try p.runIteration() }
-            try p.worldModel?.settle()
-          })
+          try p.runIteration()   // untimed: the timed block starts with one job in flight, as mid-run
+          run.append(try seconds { for _ in 0..<block { try p.runIteration() } })   // … and ends with one
+          try p.worldModel?.settle()   // untimed: the PPO block that follows runs alone
         }
       }
       ppoTimes += ref.map { $0 / Double(block) }
@@ -80,6 +80,10 @@ extension BenchSuite {
     let wmp = try PPO.wmppo(config: cfg, wm: forced, seed: 1, totalSteps: 1_000_000, makeEnv: make)
     let wmForced = try ratio(wmp)
     let ppoForced = ppo
+    // The same with synchronous model training (overlap off): what the second thread saves.
+    var forcedSynchronous = forced
+    forcedSynchronous.model.overlapTraining = false
+    let wmForcedSync = try ratio(try PPO.wmppo(config: cfg, wm: forcedSynchronous, seed: 1, totalSteps: 1_000_000, makeEnv: make))
     report.record("wmppo_time_per_step_ratio_default", wmDefault.ratio, unit: "x PPO", target: 2,
                   extra: ["wmppo_env_steps_per_s": 1 / wmDefault.perStep])
     // Gate forced open with the default skill weighting: targets are probed on a quarter of the rows and
@@ -91,6 +95,8 @@ extension BenchSuite {
                   extra: ["wmppo_env_steps_per_s": 1 / wmOpen.perStep])
     report.record("wmppo_time_per_step_ratio_imagination_on", wmForced.ratio, unit: "x PPO", target: 2,
                   extra: ["wmppo_env_steps_per_s": 1 / wmForced.perStep])
+    report.record("wmppo_time_per_step_ratio_imagination_on_synchronous", wmForcedSync.ratio, unit: "x PPO",
+                  extra: ["wmppo_env_steps_per_s": 1 / wmForcedSync.perStep])
     // The same with imagined rollouts in the batch (off by default since docs/decisions/0202).
     var withRollouts = forced
     withRollouts.rollouts = true
@@ -99,7 +105,7 @@ extension BenchSuite {
                   extra: ["wmppo_env_steps_per_s": 1 / wmRollouts.perStep])
     if let wm = wmp.worldModel {
       // Phase sums over all its iterations (warm-up included) against the PPO time measured alongside.
-      let n = Double((iterations + 1) * cfg.batchSize)
+      let n = Double((iterations + repeats + 1) * cfg.batchSize)   // warm-up + an untimed one per block
       // "train": the main thread's part (synchronous training, or the join and the filtering pass when
       // overlapped); "train_job": the overlapped jobs' own time on the second thread.
       for k in ["train", "train_job", "targets", "rollouts"] {
