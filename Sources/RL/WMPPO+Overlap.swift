@@ -27,8 +27,15 @@ final class ModelTrainingJob: @unchecked Sendable {
       seconds = monotonicSeconds() - t0
       done.signal()
     }
-    if inline { run() } else { DispatchQueue.global(qos: .userInitiated).async(execute: run) }
+    if inline {
+      run()
+    } else {
+      let body = Unchecked(run: run)   // the job owns what it reads until joined (see the header)
+      DispatchQueue.global(qos: .userInitiated).async { body.run() }
+    }
   }
+
+  private struct Unchecked: @unchecked Sendable { let run: () -> Void }
 
   /// Blocks until the job has finished; its mean training loss (or error) and its own wall seconds.
   func wait() -> (outcome: Result<Double, Error>, seconds: Double) {
