@@ -8,13 +8,14 @@ import TensorCore
 /// the PPOConfig defaults (64-64 tanh actor/critic, 4 envs × 128 steps, 4 epochs × 4 minibatches).
 /// - PPO env steps/s over whole iterations (rollout + GAE + update), after one warm-up iteration;
 /// - WM-PPO trains its world model overlapped with the next rollout by default (a second thread,
-///   docs/decisions/0206); its blocks of iterations are timed up to the end of the last training job;
+///   docs/decisions/0206): a timed block of its iterations starts and ends with one training job in flight;
 /// - WM-PPO wall time per env step with the default settings (world model trained every iteration; the gate
 ///   decides whether imagination runs), with the gate forced open (default skill weighting), and at full
 ///   strength (gate off, no warm-up, fixed blend weight and rollout ratio) — each as a ratio to PPO's time per
-///   env step, iterations interleaved with a PPO reference and compared by their medians (target ≤ 2×); full strength split into its phases (model training,
-///   value targets, rollouts; the extra PPO update work on imagined samples is not split out), and the same
-///   with imagined rollouts switched on (off by default, docs/decisions/0202);
+///   env step, blocks of iterations interleaved with a PPO reference and compared by their medians (target
+///   ≤ 2×); full strength also with synchronous model training, split into its phases (model training on the
+///   main thread and in the jobs, value targets, rollouts; the extra PPO update work on imagined samples is not
+///   split out), and with imagined rollouts switched on (off by default, docs/decisions/0202);
 /// - the world model's share: one training pass and one filtering pass over a rollout.
 /// - WM-PPO with the perfect model (imagination on exact env snapshots) as a ratio to PPO;
 /// - PPO on CartPole-v1 with CleanRL's ppo.py settings (4 envs × 128 steps, 4 epochs × 4 minibatches, 64-64 tanh,
