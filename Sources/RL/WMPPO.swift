@@ -104,8 +104,8 @@ public final class WMExtension {
   var rng: RNG
   /// Perfect-model ablation: exact copies of each real env before each step of the newest rollout (row t·N+e).
   var snapshots: [AnyEnvironment] = []
-  /// Accumulated wall seconds per phase ("train", "targets", "rollouts") — for benchmarks only; never feeds
-  /// into results.
+  /// Accumulated wall seconds per phase ("train", "targets", "rollouts"; "train_job": overlapped jobs on their own
+  /// thread) — for benchmarks only; never feeds into results.
   public internal(set) var timings: [String: Double] = [:]
   /// The first (held-out) training pass of the latest iteration, with its per-dimension errors.
   public internal(set) var lastPass: WorldModel.PassResult?
