@@ -39,11 +39,7 @@ local qopts = { calibration_windows = cfg.gptq_windows, calibration_length = cfg
 local student = ecld.prune(base, cfg.recipe, "refit", cfg.refit_windows, cfg.calib_len)
 if cfg.kd_tokens > 0 then
   local dir = cfg.kd_checkpoints ~= "" and cfg.kd_checkpoints or (run.dir .. "/../kd-checkpoints")
-  student = ecld.distill(base, student, {
-    tokens = cfg.kd_tokens, batch_size = cfg.kd_batch, length = cfg.kd_length, windows = cfg.kd_windows, lr = cfg.kd_lr,
-    source = cfg.kd_source, seed = cfg.seed, resume = true, checkpoint_every = cfg.kd_checkpoint_every,
-    checkpoint = ecld.checkpoint(dir, { model = cfg.model, recipe = cfg.recipe, refit_windows = cfg.refit_windows,
-                                        calib_len = cfg.calib_len, kd_tokens = cfg.kd_tokens, source = cfg.kd_source }) })
+  student = ecld.figure_student(base, student, cfg.recipe, cfg.kd_tokens, cfg, dir)
 end
 local points = {}
 local function add(name, model, info)

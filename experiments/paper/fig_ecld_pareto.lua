@@ -93,11 +93,8 @@ local suite = eval.suite {
 }
 local tag = ecld.tag
 
-local function ckpt(r, kd)   -- shared with experiments/ecld_equal_bytes.lua through kd_checkpoints
-  local dir = cfg.kd_checkpoints ~= "" and cfg.kd_checkpoints or (run.dir .. "/../kd-checkpoints")
-  return ecld.checkpoint(dir, { model = cfg.model, recipe = r, refit_windows = cfg.refit_windows, calib_len = cfg.calib_len,
-                                kd_tokens = kd, source = cfg.kd_source })
-end
+-- KD checkpoints, shared with experiments/ecld_equal_bytes.lua through kd_checkpoints (ecld.figure_student).
+local kd_dir = cfg.kd_checkpoints ~= "" and cfg.kd_checkpoints or (run.dir .. "/../kd-checkpoints")
 
 local base = llm.load(cfg.model, { dequantize = true })
 local base_params = base:info().params
@@ -137,10 +134,7 @@ for _, r in ipairs(cfg.ecld) do
     if kd > 0 then
       local t_kd = edgelab.clock()
       local dinfo, steps
-      student, dinfo, steps = ecld.distill(base, pruned, {
-        tokens = kd, batch_size = cfg.kd_batch, length = cfg.kd_length, windows = cfg.kd_windows, lr = cfg.kd_lr,
-        source = cfg.kd_source, seed = cfg.seed, checkpoint = ckpt(r, kd), checkpoint_every = cfg.kd_checkpoint_every,
-        resume = true })
+      student, dinfo, steps = ecld.figure_student(base, pruned, r, kd, cfg, kd_dir)
       kd_s, kd_rate = edgelab.clock() - t_kd, dinfo.tokens_per_s
       print(("  KD %s: %d steps × %d × %d tokens in %.0f s (%.1f tokens/s, KD loss %.4f → %.4f)"):format(r, steps,
         cfg.kd_batch, cfg.kd_length, kd_s, kd_rate, dinfo.kd[1] or 0 / 0, dinfo.kd[#dinfo.kd] or 0 / 0))

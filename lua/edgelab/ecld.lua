@@ -145,6 +145,24 @@ function M.checkpoint(dir, o)
                                                     o.kd_tokens, o.source)
 end
 
+--- The ECLD student of experiments/paper/fig_ecld_pareto.lua: `pruned` (recipe `recipe`, refit as `cfg` says)
+--- distilled from `base` on `kd_tokens` tokens with the figure's KD options (cfg.kd_batch, kd_length, kd_windows,
+--- kd_lr, kd_source, seed, kd_checkpoint_every), checkpointed and resumed under M.checkpoint's name in `dir` — so
+--- every script that builds it shares the same checkpoints. Returns the student, compress.distill's info, the steps.
+---@param base any edgelab.LLM the teacher
+---@param pruned any edgelab.LLM
+---@param recipe string
+---@param kd_tokens integer
+---@param cfg table the script's lab.config (fields above, plus model, refit_windows, calib_len)
+---@param dir string
+function M.figure_student(base, pruned, recipe, kd_tokens, cfg, dir)
+  return M.distill(base, pruned, {
+    tokens = kd_tokens, batch_size = cfg.kd_batch, length = cfg.kd_length, windows = cfg.kd_windows, lr = cfg.kd_lr,
+    source = cfg.kd_source, seed = cfg.seed, resume = true, checkpoint_every = cfg.kd_checkpoint_every,
+    checkpoint = M.checkpoint(dir, { model = cfg.model, recipe = recipe, refit_windows = cfg.refit_windows,
+                                     calib_len = cfg.calib_len, kd_tokens = kd_tokens, source = cfg.kd_source }) })
+end
+
 --- Quantizes `model` by a spec "method:type[:embedding type]" ("gptq:q4_0", "rtn:q4_0:q4_0"; embedding default
 --- q8_0); GPTQ reads `o.calibration_windows` × `o.calibration_length` calibration tokens, act-order when
 --- `o.act_order`. Returns compress.quantize's model and info.
