@@ -44,9 +44,9 @@ public final class TensorStorage {
   public let capacity: Int
   init(capacity: Int) {
     self.capacity = capacity
-    pointer = .allocate(capacity: Swift.max(capacity, 1))
+    pointer = StoragePool.take(capacity)
   }
-  deinit { pointer.deallocate() }
+  deinit { StoragePool.give(pointer, capacity: capacity) }
 }
 
 public enum TensorError: Error, CustomStringConvertible, Equatable {

@@ -194,6 +194,31 @@ final class DistillTests: XCTestCase {
     XCTAssertThrowsError(try Distiller(teacher: teacher, student: student, windows: Array(w.reversed()), options: o).loadCheckpoint(path))
   }
 
+  /// Every buffer of a KD step reused from the pool and poisoned with NaN first (StoragePool.swift): if any kernel
+  /// of the student's forward, the sparse KL, the backward, clipping or AdamW read a buffer before writing it,
+  /// the losses or parameters would differ from a run that never reuses memory (or turn NaN).
+  func testKDWithPoisonedBufferReuseEqualsFreshMemory() throws {
+    let teacher = try Tiny.model(layers: 2, ffn: 32, dim: 32, std: 0.3)
+    let student = try Tiny.model(seed: 5, layers: 2, ffn: 32, dim: 32, std: 0.3)
+    let w = Tiny.windows(teacher, count: 4, length: 12, seed: 3)
+    var o = DistillOptions()
+    o.steps = 5; o.batchSize = 2; o.learningRate = 3e-3; o.warmupSteps = 1; o.topK = 8; o.alpha = 0.8
+    o.weightDecay = 0.01; o.seed = 42; o.trainEmbedding = true
+    func train() throws -> Distiller { let d = try Distiller(teacher: teacher, student: student, windows: w, options: o); _ = try d.run(); return d }
+    let savedMinimum = StoragePool.minimumCount, savedLimit = StoragePool.limitBytes
+    defer { StoragePool.minimumCount = savedMinimum; StoragePool.limitBytes = savedLimit; StoragePool.poisonReused = false; StoragePool.drain() }
+    StoragePool.drain(); StoragePool.limitBytes = 0                 // nothing is kept: every buffer is fresh
+    let fresh = try train()
+    StoragePool.minimumCount = 1; StoragePool.limitBytes = 1 << 30; StoragePool.poisonReused = true
+    let pooled = try train()
+    XCTAssertGreaterThan(StoragePool.pooledBytes, 0, "the run reused buffers")
+    XCTAssertEqual(fresh.history.map(\.loss), pooled.history.map(\.loss))
+    XCTAssertTrue(pooled.history.allSatisfy { $0.loss.isFinite })
+    for ((name, a), (_, b)) in zip(fresh.student.namedParameters(), pooled.student.namedParameters()) {
+      XCTAssertEqual(a.toArray(), b.toArray(), name)
+    }
+  }
+
   func testTeacherCorpusIsSeededCachedAndChecked() throws {
     let teacher = try Tiny.model(layers: 1, ffn: 32, dim: 32, std: 0.5)
     let dir = NSTemporaryDirectory() + "edgelab-corpus-\(getpid())"
