@@ -19,10 +19,14 @@
 -- Verdict per size band (% of F16 of the ECLD point): the band's best ECLD point (lowest KLD in domain) against the
 -- best quant-only point at ≤ its bytes (edgelab.ecld.comparator); a metric calls better / worse only when its
 -- paired 95% interval excludes 0. Profiles: default (KD 0.03M, 0.3M tokens), `--set profile=long` adds 1M (opt-in:
--- hours on 2 cores). Cost: see docs/REPRODUCTION.md (claim 3) for the measured wall time of the latest run.
+-- hours on 2 cores). Cost: see docs/REPRODUCTION.md (claim 3) for the measured wall time of the latest run. A stopped
+-- run resumes: KD students from their checkpoints (`kd_checkpoints`), scored variants from `scored` (edgelab.store,
+-- keyed by every option a score depends on), so the default profile can be completed over several sittings; the
+-- report names the commits whose runs scored the variants it shows.
 local edgelab = require "edgelab"
 local report = require "edgelab.report"
 local ecld = require "edgelab.ecld"
+local store = require "edgelab.store"
 local llm, eval, lab, compress = edgelab.llm, edgelab.eval, edgelab.lab, edgelab.compress
 
 local cfg = lab.config {
@@ -36,6 +40,7 @@ local cfg = lab.config {
   ecld_quant = { "gptq:q4_0", "gptq:q4_0:q4_0" }, -- method:type[:embedding type] of the last ECLD stage
   kd_tokens = { 0, 30000, 300000 },
   kd_batch = 4, kd_length = 128, kd_windows = 256, kd_lr = 1e-4, kd_source = "teacher", kd_checkpoint_every = 20,
+  scored = "",           -- folder of the scored variants ("" = scored next to the run folders; see below)
   kd_checkpoints = "",   -- folder of the KD checkpoints ("" = kd-checkpoints next to the run folders: a re-run
                          -- replaces its run folder, the checkpoints survive and a stopped KD resumes)
   calib_len = 256, refit_windows = 400, gptq_windows = 64, act_order = true,
@@ -95,93 +100,172 @@ local tag = ecld.tag
 
 -- KD checkpoints, shared with experiments/ecld_equal_bytes.lua through kd_checkpoints (ecld.figure_student).
 local kd_dir = cfg.kd_checkpoints ~= "" and cfg.kd_checkpoints or (run.dir .. "/../kd-checkpoints")
+-- Scored variants survive a re-run (edgelab.store): one file per variant and part in `scored`, kept under every
+-- option a score depends on, so a stopped run resumes at the first variant it had not finished scoring. A smoke
+-- run keeps them inside its own run folder (replaced by the next smoke run), so it always builds and scores.
+local scored_dir = cfg.scored ~= "" and cfg.scored or (run.dir .. (smoke and "/scored" or "/../scored"))
+local kept = store.open(scored_dir, ecld.score_identity(cfg, smoke))
+local commit = ecld.run_commit(run.dir)
 
 local base = llm.load(cfg.model, { dequantize = true })
 local base_params = base:info().params
 local calib = { calibration_windows = cfg.gptq_windows, calibration_length = cfg.calib_len }
-local variants = {}   -- {family, name, model, bytes, params, recipe, kd_tokens, quant, compress_s, kd_tok_s, types}
-local function add(family, name, model, info, extra)
-  local v = { family = family, name = name, model = model, bytes = info.bytes, params = info.params,
-              types = info.variant or "f32", compress_s = extra.compress_s or 0, recipe = extra.recipe or "",
-              kd_tokens = extra.kd_tokens or 0, kd_tok_s = extra.kd_tok_s or 0 }
-  variants[#variants + 1] = v
-  print(("%-10s %-34s %8.2f MB  %5.1f%% of F16  (%s, %.0f s)"):format(family, name, v.bytes / 1e6,
-    50 * v.bytes / base_params, v.types, v.compress_s))
-end
-add("reference", "f32", base, { bytes = base_params * 4, params = base_params }, {})
-
 local function quantize(model, spec)   -- "gptq:q4_0[:q4_0]" → model, info
   return ecld.quantize(model, spec, { calibration_windows = calib.calibration_windows,
                                       calibration_length = calib.calibration_length, act_order = cfg.act_order })
 end
+
+-- The variants, in groups that are built and scored together (one reference pass per group and text): the
+-- quantization-only points, the pruning-only points, then one group per ECLD recipe (its refit is shared).
+local groups = { { family = "quant-only", variants = {} }, { family = "prune-only", variants = {} } }
 for _, spec in ipairs(cfg.quant) do
-  local t = edgelab.clock()
-  local m, info = quantize(base, spec)
-  add("quant-only", spec:gsub(":", "-") .. (spec:match("^gptq") and cfg.act_order and "-actorder" or ""), m, info,
-      { compress_s = edgelab.clock() - t })
+  table.insert(groups[1].variants, { name = spec:gsub(":", "-") .. (spec:match("^gptq") and cfg.act_order and "-actorder" or ""),
+                                     spec = spec, recipe = "", kd_tokens = 0 })
 end
-for _, r in ipairs(cfg.prune_only) do
-  local t = edgelab.clock()
-  local m, info = ecld.prune(base, r, "none", cfg.refit_windows, cfg.calib_len)
-  add("prune-only", "prune-" .. tag(r), m, info, { compress_s = edgelab.clock() - t, recipe = r })
-end
+for _, r in ipairs(cfg.prune_only) do table.insert(groups[2].variants, { name = "prune-" .. tag(r), recipe = r, kd_tokens = 0 }) end
 for _, r in ipairs(cfg.ecld) do
-  local t = edgelab.clock()
-  local pruned = ecld.prune(base, r, "refit", cfg.refit_windows, cfg.calib_len)
-  local prune_s = edgelab.clock() - t
+  local g = { family = "ECLD", recipe = r, variants = {} }
   for _, kd in ipairs(kd_budgets) do
-    local student, kd_s, kd_rate = pruned, 0, 0
-    if kd > 0 then
-      local t_kd = edgelab.clock()
-      local dinfo, steps
-      student, dinfo, steps = ecld.figure_student(base, pruned, r, kd, cfg, kd_dir)
-      kd_s, kd_rate = edgelab.clock() - t_kd, dinfo.tokens_per_s
-      print(("  KD %s: %d steps × %d × %d tokens in %.0f s (%.1f tokens/s, KD loss %.4f → %.4f)"):format(r, steps,
-        cfg.kd_batch, cfg.kd_length, kd_s, kd_rate, dinfo.kd[1] or 0 / 0, dinfo.kd[#dinfo.kd] or 0 / 0))
-    end
     for _, q in ipairs(cfg.ecld_quant) do
-      local t_q = edgelab.clock()
-      local m, info = quantize(student, q)
-      add("ECLD", ("ecld-%s-kd%gk-%s"):format(tag(r), kd / 1000, (q:gsub(":", "-"))), m, info,
-          { compress_s = prune_s + kd_s + edgelab.clock() - t_q, recipe = r, kd_tokens = kd, kd_tok_s = kd_rate })
+      g.variants[#g.variants + 1] = { name = ("ecld-%s-kd%gk-%s"):format(tag(r), kd / 1000, (q:gsub(":", "-"))), spec = q,
+                                      recipe = r, kd_tokens = kd }
+    end
+  end
+  groups[#groups + 1] = g
+end
+
+-- Builds a group's models: v.model, v.bytes, v.params, v.types, v.compress_s, v.kd_tok_s for each variant.
+local function set(v, model, info, seconds, kd_rate)
+  v.model, v.bytes, v.params, v.types = model, info.bytes, info.params, info.variant or "f32"
+  v.compress_s, v.kd_tok_s = seconds, kd_rate or 0
+  print(("%-10s %-34s %8.2f MB  %5.1f%% of F16  (%s, %.0f s)"):format(v.family, v.name, v.bytes / 1e6,
+    50 * v.bytes / base_params, v.types, v.compress_s))
+end
+local function build(g)
+  if g.family == "quant-only" then
+    for _, v in ipairs(g.variants) do
+      local t = edgelab.clock()
+      local m, info = quantize(base, v.spec)
+      set(v, m, info, edgelab.clock() - t)
+    end
+  elseif g.family == "prune-only" then
+    for _, v in ipairs(g.variants) do
+      local t = edgelab.clock()
+      local m, info = ecld.prune(base, v.recipe, "none", cfg.refit_windows, cfg.calib_len)
+      set(v, m, info, edgelab.clock() - t)
+    end
+  else
+    local r, t = g.recipe, edgelab.clock()
+    local pruned = ecld.prune(base, r, "refit", cfg.refit_windows, cfg.calib_len)
+    local prune_s = edgelab.clock() - t
+    local students = {}
+    for _, kd in ipairs(kd_budgets) do
+      local student, kd_s, kd_rate = pruned, 0, 0
+      if kd > 0 then
+        local t_kd = edgelab.clock()
+        local dinfo, steps
+        student, dinfo, steps = ecld.figure_student(base, pruned, r, kd, cfg, kd_dir)
+        kd_s, kd_rate = edgelab.clock() - t_kd, dinfo.tokens_per_s
+        print(("  KD %s: %d steps × %d × %d tokens in %.0f s (%.1f tokens/s, KD loss %.4f → %.4f)"):format(r, steps,
+          cfg.kd_batch, cfg.kd_length, kd_s, kd_rate, dinfo.kd[1] or 0 / 0, dinfo.kd[#dinfo.kd] or 0 / 0))
+      end
+      students[kd] = { model = student, seconds = prune_s + kd_s, rate = kd_rate }
+    end
+    for _, v in ipairs(g.variants) do
+      local st, t_q = students[v.kd_tokens], edgelab.clock()
+      local m, info = quantize(st.model, v.spec)
+      set(v, m, info, st.seconds + edgelab.clock() - t_q, st.rate)
     end
   end
 end
 
--- Divergence on both held-out texts: every variant against the reference in one pass per window.
-local models = {}
-for i = 2, #variants do models[#models + 1] = variants[i].model end
-local div = {}
-for _, text in ipairs { "held_out", "other_domain" } do
+-- Suite (accuracy, hallucination, energy, accessibility) of one variant, per-item vectors kept for pairing.
+local function suite_part(model, name, bytes)
   local t = edgelab.clock()
-  div[text] = eval.divergence(models, base, { text = text, context = cfg.kld_context, tokens = cfg.kld_tokens,
-                                              seed = cfg.seed, resamples = cfg.bootstrap })
-  print(("divergence on %s: %d variants × %d tokens in %.0f s"):format(text, #models, div[text][1].tokens, edgelab.clock() - t))
+  local m = eval.run(model, suite, { name = "smollm2-135m-" .. name, storage_bytes = bytes })
+  return { item_acc = m.generalization.item_acc, halu_items = m.hallucination.halueval_qa_items,
+           tqa_items = m.hallucination.truthfulqa_items, acc = m.generalization.acc.mean,
+           halueval = m.hallucination.halueval_qa.mean, truthfulqa = m.hallucination.truthfulqa.mean,
+           energy_phone8_j = m.energy.devices["phone-8gb"].joules, population = m.accessibility.population_fraction,
+           eval_s = edgelab.clock() - t, commit = commit }
 end
--- Suite (accuracy, hallucination, energy, accessibility) per variant, per-item vectors kept for pairing.
+
+local variants = { { family = "reference", name = "f32", bytes = base_params * 4, params = base_params, types = "f32",
+                     compress_s = 0, recipe = "", kd_tokens = 0, kd_tok_s = 0 } }
+local reference_ppl = {}
+local fresh = { built = 0, scored = 0, kept = 0 }
+for _, g in ipairs(groups) do
+  local todo = {}
+  for _, v in ipairs(g.variants) do
+    v.family = g.family
+    local d, s = kept:get(v.name, "divergence"), kept:get(v.name, "suite")
+    if d and s then
+      for k, x in pairs(d.meta) do v[k] = x end
+      v.div, v.suite = d, s
+      fresh.kept = fresh.kept + 1
+    else
+      v.div, v.suite = d, s
+      todo[#todo + 1] = v
+    end
+  end
+  if #todo > 0 then
+    build(g)
+    fresh.built = fresh.built + #g.variants
+    local need, models = {}, {}
+    for _, v in ipairs(todo) do if not v.div then need[#need + 1] = v; models[#models + 1] = v.model end end
+    if #need > 0 then
+      local div = {}
+      for _, text in ipairs { "held_out", "other_domain" } do
+        local t = edgelab.clock()
+        div[text] = eval.divergence(models, base, { text = text, context = cfg.kld_context, tokens = cfg.kld_tokens,
+                                                    seed = cfg.seed, resamples = cfg.bootstrap })
+        print(("divergence on %s: %d variants × %d tokens in %.0f s"):format(text, #models, div[text][1].tokens, edgelab.clock() - t))
+      end
+      for i, v in ipairs(need) do
+        v.div = { held_out = div.held_out[i], other_domain = div.other_domain[i], commit = commit,
+                  meta = { bytes = v.bytes, params = v.params, types = v.types, compress_s = v.compress_s, kd_tok_s = v.kd_tok_s } }
+        kept:put(v.name, "divergence", v.div)
+      end
+    end
+    for _, v in ipairs(todo) do
+      if not v.suite then
+        v.suite = suite_part(v.model, v.name, v.bytes)
+        kept:put(v.name, "suite", v.suite)
+        fresh.scored = fresh.scored + 1
+      end
+      v.model = nil
+    end
+    collectgarbage()
+  end
+  for _, v in ipairs(g.variants) do variants[#variants + 1] = v end
+end
+variants[1].suite = kept:get("f32", "suite")
+if not variants[1].suite then
+  variants[1].suite = suite_part(base, "f32", variants[1].bytes)
+  kept:put("f32", "suite", variants[1].suite)
+end
+base = nil
+collectgarbage()
+print(("variants: %d kept from earlier runs, %d built, %d suites scored now"):format(fresh.kept, fresh.built, fresh.scored))
+local commits = {}
 for i, v in ipairs(variants) do
-  local t = edgelab.clock()
-  local m = eval.run(v.model, suite, { name = "smollm2-135m-" .. v.name, storage_bytes = v.bytes })
-  v.item_acc, v.halu_items = m.generalization.item_acc, m.hallucination.halueval_qa_items
-  v.tqa_items = m.hallucination.truthfulqa_items
-  v.acc, v.halueval, v.truthfulqa = m.generalization.acc.mean, m.hallucination.halueval_qa.mean, m.hallucination.truthfulqa.mean
-  v.energy_phone8_j, v.population = m.energy.devices["phone-8gb"].joules, m.accessibility.population_fraction
+  for k, x in pairs(v.suite) do v[k] = x end
   if i > 1 then
-    local h, o = div.held_out[i - 1], div.other_domain[i - 1]
+    local h, o = v.div.held_out, v.div.other_domain
     v.kld, v.kld_o, v.same_top, v.same_top_o = h.kld.mean, o.kld.mean, h.same_top_token, o.same_top_token
     v.ppl, v.ppl_o, v.win_kld, v.win_kld_o, v.win_nll = h.perplexity, o.perplexity, h.window_kld, o.window_kld, h.window_nll
-    v.win_same = h.window_same_top_token
-  else
-    v.kld, v.kld_o, v.same_top, v.same_top_o = 0, 0, 1, 1
-    v.ppl, v.ppl_o = div.held_out[1].reference_perplexity, div.other_domain[1].reference_perplexity
+    v.win_same, v.kld_ci, v.kld_o_ci = h.window_same_top_token, h.kld, o.kld
+    reference_ppl.held_out, reference_ppl.other_domain = h.reference_perplexity, o.reference_perplexity
+    commits[v.div.commit or "?"] = true
   end
-  v.eval_s = edgelab.clock() - t
-  v.model = nil
+  commits[v.suite.commit or "?"] = true
+end
+variants[1].kld, variants[1].kld_o, variants[1].same_top, variants[1].same_top_o = 0, 0, 1, 1
+variants[1].ppl, variants[1].ppl_o = reference_ppl.held_out, reference_ppl.other_domain
+for _, v in ipairs(variants) do
   print(("%-34s KLD %.4f / %.4f  ppl %.2f / %.2f  acc %.3f  HaluEval %.3f  TQA %.3f  (%.0f s)"):format(v.name, v.kld,
     v.kld_o, v.ppl, v.ppl_o, v.acc, v.halueval, v.truthfulqa, v.eval_s))
 end
-models, base = nil, nil
-collectgarbage()
 
 -- Variant table with paired intervals against the reference (accuracy / hallucination: variant − reference).
 local ref = variants[1]
@@ -194,8 +278,7 @@ local rows = run:csv("variants.csv", { "family", "variant", "types", "recipe", "
 for i, v in ipairs(variants) do
   local da, dh, dt = ecld.paired(v.item_acc, ref.item_acc, opts), ecld.paired(v.halu_items, ref.halu_items, opts),
                      ecld.paired(v.tqa_items, ref.tqa_items, opts)
-  local kh = i > 1 and div.held_out[i - 1].kld or { lo = 0, hi = 0 }
-  local ko = i > 1 and div.other_domain[i - 1].kld or { lo = 0, hi = 0 }
+  local kh, ko = v.kld_ci or { lo = 0, hi = 0 }, v.kld_o_ci or { lo = 0, hi = 0 }
   v.pct_f16 = 50 * v.bytes / base_params
   rows:add { family = v.family, variant = v.name, types = v.types, recipe = v.recipe, kd_tokens = v.kd_tokens,
     params_m = v.params / 1e6, bytes = v.bytes, bits_per_weight = 8 * v.bytes / v.params,
@@ -263,9 +346,14 @@ for _, p in ipairs {
 end
 run:table("Variants (reference = Q4_1 GGUF dequantized to F32; d_* = variant − reference, paired 95% CI)", "variants.csv")
 run:table("Verdict per size band: best ECLD point vs best quantization-only point at <= its bytes (ECLD − quant-only, paired 95% CI)", "verdict.csv")
+local commit_list = {}
+for c in pairs(commits) do commit_list[#commit_list + 1] = c:sub(1, 12) end
+table.sort(commit_list)
 run:note(("Profile %s, KD budgets {%s} tokens (%s corpus). Suite: seed %d, BIG-bench MC %s items per task, HaluEval-QA %s, "
   .. "TruthfulQA-MC %s (0 = all); KLD / same-top-token / perplexity on %d tokens per text (context %d; intervals over "
-  .. "windows, paired between variants). Load average %s at start, %s at the end; wall time %.0f s.\n\n%s")
+  .. "windows, paired between variants). This run scored %d variants' suites and reused %d variants scored by earlier "
+  .. "runs (the scores come from commits %s). Load average %s at start, %s at the end; wall time of this run %.0f s.\n\n%s")
   :format(cfg.profile, table.concat(kd_budgets, ", "), cfg.kd_source, cfg.seed, cfg.items, cfg.halueval, cfg.truthfulqa,
-    cfg.kld_tokens, cfg.kld_context, tostring(load_start), tostring(report.loadavg()), edgelab.clock() - t_start,
+    cfg.kld_tokens, cfg.kld_context, fresh.scored, fresh.kept, table.concat(commit_list, ", "), tostring(load_start),
+    tostring(report.loadavg()), edgelab.clock() - t_start,
     #lines > 0 and table.concat(lines, "\n") or "No ECLD point fell inside a size band."))

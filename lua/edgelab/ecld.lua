@@ -178,4 +178,30 @@ function M.quantize(model, spec, o)
   return require("edgelab").compress.quantize(model, q)
 end
 
+--- What a scored variant of experiments/paper/fig_ecld_pareto.lua depends on besides its name (the name carries
+--- its recipe, KD budget and quantization spec): the model file, the suite, the divergence texts and every
+--- option that builds a variant. The key of the figure's store of scored variants (edgelab.store).
+---@param cfg table the script's lab.config
+---@param smoke boolean
+function M.score_identity(cfg, smoke)
+  local id = { smoke = smoke and true or false }
+  for _, k in ipairs { "model", "seed", "items", "halueval", "truthfulqa", "kld_tokens", "kld_context", "bootstrap",
+                       "kd_batch", "kd_length", "kd_windows", "kd_lr", "kd_source", "calib_len", "refit_windows",
+                       "gptq_windows", "act_order" } do
+    if cfg[k] == nil then error(("ecld.score_identity: the config has no '%s'"):format(k), 2) end
+    id[k] = cfg[k]
+  end
+  return id
+end
+
+--- The git commit a run recorded in its manifest ("unknown" outside a git work tree).
+---@param dir string the run folder
+function M.run_commit(dir)
+  local f = io.open(dir .. "/manifest.json", "rb")
+  if not f then return "unknown" end
+  local text = f:read("a")
+  f:close()
+  return text:match('"commit"%s*:%s*"(%x+)"') or "unknown"
+end
+
 return M
