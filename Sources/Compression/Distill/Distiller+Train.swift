@@ -77,6 +77,7 @@ public final class Distiller {
       let r = try trainStep()   // not inside progress?(…): optional chaining would skip the call
       progress?(r)
     }
+    StoragePool.drain()   // the steps' kept buffers (logits, gradients) are not needed after training
     return try student.toModel()
   }
 
