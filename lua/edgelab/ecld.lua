@@ -179,8 +179,8 @@ function M.quantize(model, spec, o)
 end
 
 --- What a scored variant of experiments/paper/fig_ecld_pareto.lua depends on besides its name (the name carries
---- its recipe, KD budget and quantization spec): the model file, the suite, the divergence texts and every
---- option that builds a variant. The key of the figure's store of scored variants (edgelab.store).
+--- its recipe, KD budget and quantization spec): the model file (its name), the suite, the divergence texts and
+--- every option that builds a variant. The key of the figure's store of scored variants (edgelab.store).
 ---@param cfg table the script's lab.config
 ---@param smoke boolean
 function M.score_identity(cfg, smoke)
@@ -191,6 +191,7 @@ function M.score_identity(cfg, smoke)
     if cfg[k] == nil then error(("ecld.score_identity: the config has no '%s'"):format(k), 2) end
     id[k] = cfg[k]
   end
+  id.model = id.model:match("([^/]+)$")   -- the file, not where the checkout is (as M.checkpoint names it)
   return id
 end
 

@@ -40,4 +40,18 @@ c, larger = ecld.comparator(q, 60, "kld")
 assert(c.bytes == 70 and larger)
 c, larger = ecld.comparator({}, 60, "kld")
 assert(c == nil and not larger)
+
+-- The figure's store identity: every option a score depends on; the model by its file name, wherever the checkout is.
+local store = require "edgelab.store"
+local cfg = { model = "/a/assets/models/m.gguf", seed = 1, items = 0, halueval = 500, truthfulqa = 0, kld_tokens = 50000,
+              kld_context = 256, bootstrap = 1000, kd_batch = 4, kd_length = 128, kd_windows = 256, kd_lr = 1e-4,
+              kd_source = "teacher", calib_len = 256, refit_windows = 400, gptq_windows = 64, act_order = true }
+local id1 = store.encode(ecld.score_identity(cfg, false))
+cfg.model = "elsewhere/assets/models/m.gguf"
+assert(store.encode(ecld.score_identity(cfg, false)) == id1, "the checkout's location is not part of the identity")
+assert(store.encode(ecld.score_identity(cfg, true)) ~= id1, "smoke runs have their own identity")
+cfg.refit_windows = 128
+assert(store.encode(ecld.score_identity(cfg, false)) ~= id1, "a building option is part of the identity")
+cfg.act_order = nil
+assert(not pcall(ecld.score_identity, cfg, false), "a missing option is an error")
 print("test_ecld: ok")
