@@ -33,6 +33,9 @@ public enum StoragePool {
   /// Bytes currently held for reuse.
   public static var pooledBytes: Int { withLock { held } }
 
+  /// Allocations served by a kept buffer since the process started.
+  public static var reuses: Int { withLock { reuseCount } }
+
   /// Fill every reused buffer with NaN before handing it out (tests: a kernel that reads before it writes shows
   /// up as a NaN instead of a stale value).
   public static var poisonReused: Bool {
@@ -49,6 +52,7 @@ public enum StoragePool {
   private static var held = 0
   private static var limit = defaultLimit()
   private static var poison = false
+  private static var reuseCount = 0
   private static let mutex: UnsafeMutablePointer<pthread_mutex_t> = {
     let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     pthread_mutex_init(m, nil)
@@ -82,6 +86,7 @@ public enum StoragePool {
         guard var list = free[capacity], let p = list.popLast() else { return (nil, false) }
         free[capacity] = list.isEmpty ? nil : list
         held -= capacity * MemoryLayout<Float>.stride
+        reuseCount += 1
         return (p, poison)
       }
       if let reused {

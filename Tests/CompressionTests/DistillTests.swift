@@ -210,8 +210,10 @@ final class DistillTests: XCTestCase {
     StoragePool.drain(); StoragePool.limitBytes = 0                 // nothing is kept: every buffer is fresh
     let fresh = try train()
     StoragePool.minimumCount = 1; StoragePool.limitBytes = 1 << 30; StoragePool.poisonReused = true
+    let reusesBefore = StoragePool.reuses
     let pooled = try train()
-    XCTAssertGreaterThan(StoragePool.pooledBytes, 0, "the run reused buffers")
+    XCTAssertGreaterThan(StoragePool.reuses, reusesBefore, "the run reused buffers")
+    XCTAssertEqual(StoragePool.pooledBytes, 0, "distillation drains the pool when it finishes")
     XCTAssertEqual(fresh.history.map(\.loss), pooled.history.map(\.loss))
     XCTAssertTrue(pooled.history.allSatisfy { $0.loss.isFinite })
     for ((name, a), (_, b)) in zip(fresh.student.namedParameters(), pooled.student.namedParameters()) {
