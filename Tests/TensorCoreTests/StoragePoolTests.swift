@@ -3,9 +3,13 @@ import XCTest
 
 /// The large-buffer pool (StoragePool.swift): reuse by exact capacity, the byte limit, draining.
 final class StoragePoolTests: XCTestCase {
-  override func tearDown() {
-    StoragePool.limitBytes = 1 << 30
-    StoragePool.minimumCount = 1 << 16
+  private var savedLimit = 0, savedMinimum = 0
+
+  override func setUp() { savedLimit = StoragePool.limitBytes; savedMinimum = StoragePool.minimumCount }
+
+  override func tearDown() {   // the process-wide settings as they were, for the tests that run after these
+    StoragePool.limitBytes = savedLimit
+    StoragePool.minimumCount = savedMinimum
     StoragePool.poisonReused = false
     StoragePool.drain()
   }
