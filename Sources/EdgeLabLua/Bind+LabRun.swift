@@ -227,6 +227,7 @@ extension LabBinding {
       return 1
     }
     .property("dir") { b in .string(b.run.dir.path) }
+    .property("commit") { b in b.run.manifest.gitCommit.map { .string($0) } ?? .nil }
     .property("role") { b in .string(roleName(b.run.role)) }
     .property("shard") { b in
       guard case .shard(let spec, _) = b.run.role else { return .nil }

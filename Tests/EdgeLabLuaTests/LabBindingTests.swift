@@ -82,6 +82,25 @@ final class LabBindingTests: XCTestCase {
     XCTAssertEqual(try String(contentsOfFile: dir + "/log.txt", encoding: .utf8), "hello\t42\tnil\n")
   }
 
+  /// `run.commit` is what the manifest records (a 40-hex commit inside a git work tree, nil outside one).
+  func testRunCommitIsTheManifestCommit() throws {
+    let root = try Repo.tempDir("lab-commit")
+    let lua = try Repo.state(smoke: true)
+    let r = try lua.run("""
+      local run <close> = require('edgelab').lab.run { name = 'commit', root = '\(root.path)' }
+      return run.dir, run.commit
+      """, name: "@commit.lua")
+    guard case .string(let dir) = r[0] else { return XCTFail("no dir") }
+    let git = try manifest(dir)["git"] as? [String: Any]
+    if let recorded = git?["commit"] as? String {
+      XCTAssertEqual(r[1], .string(recorded))
+      XCTAssertEqual(recorded.count, 40)
+      XCTAssertTrue(recorded.allSatisfy(\.isHexDigit), recorded)
+    } else {
+      XCTAssertEqual(r[1], .nil)
+    }
+  }
+
   func testSameSeedByteIdenticalOutputs() throws {
     var outputs: [[String: Data]] = []
     for _ in 0..<2 {

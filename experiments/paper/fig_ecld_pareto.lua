@@ -105,7 +105,7 @@ local kd_dir = cfg.kd_checkpoints ~= "" and cfg.kd_checkpoints or (run.dir .. "/
 -- run keeps them inside its own run folder (replaced by the next smoke run), so it always builds and scores.
 local scored_dir = cfg.scored ~= "" and cfg.scored or (run.dir .. (smoke and "/scored" or "/../scored"))
 local kept = store.open(scored_dir, ecld.score_identity(cfg, smoke))
-local commit = ecld.run_commit(run.dir)
+local commit = run.commit or "unknown"   -- what the manifest records; "unknown" outside a git work tree
 
 local base = llm.load(cfg.model, { dequantize = true })
 local base_params = base:info().params

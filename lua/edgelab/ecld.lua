@@ -195,14 +195,4 @@ function M.score_identity(cfg, smoke)
   return id
 end
 
---- The git commit a run recorded in its manifest ("unknown" outside a git work tree).
----@param dir string the run folder
-function M.run_commit(dir)
-  local f = io.open(dir .. "/manifest.json", "rb")
-  if not f then return "unknown" end
-  local text = f:read("a")
-  f:close()
-  return text:match('"commit"%s*:%s*"(%x+)"') or "unknown"
-end
-
 return M

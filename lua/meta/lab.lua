@@ -42,6 +42,7 @@ function lab.progress(label, total) end
 ---@field dir string absolute path of the run folder
 ---@field id string config id ("default" or e.g. "seeds=5,steps=2048")
 ---@field name string experiment name
+---@field commit? string the git commit the manifest records (nil outside a git work tree)
 ---@field status "running"|"complete"|"failed"|"interrupted"|"killed" killed: found still running after its process died (marked by the next run of the experiment)
 ---@field config table<string, any> the resolved configuration
 ---@field role "whole"|"shard"|"collect"|"plan" what this process does with the grids (see Run:grid)
