@@ -33,8 +33,9 @@ local cfg = lab.config {
   model = llm.default_model, seed = 1234, profile = "default",
   items = 0, halueval = 500, truthfulqa = 0,      -- 0 = all items
   kld_tokens = 50000, kld_context = 256, bootstrap = 1000,
-  quant = { "rtn:q8_0", "rtn:q5_0", "rtn:q4_0", "rtn:q4_k", "rtn:q3_k", "rtn:q2_k", "gptq:q4_0", "gptq:q3_k",
-            "gptq:q2_k", "gptq:q4_0:q4_0", "gptq:q2_k:q4_0" },   -- method:linear type[:embedding type, default q8_0]
+  -- method:linear type[:embedding type, default q8_0]. Not Q4_1: the reference's own format, re-quantized losslessly.
+  quant = { "rtn:q8_0", "rtn:q6_k", "rtn:q5_1", "rtn:q5_0", "rtn:q4_0", "rtn:q4_k", "rtn:q3_k", "rtn:q2_k", "gptq:q4_0",
+            "gptq:q3_k", "gptq:q2_k", "gptq:q4_0:q4_0", "gptq:q3_k:q4_0", "gptq:q2_k:q4_0" },
   prune_only = { "ffn=0.1" },
   ecld = { "ffn=0.05", "ffn=0.1", "ffn=0.15", "ffn=0.1,heads=0.34", "layers=1", "layers=2", "layers=4" },
   ecld_quant = { "gptq:q4_0", "gptq:q4_0:q4_0" }, -- method:type[:embedding type] of the last ECLD stage
@@ -141,15 +142,17 @@ local function set(v, model, info, seconds, kd_rate)
   print(("%-10s %-34s %8.2f MB  %5.1f%% of F16  (%s, %.0f s)"):format(v.family, v.name, v.bytes / 1e6,
     50 * v.bytes / base_params, v.types, v.compress_s))
 end
-local function build(g)
+-- Builds the variants of group `g` listed in `todo` (those a stopped run left unscored): an ECLD group refits its
+-- recipe once and distils only the KD budgets `todo` needs.
+local function build(g, todo)
   if g.family == "quant-only" then
-    for _, v in ipairs(g.variants) do
+    for _, v in ipairs(todo) do
       local t = edgelab.clock()
       local m, info = quantize(base, v.spec)
       set(v, m, info, edgelab.clock() - t)
     end
   elseif g.family == "prune-only" then
-    for _, v in ipairs(g.variants) do
+    for _, v in ipairs(todo) do
       local t = edgelab.clock()
       local m, info = ecld.prune(base, v.recipe, "none", cfg.refit_windows, cfg.calib_len)
       set(v, m, info, edgelab.clock() - t)
@@ -159,19 +162,23 @@ local function build(g)
     local pruned = ecld.prune(base, r, "refit", cfg.refit_windows, cfg.calib_len)
     local prune_s = edgelab.clock() - t
     local students = {}
-    for _, kd in ipairs(kd_budgets) do
-      local student, kd_s, kd_rate = pruned, 0, 0
-      if kd > 0 then
-        local t_kd = edgelab.clock()
-        local dinfo, steps
-        student, dinfo, steps = ecld.figure_student(base, pruned, r, kd, cfg, kd_dir)
-        kd_s, kd_rate = edgelab.clock() - t_kd, dinfo.tokens_per_s
-        print(("  KD %s: %d steps × %d × %d tokens in %.0f s (%.1f tokens/s, KD loss %.4f → %.4f)"):format(r, steps,
-          cfg.kd_batch, cfg.kd_length, kd_s, kd_rate, dinfo.kd[1] or 0 / 0, dinfo.kd[#dinfo.kd] or 0 / 0))
+    for _, v in ipairs(todo) do
+      local kd = v.kd_tokens
+      if not students[kd] then
+        local student, kd_s, kd_rate = pruned, 0, 0
+        if kd > 0 then
+          local t_kd = edgelab.clock()
+          local dinfo, steps
+          student, dinfo, steps = ecld.figure_student(base, pruned, r, kd, cfg, kd_dir)
+          kd_s, kd_rate = edgelab.clock() - t_kd, dinfo.tokens_per_s
+          print(("  KD %s: %d steps × %d × %d tokens in %.0f s (%.1f tokens/s, %.1f passes over the %d-window corpus, "
+            .. "KD loss %.4f → %.4f)"):format(r, steps, cfg.kd_batch, cfg.kd_length, kd_s, kd_rate,
+            steps * cfg.kd_batch / cfg.kd_windows, cfg.kd_windows, dinfo.kd[1] or 0 / 0, dinfo.kd[#dinfo.kd] or 0 / 0))
+        end
+        students[kd] = { model = student, seconds = prune_s + kd_s, rate = kd_rate }
       end
-      students[kd] = { model = student, seconds = prune_s + kd_s, rate = kd_rate }
     end
-    for _, v in ipairs(g.variants) do
+    for _, v in ipairs(todo) do
       local st, t_q = students[v.kd_tokens], edgelab.clock()
       local m, info = quantize(st.model, v.spec)
       set(v, m, info, st.seconds + edgelab.clock() - t_q, st.rate)
@@ -209,8 +216,8 @@ for _, g in ipairs(groups) do
     end
   end
   if #todo > 0 then
-    build(g)
-    fresh.built = fresh.built + #g.variants
+    build(g, todo)
+    fresh.built = fresh.built + #todo
     local need, models = {}, {}
     for _, v in ipairs(todo) do if not v.div then need[#need + 1] = v; models[#models + 1] = v.model end end
     if #need > 0 then
