@@ -18,7 +18,7 @@
 -- bootstrap intervals (edgelab.ecld) against the reference and between the compared variants.
 -- Verdict per size band (% of F16 of the ECLD point): the band's best ECLD point (lowest KLD in domain) against the
 -- best quant-only point at ≤ its bytes (edgelab.ecld.comparator); a metric calls better / worse only when its
--- paired 95% interval excludes 0. Profiles: default (KD 0.03M, 0.3M tokens), `--set profile=long` adds 1M (opt-in:
+-- paired 95% interval excludes 0. Beside it, the KLD difference to the frontier's next larger point. Profiles: default (KD 0.03M, 0.3M tokens), `--set profile=long` adds 1M (opt-in:
 -- hours on 2 cores). Cost: see docs/REPRODUCTION.md (claim 3) for the measured wall time of the latest run. A stopped
 -- run resumes: KD students from their checkpoints (`kd_checkpoints`), scored variants from `scored` (edgelab.store,
 -- keyed by every option a score depends on), so the default profile can be completed over several sittings; the
@@ -312,7 +312,8 @@ end
 local verdicts = run:csv("verdict.csv", { "band_pct_f16", "ecld", "quant_only", "ecld_bytes", "quant_bytes",
   "quant_larger", "d_kld", "d_kld_lo", "d_kld_hi", "kld_call", "d_kld_other", "d_kld_other_lo", "d_kld_other_hi",
   "kld_other_call", "d_same_top", "d_same_top_lo", "d_same_top_hi", "d_nll", "d_nll_lo", "d_nll_hi", "d_acc",
-  "d_acc_lo", "d_acc_hi", "acc_call", "d_halueval", "d_halueval_lo", "d_halueval_hi", "halueval_call", "verdict" })
+  "d_acc_lo", "d_acc_hi", "acc_call", "d_halueval", "d_halueval_lo", "d_halueval_hi", "halueval_call", "verdict",
+  "next_quant", "next_quant_bytes", "d_kld_next", "d_kld_next_lo", "d_kld_next_hi" })
 local lines = {}
 for k = 1, #cfg.bands - 1 do
   local e = best[k]
@@ -326,15 +327,22 @@ for k = 1, #cfg.bands - 1 do
       local calls = { ecld.call(dk, true), ecld.call(dko, true), ecld.call(da, false), ecld.call(dh, true) }
       local verdict = ecld.verdict(calls)
       if larger and verdict ~= "better" then verdict = "no quant-only point at <= bytes; vs a larger one: " .. verdict end
+      -- The frontier's next step up, for context: ECLD − that point's KLD in domain (none when q is already larger).
+      local n = not larger and ecld.next_larger(quant, e.bytes, "kld") or nil
+      local dn_next = n and ecld.paired(e.win_kld, n.win_kld, opts) or {}
       verdicts:add { band_pct_f16 = e.band, ecld = e.name, quant_only = q.name, ecld_bytes = e.bytes, quant_bytes = q.bytes,
         quant_larger = larger, d_kld = dk.mean, d_kld_lo = dk.lo, d_kld_hi = dk.hi, kld_call = calls[1],
         d_kld_other = dko.mean, d_kld_other_lo = dko.lo, d_kld_other_hi = dko.hi, kld_other_call = calls[2],
         d_same_top = ds.mean, d_same_top_lo = ds.lo, d_same_top_hi = ds.hi, d_nll = dn.mean, d_nll_lo = dn.lo,
         d_nll_hi = dn.hi, d_acc = da.mean, d_acc_lo = da.lo, d_acc_hi = da.hi, acc_call = calls[3], d_halueval = dh.mean,
-        d_halueval_lo = dh.lo, d_halueval_hi = dh.hi, halueval_call = calls[4], verdict = "ECLD " .. verdict }
+        d_halueval_lo = dh.lo, d_halueval_hi = dh.hi, halueval_call = calls[4], verdict = "ECLD " .. verdict,
+        next_quant = n and n.name or "", next_quant_bytes = n and n.bytes, d_kld_next = dn_next.mean,
+        d_kld_next_lo = dn_next.lo, d_kld_next_hi = dn_next.hi }
       lines[#lines + 1] = ("- %s %% of F16: %s (%.2f MB) vs %s (%.2f MB%s): **ECLD %s** (KLD in domain %s, other domain "
-        .. "%s, accuracy %s, HaluEval-QA %s)"):format(e.band, e.name, e.bytes / 1e6, q.name, q.bytes / 1e6,
-        larger and ", larger" or "", verdict, calls[1], calls[2], calls[3], calls[4])
+        .. "%s, accuracy %s, HaluEval-QA %s)%s"):format(e.band, e.name, e.bytes / 1e6, q.name, q.bytes / 1e6,
+        larger and ", larger" or "", verdict, calls[1], calls[2], calls[3], calls[4],
+        n and ("; the next larger quant-only point, %s (%.2f MB): KLD in domain %+.3f [%+.3f, %+.3f]"):format(n.name,
+          n.bytes / 1e6, dn_next.mean, dn_next.lo, dn_next.hi) or "")
       print(lines[#lines])
     end
   end
@@ -352,7 +360,8 @@ for _, p in ipairs {
              file = p.file, title = p.title, xlabel = "stored size (% of F16)", ylabel = p.ylabel }
 end
 run:table("Variants (reference = Q4_1 GGUF dequantized to F32; d_* = variant − reference, paired 95% CI)", "variants.csv")
-run:table("Verdict per size band: best ECLD point vs best quantization-only point at <= its bytes (ECLD − quant-only, paired 95% CI)", "verdict.csv")
+run:table("Verdict per size band: best ECLD point vs best quantization-only point at <= its bytes (ECLD − quant-only, "
+  .. "paired 95% CI); next_quant: the next larger quantization-only point, d_kld_next = ECLD − its KLD in domain", "verdict.csv")
 local commit_list = {}
 for c in pairs(commits) do commit_list[#commit_list + 1] = c:sub(1, 12) end
 table.sort(commit_list)

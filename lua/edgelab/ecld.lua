@@ -57,6 +57,22 @@ function M.band(x, edges)
   return nil
 end
 
+--- The frontier's next step above an ECLD point: the smallest `quant` point with bytes > `bytes` (of equal sizes,
+--- the one with the lowest `key`), or nil. Reported beside the comparator, so a win over the step below is read
+--- against what a little more storage buys.
+---@param quant table[] rows with .bytes and the key
+---@param bytes number
+---@param key string metric, lower is better
+function M.next_larger(quant, bytes, key)
+  local next_
+  for _, q in ipairs(quant) do
+    if q.bytes > bytes and (not next_ or q.bytes < next_.bytes or (q.bytes == next_.bytes and q[key] < next_[key])) then
+      next_ = q
+    end
+  end
+  return next_
+end
+
 --- The comparator of an ECLD point on the quantization-only frontier: among `quant` points with bytes ≤ `bytes`,
 --- the one with the lowest `key`; when there is none, the smallest larger point (flagged larger = true: an ECLD
 --- point that beats a larger point also beats every point of its size, a loss to it says nothing at equal bytes).

@@ -40,6 +40,12 @@ c, larger = ecld.comparator(q, 60, "kld")
 assert(c.bytes == 70 and larger)
 c, larger = ecld.comparator({}, 60, "kld")
 assert(c == nil and not larger)
+-- The next step above: the smallest larger point, of equal sizes the lower key.
+assert(ecld.next_larger(q, 85, "kld").bytes == 100)
+assert(ecld.next_larger(q, 100, "kld").bytes == 120)
+assert(ecld.next_larger(q, 120, "kld") == nil)
+local tie = ecld.next_larger({ { bytes = 90, kld = 0.4 }, { bytes = 90, kld = 0.2 }, { bytes = 95, kld = 0.1 } }, 85, "kld")
+assert(tie.bytes == 90 and tie.kld == 0.2)
 
 -- The figure's store identity: every option a score depends on; the model by its file name, wherever the checkout is.
 local store = require "edgelab.store"
