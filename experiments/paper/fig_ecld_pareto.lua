@@ -18,11 +18,12 @@
 -- bootstrap intervals (edgelab.ecld) against the reference and between the compared variants.
 -- Verdict per size band (% of F16 of the ECLD point): the band's best ECLD point (lowest KLD in domain) against the
 -- best quant-only point at ≤ its bytes (edgelab.ecld.comparator); a metric calls better / worse only when its
--- paired 95% interval excludes 0. Beside it, the KLD difference to the frontier's next larger point. Profiles: default (KD 0.03M, 0.3M tokens), `--set profile=long` adds 1M (opt-in:
--- hours on 2 cores). Cost: see docs/REPRODUCTION.md (claim 3) for the measured wall time of the latest run. A stopped
--- run resumes: KD students from their checkpoints (`kd_checkpoints`), scored variants from `scored` (edgelab.store,
--- keyed by every option a score depends on), so the default profile can be completed over several sittings; the
--- report names the commits whose runs scored the variants it shows.
+-- paired 95% interval excludes 0; beside it, the KLD difference to the frontier's next larger point (decision
+-- 0711). Profiles: default (KD 0.03M, 0.3M tokens), `--set profile=long` adds 1M (opt-in: hours on 2 cores).
+-- Cost: see docs/REPRODUCTION.md (claim 3) for the measured wall time of the latest run. A stopped run resumes:
+-- KD students from their checkpoints (`kd_checkpoints`), scored variants from `scored` (edgelab.store, keyed by
+-- every option a score depends on), so the default profile can be completed over several sittings; the report
+-- names the commits whose runs scored the variants it shows.
 local edgelab = require "edgelab"
 local report = require "edgelab.report"
 local ecld = require "edgelab.ecld"
