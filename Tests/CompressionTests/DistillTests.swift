@@ -186,6 +186,20 @@ final class DistillTests: XCTestCase {
     XCTAssertEqual(full.history.suffix(4).map(\.loss), resumed.history.map(\.loss))
     XCTAssertNotEqual(full.history[0].loss, full.history[7].loss)
 
+    // The last step is checkpointed too when it is not a multiple of checkpoint_every: resuming a finished run
+    // trains nothing and gives the finished student.
+    var short = o; short.steps = 3; short.checkpointPath = folder + "/short.safetensors"
+    let finished = try Distiller(teacher: teacher, student: student, windows: w, options: short)
+    _ = try finished.run()
+    let again = try Distiller(teacher: teacher, student: student, windows: w, options: short)
+    try again.loadCheckpoint(short.checkpointPath!)
+    XCTAssertEqual(again.step, 3)
+    _ = try again.run()
+    XCTAssertTrue(again.history.isEmpty)
+    for ((name, a), (_, b)) in zip(finished.student.namedParameters(), again.student.namedParameters()) {
+      XCTAssertEqual(a.toArray(), b.toArray(), name)
+    }
+
     // A checkpoint is refused for other data, seed or schedule (the batch order and LR would differ).
     var other = o; other.seed = 43
     XCTAssertThrowsError(try Distiller(teacher: teacher, student: student, windows: w, options: other).loadCheckpoint(path))

@@ -80,7 +80,7 @@ function compress.quantize(model, opts) end
 ---@field windows? integer training windows (default 64)
 ---@field length? integer tokens per window (default 128)
 ---@field checkpoint? string safetensors checkpoint path
----@field checkpoint_every? integer steps between checkpoints, 0 = none (default 0)
+---@field checkpoint_every? integer steps between checkpoints (one more at the last step), 0 = none (default 0)
 ---@field resume? boolean load `checkpoint` first when it exists (default false)
 ---@field source? "calibration"|"teacher" windows from the calibration text, or sampled from the teacher (cached under assets/cache; never evaluation text) (default "calibration")
 ---@field sample_temperature? number teacher-corpus sampler temperature (default 1)

@@ -66,7 +66,9 @@ public final class Distiller {
     let rec = DistillStep(step: step, loss: Double(loss.item), kd: kd, ce: ce, gradNorm: Double(gn), learningRate: Double(lr),
                           tokensPerSecond: Double(tokens) / max(1e-9, Date().timeIntervalSince(t0)))
     history.append(rec)
-    if options.checkpointEvery > 0, step % options.checkpointEvery == 0, let p = options.checkpointPath { try saveCheckpoint(p) }
+    // Every `checkpointEvery` steps and at the last one, so resuming a finished run trains nothing again.
+    if options.checkpointEvery > 0, step % options.checkpointEvery == 0 || step == options.steps,
+       let p = options.checkpointPath { try saveCheckpoint(p) }
     return rec
   }
 

@@ -38,6 +38,7 @@ public struct DistillOptions: Codable, Sendable, Equatable {
   /// Train the token embedding (tied output head) too; pruning leaves it untouched, so off by default.
   public var trainEmbedding: Bool = false
   public var seed: UInt64 = 0
+  /// Steps between checkpoints (and one at the last step); 0 = none.
   public var checkpointEvery: Int = 0
   public var checkpointPath: String? = nil
   public init() {}
