@@ -74,21 +74,18 @@ function M.next_larger(quant, bytes, key)
 end
 
 --- The comparator of an ECLD point on the quantization-only frontier: among `quant` points with bytes ≤ `bytes`,
---- the one with the lowest `key`; when there is none, the smallest larger point (flagged larger = true: an ECLD
+--- the one with the lowest `key`; when there is none, M.next_larger's point (flagged larger = true: an ECLD
 --- point that beats a larger point also beats every point of its size, a loss to it says nothing at equal bytes).
 ---@param quant table[] rows with .bytes and the key
 ---@param bytes number
 ---@param key string metric, lower is better
 function M.comparator(quant, bytes, key)
-  local best, larger
+  local best
   for _, q in ipairs(quant) do
-    if q.bytes <= bytes then
-      if not best or q[key] < best[key] then best = q end
-    elseif not larger or q.bytes < larger.bytes then
-      larger = q
-    end
+    if q.bytes <= bytes and (not best or q[key] < best[key]) then best = q end
   end
   if best then return best, false end
+  local larger = M.next_larger(quant, bytes, key)
   return larger, larger ~= nil
 end
 
