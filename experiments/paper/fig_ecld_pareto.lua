@@ -42,7 +42,8 @@ local cfg = lab.config {
   ecld_quant = { "gptq:q4_0", "gptq:q4_0:q4_0" }, -- method:type[:embedding type] of the last ECLD stage
   kd_tokens = { 0, 30000, 300000 },
   kd_batch = 4, kd_length = 128, kd_windows = 256, kd_lr = 1e-4, kd_source = "teacher", kd_checkpoint_every = 20,
-  scored = "",           -- folder of the scored variants ("" = scored next to the run folders; see below)
+  scored = "results/fig_ecld_pareto/scored",   -- folder of the scored variants, kept in the repository (decision
+                         -- 0716; a relative path is from the repository root); "" = scored next to the run folders
   kd_checkpoints = "",   -- folder of the KD checkpoints ("" = kd-checkpoints next to the run folders: a re-run
                          -- replaces its run folder, the checkpoints survive and a stopped KD resumes)
   calib_len = 256, refit_windows = 400, gptq_windows = 64, act_order = true,
@@ -103,9 +104,25 @@ local tag = ecld.tag
 -- KD checkpoints, shared with experiments/ecld_equal_bytes.lua through kd_checkpoints (ecld.figure_student).
 local kd_dir = cfg.kd_checkpoints ~= "" and cfg.kd_checkpoints or (run.dir .. "/../kd-checkpoints")
 -- Scored variants survive a re-run (edgelab.store): one file per variant and part in `scored`, kept under every
--- option a score depends on, so a stopped run resumes at the first variant it had not finished scoring. A smoke
--- run keeps them inside its own run folder (replaced by the next smoke run), so it always builds and scores.
-local scored_dir = cfg.scored ~= "" and cfg.scored or (run.dir .. (smoke and "/scored" or "/../scored"))
+-- option a score depends on, so a stopped run resumes at the first variant it had not finished scoring. The default
+-- folder is committed with the repository (decision 0716): the profile takes longer than a sitting on two cores, and
+-- a machine's outputs/ do not outlive it. A smoke run keeps them inside its own run folder (replaced by the next
+-- smoke run) unless `--set scored=` names one, so it always builds and scores and never writes to the repository.
+local function scored_folder()
+  if smoke and edgelab.session.overrides.scored == nil then return run.dir .. "/scored" end
+  if cfg.scored == "" then return run.dir .. "/../scored" end
+  if cfg.scored:sub(1, 1) == "/" then return cfg.scored end
+  local here = (edgelab.session.script or ""):match("^(.*)/experiments/paper/[^/]+$")
+  if not here then   -- started as experiments/paper/… from the repository root, or from elsewhere
+    local script = edgelab.session.script or ""
+    here = script:match("^experiments/paper/[^/]+$") and "." or script:match("^[^/]+$") and "../.." or error(
+      ("fig_ecld_pareto: cannot find the repository root from %s to resolve scored=%s; give an absolute path")
+      :format(tostring(edgelab.session.script), cfg.scored))
+  end
+  return here .. "/" .. cfg.scored
+end
+local scored_dir = scored_folder()
+print(("scored variants: %s"):format(scored_dir))
 local kept = store.open(scored_dir, ecld.score_identity(cfg, smoke))
 local commit = run.commit or "unknown"   -- what the manifest records; "unknown" outside a git work tree
 
