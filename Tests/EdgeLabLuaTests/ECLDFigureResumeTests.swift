@@ -17,11 +17,12 @@ final class ECLDFigureResumeTests: XCTestCase {
     defer { try? FileManager.default.removeItem(at: scratch) }
     let scored = scratch.appendingPathComponent("scored")
 
-    func run() throws -> (log: String, variants: [String], verdict: String) {
-      let r = try CLIRunner.run(exe, ["run", script, "--smoke", "--set", "scored=\(scored.path)"], cwd: Repo.root,
-                                env: ["EDGELAB_OUTPUTS": scratch.path], timeout: 600)
+    func run(_ extra: [String] = [], outputs: URL? = nil) throws -> (log: String, variants: [String], verdict: String) {
+      let outputs = outputs ?? scratch
+      let r = try CLIRunner.run(exe, ["run", script, "--smoke", "--set", "scored=\(scored.path)"] + extra, cwd: Repo.root,
+                                env: ["EDGELAB_OUTPUTS": outputs.path], timeout: 600)
       XCTAssertEqual(r.status, 0, r.stderr.suffix(3000).description)
-      let folder = scratch.appendingPathComponent("paper/fig_ecld_pareto")
+      let folder = outputs.appendingPathComponent("paper/fig_ecld_pareto")
       let runs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0 != "kd-checkpoints" && $0 != "scored" }
       XCTAssertEqual(runs.count, 1, "\(runs)")
       let dir = folder.appendingPathComponent(runs[0])
@@ -44,6 +45,12 @@ final class ECLDFigureResumeTests: XCTestCase {
     XCTAssertEqual(stores.count, 1, "one identity, one store folder")
     let suite = scored.appendingPathComponent(stores[0]).appendingPathComponent("rtn-q4_0-q4_0.suite.lua")
     try FileManager.default.removeItem(at: suite)
+    // `partial = true`: the figure of what is scored so far, nothing built; the unscored variant is left out.
+    let partial = try run(["--set", "partial=true"], outputs: scratch.appendingPathComponent("partial"))
+    XCTAssertTrue(partial.log.contains("variants: 2 kept from earlier runs, 0 built, 0 suites scored now"), partial.log)
+    XCTAssertTrue(partial.log.contains("partial: 1 variants not yet scored are left out"), partial.log)
+    XCTAssertEqual(partial.variants, first.variants.filter { !$0.contains(",rtn-q4_0-q4_0,") })
+    XCTAssertEqual(partial.variants.count, first.variants.count - 1)
     let resumed = try run()
     XCTAssertTrue(resumed.log.contains("variants: 2 kept from earlier runs, 1 built, 1 suites scored now"), resumed.log)
     XCTAssertFalse(resumed.log.contains("divergence on"), "the kept divergence is not recomputed")

@@ -2,6 +2,7 @@
 -- than quantization-only? SmolLM2-135M-Instruct variants, all against the reference (the GGUF's Q4_1 weights
 -- dequantized to F32, decision 0001: the reference is already 4-bit, so the question lives below ~4.5 bpw).
 --   edgelab run experiments/paper/fig_ecld_pareto.lua [--smoke] [--set profile=long] [--set kld_tokens=50000]
+--   … --set partial=true   the figure and verdict of the variants scored so far (kept in `scored`), nothing built
 -- assets: models/SmolLM2-135M-Instruct.Q4_1.gguf, data/bigbench, data/halueval
 -- Families (sizes are the bytes of the tensors as written, bpw counted from them; % of F16/F32 = bytes against
 -- the reference's parameter count at 2/4 bytes):
@@ -44,6 +45,7 @@ local cfg = lab.config {
   kd_batch = 4, kd_length = 128, kd_windows = 256, kd_lr = 1e-4, kd_source = "teacher", kd_checkpoint_every = 20,
   scored = "results/fig_ecld_pareto/scored",   -- folder of the scored variants, kept in the repository (decision
                          -- 0716; a relative path is from the repository root); "" = scored next to the run folders
+  partial = false,       -- true: report only the variants already scored (the figure so far; nothing is built)
   kd_checkpoints = "",   -- folder of the KD checkpoints ("" = kd-checkpoints next to the run folders: a re-run
                          -- replaces its run folder, the checkpoints survive and a stopped KD resumes)
   calib_len = 256, refit_windows = 400, gptq_windows = 64, act_order = true,
@@ -108,20 +110,8 @@ local kd_dir = cfg.kd_checkpoints ~= "" and cfg.kd_checkpoints or (run.dir .. "/
 -- folder is committed with the repository (decision 0716): the profile takes longer than a sitting on two cores, and
 -- a machine's outputs/ do not outlive it. A smoke run keeps them inside its own run folder (replaced by the next
 -- smoke run) unless `--set scored=` names one, so it always builds and scores and never writes to the repository.
-local function scored_folder()
-  if smoke and edgelab.session.overrides.scored == nil then return run.dir .. "/scored" end
-  if cfg.scored == "" then return run.dir .. "/../scored" end
-  if cfg.scored:sub(1, 1) == "/" then return cfg.scored end
-  local here = (edgelab.session.script or ""):match("^(.*)/experiments/paper/[^/]+$")
-  if not here then   -- started as experiments/paper/… from the repository root, or from elsewhere
-    local script = edgelab.session.script or ""
-    here = script:match("^experiments/paper/[^/]+$") and "." or script:match("^[^/]+$") and "../.." or error(
-      ("fig_ecld_pareto: cannot find the repository root from %s to resolve scored=%s; give an absolute path")
-      :format(tostring(edgelab.session.script), cfg.scored))
-  end
-  return here .. "/" .. cfg.scored
-end
-local scored_dir = scored_folder()
+-- `partial = true` builds and scores nothing but the reference's suite: the figure of the variants scored so far.
+local scored_dir = ecld.scored_folder(cfg.scored, run.dir, edgelab.session)
 print(("scored variants: %s"):format(scored_dir))
 local kept = store.open(scored_dir, ecld.score_identity(cfg, smoke))
 local commit = run.commit or "unknown"   -- what the manifest records; "unknown" outside a git work tree
@@ -135,7 +125,8 @@ local function quantize(model, spec)   -- "gptq:q4_0[:q4_0]" → model, info
 end
 
 -- The variants, in groups that are built and scored together (one reference pass per group and text): the
--- quantization-only points, the pruning-only points, then one group per ECLD recipe (its refit is shared).
+-- quantization-only points, the pruning-only points, then one group per ECLD recipe and KD budget (a recipe's refit
+-- is shared by its groups; an extra reference pass per budget and text buys scores kept every 20–45 min).
 local groups = { { family = "quant-only", variants = {} }, { family = "prune-only", variants = {} } }
 for _, spec in ipairs(cfg.quant) do
   table.insert(groups[1].variants, { name = spec:gsub(":", "-") .. (spec:match("^gptq") and cfg.act_order and "-actorder" or ""),
@@ -143,14 +134,14 @@ for _, spec in ipairs(cfg.quant) do
 end
 for _, r in ipairs(cfg.prune_only) do table.insert(groups[2].variants, { name = "prune-" .. tag(r), recipe = r, kd_tokens = 0 }) end
 for _, r in ipairs(cfg.ecld) do
-  local g = { family = "ECLD", recipe = r, variants = {} }
-  for _, kd in ipairs(kd_budgets) do
+  for _, kd in ipairs(kd_budgets) do   -- one group per recipe and KD budget: scores are kept every ≈ 20–45 min
+    local g = { family = "ECLD", recipe = r, variants = {} }
     for _, q in ipairs(cfg.ecld_quant) do
       g.variants[#g.variants + 1] = { name = ("ecld-%s-kd%gk-%s"):format(tag(r), kd / 1000, (q:gsub(":", "-"))), spec = q,
                                       recipe = r, kd_tokens = kd }
     end
+    groups[#groups + 1] = g
   end
-  groups[#groups + 1] = g
 end
 
 -- Builds a group's models: v.model, v.bytes, v.params, v.types, v.compress_s, v.kd_tok_s for each variant.
@@ -160,8 +151,9 @@ local function set(v, model, info, seconds, kd_rate)
   print(("%-10s %-34s %8.2f MB  %5.1f%% of F16  (%s, %.0f s)"):format(v.family, v.name, v.bytes / 1e6,
     50 * v.bytes / base_params, v.types, v.compress_s))
 end
--- Builds the variants of group `g` listed in `todo` (those a stopped run left unscored): an ECLD group refits its
--- recipe once and distils only the KD budgets `todo` needs.
+-- Builds the variants of group `g` listed in `todo` (those a stopped run left unscored): an ECLD group distils its
+-- KD budget from its recipe's refit (built by the recipe's first group that needs it, then kept until the next recipe).
+local refits = {}
 local function build(g, todo)
   if g.family == "quant-only" then
     for _, v in ipairs(todo) do
@@ -176,9 +168,13 @@ local function build(g, todo)
       set(v, m, info, edgelab.clock() - t)
     end
   else
-    local r, t = g.recipe, edgelab.clock()
-    local pruned = ecld.prune(base, r, "refit", cfg.refit_windows, cfg.calib_len)
-    local prune_s = edgelab.clock() - t
+    local r = g.recipe
+    if not refits[r] then   -- a recipe's refit is built once and shared by its KD budgets' groups
+      local t = edgelab.clock()
+      refits = { [r] = { model = ecld.prune(base, r, "refit", cfg.refit_windows, cfg.calib_len) } }
+      refits[r].seconds = edgelab.clock() - t
+    end
+    local pruned, prune_s = refits[r].model, refits[r].seconds
     local students = {}
     for _, v in ipairs(todo) do
       local kd = v.kd_tokens
@@ -218,9 +214,15 @@ end
 local variants = { { family = "reference", name = "f32", bytes = base_params * 4, params = base_params, types = "f32",
                      compress_s = 0, recipe = "", kd_tokens = 0, kd_tok_s = 0 } }
 local reference_ppl = {}
-local fresh = { built = 0, scored = 0, kept = 0 }
+local fresh = { built = 0, scored = 0, kept = 0, left_out = 0 }
+-- The reference's suite first: every paired interval needs it, a partial figure included.
+variants[1].suite = kept:get("f32", "suite")
+if not variants[1].suite then
+  variants[1].suite = suite_part(base, "f32", variants[1].bytes)
+  kept:put("f32", "suite", variants[1].suite)
+end
 for _, g in ipairs(groups) do
-  local todo = {}
+  local todo, done = {}, {}
   for _, v in ipairs(g.variants) do
     v.family = g.family
     local d, s = kept:get(v.name, "divergence"), kept:get(v.name, "suite")
@@ -228,9 +230,13 @@ for _, g in ipairs(groups) do
       for k, x in pairs(d.meta) do v[k] = x end
       v.div, v.suite = d, s
       fresh.kept = fresh.kept + 1
+      done[#done + 1] = v
+    elseif cfg.partial then
+      fresh.left_out = fresh.left_out + 1
     else
       v.div, v.suite = d, s
       todo[#todo + 1] = v
+      done[#done + 1] = v
     end
   end
   if #todo > 0 then
@@ -262,16 +268,12 @@ for _, g in ipairs(groups) do
     end
     collectgarbage()
   end
-  for _, v in ipairs(g.variants) do variants[#variants + 1] = v end
-end
-variants[1].suite = kept:get("f32", "suite")
-if not variants[1].suite then
-  variants[1].suite = suite_part(base, "f32", variants[1].bytes)
-  kept:put("f32", "suite", variants[1].suite)
+  for _, v in ipairs(done) do variants[#variants + 1] = v end
 end
 base = nil
 collectgarbage()
 print(("variants: %d kept from earlier runs, %d built, %d suites scored now"):format(fresh.kept, fresh.built, fresh.scored))
+if cfg.partial then print(("partial: %d variants not yet scored are left out"):format(fresh.left_out)) end
 local commits = {}
 for i, v in ipairs(variants) do
   for k, x in pairs(v.suite) do v[k] = x end
@@ -386,8 +388,10 @@ table.sort(commit_list)
 run:note(("Profile %s, KD budgets {%s} tokens (%s corpus). Suite: seed %d, BIG-bench MC %s items per task, HaluEval-QA %s, "
   .. "TruthfulQA-MC %s (0 = all); KLD / same-top-token / perplexity on %d tokens per text (context %d; intervals over "
   .. "windows, paired between variants). This run scored %d variants' suites and reused %d variants scored by earlier "
-  .. "runs (the scores come from commits %s). Load average %s at start, %s at the end; wall time of this run %.0f s.\n\n%s")
+  .. "runs (the scores come from commits %s).%s Load average %s at start, %s at the end; wall time of this run %.0f s.\n\n%s")
   :format(cfg.profile, table.concat(kd_budgets, ", "), cfg.kd_source, cfg.seed, cfg.items, cfg.halueval, cfg.truthfulqa,
-    cfg.kld_tokens, cfg.kld_context, fresh.scored, fresh.kept, table.concat(commit_list, ", "), tostring(load_start),
+    cfg.kld_tokens, cfg.kld_context, fresh.scored, fresh.kept, table.concat(commit_list, ", "),
+    cfg.partial and (" **Partial figure**: %d variants of the profile are not scored yet and are left out."):format(fresh.left_out) or "",
+    tostring(load_start),
     tostring(report.loadavg()), edgelab.clock() - t_start,
     #lines > 0 and table.concat(lines, "\n") or "No ECLD point fell inside a size band."))

@@ -208,4 +208,25 @@ function M.score_identity(cfg, smoke)
   return id
 end
 
+--- The folder of experiments/paper/fig_ecld_pareto.lua's scored variants (decision 0716): a smoke run's own run
+--- folder unless `--set scored=` named one (so tests never write to the repository); `scored = ""` → next to the
+--- run folders; an absolute path as given; a relative one from the repository root, found from the script's path
+--- (…/experiments/paper/<script>, experiments/paper/<script> from the root, or <script> from its own folder).
+---@param scored string the script's `scored` option
+---@param run_dir string the run folder
+---@param session table edgelab.session
+function M.scored_folder(scored, run_dir, session)
+  if session.smoke and session.overrides.scored == nil then return run_dir .. "/scored" end
+  if scored == "" then return run_dir .. "/../scored" end
+  if scored:sub(1, 1) == "/" then return scored end
+  local script = session.script or ""
+  local root = script:match("^(.*)/experiments/paper/[^/]+$") or (script:match("^experiments/paper/[^/]+$") and ".")
+               or (script:match("^[^/]+$") and "../..")
+  if not root then
+    error(("ecld.scored_folder: cannot find the repository root from the script path '%s' to resolve scored=%s; "
+      .. "give an absolute path"):format(script, scored), 2)
+  end
+  return root .. "/" .. scored
+end
+
 return M
