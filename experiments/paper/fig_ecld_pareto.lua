@@ -115,6 +115,7 @@ local scored_dir = ecld.scored_folder(cfg.scored, run.dir, edgelab.session)
 print(("scored variants: %s"):format(scored_dir))
 local kept = store.open(scored_dir, ecld.score_identity(cfg, smoke))
 local commit = run.commit or "unknown"   -- what the manifest records; "unknown" outside a git work tree
+local machine = report.machine()          -- kept beside each score: a figure spans sittings and machines
 
 local base = llm.load(cfg.model, { dequantize = true })
 local base_params = base:info().params
@@ -208,7 +209,7 @@ local function suite_part(model, name, bytes)
            tqa_items = m.hallucination.truthfulqa_items, acc = m.generalization.acc.mean,
            halueval = m.hallucination.halueval_qa.mean, truthfulqa = m.hallucination.truthfulqa.mean,
            energy_phone8_j = m.energy.devices["phone-8gb"].joules, population = m.accessibility.population_fraction,
-           eval_s = edgelab.clock() - t, commit = commit }
+           eval_s = edgelab.clock() - t, commit = commit, machine = machine }
 end
 
 local variants = { { family = "reference", name = "f32", bytes = base_params * 4, params = base_params, types = "f32",
@@ -253,7 +254,7 @@ for _, g in ipairs(groups) do
         print(("divergence on %s: %d variants × %d tokens in %.0f s"):format(text, #models, div[text][1].tokens, edgelab.clock() - t))
       end
       for i, v in ipairs(need) do
-        v.div = { held_out = div.held_out[i], other_domain = div.other_domain[i], commit = commit,
+        v.div = { held_out = div.held_out[i], other_domain = div.other_domain[i], commit = commit, machine = machine,
                   meta = { bytes = v.bytes, params = v.params, types = v.types, compress_s = v.compress_s, kd_tok_s = v.kd_tok_s } }
         kept:put(v.name, "divergence", v.div)
       end
@@ -274,7 +275,7 @@ base = nil
 collectgarbage()
 print(("variants: %d kept from earlier runs, %d built, %d suites scored now"):format(fresh.kept, fresh.built, fresh.scored))
 if cfg.partial then print(("partial: %d variants not yet scored are left out"):format(fresh.left_out)) end
-local commits = {}
+local commits, machines = {}, {}
 for i, v in ipairs(variants) do
   for k, x in pairs(v.suite) do v[k] = x end
   if i > 1 then
@@ -284,8 +285,10 @@ for i, v in ipairs(variants) do
     v.win_same, v.kld_ci, v.kld_o_ci = h.window_same_top_token, h.kld, o.kld
     reference_ppl.held_out, reference_ppl.other_domain = h.reference_perplexity, o.reference_perplexity
     commits[v.div.commit or "?"] = true
+    machines[v.div.machine or "not recorded"] = true
   end
   commits[v.suite.commit or "?"] = true
+  machines[v.suite.machine or "not recorded"] = true
 end
 variants[1].kld, variants[1].kld_o, variants[1].same_top, variants[1].same_top_o = 0, 0, 1, 1
 variants[1].ppl, variants[1].ppl_o = reference_ppl.held_out, reference_ppl.other_domain
@@ -385,12 +388,15 @@ run:table("Verdict per size band: best ECLD point vs best quantization-only poin
 local commit_list = {}
 for c in pairs(commits) do commit_list[#commit_list + 1] = c:sub(1, 12) end
 table.sort(commit_list)
+local machine_list = {}
+for m in pairs(machines) do machine_list[#machine_list + 1] = m end
+table.sort(machine_list)
 run:note(("Profile %s, KD budgets {%s} tokens (%s corpus). Suite: seed %d, BIG-bench MC %s items per task, HaluEval-QA %s, "
   .. "TruthfulQA-MC %s (0 = all); KLD / same-top-token / perplexity on %d tokens per text (context %d; intervals over "
   .. "windows, paired between variants). This run scored %d variants' suites and reused %d variants scored by earlier "
-  .. "runs (the scores come from commits %s).%s Load average %s at start, %s at the end; wall time of this run %.0f s.\n\n%s")
+  .. "runs (the scores come from commits %s, on machines: %s).%s Load average %s at start, %s at the end; wall time of this run %.0f s.\n\n%s")
   :format(cfg.profile, table.concat(kd_budgets, ", "), cfg.kd_source, cfg.seed, cfg.items, cfg.halueval, cfg.truthfulqa,
-    cfg.kld_tokens, cfg.kld_context, fresh.scored, fresh.kept, table.concat(commit_list, ", "),
+    cfg.kld_tokens, cfg.kld_context, fresh.scored, fresh.kept, table.concat(commit_list, ", "), table.concat(machine_list, "; "),
     cfg.partial and (" **Partial figure**: %d variants of the profile are not scored yet and are left out."):format(fresh.left_out) or "",
     tostring(load_start),
     tostring(report.loadavg()), edgelab.clock() - t_start,

@@ -127,6 +127,21 @@ function M.loadavg()
   return tonumber(s:match("^(%S+)"))
 end
 
+--- This machine's CPU as "model name (widest SIMD level)" from /proc/cpuinfo, or "unknown": recorded beside
+--- results that are combined across machines (dense F32 products go through OpenBLAS, whose kernels and so whose
+--- last bits depend on the CPU; the quantized kernels do not, decision 0002).
+function M.machine()
+  local f = io.open("/proc/cpuinfo", "r")
+  if not f then return "unknown" end
+  local text = f:read("a")
+  f:close()
+  local model = text:match("model name%s*:%s*([^\n]+)") or "unknown CPU"
+  local flags = " " .. (text:match("flags%s*:%s*([^\n]+)") or "") .. " "
+  local simd = flags:find(" avx512_vnni ", 1, true) and "AVX-512 VNNI" or flags:find(" avx512f ", 1, true) and "AVX-512"
+               or flags:find(" avx2 ", 1, true) and "AVX2" or "no AVX2"
+  return ("%s (%s)"):format((model:gsub("%s+$", "")), simd)
+end
+
 --- The data root for the evaluation suite: edgelab.session.data_dir ($EDGELAB_DATA, else <assets>/data where
 --- <assets> is $EDGELAB_ASSETS or the repository's assets/ folder) — the same root eval.run uses by default.
 function M.data_dir()
