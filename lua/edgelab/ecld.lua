@@ -24,11 +24,16 @@ function M.paired(a, b, o)
 end
 
 --- "better" | "worse" | "equal" for a paired difference (ECLD − baseline) of a metric where lower (or higher) is better.
+--- `margin` (≥ 0, default 0): the interval must clear ±margin, not just 0, for a call — the noise the interval does
+--- not count (for the suite, how much re-making a GPTQ point moves it; decision 0716).
 ---@param d {lo: number, hi: number}
 ---@param lower_is_better boolean
-function M.call(d, lower_is_better)
-  if d.hi < 0 then return lower_is_better and "better" or "worse" end
-  if d.lo > 0 then return lower_is_better and "worse" or "better" end
+---@param margin number?
+function M.call(d, lower_is_better, margin)
+  margin = margin or 0
+  if not (margin >= 0) then error("ecld.call: margin must be a number >= 0, got " .. tostring(margin), 2) end
+  if d.hi < -margin then return lower_is_better and "better" or "worse" end
+  if d.lo > margin then return lower_is_better and "worse" or "better" end
   return "equal"
 end
 
