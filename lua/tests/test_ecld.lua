@@ -30,6 +30,10 @@ assert(ecld.call({ lo = 0.06, hi = 0.2 }, false, 0.1) == "equal")
 assert(ecld.call({ lo = 0.11, hi = 0.2 }, true, 0.1) == "worse")
 assert(not pcall(ecld.call, { lo = 0, hi = 1 }, true, -1), "a negative margin is an error")
 assert(not pcall(ecld.call, { lo = 0, hi = 1 }, true, 0 / 0), "a NaN margin is an error")
+do
+  local ok, err = pcall(ecld.call, { lo = 0, hi = 1 }, true, "0.1")
+  assert(not ok and tostring(err):find("margin must be a number", 1, true), "a string margin gets the clear error: " .. tostring(err))
+end
 assert(ecld.verdict { "better", "equal" } == "better")
 assert(ecld.verdict { "worse", "equal", "equal" } == "worse")
 assert(ecld.verdict { "better", "worse" } == "mixed")
