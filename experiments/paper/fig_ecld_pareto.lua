@@ -189,9 +189,14 @@ local function build(g, todo)
           local dinfo, steps
           student, dinfo, steps = ecld.figure_student(base, pruned, r, kd, cfg, kd_dir)
           kd_s, kd_rate = edgelab.clock() - t_kd, dinfo.tokens_per_s
-          print(("  KD %s: %d steps × %d × %d tokens in %.0f s (%.1f tokens/s, %.1f passes over the %d-window corpus, "
-            .. "KD loss %.4f → %.4f)"):format(r, steps, cfg.kd_batch, cfg.kd_length, kd_s, kd_rate,
-            steps * cfg.kd_batch / cfg.kd_windows, cfg.kd_windows, dinfo.kd[1] or 0 / 0, dinfo.kd[#dinfo.kd] or 0 / 0))
+          if #dinfo.kd == 0 then   -- every step was done by an earlier run: loaded, not trained (kd_tok_s stays 0)
+            print(("  KD %s: %d steps loaded complete from its checkpoint in %.0f s (trained and timed by an earlier run)")
+              :format(r, steps, kd_s))
+          else
+            print(("  KD %s: %d steps × %d × %d tokens in %.0f s (%.1f tokens/s, %.1f passes over the %d-window corpus, "
+              .. "KD loss %.4f → %.4f)"):format(r, #dinfo.kd, cfg.kd_batch, cfg.kd_length, kd_s, kd_rate,
+              #dinfo.kd * cfg.kd_batch / cfg.kd_windows, cfg.kd_windows, dinfo.kd[1], dinfo.kd[#dinfo.kd]))
+          end
         end
         students[kd] = { model = student, seconds = prune_s + kd_s, rate = kd_rate }
       end
@@ -321,7 +326,8 @@ for i, v in ipairs(variants) do
     d_acc = da.mean, d_acc_lo = da.lo, d_acc_hi = da.hi, halueval_qa = v.halueval, d_halueval = dh.mean,
     d_halueval_lo = dh.lo, d_halueval_hi = dh.hi, truthfulqa = v.truthfulqa, d_truthfulqa_lo = dt.lo,
     d_truthfulqa_hi = dt.hi, energy_phone8_j = v.energy_phone8_j, population_fraction = v.population,
-    compress_s = v.compress_s, kd_tokens_per_s = v.kd_tok_s, eval_s = v.eval_s }
+    compress_s = v.compress_s, kd_tokens_per_s = (v.kd_tokens > 0 and v.kd_tok_s == 0) and "" or v.kd_tok_s,
+    eval_s = v.eval_s }
 end
 rows:close()
 
