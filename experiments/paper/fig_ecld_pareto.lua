@@ -306,6 +306,8 @@ for _, v in ipairs(variants) do
 end
 
 -- Variant table with paired intervals against the reference (accuracy / hallucination: variant − reference).
+-- compress_s: build seconds in the run that built the variant; a KD loaded complete from its checkpoint is not in
+-- it, and its kd_tokens_per_s is empty (that KD was trained and timed by an earlier run, whose log has the rate).
 local ref = variants[1]
 local opts = { resamples = cfg.bootstrap, seed = cfg.seed }
 local rows = run:csv("variants.csv", { "family", "variant", "types", "recipe", "kd_tokens", "params_m", "bytes",
