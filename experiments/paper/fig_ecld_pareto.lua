@@ -193,8 +193,8 @@ local function build(g, todo)
             print(("  KD %s: %d steps loaded complete from its checkpoint in %.0f s (trained and timed by an earlier run)")
               :format(r, steps, kd_s))
           else
-            print(("  KD %s: %d steps × %d × %d tokens in %.0f s (%.1f tokens/s, %.1f passes over the %d-window corpus, "
-              .. "KD loss %.4f → %.4f)"):format(r, #dinfo.kd, cfg.kd_batch, cfg.kd_length, kd_s, kd_rate,
+            print(("  KD %s: %d of %d steps × %d × %d tokens in %.0f s (%.1f tokens/s, %.1f passes over the %d-window "
+              .. "corpus, KD loss %.4f → %.4f)"):format(r, #dinfo.kd, steps, cfg.kd_batch, cfg.kd_length, kd_s, kd_rate,
               #dinfo.kd * cfg.kd_batch / cfg.kd_windows, cfg.kd_windows, dinfo.kd[1], dinfo.kd[#dinfo.kd]))
           end
         end

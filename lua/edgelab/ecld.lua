@@ -31,7 +31,9 @@ end
 ---@param margin number?
 function M.call(d, lower_is_better, margin)
   margin = margin or 0
-  if type(margin) ~= "number" or not (margin >= 0) then error("ecld.call: margin must be a number >= 0, got " .. tostring(margin), 2) end
+  if type(margin) ~= "number" or not (margin >= 0) then
+    error("ecld.call: margin must be a number >= 0, got " .. tostring(margin), 2)
+  end
   if d.hi < -margin then return lower_is_better and "better" or "worse" end
   if d.lo > margin then return lower_is_better and "worse" or "better" end
   return "equal"
