@@ -193,9 +193,11 @@ local function build(g, todo)
             print(("  KD %s: %d steps loaded complete from its checkpoint in %.0f s (trained and timed by an earlier run)")
               :format(r, steps, kd_s))
           else
+            -- rate, passes and loss cover this run's steps only; a resumed KD's earlier steps ran in an earlier run
             print(("  KD %s: %d of %d steps × %d × %d tokens in %.0f s (%.1f tokens/s, %.1f passes over the %d-window "
-              .. "corpus, KD loss %.4f → %.4f)"):format(r, #dinfo.kd, steps, cfg.kd_batch, cfg.kd_length, kd_s, kd_rate,
-              #dinfo.kd * cfg.kd_batch / cfg.kd_windows, cfg.kd_windows, dinfo.kd[1], dinfo.kd[#dinfo.kd]))
+              .. "corpus, KD loss %.4f at this run's first step, %.4f at its last)"):format(r, #dinfo.kd, steps,
+              cfg.kd_batch, cfg.kd_length, kd_s, kd_rate, #dinfo.kd * cfg.kd_batch / cfg.kd_windows, cfg.kd_windows,
+              dinfo.kd[1], dinfo.kd[#dinfo.kd]))
           end
         end
         students[kd] = { model = student, seconds = prune_s + kd_s, rate = kd_rate }
