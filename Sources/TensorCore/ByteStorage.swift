@@ -76,11 +76,9 @@ public final class ByteStorage: @unchecked Sendable {
   }
 }
 
-/// Buffered binary writer to a file (little-endian), written atomically: temp file `<path>.tmp.<host>.<pid>`,
-/// then rename. A process killed mid-write (SIGKILL, power loss) cannot delete its temp file, which may be as large
-/// as a model; opening a writer therefore removes earlier temp files of the same destination that this host wrote
-/// from processes that no longer exist. Temp files of live processes or of other hosts (a shared cluster file
-/// system) are left alone.
+/// Buffered binary writer to a file (little-endian), written atomically: a temporary sibling named and swept by
+/// `AtomicReplace.temporaryPath(for:)` (a killed writer's model-sized leftover is removed by the next writer), then
+/// rename.
 public final class BinaryFileWriter {
   private var file: UnsafeMutablePointer<FILE>?
   private let path: String
@@ -89,33 +87,9 @@ public final class BinaryFileWriter {
 
   public init(path: String) throws {
     self.path = path
-    let prefix = path + ".tmp.\(Self.hostName()).", pid = getpid()
-    tmpPath = prefix + "\(pid)"
-    Self.removeStaleTemporaries(prefix: prefix, except: pid)
+    tmpPath = AtomicReplace.temporaryPath(for: path)
     guard let f = fopen(tmpPath, "wb") else { throw FileIOError.cannotWrite(path: path, errno: errno) }
     file = f
-  }
-
-  static func hostName() -> String {
-    var name = [CChar](repeating: 0, count: 256)
-    guard gethostname(&name, name.count - 1) == 0 else { return "host" }
-    let host = String(cString: name)
-    return host.isEmpty ? "host" : host
-  }
-
-  /// Unlinks `<prefix><pid>` siblings whose process is gone (`kill(pid, 0)` fails with ESRCH).
-  static func removeStaleTemporaries(prefix: String, except own: pid_t) {
-    let slash = prefix.lastIndex(of: "/")
-    let directory = slash.map { String(prefix[..<$0]) } ?? "."
-    let namePrefix = slash.map { String(prefix[prefix.index(after: $0)...]) } ?? prefix
-    guard let dir = opendir(directory.isEmpty ? "/" : directory) else { return }
-    defer { closedir(dir) }
-    while let entry = readdir(dir) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-      guard name.hasPrefix(namePrefix), let pid = pid_t(name.dropFirst(namePrefix.count)), pid > 0, pid != own,
-            kill(pid, 0) != 0, errno == ESRCH else { continue }
-      unlink(directory + "/" + name)
-    }
   }
 
   public func write(_ p: UnsafeRawBufferPointer) throws {

@@ -2,7 +2,8 @@ import Foundation
 import XCTest
 @testable import TensorCore
 
-/// BinaryFileWriter (ByteStorage.swift): temp file + rename, and the sweep of temp files left by killed writers.
+/// BinaryFileWriter (ByteStorage.swift) and AtomicReplace: temp file + rename, and the sweep of temp files left by
+/// killed writers (AtomicReplace.temporaryPath).
 final class BinaryFileWriterTests: XCTestCase {
   private var directory = ""
 
@@ -48,7 +49,7 @@ final class BinaryFileWriterTests: XCTestCase {
   }
 
   func testOpeningRemovesTemporariesOfDeadWritersOnThisHostOnly() throws {
-    let host = BinaryFileWriter.hostName(), dead = try deadPid()
+    let host = AtomicReplace.hostName(), dead = try deadPid()
     let stale = "out.bin.tmp.\(host).\(dead)"
     let live = "out.bin.tmp.\(host).1"                    // pid 1 always exists
     let otherHost = "out.bin.tmp.\(host)-other.\(dead)"    // another node of a shared file system
@@ -60,5 +61,12 @@ final class BinaryFileWriterTests: XCTestCase {
     try writer.finish()
     XCTAssertFalse(exists(stale))
     for name in [live, otherHost, otherFile, notAPid, "out.bin"] { XCTAssertTrue(exists(name), name) }
+  }
+
+  func testAtomicReplaceRemovesTemporariesOfDeadWritersToo() throws {
+    let stale = "out.json.tmp.\(AtomicReplace.hostName()).\(try deadPid())"
+    touch(stale)
+    try AtomicReplace.write(Data([4, 2]), to: directory + "/out.json")
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["out.json"])
   }
 }
