@@ -1,5 +1,4 @@
 import ArgumentParser
-import EdgeLabLua
 import Foundation
 
 struct FetchCommand: ParsableCommand {
@@ -37,7 +36,7 @@ struct FetchCommand: ParsableCommand {
     }
     let env = ProcessInfo.processInfo.environment["EDGELAB_ASSETS"].flatMap { $0.isEmpty ? nil : $0 }
     let dir = (self.assets ?? env).map { URL(fileURLWithPath: $0) } ?? CLI.repoRoot().appendingPathComponent("assets")
-    let fetcher = Fetcher(assetsDir: dir, repoRoot: LuaPath.repoRoot().map { URL(fileURLWithPath: $0) })
+    let fetcher = Fetcher(assetsDir: dir, repoRoot: CLI.repoRoot())
     var failed: [String] = []
     for a in assets where only.isEmpty || only.contains(a.name) {
       do { print("fetch: " + (try fetcher.fetch(a))) } catch {

